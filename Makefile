@@ -1,0 +1,52 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+# Without DATABASE_URL, both use a private PostgreSQL cluster under .data/.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+DEV_PORT ?= 55432
+TEST_PORT ?= 55433
+
+.PHONY: help run test lint openapi db-stop clean-data
+
+help:
+	@echo "make run      start PostgreSQL (if DATABASE_URL is unset), migrate, load demo data, serve on 127.0.0.1:8080"
+	@echo "make test     run every test against a private PostgreSQL"
+	@echo "make lint     rustfmt and clippy, as CI wants them"
+	@echo "make openapi  regenerate openapi/openapi.json from the code"
+
+.data/jwt-secret:
+	@mkdir -p .data
+	@head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > $@
+
+run: .data/jwt-secret
+	@$(CARGO) build --release
+	@set -e; \
+	if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/pg.sh start dev $(DEV_PORT)); fi; \
+	if [ -z "$$JWT_SECRET" ] && [ -z "$$JWT_PUBLIC_KEY_FILE" ]; then export JWT_SECRET=$$(cat .data/jwt-secret); fi; \
+	export BIND_ADDR=$${BIND_ADDR:-127.0.0.1:8080}; \
+	./target/release/clauses demo-data; \
+	token=$$(./target/release/clauses token --role facilitator --sub demo-facilitator --ttl 86400); \
+	echo; \
+	echo "  API reference:  http://$$BIND_ADDR/docs"; \
+	echo "  Try it:         curl -s -H 'Authorization: Bearer $$token' http://$$BIND_ADDR/api/v1/organisations"; \
+	echo; \
+	exec ./target/release/clauses serve
+
+test:
+	@set -e; \
+	if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/pg.sh start test $(TEST_PORT)); fi; \
+	$(CARGO) test --all-targets --no-fail-fast
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+openapi:
+	$(CARGO) run -q -- openapi > openapi/openapi.json
+
+db-stop:
+	@scripts/pg.sh stop dev; scripts/pg.sh stop test
+
+clean-data: db-stop
+	rm -rf .data

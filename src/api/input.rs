@@ -1,0 +1,150 @@
+//! Reading request bodies and query strings so that *every* field at fault
+//! is reported at once, not just the first one serde trips on: a field of
+//! the wrong type is noted and set aside, and the rest is read again.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::HttpRequest;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, ApiResult, Violations};
+
+/// Reads a JSON object body into `T`. Fields of the wrong type come back
+/// as violations (and as `None`/default in `T`): request types hold every
+/// field as `Option` so that a missing one is a rule, not a parse failure.
+pub fn json_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    body: &Bytes,
+) -> ApiResult<(T, Violations)> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !(essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json")))
+    {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the body as JSON with `Content-Type: application/json`".into(),
+        ));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest("a JSON body is required".into()));
+    }
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let Value::Object(object) = value else {
+        return Err(ApiError::validation("body", "must be a JSON object"));
+    };
+    let mut violations = Violations::default();
+    let value = read_object(object, &mut violations)?;
+    Ok((value, violations))
+}
+
+fn read_object<T: DeserializeOwned>(
+    mut object: Map<String, Value>,
+    v: &mut Violations,
+) -> ApiResult<T> {
+    // Each round either succeeds or removes one key, so this ends.
+    loop {
+        match serde_path_to_error::deserialize::<_, T>(Value::Object(object.clone())) {
+            Ok(t) => return Ok(t),
+            Err(e) => {
+                let (key, field, message) = attribute(&e);
+                match key {
+                    Some(key) if object.remove(&key).is_some() => v.add(field, message),
+                    _ => return Err(ApiError::validation("body", message)),
+                }
+            }
+        }
+    }
+}
+
+/// Reads the query string into `T` (every field `Option`), reporting each
+/// bad or unknown parameter.
+pub fn query<T: DeserializeOwned>(req: &HttpRequest) -> (Option<T>, Violations) {
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let mut violations = Violations::default();
+    let mut seen = BTreeSet::new();
+    pairs.retain(|(k, _)| {
+        let first = seen.insert(k.clone());
+        if !first {
+            violations.add(k.clone(), "is given more than once");
+        }
+        first
+    });
+    loop {
+        let encoded = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(t) => return (Some(t), violations),
+            Err(e) => {
+                let (key, field, message) = attribute(&e);
+                let before = pairs.len();
+                if let Some(key) = &key {
+                    pairs.retain(|(k, _)| k != key);
+                }
+                violations.add(field, message);
+                if pairs.len() == before {
+                    return (None, violations);
+                }
+            }
+        }
+    }
+}
+
+/// Which top-level key an error is about, the field path to report, and a
+/// message for people.
+fn attribute<E: std::fmt::Display>(
+    e: &serde_path_to_error::Error<E>,
+) -> (Option<String>, String, String) {
+    use serde_path_to_error::Segment;
+    let inner = e.inner().to_string();
+    let top = e.path().iter().next().and_then(|s| match s {
+        Segment::Map { key } => Some(key.clone()),
+        _ => None,
+    });
+    if let Some(key) = top {
+        let message = inner
+            .replace("invalid type: ", "has the wrong type: ")
+            .replace("invalid value: ", "has a value that is not accepted: ");
+        return (Some(key), e.path().to_string(), message);
+    }
+    // Errors about the object itself name the key in backquotes.
+    if let Some(rest) = inner.strip_prefix("unknown field `") {
+        if let Some((key, tail)) = rest.split_once('`') {
+            let expected = tail.trim_start_matches(", ");
+            return (
+                Some(key.to_string()),
+                key.to_string(),
+                format!("is not a known field; {expected}"),
+            );
+        }
+    }
+    if let Some(rest) = inner.strip_prefix("missing field `") {
+        if let Some((key, _)) = rest.split_once('`') {
+            return (None, key.to_string(), "is required".into());
+        }
+    }
+    (None, "body".into(), inner)
+}
+
+/// Deserialize helper for PATCH bodies: tells "absent" (outer `None`) from
+/// "set to null" (`Some(None)`), as JSON Merge Patch (RFC 7396) needs.
+pub fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(de).map(Some)
+}

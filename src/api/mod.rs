@@ -1,0 +1,93 @@
+//! HTTP: one file per resource, with its request and response types and
+//! handlers of a few lines; the routes are assembled in `routes`.
+
+pub mod input;
+pub mod organisations;
+pub mod system;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::error::{ApiError, ApiResult};
+use crate::models::Precondition;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    system::routes(cfg);
+    cfg.service(web::scope("/api/v1").configure(organisations::routes));
+}
+
+/// Answer for a method a path does not have.
+pub async fn method_not_allowed() -> ApiResult<HttpResponse> {
+    Err(ApiError::MethodNotAllowed(
+        "this method is not allowed on this path".into(),
+    ))
+}
+
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// Reads `If-Match`: `*`, or a list of the entity tags this service sends
+/// (weak ones too, as a proxy may have weakened them). A tag that is not
+/// ours can never match, so it is kept as an impossible version.
+pub fn if_match(req: &HttpRequest) -> ApiResult<Precondition> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(Precondition::Any);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::BadRequest("If-Match is not readable".into()))?
+        .trim();
+    if value == "*" {
+        return Ok(Precondition::Any);
+    }
+    let versions = value
+        .split(',')
+        .map(|tag| {
+            let tag = tag.trim();
+            let tag = tag.strip_prefix("W/").unwrap_or(tag);
+            tag.strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .and_then(|t| t.parse::<i32>().ok())
+                .unwrap_or(-1)
+        })
+        .collect();
+    Ok(Precondition::Versions(versions))
+}
+
+/// True when `If-None-Match` names the current version (a 304 is due).
+pub fn not_modified(req: &HttpRequest, version: i32) -> bool {
+    let tag = etag(version);
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag
+            })
+        })
+}
+
+/// `200` with the object and its `ETag`, or `304` when the caller has it.
+pub fn one<T: serde::Serialize>(req: &HttpRequest, version: i32, body: &T) -> HttpResponse {
+    let tag = etag(version);
+    if not_modified(req, version) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .json(body)
+}
+
+/// `201` with the new object, its `ETag` and `Location`.
+pub fn created<T: serde::Serialize>(location: String, version: i32, body: &T) -> HttpResponse {
+    let mut res = HttpResponse::Created();
+    res.insert_header((header::ETAG, etag(version)));
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.insert_header((header::LOCATION, v));
+    }
+    res.json(body)
+}

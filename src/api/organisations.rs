@@ -1,0 +1,326 @@
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::input::{double_option, json_body, query};
+use crate::access;
+use crate::auth::Principal;
+use crate::db;
+use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
+use crate::domain::organisation::{self as rules, OrganisationFields};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::models::organisation::{self as model, OrganisationRow};
+use crate::paging::PageParams;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/organisations")
+            .route(web::get().to(list))
+            .route(web::post().to(create))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/organisations/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(patch))
+            .default_service(web::to(super::method_not_allowed)),
+    );
+}
+
+/// An organisation: buyer, holder or employer, PLIE, Département, State service, facilitator.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Organisation {
+    pub id: Uuid,
+    pub kind: OrgKind,
+    pub name: String,
+    /// 14 digits; null for an organisation without one (e.g. a foreign holder).
+    #[schema(required = true, pattern = "^[0-9]{14}$")]
+    pub siret: Option<String>,
+    /// Set when the organisation is an insertion or sheltered employer.
+    #[schema(required = true)]
+    pub siae_type: Option<SiaeType>,
+    /// Kind of the other identifier of an organisation without a SIRET.
+    #[schema(required = true)]
+    pub identifier_type: Option<IdentifierType>,
+    /// The other identifier (VAT number, TAHITI, RIDET...).
+    #[schema(required = true)]
+    pub identifier: Option<String>,
+    /// Increases by one on every change; the `ETag` is this number quoted.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<OrganisationRow> for Organisation {
+    fn from(row: OrganisationRow) -> Self {
+        let f = row.fields();
+        Organisation {
+            id: row.id,
+            kind: f.kind,
+            name: f.name,
+            siret: f.siret,
+            siae_type: f.siae_type,
+            identifier_type: f.identifier_type,
+            identifier: f.identifier,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// One page of organisations, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationPage {
+    pub items: Vec<Organisation>,
+    /// Pass as `cursor` for the next page; null on the page holding the last item.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// A new organisation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisation {
+    #[schema(required = true, nullable = false)]
+    pub kind: Option<OrgKind>,
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 300)]
+    pub name: Option<String>,
+    /// 14 digits with a valid checksum; unique.
+    #[schema(pattern = "^[0-9 ]{14,17}$")]
+    pub siret: Option<String>,
+    /// Only for kind `company`.
+    pub siae_type: Option<SiaeType>,
+    pub identifier_type: Option<IdentifierType>,
+    #[schema(max_length = 64)]
+    pub identifier: Option<String>,
+}
+
+/// Changes to an organisation (JSON Merge Patch): absent fields stay, `null` clears.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationPatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<OrgKind>, nullable = false)]
+    pub kind: Option<Option<OrgKind>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable = false, min_length = 1, max_length = 300)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub siret: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<SiaeType>)]
+    pub siae_type: Option<Option<SiaeType>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<IdentifierType>)]
+    pub identifier_type: Option<Option<IdentifierType>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub identifier: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationQuery {
+    /// Only organisations of this kind.
+    pub kind: Option<OrgKind>,
+    /// The organisation with this SIRET.
+    pub siret: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/organisations", tag = "organisations", operation_id = "list_organisations",
+    params(OrganisationQuery),
+    responses(
+        (status = 200, description = "A page of the organisations you may see", body = OrganisationPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (q, mut v) = query::<OrganisationQuery>(&req);
+    let q = q.unwrap_or(OrganisationQuery {
+        kind: None,
+        siret: None,
+        limit: None,
+        cursor: None,
+    });
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .check(v.list());
+    v.finish()?;
+    let filter = model::Filter {
+        kind: q.kind,
+        siret: q.siret,
+    };
+    let (rows, next_cursor) =
+        db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    Ok(HttpResponse::Ok().json(OrganisationPage {
+        items: rows.into_iter().map(Organisation::from).collect(),
+        next_cursor,
+    }))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/organisations", tag = "organisations", operation_id = "create_organisation",
+    request_body = NewOrganisation,
+    responses(
+        (status = 201, description = "Created", body = Organisation,
+         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, description = "The SIRET is already used", body = Problem, content_type = "application/problem+json"),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::organisations::write(&p)?;
+    let (input, mut v) = json_body::<NewOrganisation>(&req, &body)?;
+    if input.kind.is_none() && !v.has("kind") {
+        v.add("kind", "is required");
+    }
+    if input.name.is_none() && !v.has("name") {
+        v.add("name", "is required");
+    }
+    let fields = rules::check(
+        OrganisationFields {
+            kind: input.kind.unwrap_or(OrgKind::Company),
+            name: input.name.unwrap_or_default(),
+            siret: input.siret,
+            siae_type: input.siae_type,
+            identifier_type: input.identifier_type,
+            identifier: input.identifier,
+        },
+        &mut v,
+    );
+    v.finish()?;
+    let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
+    let location = format!("/api/v1/organisations/{}", row.id);
+    let version = row.version;
+    Ok(super::created(location, version, &Organisation::from(row)))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/organisations/{id}", tag = "organisations", operation_id = "get_organisation",
+    params(("id" = Uuid, Path, description = "Organisation id")),
+    responses(
+        (status = 200, description = "The organisation", body = Organisation,
+         headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 304, description = "Not modified since the `If-None-Match` version"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id(&id, "organisation")?;
+    let row = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let version = row.version;
+    Ok(super::one(&req, version, &Organisation::from(row)))
+}
+
+#[utoipa::path(
+    patch, path = "/api/v1/organisations/{id}", tag = "organisations", operation_id = "update_organisation",
+    params(
+        ("id" = Uuid, Path, description = "Organisation id"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` you read; 412 if it is no longer current"),
+    ),
+    request_body(content = OrganisationPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The organisation as changed", body = Organisation,
+         headers(("ETag" = String, description = "The new version, quoted"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "The SIRET is already used", body = Problem, content_type = "application/problem+json"),
+        (status = 412, response = crate::openapi::Stale),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::organisations::write(&p)?;
+    let id = path_id(&id, "organisation")?;
+    let precondition = super::if_match(&req)?;
+    let (patch, mut v) = json_body::<OrganisationPatch>(&req, &body)?;
+    if matches!(patch.kind, Some(None)) {
+        v.add("kind", "cannot be null");
+    }
+    if matches!(patch.name, Some(None)) {
+        v.add("name", "cannot be null");
+    }
+    let row = db::run(&state.pool, move |c| {
+        model::update(c, &p, id, &precondition, move |mut f| {
+            if let Some(Some(kind)) = patch.kind {
+                f.kind = kind;
+            }
+            if let Some(Some(name)) = patch.name {
+                f.name = name;
+            }
+            if let Some(siret) = patch.siret {
+                f.siret = siret;
+            }
+            if let Some(siae_type) = patch.siae_type {
+                f.siae_type = siae_type;
+            }
+            if let Some(t) = patch.identifier_type {
+                f.identifier_type = t;
+            }
+            if let Some(i) = patch.identifier {
+                f.identifier = i;
+            }
+            let f = rules::check(f, &mut v);
+            v.finish()?;
+            Ok(f)
+        })
+    })
+    .await?;
+    let version = row.version;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::ETAG, super::etag(version)))
+        .json(Organisation::from(row)))
+}
+
+/// A path id that is not a UUID names nothing: 404, like an unknown id.
+pub fn path_id(raw: &str, what: &str) -> ApiResult<Uuid> {
+    Uuid::try_parse(raw).map_err(|_| ApiError::not_found(what))
+}

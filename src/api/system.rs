@@ -1,0 +1,99 @@
+//! Unauthenticated endpoints: liveness, readiness, the API description.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use diesel::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const REDOC_JS: &[u8] = include_bytes!("../../assets/redoc.standalone.js");
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health))
+        .route("/ready", web::get().to(ready))
+        .route("/openapi.json", web::get().to(openapi_json))
+        .route("/docs", web::get().to(docs))
+        .route("/docs/", web::get().to(docs))
+        .route("/docs/redoc.standalone.js", web::get().to(redoc_js));
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+#[utoipa::path(
+    get, path = "/health", tag = "system", operation_id = "health",
+    responses((status = 200, description = "The process runs", body = Status))
+)]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(Status {
+        status: "ok".into(),
+    })
+}
+
+#[utoipa::path(
+    get, path = "/ready", tag = "system", operation_id = "ready",
+    responses(
+        (status = 200, description = "The database answers", body = Status),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get_timeout(Duration::from_secs(1))?;
+        diesel::sql_query("SELECT 1").execute(&mut conn)?;
+        Ok::<_, ApiError>(())
+    })
+    .await?
+    .map_err(|e| {
+        log::warn!("not ready: {e}");
+        ApiError::Unavailable("the database does not answer".into())
+    })?;
+    Ok(HttpResponse::Ok().json(Status {
+        status: "ready".into(),
+    }))
+}
+
+pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(state.openapi_json.clone())
+}
+
+/// A reference page rendered by Redoc, whose script the binary carries:
+/// the page works with no internet access.
+pub async fn docs() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>clauses API reference</title>
+  <style>body { margin: 0; padding: 0; }</style>
+</head>
+<body>
+  <redoc spec-url="/openapi.json" hide-download-button="false"></redoc>
+  <script src="/docs/redoc.standalone.js"></script>
+</body>
+</html>
+"#,
+        )
+}
+
+pub async fn redoc_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(REDOC_JS)
+}

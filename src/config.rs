@@ -1,0 +1,81 @@
+//! Configuration from the environment, exactly the variables of API.md.
+
+use std::env;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind_addr: String,
+    pub jwt_secret: Option<String>,
+    pub jwt_public_key_file: Option<String>,
+    pub jwt_issuer: Option<String>,
+    pub jwt_audience: Option<String>,
+    pub database_pool_size: u32,
+    /// How long a request waits for a pooled connection before it is told
+    /// 503: short, so an outage answers fast instead of hanging callers.
+    pub database_connect_timeout: Duration,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{0} is required (e.g. {0}=postgres://user@localhost/clauses)")]
+    Missing(&'static str),
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("no JWT key is configured: set JWT_SECRET (HS256 shared secret) or JWT_PUBLIC_KEY_FILE (PEM public key or JWKS file of your identity provider)")]
+    NoJwtKey,
+}
+
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    /// The database part only: what `migrate` and `demo-data` need.
+    pub fn database_url() -> Result<String, ConfigError> {
+        var("DATABASE_URL").ok_or(ConfigError::Missing("DATABASE_URL"))
+    }
+
+    /// Everything `serve` needs; refuses to start without a JWT key.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let database_url = Self::database_url()?;
+        let jwt_secret = var("JWT_SECRET");
+        let jwt_public_key_file = var("JWT_PUBLIC_KEY_FILE");
+        if jwt_secret.is_none() && jwt_public_key_file.is_none() {
+            return Err(ConfigError::NoJwtKey);
+        }
+        let database_pool_size = match var("DATABASE_POOL_SIZE") {
+            None => 10,
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(n) if (1..=1000).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "DATABASE_POOL_SIZE",
+                        reason: format!("{v:?} is not a whole number from 1 to 1000"),
+                    })
+                }
+            },
+        };
+        let bind_addr = var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".to_string());
+        if bind_addr.parse::<std::net::SocketAddr>().is_err() && !bind_addr.contains(':') {
+            return Err(ConfigError::Invalid {
+                name: "BIND_ADDR",
+                reason: format!("{bind_addr:?} is not HOST:PORT"),
+            });
+        }
+        Ok(Config {
+            database_url,
+            bind_addr,
+            jwt_secret,
+            jwt_public_key_file,
+            jwt_issuer: var("JWT_ISSUER"),
+            jwt_audience: var("JWT_AUDIENCE"),
+            database_pool_size,
+            database_connect_timeout: Duration::from_secs(2),
+            max_body_bytes: 2 * 1024 * 1024,
+        })
+    }
+}

@@ -1,0 +1,74 @@
+//! The database: pool, the bridge from async handlers to blocking diesel
+//! calls, embedded migrations.
+
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::sql_types::BigInt;
+use diesel::RunQueryDsl;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::ApiResult;
+
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Any number that identifies our migration lock among other advisory locks.
+const MIGRATION_LOCK: i64 = 0x0063_6c61_7573_6573;
+
+/// A pool that does not connect at build time, so the service starts (and
+/// answers `/ready` with 503) while PostgreSQL is still down; each checkout
+/// waits at most `connect_timeout`.
+pub fn pool(url: &str, size: u32, connect_timeout: Duration) -> DbPool {
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(connect_timeout)
+        .test_on_check_out(true)
+        .build_unchecked(ConnectionManager::new(url))
+}
+
+/// Applies pending migrations. Replicas starting together take turns on an
+/// advisory lock instead of racing on the same DDL.
+pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, String> {
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK)
+        .execute(conn)
+        .map_err(|e| e.to_string())?;
+    let result = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|applied| applied.iter().map(|m| m.to_string()).collect())
+        .map_err(|e| e.to_string());
+    let _ = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK)
+        .execute(conn);
+    result
+}
+
+/// Runs blocking diesel work off the async workers (actix's blocking pool).
+pub async fn run<T, F>(pool: &DbPool, f: F) -> ApiResult<T>
+where
+    F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// Which request field a unique or check constraint protects, for 409/422
+/// answers that name the field.
+pub fn constraint_field(constraint: &str) -> &'static str {
+    match constraint {
+        "organisations_siret_key" => "siret",
+        _ => "id",
+    }
+}

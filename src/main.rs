@@ -1,0 +1,180 @@
+//! The `clauses` command line: serve, migrate, token, demo-data, openapi.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use actix_web::{web, HttpServer};
+use clap::{Parser, Subcommand};
+use diesel::{Connection, PgConnection};
+use uuid::Uuid;
+
+use clauses::auth::{jwt, Role, Verifier};
+use clauses::config::Config;
+use clauses::state::AppState;
+use clauses::{db, demo, openapi};
+
+#[derive(Parser)]
+#[command(
+    name = "clauses",
+    version,
+    about = "The clause sociale d'insertion API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve the API on BIND_ADDR.
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print a token signed with JWT_SECRET (for development and scripts).
+    Token {
+        /// facilitator, plie, company, buyer, department or state.
+        #[arg(long)]
+        role: String,
+        /// The caller's organisation (required for plie, company, buyer, department).
+        #[arg(long)]
+        org: Option<Uuid>,
+        /// Who the caller is.
+        #[arg(long, default_value = "dev")]
+        sub: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: i64,
+    },
+    /// Load a realistic demo territory (idempotent).
+    DemoData,
+    /// Print the OpenAPI document (what openapi/openapi.json holds).
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve => serve(),
+        Command::Migrate => migrate_only(),
+        Command::Token {
+            role,
+            org,
+            sub,
+            ttl,
+        } => token(&role, org, &sub, ttl),
+        Command::DemoData => demo_data(),
+        Command::Openapi => {
+            print!("{}", openapi::document());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("clauses: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Connects, waiting up to `patience` for PostgreSQL to come up (as it
+/// may, started beside us by docker compose).
+fn connect(url: &str, patience: Duration) -> Result<PgConnection, String> {
+    let start = Instant::now();
+    loop {
+        match PgConnection::establish(url) {
+            Ok(conn) => return Ok(conn),
+            Err(e) if start.elapsed() < patience => {
+                log::warn!("database not reachable yet ({e}); retrying");
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            Err(e) => return Err(format!("cannot connect to DATABASE_URL: {e}")),
+        }
+    }
+}
+
+fn migrate(url: &str) -> Result<(), String> {
+    let mut conn = connect(url, Duration::from_secs(30))?;
+    let applied = db::migrate(&mut conn).map_err(|e| format!("migration failed: {e}"))?;
+    for m in &applied {
+        log::info!("applied migration {m}");
+    }
+    Ok(())
+}
+
+fn migrate_only() -> Result<(), String> {
+    let url = Config::database_url().map_err(|e| e.to_string())?;
+    migrate(&url)
+}
+
+fn demo_data() -> Result<(), String> {
+    let url = Config::database_url().map_err(|e| e.to_string())?;
+    migrate(&url)?;
+    let mut conn = connect(&url, Duration::from_secs(5))?;
+    let added = demo::load(&mut conn).map_err(|e| format!("demo data: {e}"))?;
+    println!("demo data loaded ({added} new rows)");
+    Ok(())
+}
+
+fn token(role: &str, org: Option<Uuid>, sub: &str, ttl: i64) -> Result<(), String> {
+    let role = Role::parse(role).ok_or_else(|| {
+        format!("unknown role {role:?}: use facilitator, plie, company, buyer, department or state")
+    })?;
+    if role.needs_org() && org.is_none() {
+        return Err(format!("a {role} token needs --org UUID"));
+    }
+    if ttl <= 0 {
+        return Err("--ttl must be a positive number of seconds".into());
+    }
+    let secret = std::env::var("JWT_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .ok_or("JWT_SECRET is required to sign a token")?;
+    let claims = jwt::dev_claims(
+        role,
+        org,
+        sub,
+        ttl,
+        std::env::var("JWT_ISSUER").ok().filter(|s| !s.is_empty()),
+        std::env::var("JWT_AUDIENCE").ok().filter(|s| !s.is_empty()),
+    );
+    println!("{}", jwt::mint_hs256(&secret, &claims)?);
+    Ok(())
+}
+
+fn serve() -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let public_key = match &config.jwt_public_key_file {
+        None => None,
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("JWT_PUBLIC_KEY_FILE {path}: {e}"))?,
+        ),
+    };
+    let verifier = Verifier::new(
+        config.jwt_secret.as_deref(),
+        public_key.as_deref(),
+        config.jwt_issuer.clone(),
+        config.jwt_audience.clone(),
+    )?;
+    migrate(&config.database_url)?;
+    let state = web::Data::new(AppState {
+        pool: db::pool(
+            &config.database_url,
+            config.database_pool_size,
+            config.database_connect_timeout,
+        ),
+        verifier,
+        openapi_json: openapi::document(),
+        max_body_bytes: config.max_body_bytes,
+    });
+    let addr = config.bind_addr.clone();
+    actix_web::rt::System::new().block_on(async move {
+        let server = HttpServer::new(move || clauses::app(state.clone()))
+            .bind(&addr)
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        log::info!("serving on http://{addr} (reference: http://{addr}/docs)");
+        server.run().await.map_err(|e| e.to_string())
+    })
+}

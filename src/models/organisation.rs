@@ -1,0 +1,181 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::Precondition;
+use crate::access::{self, Scope};
+use crate::auth::Principal;
+use crate::db::schema::organisations;
+use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
+use crate::domain::organisation::OrganisationFields;
+use crate::error::{ApiError, ApiResult};
+use crate::paging::{self, Cursor, PageRequest};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organisations)]
+pub struct OrganisationRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub name: String,
+    pub siret: Option<String>,
+    pub siae_type: Option<String>,
+    pub identifier_type: Option<String>,
+    pub identifier: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl OrganisationRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
+
+    /// The stored codes, back as enums (the table's CHECKs guarantee them).
+    pub fn fields(&self) -> OrganisationFields {
+        OrganisationFields {
+            kind: OrgKind::parse(&self.kind).unwrap_or(OrgKind::Company),
+            name: self.name.clone(),
+            siret: self.siret.clone(),
+            siae_type: self.siae_type.as_deref().and_then(SiaeType::parse),
+            identifier_type: self
+                .identifier_type
+                .as_deref()
+                .and_then(IdentifierType::parse),
+            identifier: self.identifier.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = organisations, treat_none_as_null = true)]
+struct Columns<'a> {
+    kind: &'a str,
+    name: &'a str,
+    siret: Option<&'a str>,
+    siae_type: Option<&'a str>,
+    identifier_type: Option<&'a str>,
+    identifier: Option<&'a str>,
+}
+
+impl<'a> From<&'a OrganisationFields> for Columns<'a> {
+    fn from(f: &'a OrganisationFields) -> Self {
+        Columns {
+            kind: f.kind.as_str(),
+            name: &f.name,
+            siret: f.siret.as_deref(),
+            siae_type: f.siae_type.map(SiaeType::as_str),
+            identifier_type: f.identifier_type.map(IdentifierType::as_str),
+            identifier: f.identifier.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub kind: Option<OrgKind>,
+    pub siret: Option<String>,
+}
+
+fn scoped(p: &Principal) -> organisations::BoxedQuery<'static, diesel::pg::Pg> {
+    let q = organisations::table.into_boxed();
+    match access::organisations::read(p) {
+        Scope::All => q,
+        Scope::Org(org) => q.filter(organisations::id.eq(org)),
+    }
+}
+
+pub fn list(
+    conn: &mut PgConnection,
+    p: &Principal,
+    filter: Filter,
+    page: PageRequest,
+) -> ApiResult<(Vec<OrganisationRow>, Option<String>)> {
+    let mut q = scoped(p);
+    if let Some(kind) = filter.kind {
+        q = q.filter(organisations::kind.eq(kind.as_str()));
+    }
+    if let Some(siret) = filter.siret {
+        q = q.filter(organisations::siret.eq(siret));
+    }
+    if let Some(c) = page.after {
+        q = q.filter(
+            organisations::created_at
+                .gt(c.created_at)
+                .or(organisations::created_at
+                    .eq(c.created_at)
+                    .and(organisations::id.gt(c.id))),
+        );
+    }
+    let rows = q
+        .order((organisations::created_at.asc(), organisations::id.asc()))
+        .limit(page.limit + 1)
+        .select(OrganisationRow::as_select())
+        .load(conn)?;
+    Ok(paging::finish(rows, page.limit, OrganisationRow::cursor))
+}
+
+pub fn get(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OrganisationRow> {
+    scoped(p)
+        .filter(organisations::id.eq(id))
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("organisation"))
+}
+
+pub fn create(
+    conn: &mut PgConnection,
+    p: &Principal,
+    fields: &OrganisationFields,
+) -> ApiResult<OrganisationRow> {
+    access::organisations::write(p)?;
+    let row = diesel::insert_into(organisations::table)
+        .values((organisations::id.eq(Uuid::now_v7()), Columns::from(fields)))
+        .returning(OrganisationRow::as_returning())
+        .get_result(conn)?;
+    Ok(row)
+}
+
+/// Applies `change` to the current record under a row lock, so two
+/// concurrent patches cannot both pass the same `If-Match`.
+pub fn update(
+    conn: &mut PgConnection,
+    p: &Principal,
+    id: Uuid,
+    precondition: &Precondition,
+    change: impl FnOnce(OrganisationFields) -> ApiResult<OrganisationFields>,
+) -> ApiResult<OrganisationRow> {
+    access::organisations::write(p)?;
+    conn.transaction(|conn| {
+        get(conn, p, id)?;
+        let current = organisations::table
+            .find(id)
+            .for_update()
+            .select(OrganisationRow::as_select())
+            .first(conn)?;
+        if !precondition.holds(current.version) {
+            return Err(ApiError::PreconditionFailed(format!(
+                "the organisation is at version {}; fetch it again and retry",
+                current.version
+            )));
+        }
+        let old = current.fields();
+        let new = change(old.clone())?;
+        if new == old {
+            return Ok(current);
+        }
+        let row = diesel::update(organisations::table.filter(organisations::id.eq(id)))
+            .set((
+                Columns::from(&new),
+                organisations::version.eq(organisations::version + 1),
+                organisations::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(OrganisationRow::as_returning())
+            .get_result(conn)?;
+        Ok(row)
+    })
+}

@@ -1,0 +1,133 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{Modify, OpenApi};
+
+use crate::api;
+use crate::error::PROBLEM_JSON;
+
+macro_rules! problem_response {
+    ($name:ident, $description:literal) => {
+        #[doc = $description]
+        pub struct $name;
+
+        impl<'s> utoipa::ToResponse<'s> for $name {
+            fn response() -> (&'s str, RefOr<Response>) {
+                (stringify!($name), problem($description, false).into())
+            }
+        }
+    };
+}
+
+fn problem(description: &str, authenticate: bool) -> Response {
+    let mut builder = ResponseBuilder::new().description(description).content(
+        PROBLEM_JSON,
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .build(),
+    );
+    if authenticate {
+        builder = builder.header(
+            "WWW-Authenticate",
+            HeaderBuilder::new()
+                .description(Some("`Bearer` with the reason of the refusal"))
+                .build(),
+        );
+    }
+    builder.build()
+}
+
+/// Missing, malformed, expired or badly signed bearer token.
+pub struct Unauthorized;
+
+impl<'s> utoipa::ToResponse<'s> for Unauthorized {
+    fn response() -> (&'s str, RefOr<Response>) {
+        (
+            "Unauthorized",
+            problem(
+                "Missing, malformed, expired or badly signed bearer token",
+                true,
+            )
+            .into(),
+        )
+    }
+}
+
+problem_response!(BadRequest, "The body is not readable JSON");
+problem_response!(Forbidden, "Your role may never do this");
+problem_response!(NotFound, "No such object, or not visible to you");
+problem_response!(
+    Stale,
+    "`If-Match` names a version that is no longer current"
+);
+problem_response!(UnsupportedMediaType, "The body is not sent as JSON");
+problem_response!(
+    Invalid,
+    "Invalid values: `errors` lists every field at fault"
+);
+problem_response!(
+    Unavailable,
+    "The database is not reachable; retry after `Retry-After` seconds"
+);
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT with the claims `sub`, `role`, `org` (the caller's organisation) and `exp`",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "clauses",
+        description = "The clause sociale d'insertion of a territory: contracts with an hours \
+commitment, the people hired on them and the hours they worked, and the key figures the funders ask for.\n\n\
+Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, oldest first.",
+        license(name = "MIT"),
+    ),
+    paths(
+        api::system::health,
+        api::system::ready,
+        api::organisations::list,
+        api::organisations::create,
+        api::organisations::get,
+        api::organisations::patch,
+    ),
+    components(
+        schemas(crate::error::Problem, crate::error::FieldError),
+        responses(Unauthorized, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable),
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "system", description = "Liveness, readiness"),
+        (name = "organisations", description = "Buyers, holders and employers, the PLIE, the Département, State services"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as served at `/openapi.json` and committed at `openapi/openapi.json`.
+pub fn document() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}

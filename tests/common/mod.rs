@@ -1,0 +1,340 @@
+//! Test support: each test gets its own database, cloned from a template
+//! that holds the migrations (built once per migration set), and a real
+//! HTTP server on a free port.
+#![allow(dead_code)]
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::net::TcpListener;
+use std::path::Path;
+
+use actix_web::{web, HttpServer};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use serde_json::Value;
+use uuid::Uuid;
+
+use clauses::auth::{jwt, Role, Verifier};
+use clauses::state::AppState;
+
+pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
+
+fn server_url() -> String {
+    let url = std::env::var("DATABASE_URL")
+        .expect("DATABASE_URL must point at a PostgreSQL server (make test sets it)");
+    // Keep the server part; the database name is ours to choose.
+    match url.rfind('/') {
+        Some(i) if url[..i].contains("://") && !url[..i].ends_with('/') => url[..i].to_string(),
+        _ => url,
+    }
+}
+
+fn migrations_hash() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<_> = walk(&dir);
+    files.sort();
+    let mut h = DefaultHasher::new();
+    for f in files {
+        f.to_string_lossy().hash(&mut h);
+        std::fs::read(&f).unwrap().hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Creates (once, under an advisory lock shared by every test process) the
+/// migrated template database; returns its name.
+fn template() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let hash = migrations_hash();
+        let name = format!("clauses_tpl_{hash}");
+        let mut admin = PgConnection::establish(&format!("{}/postgres", server_url()))
+            .expect("connect to the test PostgreSQL server");
+        diesel::sql_query("SELECT pg_advisory_lock($1)")
+            .bind::<BigInt, _>(0x7e57_7e57_i64)
+            .execute(&mut admin)
+            .unwrap();
+        let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{name}')"
+        )))
+        .get_result(&mut admin)
+        .unwrap();
+        if !exists {
+            let building = format!("{name}_building");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                .execute(&mut admin)
+                .unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {building}"))
+                .execute(&mut admin)
+                .unwrap();
+            {
+                let mut conn =
+                    PgConnection::establish(&format!("{}/{building}", server_url())).unwrap();
+                clauses::db::migrate(&mut conn).expect("migrations apply");
+            }
+            diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .execute(&mut admin)
+                .unwrap();
+        }
+        diesel::sql_query("SELECT pg_advisory_unlock($1)")
+            .bind::<BigInt, _>(0x7e57_7e57_i64)
+            .execute(&mut admin)
+            .unwrap();
+        name
+    })
+}
+
+/// A database of one's own, dropped with the handle.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        let template = template();
+        let name = format!("clauses_test_{}", Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(&format!("{}/postgres", server_url())).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .execute(&mut admin)
+            .expect("create the test database from the template");
+        let url = format!("{}/{name}", server_url());
+        TestDb { name, url }
+    }
+
+    pub fn conn(&self) -> PgConnection {
+        PgConnection::establish(&self.url).unwrap()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = PgConnection::establish(&format!("{}/postgres", server_url())) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
+        }
+    }
+}
+
+/// Key settings of a test server.
+pub struct Keys {
+    pub secret: Option<&'static str>,
+    pub public_key: Option<String>,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+}
+
+impl Default for Keys {
+    fn default() -> Self {
+        Keys {
+            secret: Some(SECRET),
+            public_key: None,
+            issuer: None,
+            audience: None,
+        }
+    }
+}
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub addr: String,
+    client: awc::Client,
+}
+
+pub struct Res {
+    pub status: u16,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Res {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    }
+
+    pub fn content_type(&self) -> String {
+        self.header("content-type").unwrap_or_default()
+    }
+
+    /// Asserts an RFC 9457 problem with this status; returns the body.
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert!(
+            self.content_type().starts_with("application/problem+json"),
+            "content-type {}",
+            self.content_type()
+        );
+        let body = self.json();
+        assert_eq!(body["status"], status);
+        assert!(
+            body["type"].is_string() && body["title"].is_string() && body["detail"].is_string()
+        );
+        body
+    }
+
+    /// The fields named in a validation problem.
+    pub fn fields(&self) -> Vec<String> {
+        let body = self.problem(422);
+        body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+pub async fn spawn() -> TestApp {
+    spawn_with(Keys::default()).await
+}
+
+pub async fn spawn_with(keys: Keys) -> TestApp {
+    let db = TestDb::new();
+    let verifier = Verifier::new(
+        keys.secret,
+        keys.public_key.as_deref(),
+        keys.issuer,
+        keys.audience,
+    )
+    .unwrap();
+    let state = web::Data::new(AppState {
+        pool: clauses::db::pool(&db.url, 4, std::time::Duration::from_secs(2)),
+        verifier,
+        openapi_json: clauses::openapi::document(),
+        max_body_bytes: 64 * 1024,
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let server = HttpServer::new(move || clauses::app(state.clone()))
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .unwrap()
+        .run();
+    actix_web::rt::spawn(server);
+    TestApp {
+        db,
+        addr,
+        client: awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish(),
+    }
+}
+
+pub fn token(role: Role, org: Option<Uuid>) -> String {
+    jwt::mint_hs256(
+        SECRET,
+        &jwt::dev_claims(role, org, "tester", 3600, None, None),
+    )
+    .unwrap()
+}
+
+impl TestApp {
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Res {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.addr, path));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let mut res = match body {
+            Some(b) => req.send_body(b).await,
+            None => req.send().await,
+        }
+        .expect("request sent");
+        let body = res.body().limit(16 * 1024 * 1024).await.unwrap().to_vec();
+        Res {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Res {
+        self.send("GET", path, Some(token), &[], None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Res {
+        self.send(
+            "POST",
+            path,
+            Some(token),
+            &[("Content-Type", "application/json")],
+            Some(serde_json::to_vec(body).unwrap()),
+        )
+        .await
+    }
+
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> Res {
+        let mut headers = vec![("Content-Type", "application/merge-patch+json")];
+        if let Some(m) = if_match {
+            headers.push(("If-Match", m));
+        }
+        self.send(
+            "PATCH",
+            path,
+            Some(token),
+            &headers,
+            Some(serde_json::to_vec(body).unwrap()),
+        )
+        .await
+    }
+
+    /// Creates an organisation as the facilitator; returns its id.
+    pub async fn org(&self, kind: &str, name: &str) -> Uuid {
+        let res = self
+            .post(
+                "/api/v1/organisations",
+                &token(Role::Facilitator, None),
+                &serde_json::json!({"kind": kind, "name": name}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+        Uuid::parse_str(res.json()["id"].as_str().unwrap()).unwrap()
+    }
+}
