@@ -1,0 +1,163 @@
+//! Health, readiness, the API description, and errors for malformed
+//! requests: always problem+json.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+use clauses::auth::Role;
+
+#[actix_web::test]
+async fn health_and_ready() {
+    let app = spawn().await;
+    let res = app.send("GET", "/health", None, &[], None).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json(), json!({"status": "ok"}));
+    let res = app.send("GET", "/ready", None, &[], None).await;
+    assert_eq!(res.status, 200);
+}
+
+#[actix_web::test]
+async fn ready_follows_the_database_without_a_restart() {
+    use actix_web::{web, HttpServer};
+    use diesel::prelude::*;
+
+    // A server whose database does not exist yet: 503, then 200 once it does.
+    let db = TestDb::new();
+    let missing = format!("{}_later", db.name);
+    let url = db.url.replace(&db.name, &missing);
+    let state = web::Data::new(clauses::state::AppState {
+        pool: clauses::db::pool(&url, 2, std::time::Duration::from_secs(1)),
+        verifier: clauses::auth::Verifier::new(Some(SECRET), None, None, None).unwrap(),
+        openapi_json: String::new(),
+        max_body_bytes: 1024,
+    });
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let server = HttpServer::new(move || clauses::app(state.clone()))
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .unwrap()
+        .run();
+    actix_web::rt::spawn(server);
+    let client = awc::Client::default();
+
+    let started = std::time::Instant::now();
+    let res = client.get(format!("{addr}/ready")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 503);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(res.headers().get("retry-after").is_some());
+    // A data request fails fast with 503 too, not a hang or a 500.
+    let res = client
+        .get(format!("{addr}/api/v1/organisations"))
+        .insert_header(("Authorization", format!("Bearer {}", token(Role::Facilitator, None))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 503);
+
+    let mut conn = db.conn();
+    diesel::sql_query(format!("CREATE DATABASE {missing}")).execute(&mut conn).unwrap();
+    let res = client.get(format!("{addr}/ready")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    diesel::sql_query(format!("DROP DATABASE {missing} WITH (FORCE)")).execute(&mut conn).unwrap();
+}
+
+#[actix_web::test]
+async fn openapi_is_served_and_matches_the_committed_file() {
+    let app = spawn().await;
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap();
+    let generated = clauses::openapi::document();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is out of date: run `make openapi` (cargo run -q -- openapi > openapi/openapi.json)"
+    );
+    let res = app.send("GET", "/openapi.json", None, &[], None).await;
+    assert_eq!(res.status, 200);
+    assert!(res.content_type().starts_with("application/json"));
+    assert_eq!(String::from_utf8(res.body).unwrap(), committed);
+}
+
+#[actix_web::test]
+async fn openapi_is_fit_for_client_generators() {
+    let doc: Value = serde_json::from_str(&clauses::openapi::document()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(ids.insert(id.to_string()), "duplicate operationId {id}");
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{id} has no tag");
+            if path.starts_with("/api/") {
+                assert!(op["security"].is_array(), "{id} lacks security");
+                assert!(op["responses"]["401"].is_object(), "{id} lacks 401");
+            }
+            for (status, response) in op["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let r = &response["$ref"];
+                    let inline = &response["content"]["application/problem+json"];
+                    assert!(r.is_string() || inline.is_object(), "{id} {status} is not a problem");
+                }
+            }
+        }
+    }
+    for name in ["Organisation", "NewOrganisation", "OrganisationPatch", "OrganisationPage", "Problem", "FieldError"] {
+        assert!(doc["components"]["schemas"][name].is_object(), "schema {name}");
+    }
+    let required = doc["components"]["schemas"]["NewOrganisation"]["required"].as_array().unwrap();
+    assert!(required.contains(&json!("kind")) && required.contains(&json!("name")));
+}
+
+#[actix_web::test]
+async fn docs_page_works_offline() {
+    let app = spawn().await;
+    let res = app.send("GET", "/docs", None, &[], None).await;
+    assert_eq!(res.status, 200);
+    let html = String::from_utf8(res.body).unwrap();
+    assert!(html.contains("/openapi.json") && html.contains("/docs/redoc.standalone.js"));
+    assert!(!html.contains("http://") && !html.contains("https://"), "no external asset");
+    let js = app.send("GET", "/docs/redoc.standalone.js", None, &[], None).await;
+    assert_eq!(js.status, 200);
+    assert!(js.body.len() > 500_000);
+}
+
+#[actix_web::test]
+async fn every_malformed_request_gets_a_problem() {
+    let app = spawn().await;
+    let t = token(Role::Facilitator, None);
+    let json_ct = [("Content-Type", "application/json")];
+
+    app.send("GET", "/nowhere", None, &[], None).await.problem(404);
+    app.send("GET", "/api/v1/nowhere", Some(&t), &[], None).await.problem(404);
+    app.send("DELETE", "/api/v1/organisations", Some(&t), &[], None).await.problem(405);
+    app.send("PUT", "/api/v1/organisations/x", Some(&t), &[], None).await.problem(405);
+    app.send("POST", "/health", None, &[], None).await.problem(404);
+
+    let res = app
+        .send("POST", "/api/v1/organisations", Some(&t), &json_ct, Some(b"{\"kind\": ".to_vec()))
+        .await;
+    res.problem(400);
+    app.send("POST", "/api/v1/organisations", Some(&t), &json_ct, Some(vec![])).await.problem(400);
+    app.send("POST", "/api/v1/organisations", Some(&t), &json_ct, Some(b"[1,2]".to_vec()))
+        .await
+        .problem(422);
+    app.send(
+        "POST",
+        "/api/v1/organisations",
+        Some(&t),
+        &[("Content-Type", "text/plain")],
+        Some(b"kind=company".to_vec()),
+    )
+    .await
+    .problem(415);
+
+    let big = format!("{{\"kind\":\"company\",\"name\":\"{}\"}}", "x".repeat(100 * 1024));
+    let res = app
+        .send("POST", "/api/v1/organisations", Some(&t), &json_ct, Some(big.into_bytes()))
+        .await;
+    let body = res.problem(413);
+    assert!(body["detail"].as_str().unwrap().contains("65536"), "{body}");
+}
