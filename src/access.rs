@@ -1,19 +1,25 @@
-//! Who sees what: the only place that knows API.md's access matrix. Models
-//! ask it for a `Scope` (turned into a SQL filter) before every query, and
-//! handlers ask it whether a role may attempt a write at all.
+//! Who sees what: the only place that knows API.md's access matrix. For
+//! each resource it gives the SQL filter a caller's queries must carry, the
+//! view (which fields) the caller gets, and whether a role may attempt an
+//! operation at all (403 when never). Models apply the filters; objects
+//! outside them are not found (404), so their existence does not leak.
 
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 use crate::auth::{Principal, Role};
+use crate::db::schema;
 use crate::error::{ApiError, ApiResult};
 
-/// The rows of one resource a caller may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// The whole territory.
-    All,
-    /// Only the rows tied to this organisation (how, the resource says).
-    Org(Uuid),
+/// A boolean SQL condition on one table.
+pub type Filter<T> = Box<dyn BoxableExpression<T, Pg, SqlType = Bool>>;
+
+fn everything<T>() -> Filter<T> {
+    Box::new(sql::<Bool>("TRUE"))
 }
 
 fn forbidden(what: &str) -> ApiError {
@@ -25,10 +31,12 @@ pub mod organisations {
 
     /// Facilitator, PLIE and State read every organisation; companies,
     /// buyers and the Département read their own.
-    pub fn read(p: &Principal) -> Scope {
+    pub fn read(p: &Principal) -> Filter<schema::organisations::table> {
         match p.role {
-            Role::Facilitator | Role::Plie | Role::State => Scope::All,
-            Role::Company | Role::Buyer | Role::Department => Scope::Org(p.org_id()),
+            Role::Facilitator | Role::Plie | Role::State => everything(),
+            Role::Company | Role::Buyer | Role::Department => {
+                Box::new(schema::organisations::id.eq(p.org_id()))
+            }
         }
     }
 
@@ -38,6 +46,217 @@ pub mod organisations {
             Role::Facilitator => Ok(()),
             _ => Err(forbidden("create or change organisations")),
         }
+    }
+}
+
+pub mod contracts {
+    use super::*;
+
+    /// Holders read their contracts, buyers theirs; the Département, the
+    /// PLIE, the State and the facilitator read all.
+    pub fn read(p: &Principal) -> Filter<schema::contracts::table> {
+        match p.role {
+            Role::Facilitator | Role::Plie | Role::State | Role::Department => everything(),
+            Role::Company => Box::new(schema::contracts::holder_id.eq(p.org_id())),
+            Role::Buyer => Box::new(schema::contracts::buyer_id.eq(p.org_id())),
+        }
+    }
+
+    /// The contracts a caller may change: the facilitator all, a buyer (or
+    /// the Département as a buyer) its own; 403 for the other roles.
+    pub fn write(p: &Principal) -> ApiResult<Filter<schema::contracts::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Buyer | Role::Department => {
+                Ok(Box::new(schema::contracts::buyer_id.eq(p.org_id())))
+            }
+            _ => Err(forbidden("create or change contracts")),
+        }
+    }
+
+    /// The buyer a new contract may name.
+    pub fn may_buy_for(p: &Principal, buyer_id: Uuid) -> ApiResult<()> {
+        match p.role {
+            Role::Facilitator => Ok(()),
+            Role::Buyer | Role::Department if p.org == Some(buyer_id) => Ok(()),
+            Role::Buyer | Role::Department => Err(forbidden(
+                "create contracts for another buyer than your organisation",
+            )),
+            _ => Err(forbidden("create or change contracts")),
+        }
+    }
+}
+
+/// What of a person a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonView {
+    /// The whole record (facilitator, the person's referent).
+    Full,
+    /// `id`, `last_name`, `first_name` only (an employer, of its employees).
+    NameOnly,
+}
+
+pub mod beneficiaries {
+    use super::*;
+
+    /// People whose referent is this organisation.
+    fn followed_by(org: Uuid) -> Filter<schema::beneficiaries::table> {
+        Box::new(schema::beneficiaries::referent_id.eq(org).assume_not_null())
+    }
+
+    /// The persons a caller may read, and how much of them; 403 for buyers,
+    /// the Département and the State, who only ever get aggregates.
+    pub fn read(p: &Principal) -> ApiResult<(Filter<schema::beneficiaries::table>, PersonView)> {
+        match p.role {
+            Role::Facilitator => Ok((everything(), PersonView::Full)),
+            Role::Plie => Ok((followed_by(p.org_id()), PersonView::Full)),
+            Role::Company => Ok((
+                Box::new(
+                    schema::beneficiaries::id.eq_any(
+                        schema::placements::table
+                            .filter(schema::placements::employer_id.eq(p.org_id()))
+                            .select(schema::placements::beneficiary_id),
+                    ),
+                ),
+                PersonView::NameOnly,
+            )),
+            Role::Buyer | Role::Department | Role::State => {
+                Err(forbidden("read personal data of beneficiaries"))
+            }
+        }
+    }
+
+    /// The persons a caller may register or change: the facilitator all, a
+    /// PLIE those it follows.
+    pub fn write(p: &Principal) -> ApiResult<Filter<schema::beneficiaries::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Plie => Ok(followed_by(p.org_id())),
+            _ => Err(forbidden("register or change beneficiaries")),
+        }
+    }
+
+    /// The referent a new or changed record may name: a PLIE registers
+    /// people it follows itself.
+    pub fn referent_for(p: &Principal, asked: Option<Option<Uuid>>) -> ApiResult<Option<Uuid>> {
+        match p.role {
+            Role::Plie => match asked {
+                None => Ok(p.org),
+                Some(r) if r == p.org => Ok(p.org),
+                Some(_) => Err(forbidden("name another referent than your organisation")),
+            },
+            _ => Ok(asked.flatten()),
+        }
+    }
+}
+
+/// What of a placement a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlacementView {
+    Full,
+    /// A buyer's view: no field about the person.
+    ForBuyer,
+}
+
+pub mod placements {
+    use super::*;
+
+    fn of_referent(org: Uuid) -> Filter<schema::placements::table> {
+        Box::new(
+            schema::placements::beneficiary_id.eq_any(
+                schema::beneficiaries::table
+                    .filter(schema::beneficiaries::referent_id.eq(org))
+                    .select(schema::beneficiaries::id),
+            ),
+        )
+    }
+
+    fn employer_or_holder(org: Uuid) -> Filter<schema::placements::table> {
+        Box::new(
+            schema::placements::employer_id
+                .eq(org)
+                .or(schema::placements::contract_id.eq_any(
+                    schema::contracts::table
+                        .filter(schema::contracts::holder_id.eq(org))
+                        .select(schema::contracts::id),
+                )),
+        )
+    }
+
+    pub fn read(p: &Principal) -> ApiResult<(Filter<schema::placements::table>, PlacementView)> {
+        match p.role {
+            Role::Facilitator => Ok((everything(), PlacementView::Full)),
+            Role::Plie => Ok((of_referent(p.org_id()), PlacementView::Full)),
+            Role::Company => Ok((employer_or_holder(p.org_id()), PlacementView::Full)),
+            // The Département reads placements of its own contracts only.
+            Role::Buyer | Role::Department => Ok((
+                Box::new(
+                    schema::placements::contract_id.eq_any(
+                        schema::contracts::table
+                            .filter(schema::contracts::buyer_id.eq(p.org_id()))
+                            .select(schema::contracts::id),
+                    ),
+                ),
+                PlacementView::ForBuyer,
+            )),
+            Role::State => Err(forbidden("read placements")),
+        }
+    }
+
+    /// Placements a caller may change: facilitator all, a company where it
+    /// employs or holds the contract.
+    pub fn write(p: &Principal) -> ApiResult<Filter<schema::placements::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Company => Ok(employer_or_holder(p.org_id())),
+            _ => Err(forbidden("create or change placements")),
+        }
+    }
+
+    /// Contracts on which a caller may create placements: the facilitator
+    /// any, a company those it holds.
+    pub fn contracts_to_place_on(p: &Principal) -> ApiResult<Filter<schema::contracts::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Company => Ok(Box::new(schema::contracts::holder_id.eq(p.org_id()))),
+            _ => Err(forbidden("create placements")),
+        }
+    }
+
+    /// Monthly hours: read where the placement is readable, except for
+    /// buyers and the Département (per-contract totals only) and the State.
+    pub fn read_hours(p: &Principal) -> ApiResult<Filter<schema::placements::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Plie => Ok(of_referent(p.org_id())),
+            Role::Company => Ok(employer_or_holder(p.org_id())),
+            _ => Err(forbidden(
+                "read monthly hours (see the contract's fulfilment)",
+            )),
+        }
+    }
+
+    /// Declaring hours: the facilitator (validated at once) or a company
+    /// that employs or holds (declared, to be validated).
+    pub fn declare_hours(p: &Principal) -> ApiResult<Filter<schema::placements::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Company => Ok(employer_or_holder(p.org_id())),
+            _ => Err(forbidden("declare hours")),
+        }
+    }
+
+    /// Only the facilitator validates or rejects a month.
+    pub fn decide_hours(p: &Principal) -> ApiResult<()> {
+        match p.role {
+            Role::Facilitator => Ok(()),
+            _ => Err(forbidden("validate or reject hours")),
+        }
+    }
+
+    /// A company's own declarations never replace a validated month.
+    pub fn validates_on_declare(p: &Principal) -> bool {
+        p.role == Role::Facilitator
     }
 }
 
@@ -54,13 +273,7 @@ mod tests {
     }
 
     #[test]
-    fn organisation_matrix() {
-        assert_eq!(organisations::read(&p(Role::Facilitator)), Scope::All);
-        assert_eq!(organisations::read(&p(Role::Plie)), Scope::All);
-        assert_eq!(organisations::read(&p(Role::State)), Scope::All);
-        for r in [Role::Company, Role::Buyer, Role::Department] {
-            assert_eq!(organisations::read(&p(r)), Scope::Org(Uuid::from_u128(7)));
-        }
+    fn forbidden_roles() {
         assert!(organisations::write(&p(Role::Facilitator)).is_ok());
         for r in [
             Role::Plie,
@@ -74,5 +287,39 @@ mod tests {
                 Err(ApiError::Forbidden(_))
             ));
         }
+        for r in [Role::Plie, Role::Company, Role::State] {
+            assert!(contracts::write(&p(r)).is_err());
+        }
+        for r in [Role::Buyer, Role::Department, Role::State] {
+            assert!(beneficiaries::read(&p(r)).is_err());
+        }
+        assert!(placements::read(&p(Role::State)).is_err());
+        for r in [Role::Buyer, Role::Department, Role::State] {
+            assert!(placements::read_hours(&p(r)).is_err());
+        }
+        for r in [
+            Role::Plie,
+            Role::Company,
+            Role::Buyer,
+            Role::Department,
+            Role::State,
+        ] {
+            assert!(placements::decide_hours(&p(r)).is_err());
+        }
+    }
+
+    #[test]
+    fn plie_registers_people_it_follows() {
+        let plie = p(Role::Plie);
+        assert_eq!(beneficiaries::referent_for(&plie, None).unwrap(), plie.org);
+        assert!(beneficiaries::referent_for(&plie, Some(Some(Uuid::nil()))).is_err());
+        let fac = Principal {
+            org: None,
+            ..p(Role::Facilitator)
+        };
+        assert_eq!(
+            beneficiaries::referent_for(&fac, Some(Some(Uuid::nil()))).unwrap(),
+            Some(Uuid::nil())
+        );
     }
 }

@@ -239,6 +239,15 @@ impl Violations {
         })
     }
 
+    /// Notes "is required" when a required value is absent (and not
+    /// already at fault for its type); passes the value on.
+    pub fn require<T>(&mut self, field: &str, value: Option<T>) -> Option<T> {
+        if value.is_none() && !self.has(field) {
+            self.add(field, "is required");
+        }
+        value
+    }
+
     pub fn list(&mut self) -> &mut Vec<FieldError> {
         &mut self.0
     }

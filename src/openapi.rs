@@ -110,6 +110,23 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::organisations::create,
         api::organisations::get,
         api::organisations::patch,
+        api::contracts::list,
+        api::contracts::create,
+        api::contracts::get,
+        api::contracts::patch,
+        api::contracts::fulfilment,
+        api::beneficiaries::list,
+        api::beneficiaries::create,
+        api::beneficiaries::get,
+        api::beneficiaries::patch,
+        api::placements::list,
+        api::placements::create,
+        api::placements::get,
+        api::placements::patch,
+        api::hours::list,
+        api::hours::get,
+        api::hours::put,
+        api::hours::validate,
     ),
     components(
         schemas(crate::error::Problem, crate::error::FieldError),
@@ -119,6 +136,10 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
     tags(
         (name = "system", description = "Liveness, readiness"),
         (name = "organisations", description = "Buyers, holders and employers, the PLIE, the Département, State services"),
+        (name = "contracts", description = "Public contracts with an insertion clause and their hours commitment"),
+        (name = "beneficiaries", description = "People far from employment (personal data: facilitator and referent only)"),
+        (name = "placements", description = "Employment contracts of beneficiaries on clause contracts"),
+        (name = "hours", description = "Monthly hours of a placement: declared, then validated or rejected"),
     )
 )]
 pub struct ApiDoc;

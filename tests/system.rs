@@ -52,23 +52,32 @@ async fn ready_follows_the_database_without_a_restart() {
     // A data request fails fast with 503 too, not a hang or a 500.
     let res = client
         .get(format!("{addr}/api/v1/organisations"))
-        .insert_header(("Authorization", format!("Bearer {}", token(Role::Facilitator, None))))
+        .insert_header((
+            "Authorization",
+            format!("Bearer {}", token(Role::Facilitator, None)),
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 503);
 
     let mut conn = db.conn();
-    diesel::sql_query(format!("CREATE DATABASE {missing}")).execute(&mut conn).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {missing}"))
+        .execute(&mut conn)
+        .unwrap();
     let res = client.get(format!("{addr}/ready")).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    diesel::sql_query(format!("DROP DATABASE {missing} WITH (FORCE)")).execute(&mut conn).unwrap();
+    diesel::sql_query(format!("DROP DATABASE {missing} WITH (FORCE)"))
+        .execute(&mut conn)
+        .unwrap();
 }
 
 #[actix_web::test]
 async fn openapi_is_served_and_matches_the_committed_file() {
     let app = spawn().await;
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap();
     let generated = clauses::openapi::document();
     assert!(
         committed == generated,
@@ -84,13 +93,21 @@ async fn openapi_is_served_and_matches_the_committed_file() {
 async fn openapi_is_fit_for_client_generators() {
     let doc: Value = serde_json::from_str(&clauses::openapi::document()).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
     let mut ids = std::collections::BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
             assert!(ids.insert(id.to_string()), "duplicate operationId {id}");
-            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{id} has no tag");
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{id} has no tag"
+            );
             if path.starts_with("/api/") {
                 assert!(op["security"].is_array(), "{id} lacks security");
                 assert!(op["responses"]["401"].is_object(), "{id} lacks 401");
@@ -99,15 +116,30 @@ async fn openapi_is_fit_for_client_generators() {
                 if status.starts_with('4') || status.starts_with('5') {
                     let r = &response["$ref"];
                     let inline = &response["content"]["application/problem+json"];
-                    assert!(r.is_string() || inline.is_object(), "{id} {status} is not a problem");
+                    assert!(
+                        r.is_string() || inline.is_object(),
+                        "{id} {status} is not a problem"
+                    );
                 }
             }
         }
     }
-    for name in ["Organisation", "NewOrganisation", "OrganisationPatch", "OrganisationPage", "Problem", "FieldError"] {
-        assert!(doc["components"]["schemas"][name].is_object(), "schema {name}");
+    for name in [
+        "Organisation",
+        "NewOrganisation",
+        "OrganisationPatch",
+        "OrganisationPage",
+        "Problem",
+        "FieldError",
+    ] {
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "schema {name}"
+        );
     }
-    let required = doc["components"]["schemas"]["NewOrganisation"]["required"].as_array().unwrap();
+    let required = doc["components"]["schemas"]["NewOrganisation"]["required"]
+        .as_array()
+        .unwrap();
     assert!(required.contains(&json!("kind")) && required.contains(&json!("name")));
 }
 
@@ -118,8 +150,13 @@ async fn docs_page_works_offline() {
     assert_eq!(res.status, 200);
     let html = String::from_utf8(res.body).unwrap();
     assert!(html.contains("/openapi.json") && html.contains("/docs/redoc.standalone.js"));
-    assert!(!html.contains("http://") && !html.contains("https://"), "no external asset");
-    let js = app.send("GET", "/docs/redoc.standalone.js", None, &[], None).await;
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external asset"
+    );
+    let js = app
+        .send("GET", "/docs/redoc.standalone.js", None, &[], None)
+        .await;
     assert_eq!(js.status, 200);
     assert!(js.body.len() > 500_000);
 }
@@ -130,20 +167,50 @@ async fn every_malformed_request_gets_a_problem() {
     let t = token(Role::Facilitator, None);
     let json_ct = [("Content-Type", "application/json")];
 
-    app.send("GET", "/nowhere", None, &[], None).await.problem(404);
-    app.send("GET", "/api/v1/nowhere", Some(&t), &[], None).await.problem(404);
-    app.send("DELETE", "/api/v1/organisations", Some(&t), &[], None).await.problem(405);
-    app.send("PUT", "/api/v1/organisations/x", Some(&t), &[], None).await.problem(405);
-    app.send("POST", "/health", None, &[], None).await.problem(404);
+    app.send("GET", "/nowhere", None, &[], None)
+        .await
+        .problem(404);
+    app.send("GET", "/api/v1/nowhere", Some(&t), &[], None)
+        .await
+        .problem(404);
+    app.send("DELETE", "/api/v1/organisations", Some(&t), &[], None)
+        .await
+        .problem(405);
+    app.send("PUT", "/api/v1/organisations/x", Some(&t), &[], None)
+        .await
+        .problem(405);
+    app.send("POST", "/health", None, &[], None)
+        .await
+        .problem(404);
 
     let res = app
-        .send("POST", "/api/v1/organisations", Some(&t), &json_ct, Some(b"{\"kind\": ".to_vec()))
+        .send(
+            "POST",
+            "/api/v1/organisations",
+            Some(&t),
+            &json_ct,
+            Some(b"{\"kind\": ".to_vec()),
+        )
         .await;
     res.problem(400);
-    app.send("POST", "/api/v1/organisations", Some(&t), &json_ct, Some(vec![])).await.problem(400);
-    app.send("POST", "/api/v1/organisations", Some(&t), &json_ct, Some(b"[1,2]".to_vec()))
-        .await
-        .problem(422);
+    app.send(
+        "POST",
+        "/api/v1/organisations",
+        Some(&t),
+        &json_ct,
+        Some(vec![]),
+    )
+    .await
+    .problem(400);
+    app.send(
+        "POST",
+        "/api/v1/organisations",
+        Some(&t),
+        &json_ct,
+        Some(b"[1,2]".to_vec()),
+    )
+    .await
+    .problem(422);
     app.send(
         "POST",
         "/api/v1/organisations",
@@ -154,9 +221,18 @@ async fn every_malformed_request_gets_a_problem() {
     .await
     .problem(415);
 
-    let big = format!("{{\"kind\":\"company\",\"name\":\"{}\"}}", "x".repeat(100 * 1024));
+    let big = format!(
+        "{{\"kind\":\"company\",\"name\":\"{}\"}}",
+        "x".repeat(100 * 1024)
+    );
     let res = app
-        .send("POST", "/api/v1/organisations", Some(&t), &json_ct, Some(big.into_bytes()))
+        .send(
+            "POST",
+            "/api/v1/organisations",
+            Some(&t),
+            &json_ct,
+            Some(big.into_bytes()),
+        )
         .await;
     let body = res.problem(413);
     assert!(body["detail"].as_str().unwrap().contains("65536"), "{body}");

@@ -1,8 +1,12 @@
 //! HTTP: one file per resource, with its request and response types and
 //! handlers of a few lines; the routes are assembled in `routes`.
 
+pub mod beneficiaries;
+pub mod contracts;
+pub mod hours;
 pub mod input;
 pub mod organisations;
+pub mod placements;
 pub mod system;
 
 use actix_web::http::header::{self, HeaderValue};
@@ -10,10 +14,18 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::{ApiError, ApiResult};
 use crate::models::Precondition;
+use uuid::Uuid;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     system::routes(cfg);
-    cfg.service(web::scope("/api/v1").configure(organisations::routes));
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(organisations::routes)
+            .configure(contracts::routes)
+            .configure(beneficiaries::routes)
+            .configure(placements::routes)
+            .configure(hours::routes),
+    );
 }
 
 /// Answer for a method a path does not have.
@@ -90,4 +102,16 @@ pub fn created<T: serde::Serialize>(location: String, version: i32, body: &T) ->
         res.insert_header((header::LOCATION, v));
     }
     res.json(body)
+}
+
+/// A path id that is not a UUID names nothing: 404, like an unknown id.
+pub fn path_id(raw: &str, what: &str) -> ApiResult<Uuid> {
+    Uuid::try_parse(raw).map_err(|_| ApiError::not_found(what))
+}
+
+/// `200` with an object and its new `ETag`, after a change.
+pub fn changed<T: serde::Serialize>(version: i32, body: &T) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
 }

@@ -6,12 +6,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::input::{double_option, json_body, query};
+use super::path_id;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
 use crate::domain::organisation::{self as rules, OrganisationFields};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::models::organisation::{self as model, OrganisationRow};
 use crate::paging::PageParams;
 use crate::state::AppState;
@@ -202,16 +203,12 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     access::organisations::write(&p)?;
     let (input, mut v) = json_body::<NewOrganisation>(&req, &body)?;
-    if input.kind.is_none() && !v.has("kind") {
-        v.add("kind", "is required");
-    }
-    if input.name.is_none() && !v.has("name") {
-        v.add("name", "is required");
-    }
+    let kind = v.require("kind", input.kind);
+    let name = v.require("name", input.name);
     let fields = rules::check(
         OrganisationFields {
-            kind: input.kind.unwrap_or(OrgKind::Company),
-            name: input.name.unwrap_or_default(),
+            kind: kind.unwrap_or(OrgKind::Company),
+            name: name.unwrap_or_default(),
             siret: input.siret,
             siae_type: input.siae_type,
             identifier_type: input.identifier_type,
@@ -315,12 +312,5 @@ pub async fn patch(
     })
     .await?;
     let version = row.version;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::ETAG, super::etag(version)))
-        .json(Organisation::from(row)))
-}
-
-/// A path id that is not a UUID names nothing: 404, like an unknown id.
-pub fn path_id(raw: &str, what: &str) -> ApiResult<Uuid> {
-    Uuid::try_parse(raw).map_err(|_| ApiError::not_found(what))
+    Ok(super::changed(version, &Organisation::from(row)))
 }

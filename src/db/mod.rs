@@ -69,6 +69,8 @@ where
 pub fn constraint_field(constraint: &str) -> &'static str {
     match constraint {
         "organisations_siret_key" => "siret",
+        "contracts_buyer_reference_key" => "reference",
+        "monthly_hours_placement_month_key" => "month",
         _ => "id",
     }
 }

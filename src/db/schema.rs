@@ -14,3 +14,93 @@ diesel::table! {
         updated_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    contracts (id) {
+        id -> Uuid,
+        buyer_id -> Uuid,
+        holder_id -> Uuid,
+        reference -> Text,
+        title -> Text,
+        operation -> Nullable<Text>,
+        clause_type -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        amount_excl_tax -> Nullable<Numeric>,
+        labour_share -> Nullable<Numeric>,
+        insertion_rate -> Nullable<Numeric>,
+        hourly_cost -> Nullable<Numeric>,
+        commitment_hours -> Numeric,
+        commitment_source -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    beneficiaries (id) {
+        id -> Uuid,
+        last_name -> Text,
+        first_name -> Text,
+        sex -> Text,
+        birth_date -> Date,
+        postal_code -> Text,
+        qpv_code -> Nullable<Text>,
+        qualification_level -> Nullable<Text>,
+        eligibility -> Array<Text>,
+        eligibility_reason -> Nullable<Text>,
+        referent_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    placements (id) {
+        id -> Uuid,
+        beneficiary_id -> Uuid,
+        contract_id -> Uuid,
+        employer_id -> Uuid,
+        modality -> Text,
+        job_title -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        weekly_hours -> Nullable<Numeric>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    monthly_hours (id) {
+        id -> Uuid,
+        placement_id -> Uuid,
+        month -> Date,
+        worked_hours -> Numeric,
+        training_hours -> Numeric,
+        status -> Text,
+        reason -> Nullable<Text>,
+        declared_by -> Text,
+        declared_role -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(placements -> beneficiaries (beneficiary_id));
+diesel::joinable!(placements -> contracts (contract_id));
+diesel::joinable!(monthly_hours -> placements (placement_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    contracts,
+    beneficiaries,
+    placements,
+    monthly_hours,
+);

@@ -82,7 +82,15 @@ mod tests {
     #[test]
     fn months_parse_strictly() {
         assert_eq!(Month::parse("2019-02").unwrap().to_string(), "2019-02");
-        for bad in ["2019-13", "2019-2", "19-02", "2019-02-01", "2019/02", "", "abcd-ef"] {
+        for bad in [
+            "2019-13",
+            "2019-2",
+            "19-02",
+            "2019-02-01",
+            "2019/02",
+            "",
+            "abcd-ef",
+        ] {
             assert_eq!(Month::parse(bad), None, "{bad}");
         }
         assert_eq!(Month::parse("2019-02").unwrap().last_day(), d("2019-02-28"));

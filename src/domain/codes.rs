@@ -69,6 +69,112 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// The legal form of the clause (Code de la commande publique).
+    ClauseType {
+        /// Insertion as a condition of performing the contract (L2112-2).
+        ExecutionCondition => "execution_condition",
+        /// Insertion performance as an award criterion (R2152-7).
+        AwardCriterion => "award_criterion",
+        /// Contract reserved to SIAE or disabled-worker structures (L2113-12, L2113-13).
+        ReservedMarket => "reserved_market",
+        /// The service bought is itself insertion (R2123-1).
+        InsertionContract => "insertion_contract",
+    }
+}
+
+code_enum! {
+    /// Where a contract's hours commitment comes from.
+    CommitmentSource {
+        /// Given by the buyer or the facilitator.
+        Given => "given",
+        /// Computed from amount, labour share, insertion rate and hourly cost.
+        Computed => "computed",
+        /// Estimated from imported published data, to be confirmed.
+        Estimated => "estimated",
+        /// An estimate the facilitator has since set or approved.
+        Confirmed => "confirmed",
+    }
+}
+
+code_enum! {
+    Sex {
+        F => "F",
+        M => "M",
+    }
+}
+
+code_enum! {
+    /// French 2019 nomenclature of qualification levels.
+    QualificationLevel {
+        /// No diploma.
+        Infra3 => "infra_3",
+        /// CAP, BEP.
+        L3 => "3",
+        /// Baccalauréat.
+        L4 => "4",
+        /// Bac+2.
+        L5 => "5",
+        L6 => "6",
+        L7 => "7",
+        L8 => "8",
+    }
+}
+
+code_enum! {
+    /// Eligibility criteria of the clause (DOMAIN.md).
+    Eligibility {
+        LongTermUnemployed => "long_term_unemployed",
+        Rsa => "rsa",
+        Ass => "ass",
+        Aah => "aah",
+        DisabledWorker => "disabled_worker",
+        YoungLowQualified => "young_low_qualified",
+        YoungUnder26 => "young_under_26",
+        Senior50Plus => "senior_50_plus",
+        IaePathway => "iae_pathway",
+        GeiqPathway => "geiq_pathway",
+        PlieParticipant => "plie_participant",
+        SecondChance => "second_chance",
+        Refugee => "refugee",
+        /// Particular difficulties validated by the facilitator, with a reason.
+        OtherValidated => "other_validated",
+    }
+}
+
+code_enum! {
+    /// How the hours are done.
+    Modality {
+        DirectPermanent => "direct_permanent",
+        DirectFixedTerm => "direct_fixed_term",
+        Apprenticeship => "apprenticeship",
+        Professionalisation => "professionalisation",
+        TemporaryWork => "temporary_work",
+        IntegrationTemporaryWork => "integration_temporary_work",
+        IntermediaryAssociation => "intermediary_association",
+        Geiq => "geiq",
+        SiaeSubcontracting => "siae_subcontracting",
+        Training => "training",
+    }
+}
+
+code_enum! {
+    /// Where a month stands: only `validated` months count as done.
+    HoursStatus {
+        Declared => "declared",
+        Validated => "validated",
+        Rejected => "rejected",
+    }
+}
+
+code_enum! {
+    /// The facilitator's decision on a declared month.
+    Decision {
+        Validated => "validated",
+        Rejected => "rejected",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,11 +42,20 @@ mod tests {
     #[test]
     fn rounds_half_up_to_the_hundredth() {
         // 1000 × 0.5 × 0.05 ÷ 3 = 8.3333...
-        assert_eq!(compute(dec!(1000), dec!(0.5), dec!(0.05), dec!(3)), Some(dec!(8.33)));
+        assert_eq!(
+            compute(dec!(1000), dec!(0.5), dec!(0.05), dec!(3)),
+            Some(dec!(8.33))
+        );
         // 100.25 × 1 × 0.1 ÷ 1 = 10.025 -> 10.03 (half-up, not banker's 10.02)
-        assert_eq!(compute(dec!(100.25), dec!(1), dec!(0.1), dec!(1)), Some(dec!(10.03)));
+        assert_eq!(
+            compute(dec!(100.25), dec!(1), dec!(0.1), dec!(1)),
+            Some(dec!(10.03))
+        );
         // 2/3 -> 0.67
-        assert_eq!(compute(dec!(2), dec!(1), dec!(1), dec!(3)), Some(dec!(0.67)));
+        assert_eq!(
+            compute(dec!(2), dec!(1), dec!(1), dec!(3)),
+            Some(dec!(0.67))
+        );
     }
 
     #[test]

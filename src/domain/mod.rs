@@ -1,5 +1,12 @@
 //! Pure rules of the domain: no I/O, unit-tested.
 
+pub mod calendar;
 pub mod codes;
+pub mod commitment;
+pub mod contract;
+pub mod fulfilment;
+pub mod numbers;
 pub mod organisation;
+pub mod person;
+pub mod placement;
 pub mod siret;

@@ -1,7 +1,11 @@
 //! One file per table: rows and the queries on them, always scoped by the
 //! caller through `access`.
 
+pub mod beneficiary;
+pub mod contract;
+pub mod hours;
 pub mod organisation;
+pub mod placement;
 
 /// What `If-Match` asks of a write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,4 +23,30 @@ impl Precondition {
             Precondition::Versions(v) => v.contains(&version),
         }
     }
+}
+
+/// Fails with 412 unless the precondition holds for `version`.
+pub fn check_version(
+    precondition: &Precondition,
+    what: &str,
+    version: i32,
+) -> crate::error::ApiResult<()> {
+    if precondition.holds(version) {
+        Ok(())
+    } else {
+        Err(crate::error::ApiError::PreconditionFailed(format!(
+            "the {what} is at version {version}; fetch it again and retry"
+        )))
+    }
+}
+
+/// Keyset condition "after this cursor" on a table's `(created_at, id)`.
+#[macro_export]
+macro_rules! after_cursor {
+    ($table:ident, $cursor:expr) => {{
+        let c: $crate::paging::Cursor = $cursor;
+        $table::created_at
+            .gt(c.created_at)
+            .or($table::created_at.eq(c.created_at).and($table::id.gt(c.id)))
+    }};
 }

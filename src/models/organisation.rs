@@ -3,7 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::Precondition;
-use crate::access::{self, Scope};
+use crate::access;
 use crate::auth::Principal;
 use crate::db::schema::organisations;
 use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
@@ -81,11 +81,9 @@ pub struct Filter {
 }
 
 fn scoped(p: &Principal) -> organisations::BoxedQuery<'static, diesel::pg::Pg> {
-    let q = organisations::table.into_boxed();
-    match access::organisations::read(p) {
-        Scope::All => q,
-        Scope::Org(org) => q.filter(organisations::id.eq(org)),
-    }
+    organisations::table
+        .filter(access::organisations::read(p))
+        .into_boxed()
 }
 
 pub fn list(
@@ -157,12 +155,7 @@ pub fn update(
             .for_update()
             .select(OrganisationRow::as_select())
             .first(conn)?;
-        if !precondition.holds(current.version) {
-            return Err(ApiError::PreconditionFailed(format!(
-                "the organisation is at version {}; fetch it again and retry",
-                current.version
-            )));
-        }
+        super::check_version(precondition, "organisation", current.version)?;
         let old = current.fields();
         let new = change(old.clone())?;
         if new == old {

@@ -1,0 +1,409 @@
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::input::{double_option, json_body, query};
+use super::path_id;
+use crate::access::{self, PersonView};
+use crate::auth::Principal;
+use crate::db;
+use crate::domain::codes::{Eligibility, QualificationLevel, Sex};
+use crate::domain::person::{self as rules, PersonFields};
+use crate::error::ApiResult;
+use crate::models::beneficiary::{self as model, BeneficiaryRow};
+use crate::paging::PageParams;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/beneficiaries")
+            .route(web::get().to(list))
+            .route(web::post().to(create))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/beneficiaries/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(patch))
+            .default_service(web::to(super::method_not_allowed)),
+    );
+}
+
+/// A person far from employment, as the facilitator and their referent see them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Beneficiary {
+    pub id: Uuid,
+    pub last_name: String,
+    pub first_name: String,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    #[schema(pattern = "^[0-9]{5}$")]
+    pub postal_code: String,
+    /// The priority neighbourhood (QPV) the person lives in; null when none.
+    #[schema(required = true)]
+    pub qpv_code: Option<String>,
+    /// Null when unknown.
+    #[schema(required = true)]
+    pub qualification_level: Option<QualificationLevel>,
+    pub eligibility: Vec<Eligibility>,
+    /// Why the facilitator validated `other_validated`.
+    #[schema(required = true)]
+    pub eligibility_reason: Option<String>,
+    /// The PLIE (or other referent) following the person.
+    #[schema(required = true)]
+    pub referent_id: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What an employer sees of the people it employs or employed: their name.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BeneficiaryName {
+    pub id: Uuid,
+    pub last_name: String,
+    pub first_name: String,
+}
+
+/// The full record, or the name only for an employer.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BeneficiaryView {
+    Full(Beneficiary),
+    Name(BeneficiaryName),
+}
+
+impl BeneficiaryView {
+    pub fn of(row: BeneficiaryRow, view: PersonView) -> BeneficiaryView {
+        match view {
+            PersonView::NameOnly => BeneficiaryView::Name(BeneficiaryName {
+                id: row.id,
+                last_name: row.last_name,
+                first_name: row.first_name,
+            }),
+            PersonView::Full => {
+                let f = row.fields();
+                BeneficiaryView::Full(Beneficiary {
+                    id: row.id,
+                    last_name: f.last_name,
+                    first_name: f.first_name,
+                    sex: f.sex,
+                    birth_date: f.birth_date,
+                    postal_code: f.postal_code,
+                    qpv_code: f.qpv_code,
+                    qualification_level: f.qualification_level,
+                    eligibility: f.eligibility,
+                    eligibility_reason: f.eligibility_reason,
+                    referent_id: f.referent_id,
+                    version: row.version,
+                    created_at: row.created_at,
+                    updated_at: row.updated_at,
+                })
+            }
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BeneficiaryPage {
+    pub items: Vec<BeneficiaryView>,
+    /// Pass as `cursor` for the next page; null on the page holding the last item.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// A new person. A PLIE that registers someone is their referent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBeneficiary {
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 100)]
+    pub last_name: Option<String>,
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 100)]
+    pub first_name: Option<String>,
+    #[schema(required = true, nullable = false)]
+    pub sex: Option<Sex>,
+    /// The person must be at least 16.
+    #[schema(required = true, nullable = false)]
+    pub birth_date: Option<NaiveDate>,
+    #[schema(required = true, nullable = false, pattern = "^[0-9]{5}$")]
+    pub postal_code: Option<String>,
+    /// `QN09103M` (2024 list) or `QP091001` (2015 list).
+    #[schema(pattern = "^(QN[0-9]{5}[A-Z]|QP[0-9]{6})$")]
+    pub qpv_code: Option<String>,
+    pub qualification_level: Option<QualificationLevel>,
+    /// At least one criterion.
+    #[schema(required = true, nullable = false, min_items = 1)]
+    pub eligibility: Option<Vec<Eligibility>>,
+    /// Required with `other_validated`.
+    pub eligibility_reason: Option<String>,
+    /// The referent organisation; a PLIE's own by default when a PLIE registers.
+    pub referent_id: Option<Uuid>,
+}
+
+/// Changes to a person (JSON Merge Patch): absent fields stay, `null` clears.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BeneficiaryPatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable = false)]
+    pub last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable = false)]
+    pub first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Sex>, nullable = false)]
+    pub sex: Option<Option<Sex>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>, nullable = false)]
+    pub birth_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable = false)]
+    pub postal_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub qpv_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<QualificationLevel>)]
+    pub qualification_level: Option<Option<QualificationLevel>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<Eligibility>>, nullable = false)]
+    pub eligibility: Option<Option<Vec<Eligibility>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub eligibility_reason: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub referent_id: Option<Option<Uuid>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BeneficiaryQuery {
+    /// Only people followed by this referent.
+    pub referent_id: Option<Uuid>,
+    /// Only people whose last name starts with this (case-insensitive).
+    pub last_name: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/beneficiaries", tag = "beneficiaries", operation_id = "list_beneficiaries",
+    params(BeneficiaryQuery),
+    responses(
+        (status = 200, description = "A page of the people you may see (names only for an employer)", body = BeneficiaryPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    access::beneficiaries::read(&p)?;
+    let (q, mut v) = query::<BeneficiaryQuery>(&req);
+    let q = q.unwrap_or(BeneficiaryQuery {
+        referent_id: None,
+        last_name: None,
+        limit: None,
+        cursor: None,
+    });
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .check(v.list());
+    v.finish()?;
+    let filter = model::Filter {
+        referent_id: q.referent_id,
+        last_name: q.last_name,
+    };
+    let (rows, next_cursor, view) =
+        db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    Ok(HttpResponse::Ok().json(BeneficiaryPage {
+        items: rows
+            .into_iter()
+            .map(|r| BeneficiaryView::of(r, view))
+            .collect(),
+        next_cursor,
+    }))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/beneficiaries", tag = "beneficiaries", operation_id = "create_beneficiary",
+    request_body = NewBeneficiary,
+    responses(
+        (status = 201, description = "Registered", body = Beneficiary,
+         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::beneficiaries::write(&p)?;
+    let (input, mut v) = json_body::<NewBeneficiary>(&req, &body)?;
+    let referent_id = access::beneficiaries::referent_for(&p, input.referent_id.map(Some))?;
+    let last_name = v.require("last_name", input.last_name);
+    let first_name = v.require("first_name", input.first_name);
+    let sex = v.require("sex", input.sex);
+    let birth_date = v.require("birth_date", input.birth_date);
+    let postal_code = v.require("postal_code", input.postal_code);
+    let eligibility = v.require("eligibility", input.eligibility);
+    let fields = rules::check(
+        PersonFields {
+            last_name: last_name.unwrap_or_else(|| "-".into()),
+            first_name: first_name.unwrap_or_else(|| "-".into()),
+            sex: sex.unwrap_or(Sex::F),
+            birth_date: birth_date.unwrap_or(NaiveDate::MIN),
+            postal_code: postal_code.unwrap_or_else(|| "00000".into()),
+            qpv_code: input.qpv_code,
+            qualification_level: input.qualification_level,
+            eligibility: eligibility.unwrap_or_default(),
+            eligibility_reason: input.eligibility_reason,
+            referent_id,
+        },
+        Utc::now().date_naive(),
+        &mut v,
+    );
+    v.finish()?;
+    let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
+    let location = format!("/api/v1/beneficiaries/{}", row.id);
+    let version = row.version;
+    Ok(super::created(
+        location,
+        version,
+        &BeneficiaryView::of(row, PersonView::Full),
+    ))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", operation_id = "get_beneficiary",
+    params(("id" = Uuid, Path, description = "Beneficiary id")),
+    responses(
+        (status = 200, description = "The person (name only for an employer)", body = BeneficiaryView,
+         headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 304, description = "Not modified since the `If-None-Match` version"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    access::beneficiaries::read(&p)?;
+    let id = path_id(&id, "beneficiary")?;
+    let (row, view) = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let version = row.version;
+    Ok(super::one(&req, version, &BeneficiaryView::of(row, view)))
+}
+
+#[utoipa::path(
+    patch, path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", operation_id = "update_beneficiary",
+    params(
+        ("id" = Uuid, Path, description = "Beneficiary id"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` you read; 412 if it is no longer current"),
+    ),
+    request_body(content = BeneficiaryPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The person as changed", body = Beneficiary,
+         headers(("ETag" = String, description = "The new version, quoted"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::Stale),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::beneficiaries::write(&p)?;
+    let id = path_id(&id, "beneficiary")?;
+    let precondition = super::if_match(&req)?;
+    let (patch, mut v) = json_body::<BeneficiaryPatch>(&req, &body)?;
+    for (field, is_null) in [
+        ("last_name", matches!(patch.last_name, Some(None))),
+        ("first_name", matches!(patch.first_name, Some(None))),
+        ("sex", matches!(patch.sex, Some(None))),
+        ("birth_date", matches!(patch.birth_date, Some(None))),
+        ("postal_code", matches!(patch.postal_code, Some(None))),
+        ("eligibility", matches!(patch.eligibility, Some(None))),
+    ] {
+        if is_null {
+            v.add(field, "cannot be null");
+        }
+    }
+    let referent = match patch.referent_id {
+        None => None,
+        asked => Some(access::beneficiaries::referent_for(&p, asked)?),
+    };
+    let row = db::run(&state.pool, move |c| {
+        model::update(c, &p, id, &precondition, move |mut f| {
+            macro_rules! set {
+                ($field:ident) => {
+                    if let Some(Some(x)) = patch.$field {
+                        f.$field = x;
+                    }
+                };
+                (nullable $field:ident) => {
+                    if let Some(x) = patch.$field {
+                        f.$field = x;
+                    }
+                };
+            }
+            set!(last_name);
+            set!(first_name);
+            set!(sex);
+            set!(birth_date);
+            set!(postal_code);
+            set!(eligibility);
+            set!(nullable qpv_code);
+            set!(nullable qualification_level);
+            set!(nullable eligibility_reason);
+            if let Some(r) = referent {
+                f.referent_id = r;
+            }
+            let f = rules::check(f, Utc::now().date_naive(), &mut v);
+            v.finish()?;
+            Ok(f)
+        })
+    })
+    .await?;
+    let version = row.version;
+    Ok(super::changed(
+        version,
+        &BeneficiaryView::of(row, PersonView::Full),
+    ))
+}

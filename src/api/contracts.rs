@@ -1,0 +1,539 @@
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::input::{double_option, json_body, query};
+use super::path_id;
+use crate::access;
+use crate::auth::Principal;
+use crate::db;
+use crate::domain::codes::{ClauseType, CommitmentSource};
+use crate::domain::contract::{self as rules, ContractFields};
+use crate::domain::fulfilment::{self, FulfilmentStatus};
+use crate::error::{ApiResult, Problem};
+use crate::models::contract::{self as model, ContractRow};
+use crate::paging::PageParams;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/contracts")
+            .route(web::get().to(list))
+            .route(web::post().to(create))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/contracts/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(patch))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/contracts/{id}/fulfilment")
+            .route(web::get().to(fulfilment))
+            .default_service(web::to(super::method_not_allowed)),
+    );
+}
+
+/// A public contract (or lot) with an insertion clause: one holder, one hours commitment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contract {
+    pub id: Uuid,
+    /// The contracting authority (an organisation of kind buyer or department).
+    pub buyer_id: Uuid,
+    /// The company that holds the contract.
+    pub holder_id: Uuid,
+    /// The buyer's reference (unique per buyer).
+    pub reference: String,
+    pub title: String,
+    /// A programme the contract belongs to, e.g. an urban-renewal operation.
+    #[schema(required = true)]
+    pub operation: Option<String>,
+    pub clause_type: ClauseType,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    /// Euros excluding tax.
+    #[schema(required = true)]
+    pub amount_excl_tax: Option<Decimal>,
+    /// Fraction of the amount that is labour, e.g. 0.40.
+    #[schema(required = true)]
+    pub labour_share: Option<Decimal>,
+    /// Fraction of the labour hours reserved to insertion, e.g. 0.05.
+    #[schema(required = true)]
+    pub insertion_rate: Option<Decimal>,
+    /// Euros per hour.
+    #[schema(required = true)]
+    pub hourly_cost: Option<Decimal>,
+    /// Hours the holder must give to people far from employment.
+    pub commitment_hours: Decimal,
+    pub commitment_source: CommitmentSource,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ContractRow> for Contract {
+    fn from(r: ContractRow) -> Self {
+        let f = r.fields();
+        Contract {
+            id: r.id,
+            buyer_id: f.buyer_id,
+            holder_id: f.holder_id,
+            reference: f.reference,
+            title: f.title,
+            operation: f.operation,
+            clause_type: f.clause_type,
+            start_date: f.start_date,
+            end_date: f.end_date,
+            amount_excl_tax: f.amount_excl_tax.map(|d| d.normalize()),
+            labour_share: f.labour_share.map(|d| d.normalize()),
+            insertion_rate: f.insertion_rate.map(|d| d.normalize()),
+            hourly_cost: f.hourly_cost.map(|d| d.normalize()),
+            commitment_hours: f.commitment_hours.normalize(),
+            commitment_source: f.commitment_source,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// One page of contracts, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContractPage {
+    pub items: Vec<Contract>,
+    /// Pass as `cursor` for the next page; null on the page holding the last item.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// A new contract. Give `commitment_hours`, or the four figures it is computed from:
+/// `amount_excl_tax × labour_share × insertion_rate ÷ hourly_cost`, rounded half-up to the hundredth.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContract {
+    /// Required for the facilitator; a buyer's (or the Département's) own organisation by default.
+    pub buyer_id: Option<Uuid>,
+    #[schema(required = true, nullable = false)]
+    pub holder_id: Option<Uuid>,
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 100)]
+    pub reference: Option<String>,
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 500)]
+    pub title: Option<String>,
+    #[schema(max_length = 200)]
+    pub operation: Option<String>,
+    #[schema(required = true, nullable = false)]
+    pub clause_type: Option<ClauseType>,
+    #[schema(required = true, nullable = false)]
+    pub start_date: Option<NaiveDate>,
+    #[schema(required = true, nullable = false)]
+    pub end_date: Option<NaiveDate>,
+    #[schema(minimum = 0)]
+    pub amount_excl_tax: Option<Decimal>,
+    #[schema(exclusive_minimum = 0, maximum = 1)]
+    pub labour_share: Option<Decimal>,
+    #[schema(exclusive_minimum = 0, maximum = 1)]
+    pub insertion_rate: Option<Decimal>,
+    #[schema(exclusive_minimum = 0)]
+    pub hourly_cost: Option<Decimal>,
+    /// Computed from the four figures above when absent.
+    #[schema(minimum = 0)]
+    pub commitment_hours: Option<Decimal>,
+}
+
+/// Changes to a contract (JSON Merge Patch): absent fields stay, `null` clears.
+/// Setting `commitment_hours` over an estimate confirms it; `commitment_source: "confirmed"`
+/// approves an estimate as it stands. When the commitment was computed, changing a figure recomputes it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractPatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>, nullable = false)]
+    pub buyer_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>, nullable = false)]
+    pub holder_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable = false)]
+    pub reference: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable = false)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub operation: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ClauseType>, nullable = false)]
+    pub clause_type: Option<Option<ClauseType>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>, nullable = false)]
+    pub start_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>, nullable = false)]
+    pub end_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<f64>)]
+    pub amount_excl_tax: Option<Option<Decimal>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<f64>)]
+    pub labour_share: Option<Option<Decimal>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<f64>)]
+    pub insertion_rate: Option<Option<Decimal>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<f64>)]
+    pub hourly_cost: Option<Option<Decimal>>,
+    /// `null` recomputes it from the four figures.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<f64>)]
+    pub commitment_hours: Option<Option<Decimal>>,
+    /// Only `confirmed`, to approve an estimated commitment.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<CommitmentSource>, nullable = false)]
+    pub commitment_source: Option<Option<CommitmentSource>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ContractQuery {
+    /// Only contracts of this buyer.
+    pub buyer_id: Option<Uuid>,
+    /// Only contracts held by this company.
+    pub holder_id: Option<Uuid>,
+    /// Only contracts of this operation (exact text).
+    pub operation: Option<String>,
+    /// Only contracts running on this day.
+    pub active_on: Option<NaiveDate>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Where a contract stands against its commitment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Fulfilment {
+    pub contract_id: Uuid,
+    pub commitment_hours: Decimal,
+    /// Worked + training hours of validated months.
+    pub validated_hours: Decimal,
+    /// Worked + training hours of months declared and not yet decided (rejected months never count).
+    pub declared_hours: Decimal,
+    /// validated_hours ÷ commitment_hours, 4 decimals (1 when the commitment is 0).
+    pub share_done: Decimal,
+    /// The commitment pro rata of the contract's days elapsed by `on`.
+    pub expected_hours_to_date: Decimal,
+    /// `done` once validated hours reach the commitment; otherwise `ahead` above 110 % of the
+    /// expected hours, `behind` under 90 %, `on_track` between.
+    pub status: FulfilmentStatus,
+    /// The day the expectation is computed for.
+    pub on: NaiveDate,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FulfilmentQuery {
+    /// The day to compute the expectation for (default: today).
+    pub on: Option<NaiveDate>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/contracts", tag = "contracts", operation_id = "list_contracts",
+    params(ContractQuery),
+    responses(
+        (status = 200, description = "A page of the contracts you may see", body = ContractPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (q, mut v) = query::<ContractQuery>(&req);
+    let q = q.unwrap_or(ContractQuery {
+        buyer_id: None,
+        holder_id: None,
+        operation: None,
+        active_on: None,
+        limit: None,
+        cursor: None,
+    });
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .check(v.list());
+    v.finish()?;
+    let filter = model::Filter {
+        buyer_id: q.buyer_id,
+        holder_id: q.holder_id,
+        operation: q.operation,
+        active_on: q.active_on,
+    };
+    let (rows, next_cursor) =
+        db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    Ok(HttpResponse::Ok().json(ContractPage {
+        items: rows.into_iter().map(Contract::from).collect(),
+        next_cursor,
+    }))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/contracts", tag = "contracts", operation_id = "create_contract",
+    request_body = NewContract,
+    responses(
+        (status = 201, description = "Created", body = Contract,
+         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, description = "The buyer already has a contract with this reference", body = Problem, content_type = "application/problem+json"),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::contracts::write(&p)?;
+    let (input, mut v) = json_body::<NewContract>(&req, &body)?;
+    let buyer_id = match input
+        .buyer_id
+        .or(p.org.filter(|_| p.role != crate::auth::Role::Facilitator))
+    {
+        Some(b) => Some(b),
+        None => v.require("buyer_id", None),
+    };
+    let holder_id = v.require("holder_id", input.holder_id);
+    let reference = v.require("reference", input.reference);
+    let title = v.require("title", input.title);
+    let clause_type = v.require("clause_type", input.clause_type);
+    let start_date = v.require("start_date", input.start_date);
+    let end_date = v.require("end_date", input.end_date);
+    let given = input.commitment_hours.is_some();
+    let fields = rules::check(
+        ContractFields {
+            buyer_id: buyer_id.unwrap_or_default(),
+            holder_id: holder_id.unwrap_or_default(),
+            reference: reference.unwrap_or_else(|| "-".into()),
+            title: title.unwrap_or_else(|| "-".into()),
+            operation: input.operation,
+            clause_type: clause_type.unwrap_or(ClauseType::ExecutionCondition),
+            start_date: start_date.unwrap_or_default(),
+            end_date: end_date.or(start_date).unwrap_or_default(),
+            amount_excl_tax: input.amount_excl_tax,
+            labour_share: input.labour_share,
+            insertion_rate: input.insertion_rate,
+            hourly_cost: input.hourly_cost,
+            commitment_hours: input.commitment_hours.unwrap_or_default(),
+            commitment_source: CommitmentSource::Given,
+        },
+        given,
+        true,
+        &mut v,
+    );
+    v.finish()?;
+    let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
+    let location = format!("/api/v1/contracts/{}", row.id);
+    let version = row.version;
+    Ok(super::created(location, version, &Contract::from(row)))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/contracts/{id}", tag = "contracts", operation_id = "get_contract",
+    params(("id" = Uuid, Path, description = "Contract id")),
+    responses(
+        (status = 200, description = "The contract", body = Contract,
+         headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 304, description = "Not modified since the `If-None-Match` version"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id(&id, "contract")?;
+    let row = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let version = row.version;
+    Ok(super::one(&req, version, &Contract::from(row)))
+}
+
+#[utoipa::path(
+    patch, path = "/api/v1/contracts/{id}", tag = "contracts", operation_id = "update_contract",
+    params(
+        ("id" = Uuid, Path, description = "Contract id"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` you read; 412 if it is no longer current"),
+    ),
+    request_body(content = ContractPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The contract as changed", body = Contract,
+         headers(("ETag" = String, description = "The new version, quoted"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "The buyer already has a contract with this reference", body = Problem, content_type = "application/problem+json"),
+        (status = 412, response = crate::openapi::Stale),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::contracts::write(&p)?;
+    let id = path_id(&id, "contract")?;
+    let precondition = super::if_match(&req)?;
+    let (patch, mut v) = json_body::<ContractPatch>(&req, &body)?;
+    for (field, is_null) in [
+        ("buyer_id", matches!(patch.buyer_id, Some(None))),
+        ("holder_id", matches!(patch.holder_id, Some(None))),
+        ("reference", matches!(patch.reference, Some(None))),
+        ("title", matches!(patch.title, Some(None))),
+        ("clause_type", matches!(patch.clause_type, Some(None))),
+        ("start_date", matches!(patch.start_date, Some(None))),
+        ("end_date", matches!(patch.end_date, Some(None))),
+        (
+            "commitment_source",
+            matches!(patch.commitment_source, Some(None)),
+        ),
+    ] {
+        if is_null {
+            v.add(field, "cannot be null");
+        }
+    }
+    if matches!(patch.commitment_source, Some(Some(s)) if s != CommitmentSource::Confirmed) {
+        v.add(
+            "commitment_source",
+            "can only be set to `confirmed`, to approve an estimate",
+        );
+    }
+    let row = db::run(&state.pool, move |c| {
+        model::update(c, &p, id, &precondition, move |mut f| {
+            let sizing_changed = patch.amount_excl_tax.is_some()
+                || patch.labour_share.is_some()
+                || patch.insertion_rate.is_some()
+                || patch.hourly_cost.is_some()
+                || matches!(patch.commitment_hours, Some(None));
+            macro_rules! set {
+                ($field:ident) => {
+                    if let Some(Some(x)) = patch.$field {
+                        f.$field = x;
+                    }
+                };
+                (nullable $field:ident) => {
+                    if let Some(x) = patch.$field {
+                        f.$field = x;
+                    }
+                };
+            }
+            set!(buyer_id);
+            set!(holder_id);
+            set!(reference);
+            set!(title);
+            set!(clause_type);
+            set!(start_date);
+            set!(end_date);
+            set!(nullable operation);
+            set!(nullable amount_excl_tax);
+            set!(nullable labour_share);
+            set!(nullable insertion_rate);
+            set!(nullable hourly_cost);
+            let given = matches!(patch.commitment_hours, Some(Some(_)));
+            if let Some(Some(c)) = patch.commitment_hours {
+                f.commitment_hours = c;
+            }
+            if matches!(patch.commitment_hours, Some(None)) {
+                f.commitment_source = CommitmentSource::Computed;
+            }
+            if matches!(
+                patch.commitment_source,
+                Some(Some(CommitmentSource::Confirmed))
+            ) && f.commitment_source == CommitmentSource::Estimated
+            {
+                f.commitment_source = CommitmentSource::Confirmed;
+            }
+            let sizing_changed =
+                sizing_changed && f.commitment_source == CommitmentSource::Computed;
+            let f = rules::check(f, given, sizing_changed, &mut v);
+            v.finish()?;
+            Ok(f)
+        })
+    })
+    .await?;
+    let version = row.version;
+    Ok(super::changed(version, &Contract::from(row)))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/contracts/{id}/fulfilment", tag = "contracts", operation_id = "get_contract_fulfilment",
+    params(("id" = Uuid, Path, description = "Contract id"), FulfilmentQuery),
+    responses(
+        (status = 200, description = "Hours done against the commitment", body = Fulfilment),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn fulfilment(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id(&id, "contract")?;
+    let (q, v) = query::<FulfilmentQuery>(&req);
+    v.finish()?;
+    let on = q
+        .and_then(|q| q.on)
+        .unwrap_or_else(|| Utc::now().date_naive());
+    let (row, (validated, declared)) = db::run(&state.pool, move |c| {
+        let row = model::get(c, &p, id)?;
+        let totals = model::hours_totals(c, id)?;
+        Ok((row, totals))
+    })
+    .await?;
+    let f = fulfilment::assess(
+        row.commitment_hours,
+        validated,
+        declared,
+        row.start_date,
+        row.end_date,
+        on,
+    );
+    Ok(HttpResponse::Ok().json(Fulfilment {
+        contract_id: row.id,
+        commitment_hours: f.commitment_hours,
+        validated_hours: f.validated_hours,
+        declared_hours: f.declared_hours,
+        share_done: f.share_done,
+        expected_hours_to_date: f.expected_hours_to_date,
+        status: f.status,
+        on,
+    }))
+}

@@ -1,0 +1,286 @@
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::input::{json_body, query};
+use super::path_id;
+use crate::access;
+use crate::auth::Principal;
+use crate::db;
+use crate::domain::calendar::Month;
+use crate::domain::codes::{Decision, HoursStatus};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::models::hours::{self as model, HoursRow, Outcome};
+use crate::paging::PageParams;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/placements/{id}/hours")
+            .route(web::get().to(list))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/placements/{id}/hours/{month}")
+            .route(web::get().to(get))
+            .route(web::put().to(put))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/placements/{id}/hours/{month}/validation")
+            .route(web::post().to(validate))
+            .default_service(web::to(super::method_not_allowed)),
+    );
+}
+
+/// The hours of one placement in one month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthlyHours {
+    pub id: Uuid,
+    pub placement_id: Uuid,
+    #[schema(example = "2019-03", pattern = "^[0-9]{4}-[0-9]{2}$")]
+    pub month: String,
+    pub worked_hours: Decimal,
+    pub training_hours: Decimal,
+    /// Only `validated` months count as done.
+    pub status: HoursStatus,
+    /// Why the month was rejected.
+    #[schema(required = true)]
+    pub reason: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<HoursRow> for MonthlyHours {
+    fn from(r: HoursRow) -> Self {
+        MonthlyHours {
+            id: r.id,
+            placement_id: r.placement_id,
+            month: Month::from_date(r.month).to_string(),
+            worked_hours: r.worked_hours.normalize(),
+            training_hours: r.training_hours.normalize(),
+            status: r.status(),
+            reason: r.reason,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthlyHoursPage {
+    pub items: Vec<MonthlyHours>,
+    /// Pass as `cursor` for the next page; null on the page holding the last item.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// A month's hours. `worked_hours + training_hours` may not exceed 48 hours a week
+/// over the days of the month the placement covers.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoursDeclaration {
+    #[schema(required = true, nullable = false, minimum = 0)]
+    pub worked_hours: Option<Decimal>,
+    /// 0 when absent.
+    #[schema(minimum = 0)]
+    pub training_hours: Option<Decimal>,
+}
+
+/// The facilitator's decision on a month.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoursDecision {
+    #[schema(required = true, nullable = false)]
+    pub decision: Option<Decision>,
+    /// Required to reject.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HoursQuery {
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn path(raw: &(String, String)) -> ApiResult<(Uuid, Month)> {
+    let id = path_id(&raw.0, "placement")?;
+    let month = Month::parse(&raw.1)
+        .ok_or_else(|| ApiError::validation("month", "must be a month written YYYY-MM"))?;
+    Ok((id, month))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/placements/{id}/hours", tag = "hours", operation_id = "list_placement_hours",
+    params(("id" = Uuid, Path, description = "Placement id"), HoursQuery),
+    responses(
+        (status = 200, description = "The placement's months", body = MonthlyHoursPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    access::placements::read_hours(&p)?;
+    let id = path_id(&id, "placement")?;
+    let (q, mut v) = query::<HoursQuery>(&req);
+    let q = q.unwrap_or(HoursQuery {
+        limit: None,
+        cursor: None,
+    });
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .check(v.list());
+    v.finish()?;
+    let (rows, next_cursor) = db::run(&state.pool, move |c| model::list(c, &p, id, page)).await?;
+    Ok(HttpResponse::Ok().json(MonthlyHoursPage {
+        items: rows.into_iter().map(MonthlyHours::from).collect(),
+        next_cursor,
+    }))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/placements/{id}/hours/{month}", tag = "hours", operation_id = "get_placement_month",
+    params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, description = "YYYY-MM")),
+    responses(
+        (status = 200, description = "The month", body = MonthlyHours,
+         headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    raw: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    access::placements::read_hours(&p)?;
+    let (id, month) = path(&raw)?;
+    let row = db::run(&state.pool, move |c| model::get(c, &p, id, month)).await?;
+    let version = row.version;
+    Ok(super::one(&req, version, &MonthlyHours::from(row)))
+}
+
+#[utoipa::path(
+    put, path = "/api/v1/placements/{id}/hours/{month}", tag = "hours", operation_id = "declare_placement_month",
+    params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, description = "YYYY-MM")),
+    request_body = HoursDeclaration,
+    responses(
+        (status = 200, description = "The month replaced (or unchanged)", body = MonthlyHours),
+        (status = 201, description = "The month declared", body = MonthlyHours),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "The month is validated: a company cannot replace it", body = Problem, content_type = "application/problem+json"),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn put(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    raw: web::Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::placements::declare_hours(&p)?;
+    let id = path_id(&raw.0, "placement")?;
+    let (input, mut v) = json_body::<HoursDeclaration>(&req, &body)?;
+    let month = Month::parse(&raw.1);
+    if month.is_none() {
+        v.add("month", "must be a month written YYYY-MM");
+    }
+    let worked = v.require("worked_hours", input.worked_hours);
+    let training = input.training_hours.unwrap_or_default();
+    let (Some(month), Some(worked)) = (month, worked) else {
+        return Err(ApiError::Validation(std::mem::take(v.list())));
+    };
+    let (row, outcome) = db::run(&state.pool, move |c| {
+        model::declare(c, &p, id, month, worked, training, v)
+    })
+    .await?;
+    let version = row.version;
+    let body = MonthlyHours::from(row);
+    Ok(match outcome {
+        Outcome::Created => super::created(
+            format!("/api/v1/placements/{id}/hours/{month}"),
+            version,
+            &body,
+        ),
+        Outcome::Updated | Outcome::Unchanged => super::changed(version, &body),
+    })
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/placements/{id}/hours/{month}/validation", tag = "hours", operation_id = "decide_placement_month",
+    params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, description = "YYYY-MM")),
+    request_body = HoursDecision,
+    responses(
+        (status = 200, description = "The month as decided", body = MonthlyHours),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn validate(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    raw: web::Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::placements::decide_hours(&p)?;
+    let (id, month) = path(&raw)?;
+    let (input, mut v) = json_body::<HoursDecision>(&req, &body)?;
+    let decision = v.require("decision", input.decision);
+    let reason = input
+        .reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if decision == Some(Decision::Rejected) && reason.is_none() && !v.has("reason") {
+        v.add("reason", "is required to reject a month");
+    }
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
+        v.add("reason", "must be at most 1000 characters");
+    }
+    let Some(decision) = decision else {
+        return Err(ApiError::Validation(std::mem::take(v.list())));
+    };
+    v.finish()?;
+    let row = db::run(&state.pool, move |c| {
+        model::decide(c, &p, id, month, decision, reason)
+    })
+    .await?;
+    let version = row.version;
+    Ok(super::changed(version, &MonthlyHours::from(row)))
+}

@@ -1,0 +1,418 @@
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::input::{double_option, json_body, query};
+use super::path_id;
+use crate::access::{self, PlacementView};
+use crate::auth::Principal;
+use crate::db;
+use crate::domain::codes::Modality;
+use crate::domain::placement::PlacementFields;
+use crate::error::{ApiError, ApiResult};
+use crate::models::placement::{self as model, PlacementRow};
+use crate::paging::PageParams;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/placements")
+            .route(web::get().to(list))
+            .route(web::post().to(create))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/placements/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(patch))
+            .default_service(web::to(super::method_not_allowed)),
+    );
+}
+
+/// One employment contract of one person on one clause contract.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Placement {
+    pub id: Uuid,
+    pub beneficiary_id: Uuid,
+    pub contract_id: Uuid,
+    /// Who signs the employment contract: the holder, or an ETT/ETTI/AI/GEIQ/SIAE.
+    pub employer_id: Uuid,
+    pub modality: Modality,
+    pub job_title: String,
+    pub start_date: NaiveDate,
+    /// Null while the placement is open.
+    #[schema(required = true)]
+    pub end_date: Option<NaiveDate>,
+    #[schema(required = true)]
+    pub weekly_hours: Option<Decimal>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A placement as a buyer sees it on its contracts: nothing about the person.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementForBuyer {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    pub employer_id: Uuid,
+    pub modality: Modality,
+    pub job_title: String,
+    pub start_date: NaiveDate,
+    #[schema(required = true)]
+    pub end_date: Option<NaiveDate>,
+    #[schema(required = true)]
+    pub weekly_hours: Option<Decimal>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The full placement, or a buyer's view of it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum PlacementOut {
+    Full(Placement),
+    ForBuyer(PlacementForBuyer),
+}
+
+impl PlacementOut {
+    pub fn of(r: PlacementRow, view: PlacementView) -> PlacementOut {
+        let f = r.fields();
+        let weekly_hours = f.weekly_hours.map(|w| w.normalize());
+        match view {
+            PlacementView::Full => PlacementOut::Full(Placement {
+                id: r.id,
+                beneficiary_id: f.beneficiary_id,
+                contract_id: f.contract_id,
+                employer_id: f.employer_id,
+                modality: f.modality,
+                job_title: f.job_title,
+                start_date: f.start_date,
+                end_date: f.end_date,
+                weekly_hours,
+                version: r.version,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            }),
+            PlacementView::ForBuyer => PlacementOut::ForBuyer(PlacementForBuyer {
+                id: r.id,
+                contract_id: f.contract_id,
+                employer_id: f.employer_id,
+                modality: f.modality,
+                job_title: f.job_title,
+                start_date: f.start_date,
+                end_date: f.end_date,
+                weekly_hours,
+                version: r.version,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlacementPage {
+    pub items: Vec<PlacementOut>,
+    /// Pass as `cursor` for the next page; null on the page holding the last item.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// A new placement, by the contract's holder or the facilitator.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlacement {
+    #[schema(required = true, nullable = false)]
+    pub beneficiary_id: Option<Uuid>,
+    #[schema(required = true, nullable = false)]
+    pub contract_id: Option<Uuid>,
+    /// Who signs the employment contract (an organisation of kind company).
+    #[schema(required = true, nullable = false)]
+    pub employer_id: Option<Uuid>,
+    #[schema(required = true, nullable = false)]
+    pub modality: Option<Modality>,
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 200)]
+    pub job_title: Option<String>,
+    /// Within the contract's dates; the person is at least 16 that day.
+    #[schema(required = true, nullable = false)]
+    pub start_date: Option<NaiveDate>,
+    /// On or after `start_date`; null while open.
+    pub end_date: Option<NaiveDate>,
+    #[schema(exclusive_minimum = 0, maximum = 48)]
+    pub weekly_hours: Option<Decimal>,
+}
+
+/// Changes to a placement (JSON Merge Patch). Its person and contract do not change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementPatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>, nullable = false)]
+    pub employer_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Modality>, nullable = false)]
+    pub modality: Option<Option<Modality>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable = false)]
+    pub job_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>, nullable = false)]
+    pub start_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub end_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<f64>)]
+    pub weekly_hours: Option<Option<Decimal>>,
+    /// Cannot change: create another placement.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub beneficiary_id: Option<Option<Uuid>>,
+    /// Cannot change: create another placement.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub contract_id: Option<Option<Uuid>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PlacementQuery {
+    pub contract_id: Option<Uuid>,
+    pub beneficiary_id: Option<Uuid>,
+    pub employer_id: Option<Uuid>,
+    /// Only placements starting on or after this day.
+    pub started_from: Option<NaiveDate>,
+    /// Only placements starting on or before this day.
+    pub started_to: Option<NaiveDate>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/placements", tag = "placements", operation_id = "list_placements",
+    params(PlacementQuery),
+    responses(
+        (status = 200, description = "A page of the placements you may see (no person field for a buyer)", body = PlacementPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    access::placements::read(&p)?;
+    let (q, mut v) = query::<PlacementQuery>(&req);
+    let q = q.unwrap_or(PlacementQuery {
+        contract_id: None,
+        beneficiary_id: None,
+        employer_id: None,
+        started_from: None,
+        started_to: None,
+        limit: None,
+        cursor: None,
+    });
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .check(v.list());
+    v.finish()?;
+    let filter = model::Filter {
+        contract_id: q.contract_id,
+        beneficiary_id: q.beneficiary_id,
+        employer_id: q.employer_id,
+        started_from: q.started_from,
+        started_to: q.started_to,
+    };
+    let (rows, next_cursor, view) =
+        db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    Ok(HttpResponse::Ok().json(PlacementPage {
+        items: rows
+            .into_iter()
+            .map(|r| PlacementOut::of(r, view))
+            .collect(),
+        next_cursor,
+    }))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/placements", tag = "placements", operation_id = "create_placement",
+    request_body = NewPlacement,
+    responses(
+        (status = 201, description = "Created", body = Placement,
+         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::placements::contracts_to_place_on(&p)?;
+    let (input, mut v) = json_body::<NewPlacement>(&req, &body)?;
+    let beneficiary_id = v.require("beneficiary_id", input.beneficiary_id);
+    let contract_id = v.require("contract_id", input.contract_id);
+    let employer_id = v.require("employer_id", input.employer_id);
+    let modality = v.require("modality", input.modality);
+    let job_title = v.require("job_title", input.job_title);
+    let start_date = v.require("start_date", input.start_date);
+    // Without the ids, the rules that need the database cannot run.
+    let (Some(beneficiary_id), Some(contract_id), Some(employer_id)) =
+        (beneficiary_id, contract_id, employer_id)
+    else {
+        return Err(ApiError::Validation(std::mem::take(v.list())));
+    };
+    let fields = PlacementFields {
+        beneficiary_id,
+        contract_id,
+        employer_id,
+        modality: modality.unwrap_or(Modality::DirectFixedTerm),
+        job_title: job_title.unwrap_or_else(|| "-".into()),
+        start_date: start_date.unwrap_or_default(),
+        end_date: input.end_date,
+        weekly_hours: input.weekly_hours,
+    };
+    let row = db::run(&state.pool, move |c| model::create(c, &p, fields, v)).await?;
+    let location = format!("/api/v1/placements/{}", row.id);
+    let version = row.version;
+    Ok(super::created(
+        location,
+        version,
+        &PlacementOut::of(row, PlacementView::Full),
+    ))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/placements/{id}", tag = "placements", operation_id = "get_placement",
+    params(("id" = Uuid, Path, description = "Placement id")),
+    responses(
+        (status = 200, description = "The placement (no person field for a buyer)", body = PlacementOut,
+         headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 304, description = "Not modified since the `If-None-Match` version"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    access::placements::read(&p)?;
+    let id = path_id(&id, "placement")?;
+    let (row, view) = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let version = row.version;
+    Ok(super::one(&req, version, &PlacementOut::of(row, view)))
+}
+
+#[utoipa::path(
+    patch, path = "/api/v1/placements/{id}", tag = "placements", operation_id = "update_placement",
+    params(
+        ("id" = Uuid, Path, description = "Placement id"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` you read; 412 if it is no longer current"),
+    ),
+    request_body(content = PlacementPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The placement as changed", body = Placement,
+         headers(("ETag" = String, description = "The new version, quoted"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::Stale),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::placements::write(&p)?;
+    let id = path_id(&id, "placement")?;
+    let precondition = super::if_match(&req)?;
+    let (patch, mut v) = json_body::<PlacementPatch>(&req, &body)?;
+    for (field, is_null) in [
+        ("employer_id", matches!(patch.employer_id, Some(None))),
+        ("modality", matches!(patch.modality, Some(None))),
+        ("job_title", matches!(patch.job_title, Some(None))),
+        ("start_date", matches!(patch.start_date, Some(None))),
+    ] {
+        if is_null {
+            v.add(field, "cannot be null");
+        }
+    }
+    let row = db::run(&state.pool, move |c| {
+        model::update(
+            c,
+            &p,
+            id,
+            &precondition,
+            move |f, v| {
+                if patch
+                    .beneficiary_id
+                    .is_some_and(|b| b != Some(f.beneficiary_id))
+                {
+                    v.add("beneficiary_id", "cannot change: create another placement");
+                }
+                if patch.contract_id.is_some_and(|c| c != Some(f.contract_id)) {
+                    v.add("contract_id", "cannot change: create another placement");
+                }
+                if let Some(Some(e)) = patch.employer_id {
+                    f.employer_id = e;
+                }
+                if let Some(Some(m)) = patch.modality {
+                    f.modality = m;
+                }
+                if let Some(Some(t)) = patch.job_title {
+                    f.job_title = t;
+                }
+                if let Some(Some(d)) = patch.start_date {
+                    f.start_date = d;
+                }
+                if let Some(d) = patch.end_date {
+                    f.end_date = d;
+                }
+                if let Some(w) = patch.weekly_hours {
+                    f.weekly_hours = w;
+                }
+            },
+            v,
+        )
+    })
+    .await?;
+    let version = row.version;
+    Ok(super::changed(
+        version,
+        &PlacementOut::of(row, PlacementView::Full),
+    ))
+}

@@ -1,0 +1,232 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::{check_version, Precondition};
+use crate::access::{self, PersonView};
+use crate::auth::Principal;
+use crate::db::schema::{beneficiaries, organisations};
+use crate::domain::codes::{Eligibility, QualificationLevel, Sex};
+use crate::domain::person::PersonFields;
+use crate::error::{ApiError, ApiResult};
+use crate::paging::{self, Cursor, PageRequest};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = beneficiaries)]
+pub struct BeneficiaryRow {
+    pub id: Uuid,
+    pub last_name: String,
+    pub first_name: String,
+    pub sex: String,
+    pub birth_date: NaiveDate,
+    pub postal_code: String,
+    pub qpv_code: Option<String>,
+    pub qualification_level: Option<String>,
+    pub eligibility: Vec<String>,
+    pub eligibility_reason: Option<String>,
+    pub referent_id: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl BeneficiaryRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
+
+    pub fn fields(&self) -> PersonFields {
+        PersonFields {
+            last_name: self.last_name.clone(),
+            first_name: self.first_name.clone(),
+            sex: Sex::parse(&self.sex).unwrap_or(Sex::F),
+            birth_date: self.birth_date,
+            postal_code: self.postal_code.clone(),
+            qpv_code: self.qpv_code.clone(),
+            qualification_level: self
+                .qualification_level
+                .as_deref()
+                .and_then(QualificationLevel::parse),
+            eligibility: self
+                .eligibility
+                .iter()
+                .filter_map(|e| Eligibility::parse(e))
+                .collect(),
+            eligibility_reason: self.eligibility_reason.clone(),
+            referent_id: self.referent_id,
+        }
+    }
+}
+
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = beneficiaries, treat_none_as_null = true)]
+struct Columns<'a> {
+    last_name: &'a str,
+    first_name: &'a str,
+    sex: &'a str,
+    birth_date: NaiveDate,
+    postal_code: &'a str,
+    qpv_code: Option<&'a str>,
+    qualification_level: Option<&'a str>,
+    eligibility: Vec<&'a str>,
+    eligibility_reason: Option<&'a str>,
+    referent_id: Option<Uuid>,
+}
+
+impl<'a> From<&'a PersonFields> for Columns<'a> {
+    fn from(f: &'a PersonFields) -> Self {
+        Columns {
+            last_name: &f.last_name,
+            first_name: &f.first_name,
+            sex: f.sex.as_str(),
+            birth_date: f.birth_date,
+            postal_code: &f.postal_code,
+            qpv_code: f.qpv_code.as_deref(),
+            qualification_level: f.qualification_level.map(QualificationLevel::as_str),
+            eligibility: f.eligibility.iter().map(|e| e.as_str()).collect(),
+            eligibility_reason: f.eligibility_reason.as_deref(),
+            referent_id: f.referent_id,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub referent_id: Option<Uuid>,
+    pub last_name: Option<String>,
+}
+
+/// `%` and `_` in a prefix are literal.
+fn like_prefix(prefix: &str) -> String {
+    let escaped: String = prefix
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("{}%", escaped.to_lowercase())
+}
+
+pub fn list(
+    conn: &mut PgConnection,
+    p: &Principal,
+    filter: Filter,
+    page: PageRequest,
+) -> ApiResult<(Vec<BeneficiaryRow>, Option<String>, PersonView)> {
+    let (scope, view) = access::beneficiaries::read(p)?;
+    let mut q = beneficiaries::table.filter(scope).into_boxed();
+    if let Some(r) = filter.referent_id {
+        q = q.filter(beneficiaries::referent_id.eq(r));
+    }
+    if let Some(name) = filter.last_name {
+        q = q.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(last_name) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(like_prefix(&name)),
+        );
+    }
+    if let Some(c) = page.after {
+        q = q.filter(crate::after_cursor!(beneficiaries, c));
+    }
+    let rows = q
+        .order((beneficiaries::created_at.asc(), beneficiaries::id.asc()))
+        .limit(page.limit + 1)
+        .select(BeneficiaryRow::as_select())
+        .load(conn)?;
+    let (rows, next) = paging::finish(rows, page.limit, BeneficiaryRow::cursor);
+    Ok((rows, next, view))
+}
+
+pub fn get(
+    conn: &mut PgConnection,
+    p: &Principal,
+    id: Uuid,
+) -> ApiResult<(BeneficiaryRow, PersonView)> {
+    let (scope, view) = access::beneficiaries::read(p)?;
+    let row = beneficiaries::table
+        .filter(scope)
+        .filter(beneficiaries::id.eq(id))
+        .select(BeneficiaryRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("beneficiary"))?;
+    Ok((row, view))
+}
+
+fn check_referent(conn: &mut PgConnection, referent: Option<Uuid>) -> ApiResult<()> {
+    let Some(id) = referent else { return Ok(()) };
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        organisations::table.filter(organisations::id.eq(id)),
+    ))
+    .get_result(conn)?;
+    if exists {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "referent_id",
+            "no organisation has this id",
+        ))
+    }
+}
+
+pub fn create(
+    conn: &mut PgConnection,
+    p: &Principal,
+    fields: &PersonFields,
+) -> ApiResult<BeneficiaryRow> {
+    access::beneficiaries::write(p)?;
+    conn.transaction(|conn| {
+        check_referent(conn, fields.referent_id)?;
+        Ok(diesel::insert_into(beneficiaries::table)
+            .values((beneficiaries::id.eq(Uuid::now_v7()), Columns::from(fields)))
+            .returning(BeneficiaryRow::as_returning())
+            .get_result(conn)?)
+    })
+}
+
+pub fn update(
+    conn: &mut PgConnection,
+    p: &Principal,
+    id: Uuid,
+    precondition: &Precondition,
+    change: impl FnOnce(PersonFields) -> ApiResult<PersonFields>,
+) -> ApiResult<BeneficiaryRow> {
+    let writable = access::beneficiaries::write(p)?;
+    conn.transaction(|conn| {
+        let current = beneficiaries::table
+            .filter(writable)
+            .filter(beneficiaries::id.eq(id))
+            .for_update()
+            .select(BeneficiaryRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("beneficiary"))?;
+        check_version(precondition, "beneficiary", current.version)?;
+        let old = current.fields();
+        let new = change(old.clone())?;
+        if new == old {
+            return Ok(current);
+        }
+        check_referent(conn, new.referent_id)?;
+        Ok(diesel::update(beneficiaries::table.find(id))
+            .set((
+                Columns::from(&new),
+                beneficiaries::version.eq(beneficiaries::version + 1),
+                beneficiaries::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(BeneficiaryRow::as_returning())
+            .get_result(conn)?)
+    })
+}
+
+/// Birth date of a person, whoever may see them (for placement rules).
+pub fn birth_date(conn: &mut PgConnection, id: Uuid) -> ApiResult<Option<NaiveDate>> {
+    Ok(beneficiaries::table
+        .find(id)
+        .select(beneficiaries::birth_date)
+        .first(conn)
+        .optional()?)
+}

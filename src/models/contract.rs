@@ -1,0 +1,259 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::sum;
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::{check_version, Precondition};
+use crate::access;
+use crate::auth::Principal;
+use crate::db::schema::{contracts, monthly_hours, organisations, placements};
+use crate::domain::codes::{ClauseType, CommitmentSource, HoursStatus, OrgKind};
+use crate::domain::contract::ContractFields;
+use crate::error::{ApiError, ApiResult, Violations};
+use crate::paging::{self, Cursor, PageRequest};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contracts)]
+pub struct ContractRow {
+    pub id: Uuid,
+    pub buyer_id: Uuid,
+    pub holder_id: Uuid,
+    pub reference: String,
+    pub title: String,
+    pub operation: Option<String>,
+    pub clause_type: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub amount_excl_tax: Option<Decimal>,
+    pub labour_share: Option<Decimal>,
+    pub insertion_rate: Option<Decimal>,
+    pub hourly_cost: Option<Decimal>,
+    pub commitment_hours: Decimal,
+    pub commitment_source: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ContractRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
+
+    pub fn fields(&self) -> ContractFields {
+        ContractFields {
+            buyer_id: self.buyer_id,
+            holder_id: self.holder_id,
+            reference: self.reference.clone(),
+            title: self.title.clone(),
+            operation: self.operation.clone(),
+            clause_type: ClauseType::parse(&self.clause_type)
+                .unwrap_or(ClauseType::ExecutionCondition),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            amount_excl_tax: self.amount_excl_tax,
+            labour_share: self.labour_share,
+            insertion_rate: self.insertion_rate,
+            hourly_cost: self.hourly_cost,
+            commitment_hours: self.commitment_hours,
+            commitment_source: CommitmentSource::parse(&self.commitment_source)
+                .unwrap_or(CommitmentSource::Given),
+        }
+    }
+}
+
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = contracts, treat_none_as_null = true)]
+struct Columns<'a> {
+    buyer_id: Uuid,
+    holder_id: Uuid,
+    reference: &'a str,
+    title: &'a str,
+    operation: Option<&'a str>,
+    clause_type: &'a str,
+    start_date: NaiveDate,
+    end_date: NaiveDate,
+    amount_excl_tax: Option<Decimal>,
+    labour_share: Option<Decimal>,
+    insertion_rate: Option<Decimal>,
+    hourly_cost: Option<Decimal>,
+    commitment_hours: Decimal,
+    commitment_source: &'a str,
+}
+
+impl<'a> From<&'a ContractFields> for Columns<'a> {
+    fn from(f: &'a ContractFields) -> Self {
+        Columns {
+            buyer_id: f.buyer_id,
+            holder_id: f.holder_id,
+            reference: &f.reference,
+            title: &f.title,
+            operation: f.operation.as_deref(),
+            clause_type: f.clause_type.as_str(),
+            start_date: f.start_date,
+            end_date: f.end_date,
+            amount_excl_tax: f.amount_excl_tax,
+            labour_share: f.labour_share,
+            insertion_rate: f.insertion_rate,
+            hourly_cost: f.hourly_cost,
+            commitment_hours: f.commitment_hours,
+            commitment_source: f.commitment_source.as_str(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub buyer_id: Option<Uuid>,
+    pub holder_id: Option<Uuid>,
+    pub operation: Option<String>,
+    pub active_on: Option<NaiveDate>,
+}
+
+pub fn list(
+    conn: &mut PgConnection,
+    p: &Principal,
+    filter: Filter,
+    page: PageRequest,
+) -> ApiResult<(Vec<ContractRow>, Option<String>)> {
+    let mut q = contracts::table
+        .filter(access::contracts::read(p))
+        .into_boxed();
+    if let Some(b) = filter.buyer_id {
+        q = q.filter(contracts::buyer_id.eq(b));
+    }
+    if let Some(h) = filter.holder_id {
+        q = q.filter(contracts::holder_id.eq(h));
+    }
+    if let Some(o) = filter.operation {
+        q = q.filter(contracts::operation.eq(o));
+    }
+    if let Some(d) = filter.active_on {
+        q = q.filter(contracts::start_date.le(d).and(contracts::end_date.ge(d)));
+    }
+    if let Some(c) = page.after {
+        q = q.filter(crate::after_cursor!(contracts, c));
+    }
+    let rows = q
+        .order((contracts::created_at.asc(), contracts::id.asc()))
+        .limit(page.limit + 1)
+        .select(ContractRow::as_select())
+        .load(conn)?;
+    Ok(paging::finish(rows, page.limit, ContractRow::cursor))
+}
+
+pub fn get(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<ContractRow> {
+    contracts::table
+        .filter(access::contracts::read(p))
+        .filter(contracts::id.eq(id))
+        .select(ContractRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("contract"))
+}
+
+/// The buyer must be a buyer (or the Département), the holder a company.
+fn check_parties(conn: &mut PgConnection, f: &ContractFields) -> ApiResult<()> {
+    let kinds: Vec<(Uuid, String)> = organisations::table
+        .filter(organisations::id.eq_any([f.buyer_id, f.holder_id]))
+        .select((organisations::id, organisations::kind))
+        .load(conn)?;
+    let kind_of = |id: Uuid| {
+        kinds
+            .iter()
+            .find(|(i, _)| *i == id)
+            .and_then(|(_, k)| OrgKind::parse(k))
+    };
+    let mut v = Violations::default();
+    match kind_of(f.buyer_id) {
+        Some(OrgKind::Buyer | OrgKind::Department) => {}
+        Some(_) => v.add(
+            "buyer_id",
+            "must be an organisation of kind buyer or department",
+        ),
+        None => v.add("buyer_id", "no organisation has this id"),
+    }
+    match kind_of(f.holder_id) {
+        Some(OrgKind::Company) => {}
+        Some(_) => v.add("holder_id", "must be an organisation of kind company"),
+        None => v.add("holder_id", "no organisation has this id"),
+    }
+    v.finish()
+}
+
+pub fn create(
+    conn: &mut PgConnection,
+    p: &Principal,
+    fields: &ContractFields,
+) -> ApiResult<ContractRow> {
+    access::contracts::may_buy_for(p, fields.buyer_id)?;
+    conn.transaction(|conn| {
+        check_parties(conn, fields)?;
+        Ok(diesel::insert_into(contracts::table)
+            .values((contracts::id.eq(Uuid::now_v7()), Columns::from(fields)))
+            .returning(ContractRow::as_returning())
+            .get_result(conn)?)
+    })
+}
+
+pub fn update(
+    conn: &mut PgConnection,
+    p: &Principal,
+    id: Uuid,
+    precondition: &Precondition,
+    change: impl FnOnce(ContractFields) -> ApiResult<ContractFields>,
+) -> ApiResult<ContractRow> {
+    let writable = access::contracts::write(p)?;
+    conn.transaction(|conn| {
+        // Out of read scope: 404; readable but not writable: 403.
+        get(conn, p, id)?;
+        let current = contracts::table
+            .filter(writable)
+            .filter(contracts::id.eq(id))
+            .for_update()
+            .select(ContractRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::Forbidden("you may not change this contract".into()))?;
+        check_version(precondition, "contract", current.version)?;
+        let old = current.fields();
+        let new = change(old.clone())?;
+        if new == old {
+            return Ok(current);
+        }
+        access::contracts::may_buy_for(p, new.buyer_id)?;
+        check_parties(conn, &new)?;
+        Ok(diesel::update(contracts::table.find(id))
+            .set((
+                Columns::from(&new),
+                contracts::version.eq(contracts::version + 1),
+                contracts::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(ContractRow::as_returning())
+            .get_result(conn)?)
+    })
+}
+
+/// Validated and declared (undecided) hours of a contract, all months.
+pub fn hours_totals(conn: &mut PgConnection, contract_id: Uuid) -> ApiResult<(Decimal, Decimal)> {
+    let rows: Vec<(String, Option<Decimal>)> = monthly_hours::table
+        .inner_join(placements::table)
+        .filter(placements::contract_id.eq(contract_id))
+        .group_by(monthly_hours::status)
+        .select((
+            monthly_hours::status,
+            sum(monthly_hours::worked_hours + monthly_hours::training_hours),
+        ))
+        .load(conn)?;
+    let total = |s: HoursStatus| {
+        rows.iter()
+            .filter(|(st, _)| st == s.as_str())
+            .filter_map(|(_, h)| *h)
+            .sum::<Decimal>()
+    };
+    Ok((total(HoursStatus::Validated), total(HoursStatus::Declared)))
+}

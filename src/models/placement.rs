@@ -1,0 +1,259 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::{max, min};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::{beneficiary, check_version, Precondition};
+use crate::access::{self, PlacementView};
+use crate::auth::Principal;
+use crate::db::schema::{contracts, monthly_hours, organisations, placements};
+use crate::domain::calendar::Month;
+use crate::domain::codes::{Modality, OrgKind};
+use crate::domain::placement::{self as rules, Context, PlacementFields};
+use crate::error::{ApiError, ApiResult, Violations};
+use crate::paging::{self, Cursor, PageRequest};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = placements)]
+pub struct PlacementRow {
+    pub id: Uuid,
+    pub beneficiary_id: Uuid,
+    pub contract_id: Uuid,
+    pub employer_id: Uuid,
+    pub modality: String,
+    pub job_title: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub weekly_hours: Option<Decimal>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl PlacementRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            created_at: self.created_at,
+            id: self.id,
+        }
+    }
+
+    pub fn fields(&self) -> PlacementFields {
+        PlacementFields {
+            beneficiary_id: self.beneficiary_id,
+            contract_id: self.contract_id,
+            employer_id: self.employer_id,
+            modality: Modality::parse(&self.modality).unwrap_or(Modality::DirectFixedTerm),
+            job_title: self.job_title.clone(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            weekly_hours: self.weekly_hours,
+        }
+    }
+}
+
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = placements, treat_none_as_null = true)]
+struct Columns<'a> {
+    beneficiary_id: Uuid,
+    contract_id: Uuid,
+    employer_id: Uuid,
+    modality: &'a str,
+    job_title: &'a str,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+    weekly_hours: Option<Decimal>,
+}
+
+impl<'a> From<&'a PlacementFields> for Columns<'a> {
+    fn from(f: &'a PlacementFields) -> Self {
+        Columns {
+            beneficiary_id: f.beneficiary_id,
+            contract_id: f.contract_id,
+            employer_id: f.employer_id,
+            modality: f.modality.as_str(),
+            job_title: &f.job_title,
+            start_date: f.start_date,
+            end_date: f.end_date,
+            weekly_hours: f.weekly_hours,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub contract_id: Option<Uuid>,
+    pub beneficiary_id: Option<Uuid>,
+    pub employer_id: Option<Uuid>,
+    pub started_from: Option<NaiveDate>,
+    pub started_to: Option<NaiveDate>,
+}
+
+pub fn list(
+    conn: &mut PgConnection,
+    p: &Principal,
+    filter: Filter,
+    page: PageRequest,
+) -> ApiResult<(Vec<PlacementRow>, Option<String>, PlacementView)> {
+    let (scope, view) = access::placements::read(p)?;
+    let mut q = placements::table.filter(scope).into_boxed();
+    if let Some(c) = filter.contract_id {
+        q = q.filter(placements::contract_id.eq(c));
+    }
+    if let Some(b) = filter.beneficiary_id {
+        q = q.filter(placements::beneficiary_id.eq(b));
+    }
+    if let Some(e) = filter.employer_id {
+        q = q.filter(placements::employer_id.eq(e));
+    }
+    if let Some(d) = filter.started_from {
+        q = q.filter(placements::start_date.ge(d));
+    }
+    if let Some(d) = filter.started_to {
+        q = q.filter(placements::start_date.le(d));
+    }
+    if let Some(c) = page.after {
+        q = q.filter(crate::after_cursor!(placements, c));
+    }
+    let rows = q
+        .order((placements::created_at.asc(), placements::id.asc()))
+        .limit(page.limit + 1)
+        .select(PlacementRow::as_select())
+        .load(conn)?;
+    let (rows, next) = paging::finish(rows, page.limit, PlacementRow::cursor);
+    Ok((rows, next, view))
+}
+
+pub fn get(
+    conn: &mut PgConnection,
+    p: &Principal,
+    id: Uuid,
+) -> ApiResult<(PlacementRow, PlacementView)> {
+    let (scope, view) = access::placements::read(p)?;
+    let row = placements::table
+        .filter(scope)
+        .filter(placements::id.eq(id))
+        .select(PlacementRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("placement"))?;
+    Ok((row, view))
+}
+
+/// Checks what the placement points at and builds the rules' context.
+/// `placeable` limits the contracts a new placement may name; a change
+/// keeps its contract, so it passes `None`.
+fn context(
+    conn: &mut PgConnection,
+    placeable: Option<access::Filter<contracts::table>>,
+    f: &PlacementFields,
+    months_with_hours: Option<(Month, Month)>,
+) -> ApiResult<Context> {
+    let mut v = Violations::default();
+    let mut q = contracts::table
+        .filter(contracts::id.eq(f.contract_id))
+        .into_boxed();
+    if let Some(scope) = placeable {
+        q = q.filter(scope);
+    }
+    let contract: Option<(NaiveDate, NaiveDate)> = q
+        .select((contracts::start_date, contracts::end_date))
+        .first(conn)
+        .optional()?;
+    if contract.is_none() {
+        v.add(
+            "contract_id",
+            "no contract with this id that you may place people on",
+        );
+    }
+    let birth = beneficiary::birth_date(conn, f.beneficiary_id)?;
+    if birth.is_none() {
+        v.add("beneficiary_id", "no beneficiary has this id");
+    }
+    let employer: Option<String> = organisations::table
+        .find(f.employer_id)
+        .select(organisations::kind)
+        .first(conn)
+        .optional()?;
+    match employer.as_deref().and_then(OrgKind::parse) {
+        Some(OrgKind::Company) => {}
+        Some(_) => v.add("employer_id", "must be an organisation of kind company"),
+        None => v.add("employer_id", "no organisation has this id"),
+    }
+    v.finish()?;
+    let (contract_start, contract_end) = contract.unwrap_or_default();
+    Ok(Context {
+        contract_start,
+        contract_end,
+        birth_date: birth.unwrap_or_default(),
+        months_with_hours,
+    })
+}
+
+pub fn create(
+    conn: &mut PgConnection,
+    p: &Principal,
+    fields: PlacementFields,
+    mut v: Violations,
+) -> ApiResult<PlacementRow> {
+    let placeable = access::placements::contracts_to_place_on(p)?;
+    conn.transaction(|conn| {
+        let ctx = context(conn, Some(placeable), &fields, None)?;
+        let fields = rules::check(fields, &ctx, &mut v);
+        v.finish()?;
+        Ok(diesel::insert_into(placements::table)
+            .values((placements::id.eq(Uuid::now_v7()), Columns::from(&fields)))
+            .returning(PlacementRow::as_returning())
+            .get_result(conn)?)
+    })
+}
+
+pub fn update(
+    conn: &mut PgConnection,
+    p: &Principal,
+    id: Uuid,
+    precondition: &Precondition,
+    change: impl FnOnce(&mut PlacementFields, &mut Violations),
+    mut v: Violations,
+) -> ApiResult<PlacementRow> {
+    let writable = access::placements::write(p)?;
+    conn.transaction(|conn| {
+        get(conn, p, id)?;
+        let current = placements::table
+            .filter(writable)
+            .filter(placements::id.eq(id))
+            .for_update()
+            .select(PlacementRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::Forbidden("you may not change this placement".into()))?;
+        check_version(precondition, "placement", current.version)?;
+        let old = current.fields();
+        let mut new = old.clone();
+        change(&mut new, &mut v);
+        if new == old {
+            v.finish()?;
+            return Ok(current);
+        }
+        let months: (Option<NaiveDate>, Option<NaiveDate>) = monthly_hours::table
+            .filter(monthly_hours::placement_id.eq(id))
+            .select((min(monthly_hours::month), max(monthly_hours::month)))
+            .first(conn)?;
+        let months = match months {
+            (Some(a), Some(b)) => Some((Month::from_date(a), Month::from_date(b))),
+            _ => None,
+        };
+        let ctx = context(conn, None, &new, months)?;
+        let new = rules::check(new, &ctx, &mut v);
+        v.finish()?;
+        Ok(diesel::update(placements::table.find(id))
+            .set((
+                Columns::from(&new),
+                placements::version.eq(placements::version + 1),
+                placements::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(PlacementRow::as_returning())
+            .get_result(conn)?)
+    })
+}
