@@ -338,3 +338,95 @@ impl TestApp {
         Uuid::parse_str(res.json()["id"].as_str().unwrap()).unwrap()
     }
 }
+
+/// Ids out of a 201 answer.
+pub fn id_of(res: &Res) -> Uuid {
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    Uuid::parse_str(res.json()["id"].as_str().unwrap()).unwrap()
+}
+
+pub fn fac() -> String {
+    token(Role::Facilitator, None)
+}
+
+impl TestApp {
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Res {
+        self.send(
+            "PUT",
+            path,
+            Some(token),
+            &[("Content-Type", "application/json")],
+            Some(serde_json::to_vec(body).unwrap()),
+        )
+        .await
+    }
+
+    /// A contract from 2019-01-01 to 2020-12-31 committing 800 hours (computed).
+    pub async fn contract(&self, buyer: Uuid, holder: Uuid, reference: &str) -> Uuid {
+        let res = self
+            .post(
+                "/api/v1/contracts",
+                &fac(),
+                &serde_json::json!({
+                    "buyer_id": buyer, "holder_id": holder, "reference": reference,
+                    "title": "Réhabilitation de 120 logements", "clause_type": "execution_condition",
+                    "start_date": "2019-01-01", "end_date": "2020-12-31",
+                    "amount_excl_tax": 1000000, "labour_share": 0.40, "insertion_rate": 0.05, "hourly_cost": 25
+                }),
+            )
+            .await;
+        id_of(&res)
+    }
+
+    pub async fn person(
+        &self,
+        referent: Option<Uuid>,
+        last_name: &str,
+        sex: &str,
+        birth: &str,
+    ) -> Uuid {
+        let res = self
+            .post(
+                "/api/v1/beneficiaries",
+                &fac(),
+                &serde_json::json!({
+                    "last_name": last_name, "first_name": "Camille", "sex": sex, "birth_date": birth,
+                    "postal_code": "91100", "eligibility": ["rsa"], "referent_id": referent
+                }),
+            )
+            .await;
+        id_of(&res)
+    }
+
+    pub async fn placement(
+        &self,
+        person: Uuid,
+        contract: Uuid,
+        employer: Uuid,
+        start: &str,
+        end: Option<&str>,
+    ) -> Uuid {
+        let res = self
+            .post(
+                "/api/v1/placements",
+                &fac(),
+                &serde_json::json!({
+                    "beneficiary_id": person, "contract_id": contract, "employer_id": employer,
+                    "modality": "direct_fixed_term", "job_title": "Maçon", "start_date": start, "end_date": end
+                }),
+            )
+            .await;
+        id_of(&res)
+    }
+
+    /// Declares a month as the facilitator (validated at once).
+    pub async fn hours(&self, placement: Uuid, month: &str, worked: &str) -> Res {
+        let body: Value = serde_json::from_str(&format!("{{\"worked_hours\": {worked}}}")).unwrap();
+        self.put(
+            &format!("/api/v1/placements/{placement}/hours/{month}"),
+            &fac(),
+            &body,
+        )
+        .await
+    }
+}
