@@ -22,7 +22,7 @@ help:
 run: .data/jwt-secret
 	@$(CARGO) build --release
 	@set -e; \
-	if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/pg.sh start dev $(DEV_PORT)); fi; \
+	if [ -z "$$DATABASE_URL" ]; then url=$$(scripts/pg.sh start dev $(DEV_PORT)) || exit 1; export DATABASE_URL=$$url; fi; \
 	if [ -z "$$JWT_SECRET" ] && [ -z "$$JWT_PUBLIC_KEY_FILE" ]; then export JWT_SECRET=$$(cat .data/jwt-secret); fi; \
 	export BIND_ADDR=$${BIND_ADDR:-127.0.0.1:8080}; \
 	./target/release/clauses demo-data; \
@@ -35,7 +35,7 @@ run: .data/jwt-secret
 
 test:
 	@set -e; \
-	if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/pg.sh start test $(TEST_PORT)); fi; \
+	if [ -z "$$DATABASE_URL" ]; then url=$$(scripts/pg.sh start test $(TEST_PORT)) || exit 1; export DATABASE_URL=$$url; fi; \
 	$(CARGO) test --all-targets --no-fail-fast
 
 lint:

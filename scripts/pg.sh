@@ -53,9 +53,22 @@ if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$data_root"; then
   cluster="$shared"
 fi
 
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 case "$cmd" in
   start)
     port=${3:?port}
+    # A running cluster keeps its port; a new start takes the first free
+    # port from the one asked (another checkout's cluster may hold it).
+    if [ -f "$cluster/postmaster.pid" ] && as_pg "$bindir/pg_ctl" -D "$cluster" status >/dev/null 2>&1; then
+      port=$(sed -n 4p "$cluster/postmaster.pid")
+    else
+      tries=0
+      while port_busy "$port"; do
+        port=$((port + 1)); tries=$((tries + 1))
+        [ "$tries" -lt 50 ] || { echo "pg.sh: no free port near $3" >&2; exit 1; }
+      done
+    fi
     mkdir -p "$cluster"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$cluster" && chmod 700 "$cluster"
     if [ ! -f "$cluster/PG_VERSION" ]; then
@@ -64,7 +77,7 @@ case "$cmd" in
     if ! as_pg "$bindir/pg_ctl" -D "$cluster" status >/dev/null 2>&1; then
       as_pg "$bindir/pg_ctl" -D "$cluster" -l "$cluster/server.log" -w -t 60 \
         -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-        start >/dev/null
+        start >/dev/null || { echo "pg.sh: PostgreSQL did not start; see $cluster/server.log" >&2; tail -20 "$cluster/server.log" >&2; exit 1; }
     fi
     url_base="postgres://postgres@127.0.0.1:$port"
     "$bindir/psql" "$url_base/postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname='clauses'" | grep -q 1 \
