@@ -119,8 +119,66 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
     },
 ];
 
-/// Loads the demo territory; returns how many rows were new.
+/// Contracts, people, placements and validated months of 2019, so that the
+/// figures and fulfilments have something to show. Names are invented.
+const ACTIVITY: &str = r#"
+INSERT INTO contracts (id, buyer_id, holder_id, reference, title, operation, clause_type, start_date, end_date,
+                       amount_excl_tax, labour_share, insertion_rate, hourly_cost, commitment_hours, commitment_source)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000101', '0d3e0000-0000-4000-8000-000000000005', '0d3e0000-0000-4000-8000-000000000008',
+  'GPS-2019-TX-07', 'Réhabilitation de 120 logements, secteur Tarterêts', 'NPNRU Tarterêts', 'execution_condition',
+  '2019-01-01', '2021-06-30', 2400000, 0.40, 0.05, 35, 1371.43, 'computed'),
+ ('0d3e0000-0000-4000-8000-000000000102', '0d3e0000-0000-4000-8000-000000000006', '0d3e0000-0000-4000-8000-000000000009',
+  'CE-2019-NET-02', 'Nettoyage des bâtiments communaux', NULL, 'execution_condition',
+  '2019-03-01', '2022-02-28', NULL, NULL, NULL, NULL, 2000, 'given'),
+ ('0d3e0000-0000-4000-8000-000000000103', '0d3e0000-0000-4000-8000-000000000003', '0d3e0000-0000-4000-8000-00000000000b',
+  'CD91-2019-EV-11', 'Entretien des espaces verts des collèges', NULL, 'reserved_market',
+  '2019-01-01', '2019-12-31', 180000, 0.65, 0.05, 30, 195, 'computed')
+ON CONFLICT DO NOTHING;
+
+INSERT INTO beneficiaries (id, last_name, first_name, sex, birth_date, postal_code, qpv_code, qualification_level,
+                           eligibility, referent_id)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000201', 'Exemple', 'Karim', 'M', '1996-02-14', '91100', 'QN09103M', 'infra_3',
+  '{long_term_unemployed,plie_participant}', '0d3e0000-0000-4000-8000-000000000002'),
+ ('0d3e0000-0000-4000-8000-000000000202', 'Démo', 'Sandrine', 'F', '1971-09-03', '91000', NULL, '3',
+  '{rsa,senior_50_plus}', '0d3e0000-0000-4000-8000-000000000002'),
+ ('0d3e0000-0000-4000-8000-000000000203', 'Fictif', 'Moussa', 'M', '2001-06-21', '91100', 'QN09103M', '3',
+  '{young_low_qualified}', '0d3e0000-0000-4000-8000-000000000002'),
+ ('0d3e0000-0000-4000-8000-000000000204', 'Témoin', 'Julien', 'M', '1988-11-30', '91080', NULL, '4',
+  '{disabled_worker}', NULL)
+ON CONFLICT DO NOTHING;
+
+INSERT INTO placements (id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date, weekly_hours)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000301', '0d3e0000-0000-4000-8000-000000000201', '0d3e0000-0000-4000-8000-000000000101',
+  '0d3e0000-0000-4000-8000-00000000000a', 'integration_temporary_work', 'Manœuvre', '2019-02-04', '2019-07-31', 35),
+ ('0d3e0000-0000-4000-8000-000000000302', '0d3e0000-0000-4000-8000-000000000202', '0d3e0000-0000-4000-8000-000000000102',
+  '0d3e0000-0000-4000-8000-000000000009', 'direct_permanent', 'Agente de propreté', '2019-03-11', NULL, 24),
+ ('0d3e0000-0000-4000-8000-000000000303', '0d3e0000-0000-4000-8000-000000000203', '0d3e0000-0000-4000-8000-000000000101',
+  '0d3e0000-0000-4000-8000-00000000000c', 'geiq', 'Apprenti maçon', '2019-09-02', NULL, 35),
+ ('0d3e0000-0000-4000-8000-000000000304', '0d3e0000-0000-4000-8000-000000000204', '0d3e0000-0000-4000-8000-000000000103',
+  '0d3e0000-0000-4000-8000-00000000000b', 'siae_subcontracting', 'Ouvrier paysagiste', '2019-04-01', '2019-10-31', 26)
+ON CONFLICT DO NOTHING;
+
+INSERT INTO monthly_hours (id, placement_id, month, worked_hours, training_hours, status, declared_by, declared_role, decided_by, decided_at)
+SELECT ('0d3e0000-0000-4000-8000-' || lpad(to_hex(4096 + n), 12, '0'))::uuid, p, m, w, t, 'validated',
+       'demo', 'company', 'demo-facilitator', now()
+FROM (VALUES
+ (1, '0d3e0000-0000-4000-8000-000000000301'::uuid, '2019-02-01'::date, 121.00, 7.00),
+ (2, '0d3e0000-0000-4000-8000-000000000301', '2019-03-01', 151.67, 0),
+ (3, '0d3e0000-0000-4000-8000-000000000301', '2019-04-01', 147.00, 0),
+ (4, '0d3e0000-0000-4000-8000-000000000302', '2019-03-01', 72.00, 0),
+ (5, '0d3e0000-0000-4000-8000-000000000302', '2019-04-01', 104.00, 0),
+ (6, '0d3e0000-0000-4000-8000-000000000303', '2019-09-01', 98.50, 52.00),
+ (7, '0d3e0000-0000-4000-8000-000000000304', '2019-04-01', 112.67, 0)
+) AS v (n, p, m, w, t)
+ON CONFLICT DO NOTHING;
+"#;
+
+/// Loads the demo territory; returns how many organisations were new.
 pub fn load(conn: &mut PgConnection) -> QueryResult<usize> {
+    use diesel::connection::SimpleConnection;
     conn.transaction(|conn| {
         let mut added = 0;
         for o in ORGANISATIONS {
@@ -135,6 +193,7 @@ pub fn load(conn: &mut PgConnection) -> QueryResult<usize> {
                 .on_conflict_do_nothing()
                 .execute(conn)?;
         }
+        conn.batch_execute(ACTIVITY)?;
         Ok(added)
     })
 }
@@ -143,6 +202,21 @@ pub fn load(conn: &mut PgConnection) -> QueryResult<usize> {
 mod tests {
     use super::*;
     use crate::domain::siret;
+
+    #[test]
+    fn demo_commitments_follow_the_formula() {
+        use crate::domain::commitment::compute;
+        use rust_decimal::Decimal;
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(
+            compute(d("2400000"), d("0.40"), d("0.05"), d("35")),
+            Some(d("1371.43"))
+        );
+        assert_eq!(
+            compute(d("180000"), d("0.65"), d("0.05"), d("30")),
+            Some(d("195"))
+        );
+    }
 
     #[test]
     fn demo_sirets_are_valid() {

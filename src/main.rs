@@ -113,7 +113,7 @@ fn demo_data() -> Result<(), String> {
     migrate(&url)?;
     let mut conn = connect(&url, Duration::from_secs(5))?;
     let added = demo::load(&mut conn).map_err(|e| format!("demo data: {e}"))?;
-    println!("demo data loaded ({added} new rows)");
+    println!("demo territory loaded ({added} new organisations; loading it again changes nothing)");
     Ok(())
 }
 

@@ -237,3 +237,31 @@ async fn every_malformed_request_gets_a_problem() {
     let body = res.problem(413);
     assert!(body["detail"].as_str().unwrap().contains("65536"), "{body}");
 }
+
+#[actix_web::test]
+async fn demo_data_is_realistic_and_idempotent() {
+    let app = spawn().await;
+    let mut conn = app.db.conn();
+    assert_eq!(
+        clauses::demo::load(&mut conn).unwrap(),
+        clauses::demo::ORGANISATIONS.len()
+    );
+    assert_eq!(clauses::demo::load(&mut conn).unwrap(), 0);
+    let t = token(Role::Facilitator, None);
+    let orgs = app.get("/api/v1/organisations", &t).await.json();
+    assert_eq!(
+        orgs["items"].as_array().unwrap().len(),
+        clauses::demo::ORGANISATIONS.len()
+    );
+    let contracts = app.get("/api/v1/contracts", &t).await.json();
+    assert_eq!(contracts["items"].as_array().unwrap().len(), 3);
+    let f = app
+        .get(
+            "/api/v1/contracts/0d3e0000-0000-4000-8000-000000000101/fulfilment?on=2019-12-31",
+            &t,
+        )
+        .await
+        .json();
+    assert_eq!(f["commitment_hours"], json!(1371.43));
+    assert_eq!(f["validated_hours"], json!(577.17));
+}
