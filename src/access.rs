@@ -260,6 +260,29 @@ pub mod placements {
     }
 }
 
+/// Whose contracts a caller's figures cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractScope {
+    All,
+    HeldBy(Uuid),
+    BoughtBy(Uuid),
+}
+
+pub mod stats {
+    use super::*;
+
+    /// Companies and buyers get their own contracts only, whatever filter
+    /// they pass; the Département, the State, the PLIE and the facilitator
+    /// the whole territory. Only aggregates ever come out.
+    pub fn scope(p: &Principal) -> ContractScope {
+        match p.role {
+            Role::Facilitator | Role::Plie | Role::State | Role::Department => ContractScope::All,
+            Role::Company => ContractScope::HeldBy(p.org_id()),
+            Role::Buyer => ContractScope::BoughtBy(p.org_id()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -127,6 +127,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::hours::get,
         api::hours::put,
         api::hours::validate,
+        api::stats::key_figures,
     ),
     components(
         schemas(crate::error::Problem, crate::error::FieldError),
@@ -140,6 +141,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         (name = "beneficiaries", description = "People far from employment (personal data: facilitator and referent only)"),
         (name = "placements", description = "Employment contracts of beneficiaries on clause contracts"),
         (name = "hours", description = "Monthly hours of a placement: declared, then validated or rejected"),
+        (name = "stats", description = "Key figures and reports: aggregates only"),
     )
 )]
 pub struct ApiDoc;

@@ -7,6 +7,7 @@ pub mod hours;
 pub mod input;
 pub mod organisations;
 pub mod placements;
+pub mod stats;
 pub mod system;
 
 use actix_web::http::header::{self, HeaderValue};
@@ -24,7 +25,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(contracts::routes)
             .configure(beneficiaries::routes)
             .configure(placements::routes)
-            .configure(hours::routes),
+            .configure(hours::routes)
+            .configure(stats::routes),
     );
 }
 

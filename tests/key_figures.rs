@@ -1,0 +1,360 @@
+//! The published 2019 key figures, rebuilt through the HTTP API to the
+//! hundredth: 169 people (14 women, 155 men), 204 employment contracts,
+//! 47,597.83 hours against 39,538.20 in 2018. The territory also holds
+//! everything that must not move a figure.
+
+mod common;
+
+use std::str::FromStr;
+
+use common::*;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use clauses::auth::Role;
+
+struct Territory {
+    app: TestApp,
+    buyer1: Uuid,
+    buyer2: Uuid,
+    holder1: Uuid,
+    c1: Uuid,
+    c2: Uuid,
+}
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+async fn contract(
+    app: &TestApp,
+    buyer: Uuid,
+    holder: Uuid,
+    reference: &str,
+    operation: &str,
+) -> Uuid {
+    let res = app
+        .post(
+            "/api/v1/contracts",
+            &fac(),
+            &json!({"buyer_id": buyer, "holder_id": holder, "reference": reference, "title": "Travaux",
+                    "operation": operation, "clause_type": "execution_condition",
+                    "start_date": "2017-01-01", "end_date": "2021-12-31", "commitment_hours": 100000}),
+        )
+        .await;
+    id_of(&res)
+}
+
+async fn person(app: &TestApp, sex: &str, birth: &str, qpv: bool) -> Uuid {
+    let res = app
+        .post(
+            "/api/v1/beneficiaries",
+            &fac(),
+            &json!({"last_name": "Personne", "first_name": "P", "sex": sex, "birth_date": birth,
+                    "postal_code": "91100", "eligibility": ["long_term_unemployed"],
+                    "qpv_code": if qpv { Some("QN09103M") } else { None }}),
+        )
+        .await;
+    id_of(&res)
+}
+
+async fn put_hours(
+    app: &TestApp,
+    token: &str,
+    placement: Uuid,
+    month: &str,
+    worked: Decimal,
+    training: Decimal,
+) -> Res {
+    let body: Value = serde_json::from_str(&format!(
+        r#"{{"worked_hours": {worked}, "training_hours": {training}}}"#
+    ))
+    .unwrap();
+    let res = app
+        .put(
+            &format!("/api/v1/placements/{placement}/hours/{month}"),
+            token,
+            &body,
+        )
+        .await;
+    assert!(
+        res.status == 201 || res.status == 200,
+        "{}",
+        String::from_utf8_lossy(&res.body)
+    );
+    res
+}
+
+/// Spreads `total` over the slots, `per` hours each (worked, with 8 of
+/// them as training when `per` allows), the remainder in the last slot.
+async fn fill(app: &TestApp, slots: &[(Uuid, String)], total: Decimal, per: Decimal) -> usize {
+    let mut left = total;
+    let mut used = 0;
+    for (placement, month) in slots {
+        if left.is_zero() {
+            break;
+        }
+        let h = left.min(per);
+        let training = if h > dec("8") {
+            dec("8")
+        } else {
+            Decimal::ZERO
+        };
+        put_hours(app, &fac(), *placement, month, h - training, training).await;
+        left -= h;
+        used += 1;
+    }
+    assert!(left.is_zero(), "not enough slots");
+    used
+}
+
+async fn territory() -> Territory {
+    let app = spawn().await;
+    let buyer1 = app.org("buyer", "Agglomération").await;
+    let buyer2 = app.org("department", "Département").await;
+    let holder1 = app.org("company", "Holder 1").await;
+    let holder2 = app.org("company", "Holder 2").await;
+    let c1 = contract(&app, buyer1, holder1, "C1", "NPNRU Tarterêts").await;
+    let c2 = contract(&app, buyer2, holder2, "C2", "Collèges").await;
+    let place = |person: Uuid,
+                 contract: Uuid,
+                 employer: Uuid,
+                 start: &'static str,
+                 end: Option<&'static str>| {
+        let app = &app;
+        async move { app.placement(person, contract, employer, start, end).await }
+    };
+
+    // A: 160 people starting in 2019 (12 women); 40 of them start a second placement.
+    let mut a_placements = vec![];
+    let mut a_people = vec![];
+    for i in 0..160 {
+        let sex = if i < 12 { "F" } else { "M" };
+        let birth = match i {
+            0 => "1993-03-04", // 26 on the first day of their placement: not under 26
+            1 => "1993-03-05", // 26 the day after: under 26
+            2..=5 => "2000-01-01",
+            _ => "1980-05-05",
+        };
+        let p = person(&app, sex, birth, i % 5 == 0).await;
+        let (contract, employer) = if i % 2 == 0 {
+            (c1, holder1)
+        } else {
+            (c2, holder2)
+        };
+        let start = if i < 2 { "2019-03-04" } else { "2019-02-01" };
+        a_placements.push(place(p, contract, employer, start, Some("2019-12-31")).await);
+        a_people.push(p);
+    }
+    for p in &a_people[100..140] {
+        place(*p, c2, holder2, "2019-09-02", None).await;
+    }
+    // B: 9 people whose placement spans the new year (2 women); 4 start another in 2019.
+    let mut b_placements = vec![];
+    for i in 0..9 {
+        let birth = if i == 0 { "1993-06-01" } else { "1980-05-05" }; // 25 on 1 January 2019
+        let p = person(&app, if i < 2 { "F" } else { "M" }, birth, i == 1 || i == 2).await;
+        b_placements.push(place(p, c1, holder1, "2018-01-01", Some("2019-03-31")).await);
+        if i < 4 {
+            place(p, c2, holder2, "2019-06-03", None).await;
+        }
+    }
+    // C: 10 people of 2018 only; D: 2 people of 2020 only. Neither is a 2019 participant.
+    let mut c_placements = vec![];
+    for i in 0..10 {
+        let p = person(&app, if i < 3 { "F" } else { "M" }, "1990-01-01", true).await;
+        c_placements.push(place(p, c2, holder2, "2018-01-01", Some("2018-12-31")).await);
+    }
+    let mut d_placements = vec![];
+    for _ in 0..2 {
+        let p = person(&app, "F", "2001-01-01", true).await;
+        d_placements.push(place(p, c1, holder1, "2020-01-06", None).await);
+    }
+
+    // 2019: the spanning placements' January, then the rest over A's spring months.
+    for pl in &b_placements {
+        put_hours(&app, &fac(), *pl, "2019-01", dec("100"), Decimal::ZERO).await;
+    }
+    let slots_2019: Vec<(Uuid, String)> = a_placements
+        .iter()
+        .flat_map(|pl| ["2019-04", "2019-05"].map(|m| (*pl, m.to_string())))
+        .collect();
+    let used = fill(&app, &slots_2019, dec("47597.83") - dec("900"), dec("158")).await;
+    assert!(used <= 300);
+    // 2018: the spanning and the 2018-only placements.
+    let slots_2018: Vec<(Uuid, String)> = b_placements
+        .iter()
+        .chain(&c_placements)
+        .flat_map(|pl| (1..=12).map(move |m| (*pl, format!("2018-{m:02}"))))
+        .collect();
+    fill(&app, &slots_2018, dec("39538.20"), dec("190")).await;
+
+    // What must not count: declared months, rejected months, 2020's hours.
+    let company2 = token(Role::Company, Some(holder2));
+    let company1 = token(Role::Company, Some(holder1));
+    for (i, pl) in a_placements[150..160].iter().enumerate() {
+        let t = if (150 + i) % 2 == 0 {
+            &company1
+        } else {
+            &company2
+        };
+        let res = put_hours(&app, t, *pl, "2019-12", dec("100"), Decimal::ZERO).await;
+        assert_eq!(res.json()["status"], "declared");
+        if i >= 5 {
+            let res = app
+                .post(
+                    &format!("/api/v1/placements/{pl}/hours/2019-12/validation"),
+                    &fac(),
+                    &json!({"decision": "rejected", "reason": "Heures non justifiées"}),
+                )
+                .await;
+            assert_eq!(res.json()["status"], "rejected");
+        }
+    }
+    for pl in &d_placements {
+        put_hours(&app, &fac(), *pl, "2020-01", dec("120"), Decimal::ZERO).await;
+    }
+    Territory {
+        app,
+        buyer1,
+        buyer2,
+        holder1,
+        c1,
+        c2,
+    }
+}
+
+#[actix_web::test]
+async fn published_2019_figures_to_the_hundredth() {
+    let t = territory().await;
+    let app = &t.app;
+    let res = app.get("/api/v1/stats/key-figures?year=2019", &fac()).await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(
+        res.json(),
+        json!({"year": 2019, "participants": 169, "women": 14, "men": 155, "under_26": 6,
+               "qpv_residents": 34, "employment_contracts": 204, "hours": 47597.83,
+               "previous_year_hours": 39538.2, "hours_change": 8059.63})
+    );
+    // The exact text, to the hundredth: no float on the way.
+    let text = String::from_utf8(res.body.clone()).unwrap();
+    assert!(
+        text.contains("\"hours\":47597.83") && text.contains("\"hours_change\":8059.63"),
+        "{text}"
+    );
+
+    // The whole territory for the State, the PLIE and the Département too.
+    for (role, org) in [
+        (Role::State, None),
+        (Role::Plie, Some(Uuid::new_v4())),
+        (Role::Department, Some(t.buyer2)),
+    ] {
+        let res = app
+            .get("/api/v1/stats/key-figures?year=2019", &token(role, org))
+            .await;
+        assert_eq!(res.json()["hours"], json!(47597.83), "{role}");
+    }
+
+    // 2018 and 2020 from the same data.
+    let y2018 = app
+        .get("/api/v1/stats/key-figures?year=2018", &fac())
+        .await
+        .json();
+    assert_eq!(y2018["hours"], json!(39538.2));
+    assert_eq!(y2018["previous_year_hours"], json!(0));
+    assert_eq!(y2018["participants"], json!(19));
+    let y2020 = app
+        .get("/api/v1/stats/key-figures?year=2020", &fac())
+        .await
+        .json();
+    assert_eq!(y2020["hours"], json!(240));
+    assert_eq!(y2020["previous_year_hours"], json!(47597.83));
+    assert_eq!(y2020["employment_contracts"], json!(2));
+
+    // Buyers and holders get their own contracts only, whatever they ask.
+    let b1 = app
+        .get(
+            "/api/v1/stats/key-figures?year=2019",
+            &token(Role::Buyer, Some(t.buyer1)),
+        )
+        .await
+        .json();
+    let by_c1 = app
+        .get(
+            &format!("/api/v1/stats/key-figures?year=2019&contract_id={}", t.c1),
+            &fac(),
+        )
+        .await
+        .json();
+    let by_buyer = app
+        .get(
+            &format!("/api/v1/stats/key-figures?year=2019&buyer_id={}", t.buyer1),
+            &fac(),
+        )
+        .await
+        .json();
+    let by_operation = app
+        .get(
+            "/api/v1/stats/key-figures?year=2019&operation=NPNRU%20Tarter%C3%AAts",
+            &fac(),
+        )
+        .await
+        .json();
+    let holder = app
+        .get(
+            "/api/v1/stats/key-figures?year=2019",
+            &token(Role::Company, Some(t.holder1)),
+        )
+        .await
+        .json();
+    assert_eq!(b1, by_c1);
+    assert_eq!(b1, by_buyer);
+    assert_eq!(b1, by_operation);
+    assert_eq!(b1, holder);
+    let by_c2 = app
+        .get(
+            &format!("/api/v1/stats/key-figures?year=2019&contract_id={}", t.c2),
+            &fac(),
+        )
+        .await
+        .json();
+    let sum = Decimal::from_str(&b1["hours"].to_string()).unwrap()
+        + Decimal::from_str(&by_c2["hours"].to_string()).unwrap();
+    assert_eq!(sum, dec("47597.83"));
+    let contracts = b1["employment_contracts"].as_i64().unwrap()
+        + by_c2["employment_contracts"].as_i64().unwrap();
+    assert_eq!(contracts, 204);
+    let escape = app
+        .get(
+            &format!("/api/v1/stats/key-figures?year=2019&contract_id={}", t.c2),
+            &token(Role::Buyer, Some(t.buyer1)),
+        )
+        .await
+        .json();
+    assert_eq!(escape["participants"], json!(0));
+    assert_eq!(escape["hours"], json!(0));
+}
+
+#[actix_web::test]
+async fn key_figures_parameters_are_checked() {
+    let app = spawn().await;
+    for (q, field) in [
+        ("", "year"),
+        ("year=19", "year"),
+        ("year=abcd", "year"),
+        ("year=2019&contract_id=x", "contract_id"),
+        ("year=2019&foo=1", "foo"),
+    ] {
+        let res = app
+            .get(&format!("/api/v1/stats/key-figures?{q}"), &fac())
+            .await;
+        assert_eq!(res.fields(), [field], "{q}");
+    }
+    let res = app.get("/api/v1/stats/key-figures?year=2019", &fac()).await;
+    assert_eq!(
+        res.json(),
+        json!({"year": 2019, "participants": 0, "women": 0, "men": 0, "under_26": 0, "qpv_residents": 0,
+               "employment_contracts": 0, "hours": 0, "previous_year_hours": 0, "hours_change": 0})
+    );
+}
