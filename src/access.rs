@@ -281,6 +281,14 @@ pub mod stats {
             Role::Buyer => ContractScope::BoughtBy(p.org_id()),
         }
     }
+
+    /// Only the facilitator publishes a year's figures to the public.
+    pub fn publish(p: &Principal) -> ApiResult<()> {
+        match p.role {
+            Role::Facilitator => Ok(()),
+            _ => Err(forbidden("publish figures")),
+        }
+    }
 }
 
 #[cfg(test)]

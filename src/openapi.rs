@@ -128,6 +128,11 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::hours::put,
         api::hours::validate,
         api::stats::key_figures,
+        api::stats::breakdown,
+        api::stats::contracts,
+        api::stats::annual_report,
+        api::stats::publish,
+        api::public::key_figures,
     ),
     components(
         schemas(crate::error::Problem, crate::error::FieldError),
@@ -142,6 +147,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         (name = "placements", description = "Employment contracts of beneficiaries on clause contracts"),
         (name = "hours", description = "Monthly hours of a placement: declared, then validated or rejected"),
         (name = "stats", description = "Key figures and reports: aggregates only"),
+        (name = "public", description = "Published key figures, without a token"),
     )
 )]
 pub struct ApiDoc;

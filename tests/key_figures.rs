@@ -358,3 +358,421 @@ async fn key_figures_parameters_are_checked() {
                "employment_contracts": 0, "hours": 0, "previous_year_hours": 0, "hours_change": 0})
     );
 }
+
+fn num(v: &Value) -> Decimal {
+    Decimal::from_str(&v.to_string()).unwrap()
+}
+
+fn rows(app_res: &Res) -> Vec<Value> {
+    assert_eq!(
+        app_res.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&app_res.body)
+    );
+    app_res.json()["rows"].as_array().unwrap().clone()
+}
+
+fn totals(rows: &[Value]) -> (i64, i64, Decimal) {
+    rows.iter().fold((0, 0, Decimal::ZERO), |(p, c, h), r| {
+        (
+            p + r["participants"].as_i64().unwrap(),
+            c + r["employment_contracts"].as_i64().unwrap(),
+            h + num(&r["hours"]),
+        )
+    })
+}
+
+fn row<'a>(rows: &'a [Value], key: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r["key"] == key)
+        .unwrap_or_else(|| panic!("no row {key}: {rows:?}"))
+}
+
+#[actix_web::test]
+async fn breakdowns_add_up_as_documented() {
+    let t = territory().await;
+    let app = &t.app;
+    let get = |by: &str| format!("/api/v1/stats/breakdown?year=2019&by={by}");
+    let total = dec("47597.83");
+
+    // One row per person: every column sums to the key figures.
+    for by in ["sex", "age_band", "qpv", "qualification_level"] {
+        let r = rows(&app.get(&get(by), &fac()).await);
+        assert_eq!(totals(&r), (169, 204, total), "{by}");
+    }
+    let sex = rows(&app.get(&get("sex"), &fac()).await);
+    assert_eq!(
+        sex.iter()
+            .map(|r| r["key"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["F", "M"]
+    );
+    assert_eq!(row(&sex, "F")["participants"], json!(14));
+    assert_eq!(row(&sex, "M")["participants"], json!(155));
+    let age = rows(&app.get(&get("age_band"), &fac()).await);
+    assert_eq!(row(&age, "under_26")["participants"], json!(6));
+    assert_eq!(row(&age, "26_49")["participants"], json!(163));
+    assert_eq!(
+        row(&rows(&app.get(&get("qpv"), &fac()).await), "yes")["participants"],
+        json!(34)
+    );
+    let levels = rows(&app.get(&get("qualification_level"), &fac()).await);
+    assert_eq!(levels.len(), 1);
+    assert_eq!(levels[0]["key"], Value::Null);
+
+    // Per placement: people may count twice, contracts and hours do not.
+    for by in ["modality", "contract", "operation"] {
+        let (_, c, h) = totals(&rows(&app.get(&get(by), &fac()).await));
+        assert_eq!((c, h), (204, total), "{by}");
+    }
+    let by_contract = rows(&app.get(&get("contract"), &fac()).await);
+    assert_eq!(totals(&by_contract).0, 193);
+    assert_eq!(
+        row(&by_contract, &t.c1.to_string())["participants"],
+        json!(89)
+    );
+    let by_operation = rows(&app.get(&get("operation"), &fac()).await);
+    assert_eq!(
+        row(&by_operation, "NPNRU Tarterêts")["participants"],
+        json!(89)
+    );
+
+    // By month.
+    let months = rows(&app.get(&get("month"), &fac()).await);
+    let (_, c, h) = totals(&months);
+    assert_eq!((c, h), (204, total));
+    assert_eq!(row(&months, "2019-01")["hours"], json!(900));
+    assert_eq!(row(&months, "2019-01")["participants"], json!(9));
+    assert_eq!(row(&months, "2019-02")["employment_contracts"], json!(158));
+    assert_eq!(row(&months, "2019-09")["employment_contracts"], json!(40));
+    assert!(months
+        .iter()
+        .all(|r| r["key"].as_str().unwrap().starts_with("2019-")));
+
+    // Eligibility rows overlap; here everyone has one criterion.
+    let elig = rows(&app.get(&get("eligibility"), &fac()).await);
+    assert_eq!(
+        row(&elig, "long_term_unemployed")["participants"],
+        json!(169)
+    );
+
+    // Scoped like the key figures.
+    let b1 = rows(
+        &app.get(&get("sex"), &token(Role::Buyer, Some(t.buyer1)))
+            .await,
+    );
+    assert_eq!(totals(&b1).0, 89);
+
+    let res = app
+        .get("/api/v1/stats/breakdown?year=2019&by=colour", &fac())
+        .await;
+    assert_eq!(res.fields(), ["by"]);
+    let res = app.get("/api/v1/stats/breakdown?year=2019", &fac()).await;
+    assert_eq!(res.fields(), ["by"]);
+}
+
+#[actix_web::test]
+async fn exports_agree_with_the_json() {
+    let t = territory().await;
+    let app = &t.app;
+
+    // CSV, by ?format= and by Accept.
+    let json = app
+        .get("/api/v1/stats/breakdown?year=2019&by=month", &fac())
+        .await
+        .json();
+    let res = app
+        .get(
+            "/api/v1/stats/breakdown?year=2019&by=month&format=csv",
+            &fac(),
+        )
+        .await;
+    assert!(res.content_type().starts_with("text/csv"));
+    let mut reader = csv::Reader::from_reader(res.body.as_slice());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "Mois",
+            "Participants",
+            "Contrats de travail",
+            "Heures réalisées"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let json_rows = json["rows"].as_array().unwrap();
+    assert_eq!(records.len(), json_rows.len());
+    for (rec, row) in records.iter().zip(json_rows) {
+        assert_eq!(rec[0], *row["key"].as_str().unwrap());
+        assert_eq!(rec[1], row["participants"].to_string());
+        assert_eq!(rec[2], row["employment_contracts"].to_string());
+        assert_eq!(Decimal::from_str(&rec[3]).unwrap(), num(&row["hours"]));
+    }
+    let res = app
+        .send(
+            "GET",
+            "/api/v1/stats/key-figures?year=2019",
+            Some(&fac()),
+            &[("Accept", "text/csv")],
+            None,
+        )
+        .await;
+    let mut reader = csv::Reader::from_reader(res.body.as_slice());
+    let rec = reader.records().next().unwrap().unwrap();
+    assert_eq!(&rec[0], "2019");
+    assert_eq!(&rec[1], "169");
+    assert_eq!(&rec[7], "47597.83");
+    assert_eq!(&rec[8], "39538.2");
+    assert_eq!(&rec[9], "8059.63");
+
+    // The contracts table.
+    let report = app
+        .get("/api/v1/stats/contracts?year=2019", &fac())
+        .await
+        .json();
+    assert_eq!(report["to_date"], "2019-12-31");
+    let crow = report["rows"].as_array().unwrap();
+    assert_eq!(crow.len(), 2);
+    let hours: Decimal = crow.iter().map(|r| num(&r["hours_year"])).sum();
+    assert_eq!(hours, dec("47597.83"));
+    let c1 = crow
+        .iter()
+        .find(|r| r["contract_id"] == t.c1.to_string())
+        .unwrap();
+    assert_eq!(
+        num(&c1["hours_to_date"]) - num(&c1["hours_year"]),
+        num(&app
+            .get(
+                &format!("/api/v1/stats/key-figures?year=2019&contract_id={}", t.c1),
+                &fac()
+            )
+            .await
+            .json()["previous_year_hours"])
+    );
+    assert_eq!(c1["commitment_hours"], json!(100000));
+    let holder = app
+        .get(
+            "/api/v1/stats/contracts?year=2019",
+            &token(Role::Company, Some(t.holder1)),
+        )
+        .await
+        .json();
+    assert_eq!(holder["rows"].as_array().unwrap().len(), 1);
+    let res = app
+        .get("/api/v1/stats/contracts?year=2019&format=csv", &fac())
+        .await;
+    let mut reader = csv::Reader::from_reader(res.body.as_slice());
+    assert_eq!(reader.records().count(), 2);
+
+    // The annual workbook: a sheet per table, numbers as numbers.
+    let res = app
+        .get("/api/v1/reports/annual?year=2019&format=xlsx", &fac())
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(
+        res.content_type(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(res.body.clone())).unwrap();
+    let names = book.sheet_names().to_vec();
+    assert_eq!(names.len(), 11, "{names:?}");
+    assert_eq!(names[0], "Chiffres clés");
+    assert!(names.contains(&"Par sexe".to_string()) && names.contains(&"Marchés".to_string()));
+    let kf = book.worksheet_range("Chiffres clés").unwrap();
+    assert_eq!(
+        kf.get((0, 7)),
+        Some(&Data::String("Heures réalisées".into()))
+    );
+    assert_eq!(kf.get((1, 1)), Some(&Data::Float(169.0)));
+    assert_eq!(kf.get((1, 7)), Some(&Data::Float(47597.83)));
+    let by_sex = book.worksheet_range("Par sexe").unwrap();
+    assert_eq!(by_sex.get((1, 0)), Some(&Data::String("F".into())));
+    assert_eq!(by_sex.get((1, 1)), Some(&Data::Float(14.0)));
+    let annual = app
+        .get("/api/v1/reports/annual?year=2019", &fac())
+        .await
+        .json();
+    assert_eq!(annual["key_figures"]["hours"], json!(47597.83));
+    assert_eq!(annual["breakdowns"].as_array().unwrap().len(), 9);
+    let res = app
+        .get("/api/v1/reports/annual?year=2019&format=csv", &fac())
+        .await;
+    assert_eq!(res.fields(), ["format"]);
+    let res = app
+        .get("/api/v1/stats/key-figures?year=2019&format=xlsx", &fac())
+        .await;
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(res.body.clone())).unwrap();
+    assert_eq!(
+        book.worksheet_range("Chiffres clés").unwrap().get((1, 9)),
+        Some(&Data::Float(8059.63))
+    );
+}
+
+#[actix_web::test]
+async fn publication_is_a_public_snapshot() {
+    let t = territory().await;
+    let app = &t.app;
+    app.send("GET", "/public/key-figures/2019.json", None, &[], None)
+        .await
+        .problem(404);
+    app.send("GET", "/public/key-figures/2019.svg", None, &[], None)
+        .await
+        .problem(404);
+    for (role, org) in [
+        (Role::State, None),
+        (Role::Department, Some(t.buyer2)),
+        (Role::Buyer, Some(t.buyer1)),
+    ] {
+        app.post(
+            "/api/v1/stats/publications",
+            &token(role, org),
+            &json!({"year": 2019}),
+        )
+        .await
+        .problem(403);
+    }
+    let res = app
+        .post("/api/v1/stats/publications", &fac(), &json!({"year": 2019}))
+        .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.json()["figures"]["hours"], json!(47597.83));
+
+    let public = app
+        .send("GET", "/public/key-figures/2019.json", None, &[], None)
+        .await;
+    assert_eq!(public.status, 200);
+    let p = public.json();
+    for (k, v) in [
+        ("year", json!(2019)),
+        ("participants", json!(169)),
+        ("women", json!(14)),
+        ("men", json!(155)),
+        ("employment_contracts", json!(204)),
+        ("hours", json!(47597.83)),
+        ("previous_year_hours", json!(39538.2)),
+        ("hours_change", json!(8059.63)),
+        ("qpv_residents", json!(34)),
+    ] {
+        assert_eq!(p[k], v, "{k}");
+    }
+    // Under 26: 6, shown; a snapshot does not move with new data.
+    assert_eq!(p["under_26"], json!(6));
+    let d = app.person(None, "Nouvelle", "F", "1990-01-01").await;
+    let pl = app.placement(d, t.c1, t.holder1, "2019-11-04", None).await;
+    assert_eq!(app.hours(pl, "2019-12", "10").await.status, 201);
+    let again = app
+        .send("GET", "/public/key-figures/2019.json", None, &[], None)
+        .await
+        .json();
+    assert_eq!(again["hours"], json!(47597.83));
+    assert_eq!(again["women"], json!(14));
+    let res = app
+        .post("/api/v1/stats/publications", &fac(), &json!({"year": 2019}))
+        .await;
+    assert_eq!(res.status, 200);
+    let again = app
+        .send("GET", "/public/key-figures/2019.json", None, &[], None)
+        .await
+        .json();
+    assert_eq!(again["hours"], json!(47607.83));
+    assert_eq!(again["women"], json!(15));
+
+    // The SVG card: well-formed, accessible, carrying the figures.
+    let svg = app
+        .send("GET", "/public/key-figures/2019.svg", None, &[], None)
+        .await;
+    assert_eq!(svg.status, 200);
+    assert!(svg.content_type().starts_with("image/svg+xml"));
+    let text = String::from_utf8(svg.body.clone()).unwrap();
+    well_formed(&text);
+    assert!(text.contains("role=\"img\"") && text.contains("<title") && text.contains("<desc"));
+    for figure in [
+        "47\u{202f}607,83",
+        "205",
+        "170",
+        "15 femmes",
+        "155 hommes",
+        "+8\u{202f}069,63 h par rapport à 2018",
+        "34",
+    ] {
+        assert!(text.contains(figure), "{figure} missing from the card");
+    }
+    app.send("GET", "/public/key-figures/2019.png", None, &[], None)
+        .await
+        .problem(404);
+    app.send("GET", "/public/key-figures/2018.json", None, &[], None)
+        .await
+        .problem(404);
+    let res = app
+        .post("/api/v1/stats/publications", &fac(), &json!({"year": 1789}))
+        .await;
+    assert_eq!(res.fields(), ["year"]);
+}
+
+fn well_formed(svg: &str) {
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let mut depth = 0i32;
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Start(_) => depth += 1,
+            quick_xml::events::Event::End(_) => depth -= 1,
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(depth, 0);
+}
+
+#[actix_web::test]
+async fn small_counts_are_masked_in_public() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "B").await;
+    let holder = app.org("company", "H").await;
+    let contract = app.contract(buyer, holder, "R").await;
+    for (sex, qpv) in [
+        ("F", false),
+        ("F", false),
+        ("M", false),
+        ("M", false),
+        ("M", false),
+        ("M", false),
+        ("M", false),
+    ] {
+        let res = app
+            .post(
+                "/api/v1/beneficiaries",
+                &fac(),
+                &json!({"last_name": "X", "first_name": "Y", "sex": sex,
+                "birth_date": "1970-01-01", "postal_code": "91100", "eligibility": ["rsa"],
+                "qpv_code": if qpv { Some("QP091001") } else { None }}),
+            )
+            .await;
+        let person = id_of(&res);
+        app.placement(person, contract, holder, "2019-02-01", None)
+            .await;
+    }
+    let res = app
+        .post("/api/v1/stats/publications", &fac(), &json!({"year": 2019}))
+        .await;
+    assert_eq!(res.status, 201);
+    let p = app
+        .send("GET", "/public/key-figures/2019.json", None, &[], None)
+        .await
+        .json();
+    assert_eq!(p["participants"], json!(7));
+    assert_eq!(p["women"], json!("< 5"));
+    assert_eq!(p["men"], json!(5));
+    assert_eq!(p["qpv_residents"], json!(0));
+    assert_eq!(p["under_26"], json!(0));
+    let svg = String::from_utf8(
+        app.send("GET", "/public/key-figures/2019.svg", None, &[], None)
+            .await
+            .body,
+    )
+    .unwrap();
+    well_formed(&svg);
+    assert!(svg.contains("&lt; 5 femmes"));
+    // The exact small number never appears in the public output.
+    assert!(!svg.contains(">2<") && !svg.contains(" 2 femmes"));
+}

@@ -3,10 +3,12 @@
 
 pub mod beneficiaries;
 pub mod contracts;
+pub mod export;
 pub mod hours;
 pub mod input;
 pub mod organisations;
 pub mod placements;
+pub mod public;
 pub mod stats;
 pub mod system;
 
@@ -19,6 +21,7 @@ use uuid::Uuid;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     system::routes(cfg);
+    public::routes(cfg);
     cfg.service(
         web::scope("/api/v1")
             .configure(organisations::routes)

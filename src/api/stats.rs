@@ -1,17 +1,21 @@
 //! Key figures and reports: aggregates only, scoped by role.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::Connection;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::export::{self, Cell, ExportFormat, Table};
 use super::input::query;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
+use crate::domain::fulfilment::{self, FulfilmentStatus};
 use crate::error::{ApiResult, Violations};
-use crate::models::stats::{self as model, Selection};
+use crate::models::stats::{self as model, BreakdownKey, Selection};
 use crate::state::AppState;
 
 pub const FIRST_YEAR: i32 = 1990;
@@ -21,6 +25,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/stats/key-figures")
             .route(web::get().to(key_figures))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/stats/breakdown")
+            .route(web::get().to(breakdown))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/stats/contracts")
+            .route(web::get().to(contracts))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/stats/publications")
+            .route(web::post().to(publish))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/reports/annual")
+            .route(web::get().to(annual_report))
             .default_service(web::to(super::method_not_allowed)),
     );
 }
@@ -69,6 +93,8 @@ pub struct FiguresQuery {
     pub contract_id: Option<Uuid>,
     /// Only contracts of this operation (exact text).
     pub operation: Option<String>,
+    /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
+    pub format: Option<ExportFormat>,
 }
 
 /// Reads and checks `year` and the contract filters.
@@ -76,12 +102,13 @@ pub fn selection(
     p: &Principal,
     q: Option<FiguresQuery>,
     mut v: Violations,
-) -> ApiResult<(i32, Selection)> {
+) -> ApiResult<(i32, Selection, Option<ExportFormat>)> {
     let q = q.unwrap_or(FiguresQuery {
         year: None,
         buyer_id: None,
         contract_id: None,
         operation: None,
+        format: None,
     });
     let year = v.require("year", q.year);
     if let Some(y) = year {
@@ -98,6 +125,7 @@ pub fn selection(
             contract_id: q.contract_id,
             operation: q.operation,
         },
+        q.format,
     ))
 }
 
@@ -122,7 +150,11 @@ impl KeyFigures {
     get, path = "/api/v1/stats/key-figures", tag = "stats", operation_id = "get_key_figures",
     params(FiguresQuery),
     responses(
-        (status = 200, description = "The year's key figures over the contracts you may see", body = KeyFigures),
+        (status = 200, description = "The year's key figures over the contracts you may see", content(
+            (KeyFigures = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 422, response = crate::openapi::Invalid),
     ),
@@ -134,10 +166,504 @@ pub async fn key_figures(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let (q, v) = query::<FiguresQuery>(&req);
-    let (year, selection) = selection(&p, q, v)?;
+    let (year, selection, format) = selection(&p, q, v)?;
     let k = db::run(&state.pool, move |c| {
         model::key_figures(c, &selection, year)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(KeyFigures::new(year, k)))
+    let figures = KeyFigures::new(year, k);
+    let format = export::negotiate(&req, format);
+    export::respond(
+        format,
+        &format!("chiffres-cles-{year}"),
+        &figures,
+        &[figures.table()],
+    )
+}
+
+impl KeyFigures {
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(
+            "Chiffres clés",
+            &[
+                "Année",
+                "Participants",
+                "Femmes",
+                "Hommes",
+                "Moins de 26 ans",
+                "Résidents QPV",
+                "Contrats de travail",
+                "Heures réalisées",
+                "Heures de l'année précédente",
+                "Évolution des heures",
+            ],
+        );
+        t.rows.push(vec![
+            Cell::Int(i64::from(self.year)),
+            Cell::Int(self.participants),
+            Cell::Int(self.women),
+            Cell::Int(self.men),
+            Cell::Int(self.under_26),
+            Cell::Int(self.qpv_residents),
+            Cell::Int(self.employment_contracts),
+            Cell::Number(self.hours),
+            Cell::Number(self.previous_year_hours),
+            Cell::Number(self.hours_change),
+        ]);
+        t
+    }
+}
+
+/// One row of a breakdown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BreakdownRow {
+    /// The value split on: a code, `yes`/`no` for `qpv`, a contract id, an operation (null when none),
+    /// a month `YYYY-MM`; null for an unknown qualification level.
+    #[schema(required = true)]
+    pub key: Option<String>,
+    pub participants: i64,
+    pub employment_contracts: i64,
+    pub hours: Decimal,
+}
+
+/// The key figures split by one attribute. By `sex`, `age_band`, `qpv` and `qualification_level`
+/// each person is in exactly one row (their attributes at their first placement of the year), so
+/// every column sums to the key figures. By `modality`, `contract` and `operation` a person with
+/// placements in two rows counts in both, while contracts and hours sum to the totals. By `month`,
+/// `hours` are that month's validated hours, `employment_contracts` the placements starting that
+/// month, `participants` the people with validated hours that month. By `eligibility` rows overlap:
+/// a person with two criteria is in two rows, with their contracts and hours. Keys with nothing are left out.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Breakdown {
+    pub year: i32,
+    pub by: BreakdownKey,
+    pub rows: Vec<BreakdownRow>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BreakdownQuery {
+    /// The calendar year.
+    #[param(required = true, minimum = 1990, maximum = 2100)]
+    pub year: Option<i32>,
+    /// What to split by.
+    #[param(required = true)]
+    pub by: Option<BreakdownKey>,
+    /// Only contracts of this buyer.
+    pub buyer_id: Option<Uuid>,
+    /// Only this contract.
+    pub contract_id: Option<Uuid>,
+    /// Only contracts of this operation (exact text).
+    pub operation: Option<String>,
+    /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
+    pub format: Option<ExportFormat>,
+}
+
+fn key_header(by: BreakdownKey) -> &'static str {
+    match by {
+        BreakdownKey::Sex => "Sexe",
+        BreakdownKey::AgeBand => "Tranche d'âge",
+        BreakdownKey::QualificationLevel => "Niveau de qualification",
+        BreakdownKey::Eligibility => "Critère d'éligibilité",
+        BreakdownKey::Modality => "Modalité",
+        BreakdownKey::Qpv => "Résident QPV",
+        BreakdownKey::Contract => "Marché",
+        BreakdownKey::Operation => "Opération",
+        BreakdownKey::Month => "Mois",
+    }
+}
+
+fn sheet_name(by: BreakdownKey) -> &'static str {
+    match by {
+        BreakdownKey::Sex => "Par sexe",
+        BreakdownKey::AgeBand => "Par âge",
+        BreakdownKey::QualificationLevel => "Par qualification",
+        BreakdownKey::Eligibility => "Par critère",
+        BreakdownKey::Modality => "Par modalité",
+        BreakdownKey::Qpv => "Par QPV",
+        BreakdownKey::Contract => "Par marché",
+        BreakdownKey::Operation => "Par opération",
+        BreakdownKey::Month => "Par mois",
+    }
+}
+
+impl Breakdown {
+    pub fn new(year: i32, by: BreakdownKey, rows: Vec<model::BreakdownRow>) -> Breakdown {
+        Breakdown {
+            year,
+            by,
+            rows: rows
+                .into_iter()
+                .map(|r| BreakdownRow {
+                    key: r.key,
+                    participants: r.participants,
+                    employment_contracts: r.employment_contracts,
+                    hours: r.hours.normalize(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(
+            sheet_name(self.by),
+            &[
+                key_header(self.by),
+                "Participants",
+                "Contrats de travail",
+                "Heures réalisées",
+            ],
+        );
+        for r in &self.rows {
+            t.rows.push(vec![
+                Cell::from(r.key.clone()),
+                Cell::Int(r.participants),
+                Cell::Int(r.employment_contracts),
+                Cell::Number(r.hours),
+            ]);
+        }
+        t
+    }
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/stats/breakdown", tag = "stats", operation_id = "get_breakdown",
+    params(BreakdownQuery),
+    responses(
+        (status = 200, description = "The year's figures split by one attribute", content(
+            (Breakdown = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn breakdown(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (q, mut v) = query::<BreakdownQuery>(&req);
+    let (by, figures) = match q {
+        Some(q) => (
+            q.by,
+            Some(FiguresQuery {
+                year: q.year,
+                buyer_id: q.buyer_id,
+                contract_id: q.contract_id,
+                operation: q.operation,
+                format: q.format,
+            }),
+        ),
+        None => (None, None),
+    };
+    let by = v.require("by", by);
+    let (year, selection, format) = selection(&p, figures, v)?;
+    let by = by.unwrap_or(BreakdownKey::Sex);
+    let rows = db::run(&state.pool, move |c| {
+        model::breakdown(c, &selection, year, by)
+    })
+    .await?;
+    let b = Breakdown::new(year, by, rows);
+    let format = export::negotiate(&req, format);
+    export::respond(
+        format,
+        &format!("repartition-{}-{year}", by.as_str()),
+        &b,
+        &[b.table()],
+    )
+}
+
+/// One contract's year, for the buyers' dashboards.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContractYearRow {
+    pub contract_id: Uuid,
+    pub reference: String,
+    pub title: String,
+    pub buyer_id: Uuid,
+    pub holder_id: Uuid,
+    #[schema(required = true)]
+    pub operation: Option<String>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub commitment_hours: Decimal,
+    /// Validated hours of the year's months.
+    pub hours_year: Decimal,
+    /// Validated hours up to the end of the year (today, for the current year).
+    pub hours_to_date: Decimal,
+    /// hours_to_date ÷ commitment_hours, 4 decimals.
+    pub share_done: Decimal,
+    /// As in the contract's fulfilment, on `to_date`.
+    pub status: FulfilmentStatus,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContractsReport {
+    pub year: i32,
+    /// The day `hours_to_date` and `status` are computed for.
+    pub to_date: NaiveDate,
+    pub rows: Vec<ContractYearRow>,
+}
+
+impl ContractsReport {
+    pub fn new(year: i32, to_date: NaiveDate, rows: Vec<model::ContractYear>) -> ContractsReport {
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                let f = fulfilment::assess(
+                    r.commitment_hours,
+                    r.hours_to_date,
+                    Decimal::ZERO,
+                    r.start_date,
+                    r.end_date,
+                    to_date,
+                );
+                ContractYearRow {
+                    contract_id: r.id,
+                    reference: r.reference,
+                    title: r.title,
+                    buyer_id: r.buyer_id,
+                    holder_id: r.holder_id,
+                    operation: r.operation,
+                    start_date: r.start_date,
+                    end_date: r.end_date,
+                    commitment_hours: r.commitment_hours.normalize(),
+                    hours_year: r.hours_year.normalize(),
+                    hours_to_date: r.hours_to_date.normalize(),
+                    share_done: f.share_done,
+                    status: f.status,
+                }
+            })
+            .collect();
+        ContractsReport {
+            year,
+            to_date,
+            rows,
+        }
+    }
+
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(
+            "Marchés",
+            &[
+                "Marché",
+                "Référence",
+                "Intitulé",
+                "Acheteur",
+                "Titulaire",
+                "Opération",
+                "Début",
+                "Fin",
+                "Engagement (heures)",
+                "Heures de l'année",
+                "Heures à date",
+                "Part réalisée",
+                "Avancement",
+            ],
+        );
+        for r in &self.rows {
+            t.rows.push(vec![
+                Cell::Text(r.contract_id.to_string()),
+                Cell::Text(r.reference.clone()),
+                Cell::Text(r.title.clone()),
+                Cell::Text(r.buyer_id.to_string()),
+                Cell::Text(r.holder_id.to_string()),
+                Cell::from(r.operation.clone()),
+                Cell::Text(r.start_date.to_string()),
+                Cell::Text(r.end_date.to_string()),
+                Cell::Number(r.commitment_hours),
+                Cell::Number(r.hours_year),
+                Cell::Number(r.hours_to_date),
+                Cell::Number(r.share_done),
+                Cell::Text(r.status.as_str().to_string()),
+            ]);
+        }
+        t
+    }
+}
+
+/// The day "to date" means for a year: its last day, or today for the current year.
+fn to_date(year: i32) -> NaiveDate {
+    let today = Utc::now().date_naive();
+    model::year_bounds(year).1.min(today)
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/stats/contracts", tag = "stats", operation_id = "get_contracts_report",
+    params(FiguresQuery),
+    responses(
+        (status = 200, description = "Every visible contract active during the year", content(
+            (ContractsReport = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn contracts(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (q, v) = query::<FiguresQuery>(&req);
+    let (year, selection, format) = selection(&p, q, v)?;
+    let on = to_date(year);
+    let rows = db::run(&state.pool, move |c| {
+        model::contracts_of_year(c, &selection, year, on)
+    })
+    .await?;
+    let report = ContractsReport::new(year, on, rows);
+    let format = export::negotiate(&req, format);
+    export::respond(
+        format,
+        &format!("marches-{year}"),
+        &report,
+        &[report.table()],
+    )
+}
+
+/// Everything of a year in one document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnnualReport {
+    pub key_figures: KeyFigures,
+    pub breakdowns: Vec<Breakdown>,
+    pub contracts: ContractsReport,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/reports/annual", tag = "stats", operation_id = "get_annual_report",
+    params(FiguresQuery),
+    responses(
+        (status = 200, description = "Key figures, every breakdown and the contracts table; `format=xlsx` gives one workbook, a sheet per table", content(
+            (AnnualReport = "application/json"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn annual_report(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (q, v) = query::<FiguresQuery>(&req);
+    let (year, selection, format) = selection(&p, q, v)?;
+    let format = export::negotiate(&req, format);
+    if format == ExportFormat::Csv {
+        return Err(crate::error::ApiError::validation(
+            "format",
+            "the annual report is several tables: ask for json or xlsx",
+        ));
+    }
+    let on = to_date(year);
+    let report = db::run(&state.pool, move |c| {
+        let key_figures = KeyFigures::new(year, model::key_figures(c, &selection, year)?);
+        let mut breakdowns = Vec::new();
+        for by in BreakdownKey::ALL {
+            breakdowns.push(Breakdown::new(
+                year,
+                *by,
+                model::breakdown(c, &selection, year, *by)?,
+            ));
+        }
+        let contracts =
+            ContractsReport::new(year, on, model::contracts_of_year(c, &selection, year, on)?);
+        Ok(AnnualReport {
+            key_figures,
+            breakdowns,
+            contracts,
+        })
+    })
+    .await?;
+    let mut tables = vec![report.key_figures.table()];
+    tables.extend(report.breakdowns.iter().map(Breakdown::table));
+    tables.push(report.contracts.table());
+    export::respond(format, &format!("rapport-annuel-{year}"), &report, &tables)
+}
+
+/// A year to publish.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicationRequest {
+    #[schema(required = true, nullable = false, minimum = 1990, maximum = 2100)]
+    pub year: Option<i32>,
+}
+
+/// A published year: the public figures as they are served at `/public/key-figures/{year}.json`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Publication {
+    pub year: i32,
+    /// How many times the year has been published.
+    pub version: i32,
+    pub published_at: DateTime<Utc>,
+    #[schema(value_type = Object)]
+    pub figures: serde_json::Value,
+    pub json_url: String,
+    pub svg_url: String,
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/stats/publications", tag = "stats", operation_id = "publish_key_figures",
+    request_body = PublicationRequest,
+    responses(
+        (status = 201, description = "The year is published", body = Publication),
+        (status = 200, description = "The year is published again, with today's figures", body = Publication),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn publish(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    body: actix_web::web::Bytes,
+) -> ApiResult<HttpResponse> {
+    access::stats::publish(&p)?;
+    let (input, mut v) = super::input::json_body::<PublicationRequest>(&req, &body)?;
+    let year = v.require("year", input.year);
+    if year.is_some_and(|y| !(FIRST_YEAR..=LAST_YEAR).contains(&y)) {
+        v.add("year", format!("must be from {FIRST_YEAR} to {LAST_YEAR}"));
+    }
+    v.finish()?;
+    let year = year.unwrap_or_default();
+    let (row, first) = db::run(&state.pool, move |c| {
+        c.transaction(|c| {
+            let everything = Selection {
+                scope: access::ContractScope::All,
+                buyer_id: None,
+                contract_id: None,
+                operation: None,
+            };
+            let figures = KeyFigures::new(year, model::key_figures(c, &everything, year)?);
+            let public = super::public::masked(&figures);
+            crate::models::publication::publish(c, &p, year, public)
+        })
+    })
+    .await?;
+    let body = Publication {
+        year: row.year,
+        version: row.version,
+        published_at: row.updated_at,
+        figures: row.figures,
+        json_url: format!("/public/key-figures/{year}.json"),
+        svg_url: format!("/public/key-figures/{year}.svg"),
+    };
+    Ok(if first {
+        HttpResponse::Created()
+            .insert_header((actix_web::http::header::LOCATION, body.json_url.clone()))
+            .json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
 }

@@ -97,10 +97,22 @@ diesel::joinable!(placements -> beneficiaries (beneficiary_id));
 diesel::joinable!(placements -> contracts (contract_id));
 diesel::joinable!(monthly_hours -> placements (placement_id));
 
+diesel::table! {
+    publications (year) {
+        year -> Int4,
+        figures -> Jsonb,
+        published_by -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     contracts,
     beneficiaries,
     placements,
     monthly_hours,
+    publications,
 );

@@ -6,6 +6,7 @@ pub mod contract;
 pub mod hours;
 pub mod organisation;
 pub mod placement;
+pub mod publication;
 pub mod stats;
 
 /// What `If-Match` asks of a write.

@@ -116,3 +116,218 @@ pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
         NaiveDate::from_ymd_opt(year, 12, 31).expect("checked year"),
     )
 }
+
+crate::code_enum! {
+    /// What a breakdown splits the figures by.
+    BreakdownKey {
+        Sex => "sex",
+        AgeBand => "age_band",
+        QualificationLevel => "qualification_level",
+        Eligibility => "eligibility",
+        Modality => "modality",
+        Qpv => "qpv",
+        Contract => "contract",
+        Operation => "operation",
+        Month => "month",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct BreakdownRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub participants: i64,
+    #[diesel(sql_type = BigInt)]
+    pub employment_contracts: i64,
+    #[diesel(sql_type = Numeric)]
+    pub hours: Decimal,
+}
+
+/// The shared start of every breakdown: the scoped placements, those active
+/// in the year, each participant's reference day (for the age), the year's
+/// validated hours and its placement starts.
+fn base() -> String {
+    format!(
+        "WITH scoped AS (
+            SELECT p.id, p.beneficiary_id, p.start_date, p.end_date, p.modality, p.contract_id, c.operation
+            FROM placements p JOIN contracts c ON c.id = p.contract_id
+            WHERE {CONTRACTS}
+        ),
+        active AS (
+            SELECT * FROM scoped WHERE start_date <= $7 AND (end_date IS NULL OR end_date >= $6)
+        ),
+        people AS (
+            SELECT a.beneficiary_id, greatest($6, min(a.start_date)) AS reference_day
+            FROM active a GROUP BY a.beneficiary_id
+        ),
+        hours AS (
+            SELECT s.id AS placement_id, s.beneficiary_id, h.month, h.worked_hours + h.training_hours AS hours
+            FROM monthly_hours h JOIN scoped s ON s.id = h.placement_id
+            WHERE h.status = 'validated' AND h.month BETWEEN $6 AND $7
+        ),
+        starts AS (
+            SELECT id AS placement_id, beneficiary_id, start_date FROM scoped WHERE start_date BETWEEN $6 AND $7
+        )"
+    )
+}
+
+/// Each participant in one row (or, for eligibility, one row per
+/// criterion): their placements' starts and hours go with them.
+fn by_person(key: &str) -> String {
+    format!(
+        "{},
+        keyed AS (
+            SELECT p.beneficiary_id, {key} AS key
+            FROM people p JOIN beneficiaries b ON b.id = p.beneficiary_id
+        ),
+        person_starts AS (SELECT beneficiary_id, count(*) AS n FROM starts GROUP BY beneficiary_id),
+        person_hours AS (SELECT beneficiary_id, sum(hours) AS h FROM hours GROUP BY beneficiary_id)
+        SELECT k.key, count(*) AS participants,
+               coalesce(sum(ps.n), 0)::bigint AS employment_contracts,
+               coalesce(sum(ph.h), 0) AS hours
+        FROM keyed k
+        LEFT JOIN person_starts ps ON ps.beneficiary_id = k.beneficiary_id
+        LEFT JOIN person_hours ph ON ph.beneficiary_id = k.beneficiary_id
+        GROUP BY k.key",
+        base()
+    )
+}
+
+/// Each placement in the row of its own attribute: a person with
+/// placements in two rows counts in both.
+fn by_placement(key: &str) -> String {
+    format!(
+        "{},
+        placement_hours AS (SELECT placement_id, sum(hours) AS h FROM hours GROUP BY placement_id)
+        SELECT {key} AS key, count(DISTINCT a.beneficiary_id) AS participants,
+               count(*) FILTER (WHERE a.start_date BETWEEN $6 AND $7) AS employment_contracts,
+               coalesce(sum(ph.h), 0) AS hours
+        FROM active a LEFT JOIN placement_hours ph ON ph.placement_id = a.id
+        GROUP BY 1",
+        base()
+    )
+}
+
+/// By month: that month's validated hours and the people who did them,
+/// and the placements that started in it.
+fn by_month() -> String {
+    format!(
+        "{},
+        worked AS (SELECT month, count(DISTINCT beneficiary_id) AS people, sum(hours) AS h FROM hours GROUP BY month),
+        started AS (SELECT date_trunc('month', start_date)::date AS month, count(*) AS n FROM starts GROUP BY 1)
+        SELECT to_char(coalesce(w.month, s.month), 'YYYY-MM') AS key,
+               coalesce(w.people, 0) AS participants,
+               coalesce(s.n, 0) AS employment_contracts,
+               coalesce(w.h, 0) AS hours
+        FROM worked w FULL OUTER JOIN started s ON s.month = w.month",
+        base()
+    )
+}
+
+const AGE: &str = "extract(year FROM age(p.reference_day, b.birth_date))";
+
+pub fn breakdown(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+    by: BreakdownKey,
+) -> ApiResult<Vec<BreakdownRow>> {
+    let sql = match by {
+        BreakdownKey::Sex => by_person("b.sex"),
+        BreakdownKey::AgeBand => by_person(&format!(
+            "CASE WHEN {AGE} < 26 THEN 'under_26' WHEN {AGE} < 50 THEN '26_49' ELSE '50_plus' END"
+        )),
+        BreakdownKey::QualificationLevel => by_person("b.qualification_level"),
+        BreakdownKey::Eligibility => by_person("unnest(b.eligibility)"),
+        BreakdownKey::Qpv => by_person("CASE WHEN b.qpv_code IS NULL THEN 'no' ELSE 'yes' END"),
+        BreakdownKey::Modality => by_placement("a.modality"),
+        BreakdownKey::Contract => by_placement("a.contract_id::text"),
+        BreakdownKey::Operation => by_placement("a.operation"),
+        BreakdownKey::Month => by_month(),
+    };
+    let (first, last) = year_bounds(year);
+    let q = bind_selection!(diesel::sql_query(sql), s)
+        .bind::<Date, _>(first)
+        .bind::<Date, _>(last);
+    let mut rows: Vec<BreakdownRow> = q.load(conn)?;
+    rows.sort_by_key(|r| sort_key(by, r.key.as_deref()));
+    Ok(rows)
+}
+
+/// Codes in the order of their lists, other keys alphabetically, null last.
+fn sort_key(by: BreakdownKey, key: Option<&str>) -> (bool, usize, String) {
+    use crate::domain::codes::{Eligibility, Modality, QualificationLevel, Sex};
+    let position = |codes: Vec<&str>| {
+        key.and_then(|k| codes.iter().position(|c| *c == k))
+            .unwrap_or(usize::MAX)
+    };
+    let rank = match by {
+        BreakdownKey::Sex => position(Sex::ALL.iter().map(|c| c.as_str()).collect()),
+        BreakdownKey::AgeBand => position(vec!["under_26", "26_49", "50_plus"]),
+        BreakdownKey::QualificationLevel => {
+            position(QualificationLevel::ALL.iter().map(|c| c.as_str()).collect())
+        }
+        BreakdownKey::Eligibility => {
+            position(Eligibility::ALL.iter().map(|c| c.as_str()).collect())
+        }
+        BreakdownKey::Modality => position(Modality::ALL.iter().map(|c| c.as_str()).collect()),
+        BreakdownKey::Qpv => position(vec!["yes", "no"]),
+        _ => 0,
+    };
+    (key.is_none(), rank, key.unwrap_or_default().to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct ContractYear {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub reference: String,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub buyer_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub holder_id: Uuid,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub operation: Option<String>,
+    #[diesel(sql_type = Date)]
+    pub start_date: NaiveDate,
+    #[diesel(sql_type = Date)]
+    pub end_date: NaiveDate,
+    #[diesel(sql_type = Numeric)]
+    pub commitment_hours: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub hours_year: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub hours_to_date: Decimal,
+}
+
+/// Every contract of the selection active during the year, with its
+/// validated hours of the year and up to `to_date`.
+pub fn contracts_of_year(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+    to_date: NaiveDate,
+) -> ApiResult<Vec<ContractYear>> {
+    let sql = format!(
+        "SELECT c.id, c.reference, c.title, c.buyer_id, c.holder_id, c.operation, c.start_date, c.end_date,
+                c.commitment_hours,
+                coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month BETWEEN $6 AND $7), 0) AS hours_year,
+                coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month <= $8), 0) AS hours_to_date
+         FROM contracts c
+         LEFT JOIN placements p ON p.contract_id = c.id
+         LEFT JOIN monthly_hours h ON h.placement_id = p.id AND h.status = 'validated'
+         WHERE {CONTRACTS} AND c.start_date <= $7 AND c.end_date >= $6
+         GROUP BY c.id
+         ORDER BY c.reference, c.id"
+    );
+    let (first, last) = year_bounds(year);
+    let q = bind_selection!(diesel::sql_query(sql), s)
+        .bind::<Date, _>(first)
+        .bind::<Date, _>(last)
+        .bind::<Date, _>(to_date);
+    Ok(q.load(conn)?)
+}

@@ -1,0 +1,167 @@
+//! Tables out as JSON, CSV or XLSX: one way to pick the format, one way to
+//! write each.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use crate::error::{ApiError, ApiResult};
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const CSV: &str = "text/csv; charset=utf-8";
+
+crate::code_enum! {
+    /// How a report is sent: JSON (default), CSV or an Excel workbook.
+    ExportFormat {
+        Json => "json",
+        Csv => "csv",
+        Xlsx => "xlsx",
+    }
+}
+
+/// `?format=` wins; otherwise `Accept` may ask for CSV or XLSX.
+pub fn negotiate(req: &HttpRequest, asked: Option<ExportFormat>) -> ExportFormat {
+    if let Some(f) = asked {
+        return f;
+    }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.contains("text/csv") {
+        ExportFormat::Csv
+    } else if accept.contains(XLSX) {
+        ExportFormat::Xlsx
+    } else {
+        ExportFormat::Json
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    Number(Decimal),
+    Empty,
+}
+
+impl From<Option<String>> for Cell {
+    fn from(v: Option<String>) -> Self {
+        v.map(Cell::Text).unwrap_or(Cell::Empty)
+    }
+}
+
+/// One table: a CSV file, or one sheet of a workbook.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub sheet: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(sheet: &str, headers: &[&str]) -> Table {
+        Table {
+            sheet: sheet.to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+pub fn csv(table: &Table) -> ApiResult<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
+    w.write_record(&table.headers).map_err(fail)?;
+    for row in &table.rows {
+        let fields: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => s.clone(),
+                Cell::Int(i) => i.to_string(),
+                Cell::Number(d) => d.normalize().to_string(),
+                Cell::Empty => String::new(),
+            })
+            .collect();
+        w.write_record(&fields).map_err(fail)?;
+    }
+    w.into_inner()
+        .map_err(|e| ApiError::Internal(format!("csv: {e}")))
+}
+
+pub fn xlsx(tables: &[Table]) -> ApiResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("xlsx: {e}"));
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let decimal = Format::new().set_num_format("#,##0.00");
+    for table in tables {
+        let sheet = book.add_worksheet();
+        // Excel limits sheet names to 31 characters.
+        let name: String = table.sheet.chars().take(31).collect();
+        sheet.set_name(&name).map_err(fail)?;
+        for (col, h) in table.headers.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, col as u16, h, &bold)
+                .map_err(fail)?;
+            sheet
+                .set_column_width(col as u16, (h.chars().count().max(12) + 2) as f64)
+                .map_err(fail)?;
+        }
+        for (r, row) in table.rows.iter().enumerate() {
+            let r = (r + 1) as u32;
+            for (col, cell) in row.iter().enumerate() {
+                let col = col as u16;
+                match cell {
+                    Cell::Text(s) => {
+                        sheet.write_string(r, col, s).map_err(fail)?;
+                    }
+                    Cell::Int(i) => {
+                        sheet.write_number(r, col, *i as f64).map_err(fail)?;
+                    }
+                    // A spreadsheet number is a binary double: the exact figure is in the JSON and CSV.
+                    Cell::Number(d) => {
+                        sheet
+                            .write_number_with_format(
+                                r,
+                                col,
+                                d.to_f64().unwrap_or_default(),
+                                &decimal,
+                            )
+                            .map_err(fail)?;
+                    }
+                    Cell::Empty => {}
+                }
+            }
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+/// Sends the tables in the chosen format (CSV takes the first table).
+pub fn respond<T: serde::Serialize>(
+    format: ExportFormat,
+    filename: &str,
+    json: &T,
+    tables: &[Table],
+) -> ApiResult<HttpResponse> {
+    Ok(match format {
+        ExportFormat::Json => HttpResponse::Ok().json(json),
+        ExportFormat::Csv => HttpResponse::Ok()
+            .content_type(CSV)
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}.csv\""),
+            ))
+            .body(csv(&tables[0])?),
+        ExportFormat::Xlsx => HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}.xlsx\""),
+            ))
+            .body(xlsx(tables)?),
+    })
+}
