@@ -149,7 +149,7 @@ pub fn card(f: &Value) -> String {
     );
     let tile = |x: u32, value: String, label: &str| {
         format!(
-            r##"<g transform="translate({x} 196)"><text class="v" y="0">{value}</text><text class="l" y="26">{label}</text></g>"##
+            r##"<g transform="translate({x} 222)"><text class="v" y="0">{value}</text><text class="l" y="26">{label}</text></g>"##
         )
     };
     format!(
@@ -165,8 +165,12 @@ text {{ font-family: "Marianne", "Helvetica Neue", Arial, sans-serif; fill: #161
 .v {{ font-size: 30px; font-weight: 800; }}
 .l {{ font-size: 15px; fill: #3a3a3a; }}
 </style>
-<rect width="640" height="300" rx="16" fill="#f5f5fe"/>
+<clipPath id="card-shape"><rect width="640" height="300" rx="16"/></clipPath>
+<g clip-path="url(#card-shape)">
+<rect width="640" height="300" fill="#f5f5fe"/>
 <rect width="8" height="300" fill="#000091"/>
+<line x1="32" y1="184" x2="608" y2="184" stroke="#cacafb" stroke-width="1"/>
+</g>
 <text class="h" x="32" y="44">{title_text}</text>
 <text class="big" x="32" y="110">{hours}</text>
 <text class="sub" x="32" y="138">heures d'insertion réalisées</text>
@@ -174,7 +178,7 @@ text {{ font-family: "Marianne", "Helvetica Neue", Arial, sans-serif; fill: #161
 {t1}
 {t2}
 {t3}
-<text class="l" x="32" y="282">dont {women} femmes et {men} hommes</text>
+<text class="l" x="32" y="284">dont {women} femmes et {men} hommes</text>
 </svg>
 "##,
         title = escape(&title),

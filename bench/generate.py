@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Writes a national-scale territory as CSV streams for COPY.
+
+Usage: generate.py TABLE  (organisations|contracts|beneficiaries|placements|monthly_hours)
+Sizes: 200,000 people, 300,000 placements, 3,000,000 monthly hours rows,
+5,000 contracts, 2,050 organisations, years 2015 to 2024. Deterministic.
+"""
+import datetime as dt
+import random
+import sys
+
+PEOPLE, PLACEMENTS, HOURS, CONTRACTS, BUYERS, COMPANIES = 200_000, 300_000, 3_000_000, 5_000, 50, 2_000
+MODALITIES = ["direct_permanent", "direct_fixed_term", "apprenticeship", "professionalisation", "temporary_work",
+              "integration_temporary_work", "intermediary_association", "geiq", "siae_subcontracting", "training"]
+ELIGIBILITY = ["long_term_unemployed", "rsa", "ass", "aah", "disabled_worker", "young_low_qualified",
+               "young_under_26", "senior_50_plus", "iae_pathway", "plie_participant"]
+LEVELS = ["infra_3", "3", "4", "5", ""]
+
+
+def uid(kind, n):
+    h = f"{kind:04x}{n:028x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:32]}"
+
+
+def add_months(d, n):
+    y, m = divmod(d.month - 1 + n, 12)
+    return dt.date(d.year + y, m + 1, 1)
+
+
+def contracts():
+    rnd = random.Random(2)
+    out = []
+    for c in range(CONTRACTS):
+        start = dt.date(2015, 1, 1) + dt.timedelta(days=rnd.randrange(0, 365 * 9))
+        end = start + dt.timedelta(days=rnd.randrange(365, 365 * 4))
+        out.append((c, start, end, rnd.randrange(BUYERS), BUYERS + rnd.randrange(COMPANIES)))
+    return out
+
+
+def placements():
+    rnd = random.Random(3)
+    cs = contracts()
+    for p in range(PLACEMENTS):
+        c, cstart, cend, _, holder = cs[rnd.randrange(CONTRACTS)]
+        start = cstart + dt.timedelta(days=rnd.randrange(0, max(1, (cend - cstart).days - 60)))
+        end = None if rnd.random() < 0.2 else start + dt.timedelta(days=rnd.randrange(310, 540))
+        yield p, rnd.randrange(PEOPLE), c, holder, start, end
+
+
+def main(table):
+    w = sys.stdout.write
+    if table == "organisations":
+        for o in range(BUYERS + COMPANIES):
+            w(f"{uid(1, o)},{'buyer' if o < BUYERS else 'company'},Organisation {o}\n")
+    elif table == "contracts":
+        for c, start, end, buyer, holder in contracts():
+            w(f"{uid(2, c)},{uid(1, buyer)},{uid(1, holder)},REF-{c},Marché {c},OP-{c % 40},execution_condition,"
+              f"{start},{end},{10000 + c},given\n")
+    elif table == "beneficiaries":
+        rnd = random.Random(1)
+        for b in range(PEOPLE):
+            birth = dt.date(1960, 1, 1) + dt.timedelta(days=rnd.randrange(0, 365 * 45))
+            qpv = "QN09103M" if rnd.random() < 0.3 else ""
+            elig = "{" + ",".join(rnd.sample(ELIGIBILITY, rnd.randrange(1, 3))) + "}"
+            w(f"{uid(3, b)},Nom{b},Prénom,{'F' if rnd.random() < 0.15 else 'M'},{birth},91100,{qpv},"
+              f"{rnd.choice(LEVELS)},\"{elig}\"\n")
+    elif table == "placements":
+        rnd = random.Random(4)
+        for p, b, c, holder, start, end in placements():
+            w(f"{uid(4, p)},{uid(3, b)},{uid(2, c)},{uid(1, holder)},{rnd.choice(MODALITIES)},Poste,"
+              f"{start},{end or ''}\n")
+    elif table == "monthly_hours":
+        rnd = random.Random(5)
+        n = 0
+        per = HOURS // PLACEMENTS
+        for p, _, _, _, start, end in placements():
+            first = dt.date(start.year, start.month, 1)
+            for i in range(per):
+                month = add_months(first, i)
+                r = rnd.random()
+                status = "validated" if r < 0.9 else ("declared" if r < 0.97 else "rejected")
+                reason = "Contrôle" if status == "rejected" else ""
+                w(f"{uid(5, n)},{uid(4, p)},{month},{rnd.randrange(0, 15000) / 100:.2f},"
+                  f"{rnd.randrange(0, 1000) / 100 if rnd.random() < 0.2 else 0},{status},{reason},bench,company\n")
+                n += 1
+    else:
+        sys.exit(f"unknown table {table}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

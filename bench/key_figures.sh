@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Benchmark of the key figures and a breakdown on a national-scale territory:
+# 200,000 people, 300,000 placements, 3,000,000 monthly hours rows, loaded
+# with COPY. Prints the median of 20 calls of each, and the plans PostgreSQL
+# used (auto_explain with ANALYZE, from the server's log).
+#
+#   bench/key_figures.sh            private cluster "bench" under .data/
+#   KEEP=1 bench/key_figures.sh     reuse the data of a previous run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+base=$(scripts/pg.sh start bench 55434 | sed 's|/clauses$||')
+cluster=$(readlink -f .data/pg-bench)
+db="$base/clauses_bench"
+psql_() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+cargo build --release -q
+if [ -z "${KEEP:-}" ] || ! psql_ "$db" -tAc "SELECT 1" >/dev/null 2>&1; then
+  psql_ "$base/postgres" -c "DROP DATABASE IF EXISTS clauses_bench WITH (FORCE)" -c "CREATE DATABASE clauses_bench"
+  DATABASE_URL="$db" ./target/release/clauses migrate
+  load() {
+    local table=$1 cols=$2
+    echo "COPY $table ..." >&2
+    python3 bench/generate.py "$table" | psql_ "$db" -c "\\copy $table ($cols) FROM STDIN WITH (FORMAT csv)"
+  }
+  time {
+    load organisations "id, kind, name"
+    load contracts "id, buyer_id, holder_id, reference, title, operation, clause_type, start_date, end_date, commitment_hours, commitment_source"
+    load beneficiaries "id, last_name, first_name, sex, birth_date, postal_code, qpv_code, qualification_level, eligibility"
+    psql_ "$db" -c "UPDATE beneficiaries SET qpv_code = NULLIF(qpv_code, ''), qualification_level = NULLIF(qualification_level, '')"
+    load placements "id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date"
+    load monthly_hours "id, placement_id, month, worked_hours, training_hours, status, reason, declared_by, declared_role"
+    psql_ "$db" -c "VACUUM ANALYZE"
+  }
+fi
+psql_ "$db" -tAc "SELECT 'rows: ' || (SELECT count(*) FROM beneficiaries) || ' people, ' || (SELECT count(*) FROM placements) || ' placements, ' || (SELECT count(*) FROM monthly_hours) || ' monthly hours'"
+
+# Plans of every statement into the server log, with timings.
+psql_ "$db" -c "ALTER DATABASE clauses_bench SET session_preload_libraries = 'auto_explain'" \
+  -c "ALTER DATABASE clauses_bench SET auto_explain.log_min_duration = 0" \
+  -c "ALTER DATABASE clauses_bench SET auto_explain.log_analyze = on" \
+  -c "ALTER DATABASE clauses_bench SET auto_explain.log_buffers = on"
+
+port=18080
+secret=bench-secret
+DATABASE_URL="$db" JWT_SECRET=$secret BIND_ADDR=127.0.0.1:$port RUST_LOG=warn ./target/release/clauses serve &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
+token=$(JWT_SECRET=$secret ./target/release/clauses token --role facilitator --ttl 600)
+
+measure() {
+  local name=$1 url=$2
+  local times=()
+  curl -fs -H "Authorization: Bearer $token" "$url" >/dev/null # warm-up
+  for _ in $(seq 20); do
+    times+=("$(curl -fs -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $token" "$url")")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk -v name="$name" '{a[NR]=$1} END {printf "%-34s median %.1f ms (min %.1f, max %.1f) over %d calls\n", name, (a[10]+a[11])/2*1000, a[1]*1000, a[NR]*1000, NR}'
+}
+
+log_start=$(wc -l < "$cluster/server.log")
+measure "key figures 2019" "http://127.0.0.1:$port/api/v1/stats/key-figures?year=2019"
+measure "key figures 2019, one buyer" "http://127.0.0.1:$port/api/v1/stats/key-figures?year=2019&buyer_id=00010000-0000-4000-8000-000000000007"
+measure "breakdown 2019 by sex" "http://127.0.0.1:$port/api/v1/stats/breakdown?year=2019&by=sex"
+measure "breakdown 2019 by month" "http://127.0.0.1:$port/api/v1/stats/breakdown?year=2019&by=month"
+curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/stats/key-figures?year=2019"; echo
+
+echo
+echo "Plan of the last key-figures call (auto_explain with ANALYZE):"
+tail -n +"$log_start" "$cluster/server.log" | python3 -c '
+import re, sys
+entries = re.split(r"\n(?=\d{4}-\d\d-\d\d )", sys.stdin.read())
+plans = [e for e in entries if "plan:" in e and "AS participants" in e]
+print(plans[-1] if plans else "(no plan logged)")
+'
