@@ -776,3 +776,89 @@ async fn small_counts_are_masked_in_public() {
     // The exact small number never appears in the public output.
     assert!(!svg.contains(">2<") && !svg.contains(" 2 femmes"));
 }
+
+#[actix_web::test]
+async fn rollups_agree_with_the_rows_after_every_kind_of_change() {
+    use clauses::access::ContractScope;
+    use clauses::models::stats::{key_figures_live, key_figures_rollup, Selection};
+    let t = territory().await;
+    let app = &t.app;
+    let check = |label: &str| {
+        let mut conn = app.db.conn();
+        let all = Selection {
+            scope: ContractScope::All,
+            buyer_id: None,
+            contract_id: None,
+            operation: None,
+        };
+        for year in [2017, 2018, 2019, 2020, 2021, 2031] {
+            let fast = key_figures_rollup(&mut conn, year).unwrap();
+            let live = key_figures_live(&mut conn, &all, year).unwrap();
+            assert_eq!(fast, live, "{label}: {year}");
+        }
+    };
+    check("as built");
+
+    // A placement's dates move; a person's attributes change.
+    let placements = app.get("/api/v1/placements?limit=500", &fac()).await.json();
+    let first = placements["items"][3]["id"].as_str().unwrap().to_string();
+    let person = placements["items"][3]["beneficiary_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .patch(
+            &format!("/api/v1/placements/{first}"),
+            &fac(),
+            &json!({"end_date": "2020-06-30"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let res = app
+        .patch(
+            &format!("/api/v1/beneficiaries/{person}"),
+            &fac(),
+            &json!({"sex": "F", "birth_date": "1999-01-01", "qpv_code": "QP091001"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    check("after patches");
+
+    // A validated month changes, another is rejected.
+    let months = app
+        .get(&format!("/api/v1/placements/{first}/hours"), &fac())
+        .await
+        .json();
+    let month = months["items"][0]["month"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.put(
+            &format!("/api/v1/placements/{first}/hours/{month}"),
+            &fac(),
+            &json!({"worked_hours": 12.34})
+        )
+        .await
+        .status,
+        200
+    );
+    let res = app
+        .post(
+            &format!("/api/v1/placements/{first}/hours/{month}/validation"),
+            &fac(),
+            &json!({"decision": "rejected", "reason": "Doublon"}),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    check("after hours changes");
+
+    // An open placement reaches years past the rollups' horizon.
+    let p = app.person(None, "Ouverte", "F", "1985-01-01").await;
+    app.placement(p, t.c1, t.holder1, "2019-05-06", None).await;
+    check("after an open placement");
+    let y2031 = app
+        .get("/api/v1/stats/key-figures?year=2031", &fac())
+        .await
+        .json();
+    assert!(y2031["participants"].as_i64().unwrap() >= 1);
+}

@@ -30,7 +30,22 @@ pub fn pool(url: &str, size: u32, connect_timeout: Duration) -> DbPool {
         .min_idle(Some(0))
         .connection_timeout(connect_timeout)
         .test_on_check_out(true)
+        .connection_customizer(Box::new(SessionSettings))
         .build_unchecked(ConnectionManager::new(url))
+}
+
+/// Settings of every pooled session. JIT compilation costs tens of
+/// milliseconds per query and pays off only for long analytical runs,
+/// which this service does not make.
+#[derive(Debug)]
+struct SessionSettings;
+
+impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SET jit = off")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
 }
 
 /// Applies pending migrations. Replicas starting together take turns on an

@@ -63,13 +63,80 @@ pub struct KeyFigures {
     pub previous_year_hours: Decimal,
 }
 
+impl Selection {
+    /// The whole territory, no filter: what the rollups answer.
+    pub fn is_whole_territory(&self) -> bool {
+        self.scope == ContractScope::All
+            && self.buyer_id.is_none()
+            && self.contract_id.is_none()
+            && self.operation.is_none()
+    }
+}
+
+/// The key figures: from the rollups for the whole territory (the costly
+/// case: every placement and month of two years), from the rows for a
+/// selection of contracts (few by construction).
+pub fn key_figures(conn: &mut PgConnection, s: &Selection, year: i32) -> ApiResult<KeyFigures> {
+    if s.is_whole_territory() {
+        key_figures_rollup(conn, year)
+    } else {
+        key_figures_live(conn, s, year)
+    }
+}
+
+/// The whole territory's figures from `person_years` and `hours_rollup`
+/// (see the migration `figure_rollups`), same definitions as the live query.
+pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFigures> {
+    #[derive(QueryableByName)]
+    struct Horizon {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        year: i32,
+    }
+    let horizon: Horizon = diesel::sql_query("SELECT year FROM rollup_horizon").get_result(conn)?;
+    if year > horizon.year {
+        diesel::sql_query("SELECT extend_person_years($1)")
+            .bind::<diesel::sql_types::Integer, _>(year)
+            .execute(conn)?;
+    }
+    let (first, last) = year_bounds(year);
+    let (previous_first, _) = year_bounds(year - 1);
+    let sql = "
+        WITH people AS (
+            SELECT count(*) AS participants,
+                   count(*) FILTER (WHERE sex = 'F') AS women,
+                   count(*) FILTER (WHERE sex = 'M') AS men,
+                   count(*) FILTER (WHERE extract(year FROM age(greatest($1, first_start), birth_date)) < 26) AS under_26,
+                   count(*) FILTER (WHERE qpv) AS qpv_residents
+            FROM person_years WHERE year = $4
+        ),
+        hours AS (
+            SELECT coalesce(sum(hours) FILTER (WHERE month >= $1), 0) AS this_year,
+                   coalesce(sum(hours) FILTER (WHERE month < $1), 0) AS last_year
+            FROM hours_rollup WHERE month BETWEEN $3 AND $2
+        )
+        SELECT people.participants, people.women, people.men, people.under_26, people.qpv_residents,
+               (SELECT count(*) FROM placements WHERE start_date BETWEEN $1 AND $2) AS employment_contracts,
+               hours.this_year AS hours, hours.last_year AS previous_year_hours
+        FROM people, hours";
+    Ok(diesel::sql_query(sql)
+        .bind::<Date, _>(first)
+        .bind::<Date, _>(last)
+        .bind::<Date, _>(previous_first)
+        .bind::<diesel::sql_types::Integer, _>(year)
+        .get_result(conn)?)
+}
+
 /// API.md's definitions, to the letter:
 /// - participants: people with a placement active in the year; their age
 ///   is taken on the later of 1 January and the start of their earliest
 ///   placement active in the year;
 /// - employment contracts: placements starting in the year;
 /// - hours: validated worked + training hours of the year's months.
-pub fn key_figures(conn: &mut PgConnection, s: &Selection, year: i32) -> ApiResult<KeyFigures> {
+pub fn key_figures_live(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+) -> ApiResult<KeyFigures> {
     let sql = format!(
         "WITH scoped AS (
             SELECT p.id, p.beneficiary_id, p.start_date, p.end_date

@@ -1,0 +1,14 @@
+DROP INDEX placements_start_covering;
+DROP INDEX placements_open;
+DROP TRIGGER beneficiaries_person_years ON beneficiaries;
+DROP TRIGGER placements_person_years ON placements;
+DROP TRIGGER monthly_hours_rollup ON monthly_hours;
+DROP FUNCTION extend_person_years(integer);
+DROP FUNCTION person_years_beneficiary_trigger();
+DROP FUNCTION person_years_placement_trigger();
+DROP FUNCTION person_years_refresh(uuid);
+DROP FUNCTION hours_rollup_trigger();
+DROP FUNCTION hours_rollup_apply(uuid, date, numeric);
+DROP TABLE rollup_horizon;
+DROP TABLE person_years;
+DROP TABLE hours_rollup;
