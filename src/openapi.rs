@@ -135,7 +135,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::public::key_figures,
     ),
     components(
-        schemas(crate::error::Problem, crate::error::FieldError),
+        schemas(crate::error::Problem, crate::error::FieldError, crate::api::export::ExportFormat),
         responses(Unauthorized, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable),
     ),
     modifiers(&Security),
