@@ -260,6 +260,103 @@ pub mod placements {
     }
 }
 
+pub mod changes {
+    use super::*;
+    use schema::changes as ch;
+
+    fn people_followed_by(org: Uuid) -> Filter<schema::changes::table> {
+        Box::new(
+            ch::beneficiary_id
+                .eq_any(
+                    schema::beneficiaries::table
+                        .filter(schema::beneficiaries::referent_id.eq(org))
+                        .select(schema::beneficiaries::id.nullable()),
+                )
+                .assume_not_null(),
+        )
+    }
+
+    fn contracts_held_by(org: Uuid) -> Filter<schema::changes::table> {
+        Box::new(
+            ch::contract_id
+                .eq_any(
+                    schema::contracts::table
+                        .filter(schema::contracts::holder_id.eq(org))
+                        .select(schema::contracts::id.nullable()),
+                )
+                .assume_not_null(),
+        )
+    }
+
+    fn contracts_bought_by(org: Uuid) -> Filter<schema::changes::table> {
+        Box::new(
+            ch::contract_id
+                .eq_any(
+                    schema::contracts::table
+                        .filter(schema::contracts::buyer_id.eq(org))
+                        .select(schema::contracts::id.nullable()),
+                )
+                .assume_not_null(),
+        )
+    }
+
+    /// The feed carries, for each caller, the changes to what the caller
+    /// may read: the same matrix as the resources themselves.
+    pub fn read(p: &Principal) -> Filter<schema::changes::table> {
+        let org = p.org_id();
+        let entity = |e: &'static str| ch::entity.eq(e);
+        match p.role {
+            Role::Facilitator => everything(),
+            Role::Plie => Box::new(entity("contract").or(people_followed_by(org))),
+            Role::Company => {
+                let held = contracts_held_by(org);
+                // Placements it employs on or holds the contract of.
+                let placements = Box::new(
+                    ch::placement_id
+                        .eq_any(
+                            schema::placements::table
+                                .filter(
+                                    schema::placements::employer_id.eq(org).or(
+                                        schema::placements::contract_id.eq_any(
+                                            schema::contracts::table
+                                                .filter(schema::contracts::holder_id.eq(org))
+                                                .select(schema::contracts::id),
+                                        ),
+                                    ),
+                                )
+                                .select(schema::placements::id.nullable()),
+                        )
+                        .assume_not_null(),
+                );
+                let employees = Box::new(
+                    ch::beneficiary_id
+                        .eq_any(
+                            schema::placements::table
+                                .filter(schema::placements::employer_id.eq(org))
+                                .select(schema::placements::beneficiary_id.nullable()),
+                        )
+                        .assume_not_null(),
+                );
+                Box::new(
+                    entity("contract")
+                        .and(held)
+                        .or(ch::entity.eq_any(["placement", "hours"]).and(placements))
+                        .or(entity("beneficiary").and(employees)),
+                )
+            }
+            Role::Buyer => Box::new(
+                ch::entity
+                    .eq_any(["contract", "placement"])
+                    .and(contracts_bought_by(org)),
+            ),
+            Role::Department => {
+                Box::new(entity("contract").or(entity("placement").and(contracts_bought_by(org))))
+            }
+            Role::State => Box::new(entity("contract")),
+        }
+    }
+}
+
 /// Whose contracts a caller's figures cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContractScope {

@@ -133,6 +133,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::stats::annual_report,
         api::stats::publish,
         api::public::key_figures,
+        api::changes::list,
     ),
     components(
         schemas(crate::error::Problem, crate::error::FieldError, crate::api::export::ExportFormat),
@@ -148,6 +149,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         (name = "hours", description = "Monthly hours of a placement: declared, then validated or rejected"),
         (name = "stats", description = "Key figures and reports: aggregates only"),
         (name = "public", description = "Published key figures, without a token"),
+        (name = "changes", description = "A feed of changes for partner systems that keep a copy"),
     )
 )]
 pub struct ApiDoc;

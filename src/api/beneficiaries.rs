@@ -188,6 +188,8 @@ pub struct BeneficiaryQuery {
     pub referent_id: Option<Uuid>,
     /// Only people whose last name starts with this (case-insensitive).
     pub last_name: Option<String>,
+    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
+    pub updated_since: Option<DateTime<Utc>>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
@@ -214,6 +216,7 @@ pub async fn list(
     access::beneficiaries::read(&p)?;
     let (q, mut v) = query::<BeneficiaryQuery>(&req);
     let q = q.unwrap_or(BeneficiaryQuery {
+        updated_since: None,
         referent_id: None,
         last_name: None,
         limit: None,
@@ -226,6 +229,7 @@ pub async fn list(
     .check(v.list());
     v.finish()?;
     let filter = model::Filter {
+        updated_since: q.updated_since,
         referent_id: q.referent_id,
         last_name: q.last_name,
     };

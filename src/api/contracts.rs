@@ -209,6 +209,8 @@ pub struct ContractQuery {
     pub operation: Option<String>,
     /// Only contracts running on this day.
     pub active_on: Option<NaiveDate>,
+    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
+    pub updated_since: Option<DateTime<Utc>>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
@@ -261,6 +263,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let (q, mut v) = query::<ContractQuery>(&req);
     let q = q.unwrap_or(ContractQuery {
+        updated_since: None,
         buyer_id: None,
         holder_id: None,
         operation: None,
@@ -275,6 +278,7 @@ pub async fn list(
     .check(v.list());
     v.finish()?;
     let filter = model::Filter {
+        updated_since: q.updated_since,
         buyer_id: q.buyer_id,
         holder_id: q.holder_id,
         operation: q.operation,

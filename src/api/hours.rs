@@ -107,6 +107,8 @@ pub struct HoursDecision {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HoursQuery {
+    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
+    pub updated_since: Option<DateTime<Utc>>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
@@ -143,6 +145,7 @@ pub async fn list(
     let id = path_id(&id, "placement")?;
     let (q, mut v) = query::<HoursQuery>(&req);
     let q = q.unwrap_or(HoursQuery {
+        updated_since: None,
         limit: None,
         cursor: None,
     });
@@ -152,7 +155,9 @@ pub async fn list(
     }
     .check(v.list());
     v.finish()?;
-    let (rows, next_cursor) = db::run(&state.pool, move |c| model::list(c, &p, id, page)).await?;
+    let since = q.updated_since;
+    let (rows, next_cursor) =
+        db::run(&state.pool, move |c| model::list(c, &p, id, page, since)).await?;
     Ok(HttpResponse::Ok().json(MonthlyHoursPage {
         items: rows.into_iter().map(MonthlyHours::from).collect(),
         next_cursor,

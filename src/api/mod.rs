@@ -2,6 +2,7 @@
 //! handlers of a few lines; the routes are assembled in `routes`.
 
 pub mod beneficiaries;
+pub mod changes;
 pub mod contracts;
 pub mod export;
 pub mod hours;
@@ -29,7 +30,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(beneficiaries::routes)
             .configure(placements::routes)
             .configure(hours::routes)
-            .configure(stats::routes),
+            .configure(stats::routes)
+            .configure(changes::routes),
     );
 }
 

@@ -133,6 +133,8 @@ pub struct OrganisationQuery {
     pub kind: Option<OrgKind>,
     /// The organisation with this SIRET.
     pub siret: Option<String>,
+    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
+    pub updated_since: Option<DateTime<Utc>>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
@@ -157,6 +159,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let (q, mut v) = query::<OrganisationQuery>(&req);
     let q = q.unwrap_or(OrganisationQuery {
+        updated_since: None,
         kind: None,
         siret: None,
         limit: None,
@@ -169,6 +172,7 @@ pub async fn list(
     .check(v.list());
     v.finish()?;
     let filter = model::Filter {
+        updated_since: q.updated_since,
         kind: q.kind,
         siret: q.siret,
     };

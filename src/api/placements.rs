@@ -192,6 +192,8 @@ pub struct PlacementQuery {
     pub started_from: Option<NaiveDate>,
     /// Only placements starting on or before this day.
     pub started_to: Option<NaiveDate>,
+    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
+    pub updated_since: Option<DateTime<Utc>>,
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
@@ -218,6 +220,7 @@ pub async fn list(
     access::placements::read(&p)?;
     let (q, mut v) = query::<PlacementQuery>(&req);
     let q = q.unwrap_or(PlacementQuery {
+        updated_since: None,
         contract_id: None,
         beneficiary_id: None,
         employer_id: None,
@@ -233,6 +236,7 @@ pub async fn list(
     .check(v.list());
     v.finish()?;
     let filter = model::Filter {
+        updated_since: q.updated_since,
         contract_id: q.contract_id,
         beneficiary_id: q.beneficiary_id,
         employer_id: q.employer_id,

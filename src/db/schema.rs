@@ -108,6 +108,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    changes (seq) {
+        seq -> Int8,
+        entity -> Text,
+        entity_id -> Uuid,
+        op -> Text,
+        version -> Int4,
+        changed_at -> Timestamptz,
+        contract_id -> Nullable<Uuid>,
+        beneficiary_id -> Nullable<Uuid>,
+        placement_id -> Nullable<Uuid>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     contracts,
@@ -115,4 +129,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     placements,
     monthly_hours,
     publications,
+    changes,
 );

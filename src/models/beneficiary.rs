@@ -38,6 +38,14 @@ impl BeneficiaryRow {
         }
     }
 
+    /// The cursor in the order of `updated_since` lists.
+    pub fn update_cursor(&self) -> Cursor {
+        Cursor {
+            created_at: self.updated_at,
+            id: self.id,
+        }
+    }
+
     pub fn fields(&self) -> PersonFields {
         PersonFields {
             last_name: self.last_name.clone(),
@@ -95,6 +103,7 @@ impl<'a> From<&'a PersonFields> for Columns<'a> {
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
+    pub updated_since: Option<DateTime<Utc>>,
     pub referent_id: Option<Uuid>,
     pub last_name: Option<String>,
 }
@@ -128,15 +137,21 @@ pub fn list(
                 .bind::<diesel::sql_types::Text, _>(like_prefix(&name)),
         );
     }
-    if let Some(c) = page.after {
-        q = q.filter(crate::after_cursor!(beneficiaries, c));
-    }
+    let since = filter.updated_since;
+    crate::keyset_page!(q, beneficiaries, page, since);
     let rows = q
-        .order((beneficiaries::created_at.asc(), beneficiaries::id.asc()))
         .limit(page.limit + 1)
         .select(BeneficiaryRow::as_select())
         .load(conn)?;
-    let (rows, next) = paging::finish(rows, page.limit, BeneficiaryRow::cursor);
+    let (rows, next) = paging::finish(
+        rows,
+        page.limit,
+        if since.is_some() {
+            BeneficiaryRow::update_cursor
+        } else {
+            BeneficiaryRow::cursor
+        },
+    );
     Ok((rows, next, view))
 }
 

@@ -44,6 +44,14 @@ impl ContractRow {
         }
     }
 
+    /// The cursor in the order of `updated_since` lists.
+    pub fn update_cursor(&self) -> Cursor {
+        Cursor {
+            created_at: self.updated_at,
+            id: self.id,
+        }
+    }
+
     pub fn fields(&self) -> ContractFields {
         ContractFields {
             buyer_id: self.buyer_id,
@@ -108,6 +116,7 @@ impl<'a> From<&'a ContractFields> for Columns<'a> {
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
+    pub updated_since: Option<DateTime<Utc>>,
     pub buyer_id: Option<Uuid>,
     pub holder_id: Option<Uuid>,
     pub operation: Option<String>,
@@ -135,15 +144,21 @@ pub fn list(
     if let Some(d) = filter.active_on {
         q = q.filter(contracts::start_date.le(d).and(contracts::end_date.ge(d)));
     }
-    if let Some(c) = page.after {
-        q = q.filter(crate::after_cursor!(contracts, c));
-    }
+    let since = filter.updated_since;
+    crate::keyset_page!(q, contracts, page, since);
     let rows = q
-        .order((contracts::created_at.asc(), contracts::id.asc()))
         .limit(page.limit + 1)
         .select(ContractRow::as_select())
         .load(conn)?;
-    Ok(paging::finish(rows, page.limit, ContractRow::cursor))
+    Ok(paging::finish(
+        rows,
+        page.limit,
+        if since.is_some() {
+            ContractRow::update_cursor
+        } else {
+            ContractRow::cursor
+        },
+    ))
 }
 
 pub fn get(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<ContractRow> {

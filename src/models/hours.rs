@@ -39,6 +39,14 @@ impl HoursRow {
         }
     }
 
+    /// The cursor in the order of `updated_since` lists.
+    pub fn update_cursor(&self) -> Cursor {
+        Cursor {
+            created_at: self.updated_at,
+            id: self.id,
+        }
+    }
+
     pub fn status(&self) -> HoursStatus {
         HoursStatus::parse(&self.status).unwrap_or(HoursStatus::Declared)
     }
@@ -84,6 +92,7 @@ pub fn list(
     p: &Principal,
     placement_id: Uuid,
     page: PageRequest,
+    since: Option<DateTime<Utc>>,
 ) -> ApiResult<(Vec<HoursRow>, Option<String>)> {
     let scope = access::placements::read_hours(p)?;
     conn.transaction(|conn| {
@@ -91,15 +100,17 @@ pub fn list(
         let mut q = monthly_hours::table
             .filter(monthly_hours::placement_id.eq(placement_id))
             .into_boxed();
-        if let Some(c) = page.after {
-            q = q.filter(crate::after_cursor!(monthly_hours, c));
-        }
+        crate::keyset_page!(q, monthly_hours, page, since);
         let rows = q
-            .order((monthly_hours::created_at.asc(), monthly_hours::id.asc()))
             .limit(page.limit + 1)
             .select(HoursRow::as_select())
             .load(conn)?;
-        Ok(paging::finish(rows, page.limit, HoursRow::cursor))
+        let key = if since.is_some() {
+            HoursRow::update_cursor
+        } else {
+            HoursRow::cursor
+        };
+        Ok(paging::finish(rows, page.limit, key))
     })
 }
 

@@ -2,6 +2,7 @@
 //! caller through `access`.
 
 pub mod beneficiary;
+pub mod change;
 pub mod contract;
 pub mod hours;
 pub mod organisation;
@@ -50,5 +51,33 @@ macro_rules! after_cursor {
         $table::created_at
             .gt(c.created_at)
             .or($table::created_at.eq(c.created_at).and($table::id.gt(c.id)))
+    }};
+}
+
+/// Orders and pages a boxed list query: by `(created_at, id)`, or by
+/// `(updated_at, id)` from `updated_since` on (inclusive) for callers that
+/// follow changes. The cursor holds the timestamp of the order in use.
+#[macro_export]
+macro_rules! keyset_page {
+    ($q:ident, $table:ident, $page:expr, $since:expr) => {{
+        match $since {
+            Some(since) => {
+                $q = $q.filter($table::updated_at.ge(since));
+                if let Some(c) = $page.after {
+                    $q = $q.filter(
+                        $table::updated_at
+                            .gt(c.created_at)
+                            .or($table::updated_at.eq(c.created_at).and($table::id.gt(c.id))),
+                    );
+                }
+                $q = $q.order(($table::updated_at.asc(), $table::id.asc()));
+            }
+            None => {
+                if let Some(c) = $page.after {
+                    $q = $q.filter($crate::after_cursor!($table, c));
+                }
+                $q = $q.order(($table::created_at.asc(), $table::id.asc()));
+            }
+        }
     }};
 }

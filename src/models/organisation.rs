@@ -34,6 +34,14 @@ impl OrganisationRow {
         }
     }
 
+    /// The cursor in the order of `updated_since` lists.
+    pub fn update_cursor(&self) -> Cursor {
+        Cursor {
+            created_at: self.updated_at,
+            id: self.id,
+        }
+    }
+
     /// The stored codes, back as enums (the table's CHECKs guarantee them).
     pub fn fields(&self) -> OrganisationFields {
         OrganisationFields {
@@ -76,6 +84,7 @@ impl<'a> From<&'a OrganisationFields> for Columns<'a> {
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
+    pub updated_since: Option<DateTime<Utc>>,
     pub kind: Option<OrgKind>,
     pub siret: Option<String>,
 }
@@ -99,21 +108,21 @@ pub fn list(
     if let Some(siret) = filter.siret {
         q = q.filter(organisations::siret.eq(siret));
     }
-    if let Some(c) = page.after {
-        q = q.filter(
-            organisations::created_at
-                .gt(c.created_at)
-                .or(organisations::created_at
-                    .eq(c.created_at)
-                    .and(organisations::id.gt(c.id))),
-        );
-    }
+    let since = filter.updated_since;
+    crate::keyset_page!(q, organisations, page, since);
     let rows = q
-        .order((organisations::created_at.asc(), organisations::id.asc()))
         .limit(page.limit + 1)
         .select(OrganisationRow::as_select())
         .load(conn)?;
-    Ok(paging::finish(rows, page.limit, OrganisationRow::cursor))
+    Ok(paging::finish(
+        rows,
+        page.limit,
+        if since.is_some() {
+            OrganisationRow::update_cursor
+        } else {
+            OrganisationRow::cursor
+        },
+    ))
 }
 
 pub fn get(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OrganisationRow> {

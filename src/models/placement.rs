@@ -39,6 +39,14 @@ impl PlacementRow {
         }
     }
 
+    /// The cursor in the order of `updated_since` lists.
+    pub fn update_cursor(&self) -> Cursor {
+        Cursor {
+            created_at: self.updated_at,
+            id: self.id,
+        }
+    }
+
     pub fn fields(&self) -> PlacementFields {
         PlacementFields {
             beneficiary_id: self.beneficiary_id,
@@ -83,6 +91,7 @@ impl<'a> From<&'a PlacementFields> for Columns<'a> {
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
+    pub updated_since: Option<DateTime<Utc>>,
     pub contract_id: Option<Uuid>,
     pub beneficiary_id: Option<Uuid>,
     pub employer_id: Option<Uuid>,
@@ -113,15 +122,21 @@ pub fn list(
     if let Some(d) = filter.started_to {
         q = q.filter(placements::start_date.le(d));
     }
-    if let Some(c) = page.after {
-        q = q.filter(crate::after_cursor!(placements, c));
-    }
+    let since = filter.updated_since;
+    crate::keyset_page!(q, placements, page, since);
     let rows = q
-        .order((placements::created_at.asc(), placements::id.asc()))
         .limit(page.limit + 1)
         .select(PlacementRow::as_select())
         .load(conn)?;
-    let (rows, next) = paging::finish(rows, page.limit, PlacementRow::cursor);
+    let (rows, next) = paging::finish(
+        rows,
+        page.limit,
+        if since.is_some() {
+            PlacementRow::update_cursor
+        } else {
+            PlacementRow::cursor
+        },
+    );
     Ok((rows, next, view))
 }
 

@@ -1,0 +1,11 @@
+DROP INDEX organisations_updated, contracts_updated, beneficiaries_updated, placements_updated, monthly_hours_updated;
+DROP TRIGGER contracts_changes_insert ON contracts;
+DROP TRIGGER contracts_changes_update ON contracts;
+DROP TRIGGER beneficiaries_changes_insert ON beneficiaries;
+DROP TRIGGER beneficiaries_changes_update ON beneficiaries;
+DROP TRIGGER placements_changes_insert ON placements;
+DROP TRIGGER placements_changes_update ON placements;
+DROP TRIGGER monthly_hours_changes_insert ON monthly_hours;
+DROP TRIGGER monthly_hours_changes_update ON monthly_hours;
+DROP FUNCTION record_change();
+DROP TABLE changes;

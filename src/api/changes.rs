@@ -1,0 +1,108 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::input::query;
+use crate::auth::Principal;
+use crate::db;
+use crate::error::ApiResult;
+use crate::models::change::{self as model, FeedCursor};
+use crate::paging::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/changes")
+            .route(web::get().to(list))
+            .default_service(web::to(super::method_not_allowed)),
+    );
+}
+
+/// One change to an object you may read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Change {
+    /// Pass as `after` to resume after this change.
+    pub cursor: String,
+    /// `contract`, `beneficiary`, `placement` or `hours` (a month of a placement).
+    pub entity: String,
+    pub id: Uuid,
+    /// `create` or `update`.
+    pub op: String,
+    /// The object's version after the change.
+    pub version: i32,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// Changes in commit order. `next_cursor` is never null: at the end it is where to resume, and
+/// polling with it returns only changes committed since. Following it, a consumer sees every
+/// change exactly once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangePage {
+    pub items: Vec<Change>,
+    pub next_cursor: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangeQuery {
+    /// A cursor from this feed; from the start when absent.
+    pub after: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/changes", tag = "changes", operation_id = "list_changes",
+    params(ChangeQuery),
+    responses(
+        (status = 200, description = "The next changes you may see", body = ChangePage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (q, mut v) = query::<ChangeQuery>(&req);
+    let q = q.unwrap_or(ChangeQuery {
+        after: None,
+        limit: None,
+    });
+    let after = match q.after.as_deref() {
+        None | Some("") => FeedCursor::START,
+        Some(s) => FeedCursor::decode(s).unwrap_or_else(|| {
+            v.add(
+                "after",
+                "is not a cursor of this feed: pass a `cursor` or `next_cursor` unchanged",
+            );
+            FeedCursor::START
+        }),
+    };
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        v.add("limit", "must be from 1 to 500");
+    }
+    v.finish()?;
+    let (rows, next) = db::run(&state.pool, move |c| model::list(c, &p, after, limit)).await?;
+    Ok(HttpResponse::Ok().json(ChangePage {
+        items: rows
+            .into_iter()
+            .map(|r| Change {
+                cursor: r.cursor().encode(),
+                entity: r.entity,
+                id: r.entity_id,
+                op: r.op,
+                version: r.version,
+                changed_at: r.changed_at,
+            })
+            .collect(),
+        next_cursor: next.encode(),
+    }))
+}
