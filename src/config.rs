@@ -75,7 +75,7 @@ impl Config {
             jwt_audience: var("JWT_AUDIENCE"),
             database_pool_size,
             database_connect_timeout: Duration::from_secs(2),
-            max_body_bytes: 2 * 1024 * 1024,
+            max_body_bytes: 4 * 1024 * 1024,
         })
     }
 }

@@ -57,6 +57,10 @@ impl<'s> utoipa::ToResponse<'s> for Unauthorized {
     }
 }
 
+problem_response!(
+    TooLarge,
+    "The body is larger than the service accepts: `detail` states the limit"
+);
 problem_response!(BadRequest, "The body is not readable JSON");
 problem_response!(Forbidden, "Your role may never do this");
 problem_response!(NotFound, "No such object, or not visible to you");
@@ -127,6 +131,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::hours::get,
         api::hours::put,
         api::hours::validate,
+        api::hours::statement,
         api::stats::key_figures,
         api::stats::breakdown,
         api::stats::contracts,
@@ -137,7 +142,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
     ),
     components(
         schemas(crate::error::Problem, crate::error::FieldError, crate::api::export::ExportFormat),
-        responses(Unauthorized, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable),
+        responses(Unauthorized, TooLarge, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable),
     ),
     modifiers(&Security),
     tags(

@@ -223,7 +223,7 @@ async fn every_malformed_request_gets_a_problem() {
 
     let big = format!(
         "{{\"kind\":\"company\",\"name\":\"{}\"}}",
-        "x".repeat(100 * 1024)
+        "x".repeat(5 * 1024 * 1024)
     );
     let res = app
         .send(
@@ -235,7 +235,10 @@ async fn every_malformed_request_gets_a_problem() {
         )
         .await;
     let body = res.problem(413);
-    assert!(body["detail"].as_str().unwrap().contains("65536"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("4194304"),
+        "{body}"
+    );
 }
 
 #[actix_web::test]

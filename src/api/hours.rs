@@ -17,9 +17,15 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::models::hours::{self as model, HoursRow, Outcome};
 use crate::paging::PageParams;
 use crate::state::AppState;
+use diesel::Connection;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
+        web::resource("/hours/batch")
+            .route(web::post().to(statement))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
         web::resource("/placements/{id}/hours")
             .route(web::get().to(list))
             .default_service(web::to(super::method_not_allowed)),
@@ -288,4 +294,214 @@ pub async fn validate(
     .await?;
     let version = row.version;
     Ok(super::changed(version, &MonthlyHours::from(row)))
+}
+
+pub const MAX_STATEMENT_LINES: usize = 10_000;
+
+/// One line of an hour statement: the same fields and rules as a single month's `PUT`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementLineInput {
+    #[schema(required = true, nullable = false)]
+    pub placement_id: Option<Uuid>,
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "2019-03",
+        pattern = "^[0-9]{4}-[0-9]{2}$"
+    )]
+    pub month: Option<String>,
+    #[schema(required = true, nullable = false, minimum = 0)]
+    pub worked_hours: Option<Decimal>,
+    /// 0 when absent.
+    #[schema(minimum = 0)]
+    pub training_hours: Option<Decimal>,
+}
+
+/// Monthly hours from payroll software, up to 10,000 lines. Valid lines are stored, invalid ones
+/// refused, nothing else is touched. Send `Idempotency-Key` to retry safely.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HourStatement {
+    #[schema(required = true, nullable = false, value_type = Vec<StatementLineInput>, max_items = 10000)]
+    pub lines: Option<Vec<serde_json::Value>>,
+}
+
+crate::code_enum! {
+    /// What became of a line.
+    LineOutcomeCode {
+        Created => "created",
+        Updated => "updated",
+        Unchanged => "unchanged",
+        Rejected => "rejected",
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineResult {
+    /// The line's number, from 1.
+    pub line: usize,
+    pub outcome: LineOutcomeCode,
+    /// Every field at fault, for a rejected line.
+    pub errors: Vec<crate::error::FieldError>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatementResult {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    /// One result per line, in order.
+    pub results: Vec<LineResult>,
+}
+
+/// Reads one line; `Err` holds what is wrong with it.
+fn read_line(
+    value: serde_json::Value,
+) -> Result<model::StatementLine, Vec<crate::error::FieldError>> {
+    let serde_json::Value::Object(object) = value else {
+        return Err(vec![crate::error::FieldError::new(
+            "line",
+            "must be a JSON object",
+        )]);
+    };
+    let mut v = crate::error::Violations::default();
+    let input: StatementLineInput = match super::input::read_object(object, &mut v) {
+        Ok(i) => i,
+        Err(ApiError::Validation(errors)) => return Err(errors),
+        Err(other) => {
+            return Err(vec![crate::error::FieldError::new(
+                "line",
+                other.to_string(),
+            )])
+        }
+    };
+    let placement_id = v.require("placement_id", input.placement_id);
+    let month = v.require("month", input.month).and_then(|m| {
+        let parsed = Month::parse(&m);
+        if parsed.is_none() {
+            v.add("month", "must be a month written YYYY-MM");
+        }
+        parsed
+    });
+    let worked = v.require("worked_hours", input.worked_hours);
+    match (placement_id, month, worked, v.finish()) {
+        (Some(placement_id), Some(month), Some(worked), Ok(())) => Ok(model::StatementLine {
+            placement_id,
+            month,
+            worked,
+            training: input.training_hours.unwrap_or_default(),
+        }),
+        (_, _, _, Err(ApiError::Validation(errors))) => Err(errors),
+        _ => Err(vec![crate::error::FieldError::new("line", "is incomplete")]),
+    }
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/hours/batch", tag = "hours", operation_id = "declare_hour_statement",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first answer; another body is refused (422)")),
+    request_body = HourStatement,
+    responses(
+        (status = 200, description = "One result per line; 200 even when some lines are rejected", body = StatementResult),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::TooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn statement(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::placements::declare_hours(&p)?;
+    let key = match req.headers().get("Idempotency-Key") {
+        None => None,
+        Some(v) => match v
+            .to_str()
+            .ok()
+            .filter(|k| crate::models::idempotency::check_key(k))
+        {
+            Some(k) => Some(k.to_string()),
+            None => {
+                return Err(ApiError::validation(
+                    "Idempotency-Key",
+                    "must be 1 to 255 visible ASCII characters",
+                ))
+            }
+        },
+    };
+    let (input, mut v) = json_body::<HourStatement>(&req, &body)?;
+    let lines = v.require("lines", input.lines).unwrap_or_default();
+    if lines.len() > MAX_STATEMENT_LINES {
+        v.add(
+            "lines",
+            format!("at most {MAX_STATEMENT_LINES} lines per statement; send the rest in another"),
+        );
+    }
+    v.finish()?;
+    let parsed: Vec<Result<model::StatementLine, Vec<crate::error::FieldError>>> =
+        lines.into_iter().map(read_line).collect();
+    let body = body.to_vec();
+    let response = db::run(&state.pool, move |c| {
+        c.transaction(|c| {
+            let work = |c: &mut diesel::PgConnection| -> ApiResult<String> {
+                let well_formed: Vec<Option<model::StatementLine>> =
+                    parsed.iter().map(|r| r.as_ref().ok().cloned()).collect();
+                let outcomes = model::declare_statement(c, &p, &well_formed)?;
+                let result = summarise(&parsed, outcomes);
+                serde_json::to_string(&result).map_err(|e| ApiError::Internal(e.to_string()))
+            };
+            match &key {
+                Some(k) => crate::models::idempotency::once(c, &p, k, &body, work),
+                None => work(c),
+            }
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(response))
+}
+
+fn summarise(
+    parsed: &[Result<model::StatementLine, Vec<crate::error::FieldError>>],
+    outcomes: Vec<Option<model::LineOutcome>>,
+) -> StatementResult {
+    let mut r = StatementResult {
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
+        results: Vec::with_capacity(parsed.len()),
+    };
+    for (i, (line, outcome)) in parsed.iter().zip(outcomes).enumerate() {
+        let (code, errors) = match (line, outcome) {
+            (Err(errors), _) => (LineOutcomeCode::Rejected, errors.clone()),
+            (Ok(_), Some(model::LineOutcome::Created)) => (LineOutcomeCode::Created, vec![]),
+            (Ok(_), Some(model::LineOutcome::Updated)) => (LineOutcomeCode::Updated, vec![]),
+            (Ok(_), Some(model::LineOutcome::Unchanged)) => (LineOutcomeCode::Unchanged, vec![]),
+            (Ok(_), Some(model::LineOutcome::Rejected(errors))) => {
+                (LineOutcomeCode::Rejected, errors)
+            }
+            (Ok(_), None) => (LineOutcomeCode::Rejected, vec![]),
+        };
+        match code {
+            LineOutcomeCode::Created => r.created += 1,
+            LineOutcomeCode::Updated => r.updated += 1,
+            LineOutcomeCode::Unchanged => r.unchanged += 1,
+            LineOutcomeCode::Rejected => r.rejected += 1,
+        }
+        r.results.push(LineResult {
+            line: i + 1,
+            outcome: code,
+            errors,
+        });
+    }
+    r
 }

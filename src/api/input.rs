@@ -50,7 +50,7 @@ pub fn json_body<T: DeserializeOwned>(
     Ok((value, violations))
 }
 
-fn read_object<T: DeserializeOwned>(
+pub fn read_object<T: DeserializeOwned>(
     mut object: Map<String, Value>,
     v: &mut Violations,
 ) -> ApiResult<T> {

@@ -217,6 +217,7 @@ pub async fn spawn() -> TestApp {
 }
 
 pub async fn spawn_with(keys: Keys) -> TestApp {
+    let _ = env_logger::builder().is_test(true).try_init();
     let db = TestDb::new();
     let verifier = Verifier::new(
         keys.secret,
@@ -229,7 +230,7 @@ pub async fn spawn_with(keys: Keys) -> TestApp {
         pool: clauses::db::pool(&db.url, 4, std::time::Duration::from_secs(2)),
         verifier,
         openapi_json: clauses::openapi::document(),
-        max_body_bytes: 64 * 1024,
+        max_body_bytes: 4 * 1024 * 1024,
     });
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
