@@ -357,6 +357,21 @@ pub mod changes {
     }
 }
 
+pub mod imports {
+    use super::*;
+
+    /// Published contract data: the facilitator imports any buyer's, a
+    /// buyer (or the Département) only its own, matched on its SIRET.
+    /// Returns the only buyer the caller may import for, if any.
+    pub fn decp(p: &Principal) -> ApiResult<Option<Uuid>> {
+        match p.role {
+            Role::Facilitator => Ok(None),
+            Role::Buyer | Role::Department => Ok(Some(p.org_id())),
+            _ => Err(forbidden("import published contract data")),
+        }
+    }
+}
+
 /// Whose contracts a caller's figures cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContractScope {

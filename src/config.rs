@@ -17,6 +17,8 @@ pub struct Config {
     pub database_connect_timeout: Duration,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How commitments of imported contract data are estimated.
+    pub decp: crate::domain::decp::Estimation,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -76,6 +78,40 @@ impl Config {
             database_pool_size,
             database_connect_timeout: Duration::from_secs(2),
             max_body_bytes: 4 * 1024 * 1024,
+            decp: Self::decp_estimation()?,
         })
+    }
+
+    /// `DECP_LABOUR_SHARES` (`45:0.40,90:0.80,*:0.30`), `DECP_INSERTION_RATE`,
+    /// `DECP_HOURLY_COST`; DOMAIN.md's defaults otherwise.
+    pub fn decp_estimation() -> Result<crate::domain::decp::Estimation, ConfigError> {
+        let mut e = crate::domain::decp::Estimation::default();
+        if let Some(spec) = var("DECP_LABOUR_SHARES") {
+            e = e
+                .with_labour_shares(&spec)
+                .map_err(|reason| ConfigError::Invalid {
+                    name: "DECP_LABOUR_SHARES",
+                    reason,
+                })?;
+        }
+        let number = |name: &'static str| -> Result<Option<rust_decimal::Decimal>, ConfigError> {
+            match var(name) {
+                None => Ok(None),
+                Some(v) => match v.trim().parse::<rust_decimal::Decimal>() {
+                    Ok(d) if d > rust_decimal::Decimal::ZERO => Ok(Some(d)),
+                    _ => Err(ConfigError::Invalid {
+                        name,
+                        reason: format!("{v:?} is not a positive number"),
+                    }),
+                },
+            }
+        };
+        if let Some(rate) = number("DECP_INSERTION_RATE")? {
+            e.insertion_rate = rate;
+        }
+        if let Some(cost) = number("DECP_HOURLY_COST")? {
+            e.hourly_cost = cost;
+        }
+        Ok(e)
     }
 }

@@ -49,6 +49,14 @@ enum Command {
     DemoData,
     /// Print the OpenAPI document (what openapi/openapi.json holds).
     Openapi,
+    /// Import a DECP JSON file of any size, record by record, as the facilitator.
+    ImportDecp {
+        /// The DECP document (2019 format or the format in force since 2024).
+        file: std::path::PathBuf,
+        /// Also import records that say nothing of social considerations.
+        #[arg(long)]
+        include_all: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -64,6 +72,7 @@ fn main() -> ExitCode {
             ttl,
         } => token(&role, org, &sub, ttl),
         Command::DemoData => demo_data(),
+        Command::ImportDecp { file, include_all } => import_decp(&file, include_all),
         Command::Openapi => {
             print!("{}", openapi::document());
             Ok(())
@@ -114,6 +123,45 @@ fn demo_data() -> Result<(), String> {
     let mut conn = connect(&url, Duration::from_secs(5))?;
     let added = demo::load(&mut conn).map_err(|e| format!("demo data: {e}"))?;
     println!("demo territory loaded ({added} new organisations; loading it again changes nothing)");
+    Ok(())
+}
+
+fn import_decp(file: &std::path::Path, include_all: bool) -> Result<(), String> {
+    use diesel::Connection;
+    let url = Config::database_url().map_err(|e| e.to_string())?;
+    let estimation = Config::decp_estimation().map_err(|e| e.to_string())?;
+    migrate(&url)?;
+    let mut conn = connect(&url, Duration::from_secs(5))?;
+    let reader = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let p = clauses::auth::Principal {
+        sub: "import-decp".into(),
+        role: Role::Facilitator,
+        org: None,
+    };
+    let mut summary = clauses::models::decp::ImportSummary::default();
+    let mut index = 0;
+    let total = clauses::domain::decp::stream_records(reader, 500, &mut |batch| {
+        let refs: Vec<&serde_json::Value> = batch.iter().collect();
+        conn.transaction(|c| {
+            clauses::models::decp::import(
+                c,
+                &p,
+                &refs,
+                index,
+                &estimation,
+                include_all,
+                &mut summary,
+            )
+        })
+        .map_err(|e| e.to_string())?;
+        index += batch.len();
+        Ok(())
+    })?;
+    log::info!("{total} records read");
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?
+    );
     Ok(())
 }
 
@@ -168,6 +216,7 @@ fn serve() -> Result<(), String> {
         verifier,
         openapi_json: openapi::document(),
         max_body_bytes: config.max_body_bytes,
+        decp: config.decp.clone(),
     });
     let addr = config.bind_addr.clone();
     actix_web::rt::System::new().block_on(async move {

@@ -139,6 +139,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::stats::publish,
         api::public::key_figures,
         api::changes::list,
+        api::imports::import_decp,
     ),
     components(
         schemas(crate::error::Problem, crate::error::FieldError, crate::api::export::ExportFormat),
@@ -154,6 +155,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         (name = "hours", description = "Monthly hours of a placement: declared, then validated or rejected"),
         (name = "stats", description = "Key figures and reports: aggregates only"),
         (name = "public", description = "Published key figures, without a token"),
+        (name = "imports", description = "Contracts from the buyers' published data (DECP)"),
         (name = "changes", description = "A feed of changes for partner systems that keep a copy"),
     )
 )]

@@ -10,4 +10,5 @@ pub struct AppState {
     /// The OpenAPI document, rendered once.
     pub openapi_json: String,
     pub max_body_bytes: usize,
+    pub decp: crate::domain::decp::Estimation,
 }

@@ -79,7 +79,21 @@ async fn concurrent_writers_and_a_polling_reader() {
         actix_web::rt::time::sleep(Duration::from_millis(3)).await;
     }
     watcher.join().unwrap();
-    drain(&app, &t, &mut cursor, &mut seen).await;
+    // Changes are served once every older transaction of the cluster has
+    // ended, other tests' included: poll until the feed has caught up.
+    let total: usize = {
+        use diesel::prelude::*;
+        diesel::sql_query("SELECT 1 FROM changes WHERE entity = 'contract'")
+            .execute(&mut app.db.conn())
+            .unwrap()
+    };
+    for _ in 0..600 {
+        drain(&app, &t, &mut cursor, &mut seen).await;
+        if seen.len() >= total {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
     // Caught up: polling again returns nothing new.
     assert_eq!(drain(&app, &t, &mut cursor, &mut seen).await, 0);
 

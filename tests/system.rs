@@ -32,6 +32,7 @@ async fn ready_follows_the_database_without_a_restart() {
         verifier: clauses::auth::Verifier::new(Some(SECRET), None, None, None).unwrap(),
         openapi_json: String::new(),
         max_body_bytes: 1024,
+        decp: clauses::domain::decp::Estimation::default(),
     });
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod contracts;
 pub mod export;
 pub mod hours;
+pub mod imports;
 pub mod input;
 pub mod organisations;
 pub mod placements;
@@ -31,7 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(placements::routes)
             .configure(hours::routes)
             .configure(stats::routes)
-            .configure(changes::routes),
+            .configure(changes::routes)
+            .configure(imports::routes),
     );
 }
 

@@ -122,6 +122,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    decp_records (contract_id) {
+        contract_id -> Uuid,
+        raw -> Jsonb,
+        imported_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(decp_records -> contracts (contract_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     contracts,
@@ -130,4 +140,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     monthly_hours,
     publications,
     changes,
+    decp_records,
 );

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod codes;
 pub mod commitment;
 pub mod contract;
+pub mod decp;
 pub mod fulfilment;
 pub mod numbers;
 pub mod organisation;

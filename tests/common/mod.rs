@@ -231,6 +231,7 @@ pub async fn spawn_with(keys: Keys) -> TestApp {
         verifier,
         openapi_json: clauses::openapi::document(),
         max_body_bytes: 4 * 1024 * 1024,
+        decp: clauses::domain::decp::Estimation::default(),
     });
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
@@ -429,5 +430,23 @@ impl TestApp {
             &body,
         )
         .await
+    }
+}
+
+impl TestApp {
+    /// The change feed from the start, once it holds at least `n` changes.
+    /// Changes are served after every older transaction of the cluster has
+    /// ended, and tests run side by side on one cluster: so poll.
+    pub async fn changes_at_least(&self, token: &str, n: usize) -> Vec<Value> {
+        let mut items = vec![];
+        for _ in 0..600 {
+            let page = self.get("/api/v1/changes?limit=500", token).await.json();
+            items = page["items"].as_array().unwrap().clone();
+            if items.len() >= n {
+                break;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        items
     }
 }

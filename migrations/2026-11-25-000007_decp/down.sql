@@ -1,0 +1,2 @@
+DROP INDEX organisations_identifier;
+DROP TABLE decp_records;

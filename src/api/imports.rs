@@ -1,0 +1,82 @@
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use diesel::Connection;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::input::query;
+use crate::access;
+use crate::auth::Principal;
+use crate::db;
+use crate::domain::decp;
+use crate::error::{ApiError, ApiResult};
+use crate::models::decp::{self as model, ImportSummary};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/imports/decp")
+            .route(web::post().to(import_decp))
+            .default_service(web::to(super::method_not_allowed)),
+    );
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// `all` also imports records that say nothing of social considerations (2019 format).
+    pub include: Option<String>,
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/imports/decp", tag = "imports", operation_id = "import_decp",
+    params(ImportQuery),
+    request_body(content = Object, description = "A DECP JSON document: `{\"marches\": [...]}` (2019) or `{\"marches\": {\"marche\": [...]}}` (since 2024)", content_type = "application/json"),
+    responses(
+        (status = 200, description = "What the import did, record by record; one bad record never stops the others", body = ImportSummary),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::TooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn import_decp(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::imports::decp(&p)?;
+    let (q, mut v) = query::<ImportQuery>(&req);
+    let include_all = match q.and_then(|q| q.include) {
+        None => false,
+        Some(s) if s == "all" => true,
+        Some(_) => {
+            v.add("include", "can only be `all`");
+            false
+        }
+    };
+    v.finish()?;
+    let (doc, _) = super::input::json_body::<serde_json::Value>(&req, &body)?;
+    if decp::records(&doc).is_none() {
+        return Err(ApiError::validation(
+            "body",
+            "is not a DECP document: expected {\"marches\": [...]} or {\"marches\": {\"marche\": [...]}}",
+        ));
+    }
+    let estimation = state.decp.clone();
+    let summary = db::run(&state.pool, move |c| {
+        let records = decp::records(&doc).unwrap_or_default();
+        let mut summary = ImportSummary::default();
+        c.transaction(|c| {
+            model::import(c, &p, &records, 0, &estimation, include_all, &mut summary)
+        })?;
+        Ok(summary)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}

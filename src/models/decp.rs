@@ -1,0 +1,238 @@
+//! Importing published contract data: organisations found by SIRET (or
+//! their other identifier) or created, contracts keyed on the buyer and the
+//! DECP id, the raw record kept. Each record in its own savepoint, so one
+//! bad record never stops the others.
+
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::access;
+use crate::auth::Principal;
+use crate::db::schema::{contracts, decp_records, organisations};
+use crate::domain::codes::CommitmentSource;
+use crate::domain::decp::{self, DecpContract, Estimation, Party, PartyId, Verdict};
+use crate::error::{ApiError, ApiResult};
+
+/// A record that could not be imported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordError {
+    /// The record's position in the document, from 0.
+    pub index: usize,
+    /// Its DECP `id`, when it has one.
+    #[schema(required = true)]
+    pub id: Option<String>,
+    pub problem: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Records without a social consideration.
+    pub skipped: usize,
+    pub errors: Vec<RecordError>,
+}
+
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Imports records into the database the connection is on.
+pub fn import(
+    conn: &mut PgConnection,
+    p: &Principal,
+    records: &[&Value],
+    first_index: usize,
+    estimation: &Estimation,
+    include_all: bool,
+    summary: &mut ImportSummary,
+) -> ApiResult<()> {
+    let only_buyer = access::imports::decp(p)?;
+    for (i, record) in records.iter().enumerate() {
+        let index = first_index + i;
+        let id = record.get("id").and_then(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .or_else(|| v.as_i64().map(|n| n.to_string()))
+        });
+        let fail = |problem: String| RecordError {
+            index,
+            id: id.clone(),
+            problem,
+        };
+        match decp::read(record, estimation, include_all) {
+            Err(Verdict::Skip) => summary.skipped += 1,
+            Err(Verdict::Invalid(problem)) => summary.errors.push(fail(problem)),
+            Ok(contract) => {
+                let result = conn.transaction(|c| apply(c, only_buyer, &contract, record));
+                match result {
+                    Ok(Outcome::Created) => summary.created += 1,
+                    Ok(Outcome::Updated) => summary.updated += 1,
+                    Ok(Outcome::Unchanged) => summary.unchanged += 1,
+                    Err(ApiError::Validation(errors)) => summary.errors.push(fail(
+                        errors
+                            .into_iter()
+                            .map(|e| e.message)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    )),
+                    Err(ApiError::Forbidden(m)) => summary.errors.push(fail(m)),
+                    Err(ApiError::Conflict { detail, .. }) => summary.errors.push(fail(detail)),
+                    Err(other) => return Err(other),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn find_or_create(
+    conn: &mut PgConnection,
+    party: &Party,
+    kind: &str,
+    may_create: bool,
+) -> ApiResult<Uuid> {
+    let found: Option<Uuid> = match &party.id {
+        PartyId::Siret(s) => organisations::table
+            .filter(organisations::siret.eq(s))
+            .select(organisations::id)
+            .first(conn)
+            .optional()?,
+        PartyId::Other(t, v) => organisations::table
+            .filter(organisations::identifier_type.eq(t.as_str()))
+            .filter(organisations::identifier.eq(v))
+            .select(organisations::id)
+            .first(conn)
+            .optional()?,
+    };
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    if !may_create {
+        return Err(ApiError::Forbidden(
+            "the record's buyer is not your organisation".into(),
+        ));
+    }
+    let (siret, identifier_type, identifier, label) = match &party.id {
+        PartyId::Siret(s) => (Some(s.as_str()), None, None, s.clone()),
+        PartyId::Other(t, v) => (None, Some(t.as_str()), Some(v.as_str()), format!("{t} {v}")),
+    };
+    let name = party.name.clone().unwrap_or_else(|| match kind {
+        "buyer" => format!("Acheteur {label}"),
+        _ => format!("Titulaire {label}"),
+    });
+    Ok(diesel::insert_into(organisations::table)
+        .values((
+            organisations::id.eq(Uuid::now_v7()),
+            organisations::kind.eq(kind),
+            organisations::name.eq(name.chars().take(300).collect::<String>()),
+            organisations::siret.eq(siret),
+            organisations::identifier_type.eq(identifier_type),
+            organisations::identifier.eq(identifier),
+        ))
+        .returning(organisations::id)
+        .get_result(conn)?)
+}
+
+fn apply(
+    conn: &mut PgConnection,
+    only_buyer: Option<Uuid>,
+    c: &DecpContract,
+    raw: &Value,
+) -> ApiResult<Outcome> {
+    let buyer_id = find_or_create(conn, &c.buyer, "buyer", only_buyer.is_none())?;
+    if only_buyer.is_some_and(|b| b != buyer_id) {
+        return Err(ApiError::Forbidden(
+            "the record's buyer is not your organisation".into(),
+        ));
+    }
+    let holder_id = find_or_create(conn, &c.holder, "company", true)?;
+    let existing: Option<(Uuid, String)> = contracts::table
+        .filter(contracts::buyer_id.eq(buyer_id))
+        .filter(contracts::reference.eq(&c.id))
+        .select((contracts::id, contracts::commitment_source))
+        .for_update()
+        .first(conn)
+        .optional()?;
+    let existing = match existing {
+        None => None,
+        Some((id, source)) => {
+            let stored: Option<Value> = decp_records::table
+                .find(id)
+                .select(decp_records::raw)
+                .first(conn)
+                .optional()?;
+            Some((id, source, stored))
+        }
+    };
+    let columns = (
+        contracts::holder_id.eq(holder_id),
+        contracts::title.eq(&c.title),
+        contracts::clause_type.eq(c.clause_type.as_str()),
+        contracts::start_date.eq(c.start_date),
+        contracts::end_date.eq(c.end_date),
+        contracts::amount_excl_tax.eq(c.amount_excl_tax),
+    );
+    match existing {
+        None => {
+            let id = Uuid::now_v7();
+            diesel::insert_into(contracts::table)
+                .values((
+                    contracts::id.eq(id),
+                    contracts::buyer_id.eq(buyer_id),
+                    contracts::reference.eq(&c.id),
+                    columns,
+                    contracts::labour_share.eq(c.labour_share),
+                    contracts::insertion_rate.eq(c.insertion_rate),
+                    contracts::hourly_cost.eq(c.hourly_cost),
+                    contracts::commitment_hours.eq(c.commitment_hours),
+                    contracts::commitment_source.eq(CommitmentSource::Estimated.as_str()),
+                ))
+                .execute(conn)?;
+            diesel::insert_into(decp_records::table)
+                .values((decp_records::contract_id.eq(id), decp_records::raw.eq(raw)))
+                .execute(conn)?;
+            Ok(Outcome::Created)
+        }
+        Some((_, _, Some(stored))) if &stored == raw => Ok(Outcome::Unchanged),
+        Some((id, source, _)) => {
+            let bump = (
+                contracts::version.eq(contracts::version + 1),
+                contracts::updated_at.eq(diesel::dsl::now),
+            );
+            let target = contracts::table.find(id);
+            // An estimate follows the record; a figure the facilitator set stays.
+            if source == CommitmentSource::Estimated.as_str() {
+                diesel::update(target)
+                    .set((
+                        columns,
+                        contracts::labour_share.eq(c.labour_share),
+                        contracts::insertion_rate.eq(c.insertion_rate),
+                        contracts::hourly_cost.eq(c.hourly_cost),
+                        contracts::commitment_hours.eq(c.commitment_hours),
+                        bump,
+                    ))
+                    .execute(conn)?;
+            } else {
+                diesel::update(target).set((columns, bump)).execute(conn)?;
+            }
+            diesel::insert_into(decp_records::table)
+                .values((decp_records::contract_id.eq(id), decp_records::raw.eq(raw)))
+                .on_conflict(decp_records::contract_id)
+                .do_update()
+                .set((
+                    decp_records::raw.eq(raw),
+                    decp_records::imported_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)?;
+            Ok(Outcome::Updated)
+        }
+    }
+}
