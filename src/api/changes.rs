@@ -39,6 +39,8 @@ pub struct Change {
 /// polling with it returns only changes committed since. Following it, a consumer sees every
 /// change exactly once.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"items": [{"cursor": "eDc1NF8xMg", "entity": "contract", "id": "0d3e0000-0000-4000-8000-000000000101",
+    "op": "update", "version": 2, "changed_at": "2026-11-25T10:15:02.120Z"}], "next_cursor": "eDc1NF8xMg"}))]
 pub struct ChangePage {
     pub items: Vec<Change>,
     pub next_cursor: String,

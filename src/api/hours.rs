@@ -322,6 +322,10 @@ pub struct StatementLineInput {
 /// refused, nothing else is touched. Send `Idempotency-Key` to retry safely.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"lines": [
+    {"placement_id": "0d3e0000-0000-4000-8000-000000000301", "month": "2019-05", "worked_hours": 151.67, "training_hours": 0},
+    {"placement_id": "0d3e0000-0000-4000-8000-000000000302", "month": "2019-05", "worked_hours": 96, "training_hours": 8}
+]}))]
 pub struct HourStatement {
     #[schema(required = true, nullable = false, value_type = Vec<StatementLineInput>, max_items = 10000)]
     pub lines: Option<Vec<serde_json::Value>>,
@@ -347,6 +351,10 @@ pub struct LineResult {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"created": 1, "updated": 0, "unchanged": 0, "rejected": 1, "results": [
+    {"line": 1, "outcome": "created", "errors": []},
+    {"line": 2, "outcome": "rejected", "errors": [{"field": "worked_hours", "message": "worked_hours + training_hours (230) exceed 212.57 h, 48 hours a week over the 31 days of 2019-05 the placement covers"}]}
+]}))]
 pub struct StatementResult {
     pub created: usize,
     pub updated: usize,

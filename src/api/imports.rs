@@ -32,7 +32,12 @@ pub struct ImportQuery {
 #[utoipa::path(
     post, path = "/api/v1/imports/decp", tag = "imports", operation_id = "import_decp",
     params(ImportQuery),
-    request_body(content = Object, description = "A DECP JSON document: `{\"marches\": [...]}` (2019) or `{\"marches\": {\"marche\": [...]}}` (since 2024)", content_type = "application/json"),
+    request_body(content = Object, description = "A DECP JSON document: `{\"marches\": [...]}` (2019) or `{\"marches\": {\"marche\": [...]}}` (since 2024)", content_type = "application/json",
+        example = json!({"marches": {"marche": [{"id": "2024-GPS-TX-0118", "acheteur": {"id": "21910001922678"},
+            "objet": "Réhabilitation de 120 logements", "codeCPV": "45000000-7",
+            "considerationsSociales": {"considerationSociale": ["Clause sociale"]},
+            "titulaires": [{"titulaire": {"id": "73282932000074", "typeIdentifiant": "SIRET"}}],
+            "dureeMois": 24, "dateNotification": "2024-03-04", "montant": 2400000}]}})),
     responses(
         (status = 200, description = "What the import did, record by record; one bad record never stops the others", body = ImportSummary),
         (status = 400, response = crate::openapi::BadRequest),
