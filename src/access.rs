@@ -136,6 +136,24 @@ pub mod beneficiaries {
         }
     }
 
+    /// Whose access trail a caller may read: the facilitator anyone's, a
+    /// PLIE the people it follows; 403 for every other role.
+    pub fn trail(p: &Principal) -> ApiResult<Filter<schema::beneficiaries::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Plie => Ok(followed_by(p.org_id())),
+            _ => Err(forbidden("read the access trail of a person")),
+        }
+    }
+
+    /// Only the facilitator exports everything held on a person.
+    pub fn export(p: &Principal) -> ApiResult<()> {
+        match p.role {
+            Role::Facilitator => Ok(()),
+            _ => Err(forbidden("export a person's data")),
+        }
+    }
+
     /// The referent a new or changed record may name: a PLIE registers
     /// people it follows itself.
     pub fn referent_for(p: &Principal, asked: Option<Option<Uuid>>) -> ApiResult<Option<Uuid>> {
@@ -412,6 +430,7 @@ mod tests {
             sub: "t".into(),
             role,
             org: Some(Uuid::from_u128(7)),
+            request_id: "r".into(),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod models;
 pub mod openapi;
 pub mod paging;
+pub mod request_id;
 pub mod state;
 
 use actix_web::body::MessageBody;
@@ -40,6 +41,7 @@ pub fn app(
         .app_data(state)
         .app_data(web::PayloadConfig::new(limit))
         .wrap(ErrorHandlers::new().default_handler(as_problem))
+        .wrap(actix_web::middleware::from_fn(request_id::middleware))
         // The path only: a query string may carry a person's name.
         .wrap(
             Logger::new("%{route}xi %s %Dms")

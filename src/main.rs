@@ -137,6 +137,7 @@ fn import_decp(file: &std::path::Path, include_all: bool) -> Result<(), String> 
         sub: "import-decp".into(),
         role: Role::Facilitator,
         org: None,
+        request_id: "import-decp".into(),
     };
     let mut summary = clauses::models::decp::ImportSummary::default();
     let mut index = 0;

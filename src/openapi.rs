@@ -123,6 +123,8 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::beneficiaries::create,
         api::beneficiaries::get,
         api::beneficiaries::patch,
+        api::beneficiaries::access_log,
+        api::beneficiaries::export,
         api::placements::list,
         api::placements::create,
         api::placements::get,

@@ -138,6 +138,7 @@ fn thread_writer(url: String, w: u32, buyer: Uuid, holder: Uuid) -> std::thread:
             sub: format!("writer-{w}"),
             role: Role::Facilitator,
             org: None,
+            request_id: format!("writer-{w}"),
         };
         for i in 0..25u32 {
             let fields = ContractFields {

@@ -29,6 +29,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get))
             .route(web::patch().to(patch))
             .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/beneficiaries/{id}/access-log")
+            .route(web::get().to(access_log))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
+        web::resource("/beneficiaries/{id}/export")
+            .route(web::get().to(export))
+            .default_service(web::to(super::method_not_allowed)),
     );
 }
 
@@ -410,4 +420,167 @@ pub async fn patch(
         version,
         &BeneficiaryView::of(row, PersonView::Full),
     ))
+}
+
+/// One entry of a person's access trail: who, when, what, in which request. Never a personal value.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessLogEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub sub: String,
+    pub role: String,
+    #[schema(required = true)]
+    pub org: Option<Uuid>,
+    /// `read`, `create`, `update`, `export` or `erase`.
+    pub action: String,
+    pub beneficiary_id: Uuid,
+    pub request_id: String,
+}
+
+impl From<crate::models::trail::TrailRow> for AccessLogEntry {
+    fn from(r: crate::models::trail::TrailRow) -> Self {
+        AccessLogEntry {
+            id: r.id,
+            at: r.at,
+            sub: r.sub,
+            role: r.role,
+            org: r.org,
+            action: r.action,
+            beneficiary_id: r.beneficiary_id,
+            request_id: r.request_id,
+        }
+    }
+}
+
+/// A page of a person's access trail, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessLogPage {
+    pub items: Vec<AccessLogEntry>,
+    /// Pass as `cursor` for the next page; null on the page holding the last entry.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AccessLogQuery {
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/beneficiaries/{id}/access-log", tag = "beneficiaries", operation_id = "get_beneficiary_access_log",
+    params(("id" = Uuid, Path, description = "Beneficiary id"), AccessLogQuery),
+    responses(
+        (status = 200, description = "Who read or changed the person's data", body = AccessLogPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn access_log(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    access::beneficiaries::trail(&p)?;
+    let id = path_id(&id, "beneficiary")?;
+    let (q, mut v) = query::<AccessLogQuery>(&req);
+    let q = q.unwrap_or(AccessLogQuery {
+        limit: None,
+        cursor: None,
+    });
+    let limit = q.limit.unwrap_or(crate::paging::DEFAULT_LIMIT);
+    if !(1..=crate::paging::MAX_LIMIT).contains(&limit) {
+        v.add("limit", "must be from 1 to 500");
+    }
+    let after = match q.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => match c.strip_prefix('t').and_then(|n| n.parse::<i64>().ok()) {
+            Some(n) => Some(n),
+            None => {
+                v.add(
+                    "cursor",
+                    "is not a cursor this service issued: pass a `next_cursor` unchanged",
+                );
+                None
+            }
+        },
+    };
+    v.finish()?;
+    let mut rows = db::run(&state.pool, move |c| {
+        model::access_log(c, &p, id, after, limit + 1)
+    })
+    .await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| format!("t{}", r.id))
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(AccessLogPage {
+        items: rows.into_iter().map(AccessLogEntry::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Everything the service holds on a person: the record, placements, hours and the access trail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonalDataExport {
+    pub beneficiary: Beneficiary,
+    pub placements: Vec<super::placements::Placement>,
+    pub hours: Vec<super::hours::MonthlyHours>,
+    pub access_trail: Vec<AccessLogEntry>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/beneficiaries/{id}/export", tag = "beneficiaries", operation_id = "export_beneficiary",
+    params(("id" = Uuid, Path, description = "Beneficiary id")),
+    responses(
+        (status = 200, description = "The person's own copy (trailed as an export)", body = PersonalDataExport),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn export(
+    state: web::Data<AppState>,
+    p: Principal,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    access::beneficiaries::export(&p)?;
+    let id = path_id(&id, "beneficiary")?;
+    let data = db::run(&state.pool, move |c| model::export(c, &p, id)).await?;
+    let (placements, hours, trail) = (data.placements, data.hours, data.trail);
+    let BeneficiaryView::Full(beneficiary) = BeneficiaryView::of(data.person, PersonView::Full)
+    else {
+        return Err(crate::error::ApiError::Internal(
+            "full view expected".into(),
+        ));
+    };
+    Ok(HttpResponse::Ok().json(PersonalDataExport {
+        beneficiary,
+        placements: placements
+            .into_iter()
+            .filter_map(|pl| {
+                match super::placements::PlacementOut::of(pl, crate::access::PlacementView::Full) {
+                    super::placements::PlacementOut::Full(f) => Some(f),
+                    super::placements::PlacementOut::ForBuyer(_) => None,
+                }
+            })
+            .collect(),
+        hours: hours
+            .into_iter()
+            .map(super::hours::MonthlyHours::from)
+            .collect(),
+        access_trail: trail.into_iter().map(AccessLogEntry::from).collect(),
+    }))
 }

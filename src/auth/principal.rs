@@ -2,7 +2,7 @@
 
 use std::future::{ready, Ready};
 
-use actix_web::{http::header, web, FromRequest, HttpRequest};
+use actix_web::{http::header, web, FromRequest, HttpMessage, HttpRequest};
 use uuid::Uuid;
 
 use super::jwt::Claims;
@@ -37,7 +37,13 @@ pub struct Principal {
     pub sub: String,
     pub role: Role,
     pub org: Option<Uuid>,
+    /// The request this caller is making, for the access trail.
+    pub request_id: String,
 }
+
+/// The id of the request being served (see `crate::request_id`).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
 
 impl Principal {
     pub fn from_claims(claims: Claims) -> Result<Principal, String> {
@@ -63,6 +69,7 @@ impl Principal {
             sub: claims.sub,
             role,
             org,
+            request_id: String::new(),
         })
     }
 
@@ -91,10 +98,14 @@ fn extract(req: &HttpRequest) -> Result<Principal, ApiError> {
             ))
         }
     };
-    state
+    let mut principal = state
         .verifier
         .verify(token)
-        .map_err(|e| ApiError::Unauthorized(e.0))
+        .map_err(|e| ApiError::Unauthorized(e.0))?;
+    if let Some(RequestId(id)) = req.extensions().get::<RequestId>() {
+        principal.request_id = id.clone();
+    }
+    Ok(principal)
 }
 
 impl FromRequest for Principal {

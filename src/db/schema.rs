@@ -132,6 +132,19 @@ diesel::table! {
 
 diesel::joinable!(decp_records -> contracts (contract_id));
 
+diesel::table! {
+    access_trail (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        sub -> Text,
+        role -> Text,
+        org -> Nullable<Uuid>,
+        action -> Text,
+        beneficiary_id -> Uuid,
+        request_id -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     contracts,
@@ -141,4 +154,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     publications,
     changes,
     decp_records,
+    access_trail,
 );

@@ -2,6 +2,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::trail::{self, TrailAction};
 use super::{check_version, Precondition};
 use crate::access::{self, PersonView};
 use crate::auth::Principal;
@@ -139,10 +140,19 @@ pub fn list(
     }
     let since = filter.updated_since;
     crate::keyset_page!(q, beneficiaries, page, since);
-    let rows = q
-        .limit(page.limit + 1)
-        .select(BeneficiaryRow::as_select())
-        .load(conn)?;
+    let rows = conn.transaction(|conn| {
+        let rows = q
+            .limit(page.limit + 1)
+            .select(BeneficiaryRow::as_select())
+            .load(conn)?;
+        let shown: Vec<Uuid> = rows
+            .iter()
+            .take(page.limit as usize)
+            .map(|r| r.id)
+            .collect();
+        trail::record(conn, p, TrailAction::Read, &shown)?;
+        Ok::<_, ApiError>(rows)
+    })?;
     let (rows, next) = paging::finish(
         rows,
         page.limit,
@@ -161,14 +171,17 @@ pub fn get(
     id: Uuid,
 ) -> ApiResult<(BeneficiaryRow, PersonView)> {
     let (scope, view) = access::beneficiaries::read(p)?;
-    let row = beneficiaries::table
-        .filter(scope)
-        .filter(beneficiaries::id.eq(id))
-        .select(BeneficiaryRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("beneficiary"))?;
-    Ok((row, view))
+    conn.transaction(|conn| {
+        let row = beneficiaries::table
+            .filter(scope)
+            .filter(beneficiaries::id.eq(id))
+            .select(BeneficiaryRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("beneficiary"))?;
+        trail::record(conn, p, TrailAction::Read, &[row.id])?;
+        Ok((row, view))
+    })
 }
 
 fn check_referent(conn: &mut PgConnection, referent: Option<Uuid>) -> ApiResult<()> {
@@ -195,10 +208,12 @@ pub fn create(
     access::beneficiaries::write(p)?;
     conn.transaction(|conn| {
         check_referent(conn, fields.referent_id)?;
-        Ok(diesel::insert_into(beneficiaries::table)
+        let row: BeneficiaryRow = diesel::insert_into(beneficiaries::table)
             .values((beneficiaries::id.eq(Uuid::now_v7()), Columns::from(fields)))
             .returning(BeneficiaryRow::as_returning())
-            .get_result(conn)?)
+            .get_result(conn)?;
+        trail::record(conn, p, TrailAction::Create, &[row.id])?;
+        Ok(row)
     })
 }
 
@@ -222,6 +237,8 @@ pub fn update(
         check_version(precondition, "beneficiary", current.version)?;
         let old = current.fields();
         let new = change(old.clone())?;
+        // The answer shows the record: trailed even when nothing changed.
+        trail::record(conn, p, TrailAction::Update, &[id])?;
         if new == old {
             return Ok(current);
         }
@@ -244,4 +261,70 @@ pub fn birth_date(conn: &mut PgConnection, id: Uuid) -> ApiResult<Option<NaiveDa
         .select(beneficiaries::birth_date)
         .first(conn)
         .optional()?)
+}
+
+/// A person's trail, if the caller may read it.
+pub fn access_log(
+    conn: &mut PgConnection,
+    p: &Principal,
+    id: Uuid,
+    after: Option<i64>,
+    limit: i64,
+) -> ApiResult<Vec<trail::TrailRow>> {
+    let scope = access::beneficiaries::trail(p)?;
+    let visible: bool = diesel::select(diesel::dsl::exists(
+        beneficiaries::table
+            .filter(scope)
+            .filter(beneficiaries::id.eq(id)),
+    ))
+    .get_result(conn)?;
+    if !visible {
+        return Err(ApiError::not_found("beneficiary"));
+    }
+    trail::list(conn, id, after, limit)
+}
+
+/// Everything held on a person.
+pub struct PersonalData {
+    pub person: BeneficiaryRow,
+    pub placements: Vec<super::placement::PlacementRow>,
+    pub hours: Vec<super::hours::HoursRow>,
+    pub trail: Vec<trail::TrailRow>,
+}
+
+/// Everything held on a person, for their own copy; trailed as an export
+/// (the entry is part of the copy).
+pub fn export(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<PersonalData> {
+    use crate::db::schema::{monthly_hours, placements};
+    access::beneficiaries::export(p)?;
+    conn.transaction(|conn| {
+        let row = beneficiaries::table
+            .find(id)
+            .select(BeneficiaryRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("beneficiary"))?;
+        trail::record(conn, p, TrailAction::Export, &[id])?;
+        let placements: Vec<super::placement::PlacementRow> = placements::table
+            .filter(placements::beneficiary_id.eq(id))
+            .order((placements::start_date.asc(), placements::id.asc()))
+            .select(super::placement::PlacementRow::as_select())
+            .load(conn)?;
+        let ids: Vec<Uuid> = placements.iter().map(|pl| pl.id).collect();
+        let hours: Vec<super::hours::HoursRow> = monthly_hours::table
+            .filter(monthly_hours::placement_id.eq_any(&ids))
+            .order((
+                monthly_hours::placement_id.asc(),
+                monthly_hours::month.asc(),
+            ))
+            .select(super::hours::HoursRow::as_select())
+            .load(conn)?;
+        let trail = trail::list(conn, id, None, i64::MAX)?;
+        Ok(PersonalData {
+            person: row,
+            placements,
+            hours,
+            trail,
+        })
+    })
 }

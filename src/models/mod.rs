@@ -11,6 +11,7 @@ pub mod organisation;
 pub mod placement;
 pub mod publication;
 pub mod stats;
+pub mod trail;
 
 /// What `If-Match` asks of a write.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,2 @@
+DROP TABLE access_trail;
+DROP FUNCTION access_trail_append_only();

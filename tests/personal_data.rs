@@ -1,0 +1,191 @@
+//! The access trail and the person's own copy.
+
+mod common;
+
+use common::*;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use clauses::auth::Role;
+
+async fn trail(app: &TestApp, person: Uuid, token: &str) -> Vec<Value> {
+    let res = app
+        .get(
+            &format!("/api/v1/beneficiaries/{person}/access-log?limit=500"),
+            token,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    res.json()["items"].as_array().unwrap().clone()
+}
+
+#[actix_web::test]
+async fn every_personal_read_and_change_is_trailed() {
+    let app = spawn().await;
+    let plie = app.org("plie", "PLIE").await;
+    let other_plie = app.org("plie", "Other PLIE").await;
+    let buyer = app.org("buyer", "B").await;
+    let holder = app.org("company", "H").await;
+    let contract = app.contract(buyer, holder, "R").await;
+    let person = app.person(Some(plie), "Sensible", "F", "1990-02-03").await;
+    let f = fac();
+    app.get(&format!("/api/v1/beneficiaries/{person}"), &f)
+        .await;
+    app.send(
+        "GET",
+        "/api/v1/beneficiaries",
+        Some(&f),
+        &[("X-Request-Id", "partner-42.a_b")],
+        None,
+    )
+    .await;
+    app.patch(
+        &format!("/api/v1/beneficiaries/{person}"),
+        &f,
+        &json!({"postal_code": "91080"}),
+        None,
+    )
+    .await;
+    app.placement(person, contract, holder, "2019-01-01", None)
+        .await;
+    // The employer reads the name of its employee.
+    let res = app
+        .get(
+            &format!("/api/v1/beneficiaries/{person}"),
+            &token(Role::Company, Some(holder)),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+
+    let entries = trail(&app, person, &f).await;
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "read", "read", "update", "read"]);
+    assert_eq!(entries[2]["request_id"], "partner-42.a_b");
+    assert_eq!(entries[4]["role"], "company");
+    assert_eq!(entries[4]["org"], holder.to_string());
+    assert!(entries
+        .iter()
+        .all(|e| e["request_id"].as_str().unwrap().len() >= 8));
+    let text = serde_json::to_string(&entries).unwrap();
+    assert!(!text.contains("Sensible") && !text.contains("1990-02-03") && !text.contains("91080"));
+
+    // The referent reads it too; nobody else does.
+    assert!(!trail(&app, person, &token(Role::Plie, Some(plie)))
+        .await
+        .is_empty());
+    app.get(
+        &format!("/api/v1/beneficiaries/{person}/access-log"),
+        &token(Role::Plie, Some(other_plie)),
+    )
+    .await
+    .problem(404);
+    for (role, org) in [
+        (Role::Company, Some(holder)),
+        (Role::Buyer, Some(buyer)),
+        (Role::Department, Some(buyer)),
+        (Role::State, None),
+    ] {
+        app.get(
+            &format!("/api/v1/beneficiaries/{person}/access-log"),
+            &token(role, org),
+        )
+        .await
+        .problem(403);
+    }
+    // Reading the trail is not itself a personal read.
+    assert_eq!(trail(&app, person, &f).await.len(), entries.len());
+}
+
+#[actix_web::test]
+async fn the_request_id_is_echoed_or_made() {
+    let app = spawn().await;
+    let res = app
+        .send("GET", "/health", None, &[("X-Request-Id", "abc-123")], None)
+        .await;
+    assert_eq!(res.header("x-request-id").as_deref(), Some("abc-123"));
+    let res = app
+        .send(
+            "GET",
+            "/health",
+            None,
+            &[("X-Request-Id", "not valid!")],
+            None,
+        )
+        .await;
+    let made = res.header("x-request-id").unwrap();
+    assert!(Uuid::parse_str(&made).is_ok(), "{made}");
+    let res = app.send("GET", "/nowhere", None, &[], None).await;
+    assert!(res.header("x-request-id").is_some(), "errors carry it too");
+}
+
+#[actix_web::test]
+async fn the_trail_is_append_only_in_the_database() {
+    let app = spawn().await;
+    let person = app.person(None, "X", "M", "1980-01-01").await;
+    let mut conn = app.db.conn();
+    for sql in [
+        "UPDATE access_trail SET sub = 'someone else'",
+        "DELETE FROM access_trail",
+        "TRUNCATE access_trail",
+    ] {
+        let err = diesel::sql_query(sql)
+            .execute(&mut conn)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(trail(&app, person, &fac()).await.len(), 1);
+}
+
+#[actix_web::test]
+async fn the_persons_own_copy() {
+    let app = spawn().await;
+    let plie = app.org("plie", "PLIE").await;
+    let buyer = app.org("buyer", "B").await;
+    let holder = app.org("company", "H").await;
+    let contract = app.contract(buyer, holder, "R").await;
+    let person = app.person(Some(plie), "Copie", "F", "1991-07-14").await;
+    let placement = app
+        .placement(person, contract, holder, "2019-01-01", None)
+        .await;
+    assert_eq!(app.hours(placement, "2019-02", "100").await.status, 201);
+    let res = app
+        .get(&format!("/api/v1/beneficiaries/{person}/export"), &fac())
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let copy = res.json();
+    assert_eq!(copy["beneficiary"]["last_name"], "Copie");
+    assert_eq!(copy["beneficiary"]["birth_date"], "1991-07-14");
+    assert_eq!(copy["placements"][0]["id"], placement.to_string());
+    assert_eq!(copy["hours"][0]["worked_hours"], json!(100));
+    let actions: Vec<&str> = copy["access_trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.last(), Some(&"export"));
+    for (role, org) in [
+        (Role::Plie, Some(plie)),
+        (Role::Company, Some(holder)),
+        (Role::Buyer, Some(buyer)),
+        (Role::State, None),
+    ] {
+        app.get(
+            &format!("/api/v1/beneficiaries/{person}/export"),
+            &token(role, org),
+        )
+        .await
+        .problem(403);
+    }
+    app.get(
+        &format!("/api/v1/beneficiaries/{}/export", Uuid::new_v4()),
+        &fac(),
+    )
+    .await
+    .problem(404);
+}
