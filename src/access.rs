@@ -146,6 +146,14 @@ pub mod beneficiaries {
         }
     }
 
+    /// Only the facilitator erases a person.
+    pub fn erase(p: &Principal) -> ApiResult<()> {
+        match p.role {
+            Role::Facilitator => Ok(()),
+            _ => Err(forbidden("erase a person")),
+        }
+    }
+
     /// Only the facilitator exports everything held on a person.
     pub fn export(p: &Principal) -> ApiResult<()> {
         match p.role {

@@ -49,6 +49,13 @@ enum Command {
     DemoData,
     /// Print the OpenAPI document (what openapi/openapi.json holds).
     Openapi,
+    /// Erase everyone past the retention period (RETENTION_YEARS, default 5);
+    /// safe to run every night.
+    Retention {
+        /// Count who would be erased, erase nobody.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Import a DECP JSON file of any size, record by record, as the facilitator.
     ImportDecp {
         /// The DECP document (2019 format or the format in force since 2024).
@@ -73,6 +80,7 @@ fn main() -> ExitCode {
         } => token(&role, org, &sub, ttl),
         Command::DemoData => demo_data(),
         Command::ImportDecp { file, include_all } => import_decp(&file, include_all),
+        Command::Retention { dry_run } => retention(dry_run),
         Command::Openapi => {
             print!("{}", openapi::document());
             Ok(())
@@ -163,6 +171,49 @@ fn import_decp(file: &std::path::Path, include_all: bool) -> Result<(), String> 
         "{}",
         serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?
     );
+    Ok(())
+}
+
+fn retention(dry_run: bool) -> Result<(), String> {
+    let url = Config::database_url().map_err(|e| e.to_string())?;
+    let years = match std::env::var("RETENTION_YEARS")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        None => 5,
+        Some(v) => v
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|y| (1..=100).contains(y))
+            .ok_or_else(|| {
+                format!(
+                    "RETENTION_YEARS is not valid: {v:?} is not a number of years from 1 to 100"
+                )
+            })?,
+    };
+    migrate(&url)?;
+    let mut conn = connect(&url, Duration::from_secs(5))?;
+    let today = chrono::Utc::now().date_naive();
+    let due = clauses::models::beneficiary::past_retention(&mut conn, years, today)
+        .map_err(|e| e.to_string())?;
+    if dry_run {
+        println!(
+            "retention of {years} years: {} people would be erased (dry run: nothing changed)",
+            due.len()
+        );
+        return Ok(());
+    }
+    let p = clauses::auth::Principal {
+        sub: "retention".into(),
+        role: Role::Facilitator,
+        org: None,
+        request_id: format!("retention-{today}"),
+    };
+    for id in &due {
+        clauses::models::beneficiary::erase(&mut conn, &p, *id).map_err(|e| e.to_string())?;
+    }
+    println!("retention of {years} years: {} people erased", due.len());
     Ok(())
 }
 

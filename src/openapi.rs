@@ -125,6 +125,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::beneficiaries::patch,
         api::beneficiaries::access_log,
         api::beneficiaries::export,
+        api::beneficiaries::erase,
         api::placements::list,
         api::placements::create,
         api::placements::get,

@@ -46,12 +46,24 @@ async fn contract(
     id_of(&res)
 }
 
+static PEOPLE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// A person with a name and birth date of their own; `birth` "" picks one
+/// in 1975 (43 or 44 in 2019).
 async fn person(app: &TestApp, sex: &str, birth: &str, qpv: bool) -> Uuid {
+    let n = PEOPLE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let birth = if birth.is_empty() {
+        (chrono::NaiveDate::from_ymd_opt(1975, 1, 1).unwrap()
+            + chrono::Days::new(u64::from(n % 360)))
+        .to_string()
+    } else {
+        birth.to_string()
+    };
     let res = app
         .post(
             "/api/v1/beneficiaries",
             &fac(),
-            &json!({"last_name": "Personne", "first_name": "P", "sex": sex, "birth_date": birth,
+            &json!({"last_name": format!("Nomfamille{n}x"), "first_name": "P", "sex": sex, "birth_date": birth,
                     "postal_code": "91100", "eligibility": ["long_term_unemployed"],
                     "qpv_code": if qpv { Some("QN09103M") } else { None }}),
         )
@@ -134,8 +146,11 @@ async fn territory() -> Territory {
         let birth = match i {
             0 => "1993-03-04", // 26 on the first day of their placement: not under 26
             1 => "1993-03-05", // 26 the day after: under 26
-            2..=5 => "2000-01-01",
-            _ => "1980-05-05",
+            2 => "2000-01-02",
+            3 => "2000-01-03",
+            4 => "2000-01-04",
+            5 => "2000-01-05",
+            _ => "",
         };
         let p = person(&app, sex, birth, i % 5 == 0).await;
         let (contract, employer) = if i % 2 == 0 {
@@ -153,7 +168,7 @@ async fn territory() -> Territory {
     // B: 9 people whose placement spans the new year (2 women); 4 start another in 2019.
     let mut b_placements = vec![];
     for i in 0..9 {
-        let birth = if i == 0 { "1993-06-01" } else { "1980-05-05" }; // 25 on 1 January 2019
+        let birth = if i == 0 { "1993-06-01" } else { "" }; // 25 on 1 January 2019
         let p = person(&app, if i < 2 { "F" } else { "M" }, birth, i == 1 || i == 2).await;
         b_placements.push(place(p, c1, holder1, "2018-01-01", Some("2019-03-31")).await);
         if i < 4 {
@@ -163,12 +178,12 @@ async fn territory() -> Territory {
     // C: 10 people of 2018 only; D: 2 people of 2020 only. Neither is a 2019 participant.
     let mut c_placements = vec![];
     for i in 0..10 {
-        let p = person(&app, if i < 3 { "F" } else { "M" }, "1990-01-01", true).await;
+        let p = person(&app, if i < 3 { "F" } else { "M" }, "", true).await;
         c_placements.push(place(p, c2, holder2, "2018-01-01", Some("2018-12-31")).await);
     }
     let mut d_placements = vec![];
     for _ in 0..2 {
-        let p = person(&app, "F", "2001-01-01", true).await;
+        let p = person(&app, "F", "", true).await;
         d_placements.push(place(p, c1, holder1, "2020-01-06", None).await);
     }
 
@@ -861,4 +876,186 @@ async fn rollups_agree_with_the_rows_after_every_kind_of_change() {
         .await
         .json();
     assert!(y2031["participants"].as_i64().unwrap() >= 1);
+}
+
+#[actix_web::test]
+async fn erasing_a_third_of_the_people_keeps_every_figure() {
+    let t = territory().await;
+    let app = &t.app;
+    let snapshot = || async {
+        let mut all = vec![];
+        for year in [2018, 2019, 2020] {
+            all.push(
+                app.get(&format!("/api/v1/stats/key-figures?year={year}"), &fac())
+                    .await
+                    .json(),
+            );
+            all.push(
+                app.get(
+                    &format!("/api/v1/stats/key-figures?year={year}&contract_id={}", t.c1),
+                    &fac(),
+                )
+                .await
+                .json(),
+            );
+            for by in [
+                "sex",
+                "age_band",
+                "qualification_level",
+                "eligibility",
+                "modality",
+                "qpv",
+                "contract",
+                "operation",
+                "month",
+            ] {
+                all.push(
+                    app.get(
+                        &format!("/api/v1/stats/breakdown?year={year}&by={by}"),
+                        &fac(),
+                    )
+                    .await
+                    .json(),
+                );
+                all.push(
+                    app.get(
+                        &format!(
+                            "/api/v1/stats/breakdown?year={year}&by={by}&buyer_id={}",
+                            t.buyer1
+                        ),
+                        &fac(),
+                    )
+                    .await
+                    .json(),
+                );
+            }
+        }
+        all
+    };
+    let before = snapshot().await;
+
+    // Every third person, with their names and birth dates.
+    let mut people = vec![];
+    let mut url = "/api/v1/beneficiaries?limit=500".to_string();
+    loop {
+        let page = app.get(&url, &fac()).await.json();
+        people.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(c) => url = format!("/api/v1/beneficiaries?limit=500&cursor={c}"),
+            None => break,
+        }
+    }
+    let erased: Vec<&Value> = people.iter().step_by(3).collect();
+    assert!(erased.len() > 55);
+    for p in &erased {
+        let res = app
+            .post(
+                &format!(
+                    "/api/v1/beneficiaries/{}/erasure",
+                    p["id"].as_str().unwrap()
+                ),
+                &fac(),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+        let body = res.json();
+        assert_eq!(body["erased"], json!(true));
+        assert_eq!(
+            (body["last_name"].clone(), body["birth_date"].clone()),
+            (Value::Null, Value::Null)
+        );
+    }
+    assert_eq!(snapshot().await, before, "a figure moved");
+
+    // Nothing of an erased identity is left anywhere.
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Column {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table_name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        column_name: String,
+    }
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.db.conn();
+    let columns: Vec<Column> = diesel::sql_query(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns
+         WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'character', 'date', 'jsonb', 'json', 'ARRAY')",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert!(columns.len() > 20);
+    for p in &erased {
+        for needle in [
+            p["last_name"].as_str().unwrap(),
+            p["birth_date"].as_str().unwrap(),
+        ] {
+            for c in &columns {
+                let found: Count = diesel::sql_query(format!(
+                    "SELECT count(*) AS n FROM {} WHERE {}::text LIKE $1",
+                    c.table_name, c.column_name
+                ))
+                .bind::<diesel::sql_types::Text, _>(format!("%{needle}%"))
+                .get_result(&mut conn)
+                .unwrap();
+                assert_eq!(
+                    found.n, 0,
+                    "{needle} still in {}.{}",
+                    c.table_name, c.column_name
+                );
+            }
+        }
+    }
+
+    // Erasing twice answers the same; an erased person cannot change; only the facilitator erases.
+    let id = erased[0]["id"].as_str().unwrap();
+    let once = app
+        .get(&format!("/api/v1/beneficiaries/{id}"), &fac())
+        .await
+        .json();
+    let again = app
+        .post(
+            &format!("/api/v1/beneficiaries/{id}/erasure"),
+            &fac(),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.json(), once);
+    app.patch(
+        &format!("/api/v1/beneficiaries/{id}"),
+        &fac(),
+        &json!({"first_name": "Back"}),
+        None,
+    )
+    .await
+    .problem(409);
+    let kept = people[1]["id"].as_str().unwrap();
+    for (role, org) in [
+        (Role::Plie, Some(Uuid::new_v4())),
+        (Role::Company, Some(t.holder1)),
+        (Role::Buyer, Some(t.buyer1)),
+        (Role::State, None),
+    ] {
+        app.post(
+            &format!("/api/v1/beneficiaries/{kept}/erasure"),
+            &token(role, org),
+            &json!({}),
+        )
+        .await
+        .problem(403);
+    }
+    let log = app
+        .get(&format!("/api/v1/beneficiaries/{id}/access-log"), &fac())
+        .await
+        .json();
+    assert!(log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "erase"));
 }

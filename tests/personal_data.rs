@@ -189,3 +189,58 @@ async fn the_persons_own_copy() {
     .await
     .problem(404);
 }
+
+#[actix_web::test]
+async fn retention_erases_people_past_the_period() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "B").await;
+    let holder = app.org("company", "H").await;
+    let contract = app.contract(buyer, holder, "R").await;
+    let old = app.person(None, "Ancienne", "F", "1970-01-01").await;
+    app.placement(old, contract, holder, "2019-01-01", Some("2019-06-30"))
+        .await;
+    let recent = app.person(None, "Recente", "F", "1970-01-01").await;
+    app.placement(recent, contract, holder, "2019-01-01", None)
+        .await;
+    let never_placed = app.person(None, "Jamais", "M", "1970-01-01").await;
+    // Registered long ago, never placed.
+    diesel::sql_query(
+        "UPDATE beneficiaries SET created_at = now() - interval '6 years' WHERE id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(never_placed)
+    .execute(&mut app.db.conn())
+    .unwrap();
+    let run = |dry: bool, years: &str| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_clauses"));
+        c.arg("retention")
+            .env("DATABASE_URL", &app.db.url)
+            .env("RETENTION_YEARS", years)
+            .env("RUST_LOG", "warn");
+        if dry {
+            c.arg("--dry-run");
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(run(true, "5").contains("2 people would be erased"));
+    let erased = |id: Uuid| {
+        let app = &app;
+        async move {
+            app.get(&format!("/api/v1/beneficiaries/{id}"), &fac())
+                .await
+                .json()["erased"]
+                .clone()
+        }
+    };
+    assert_eq!(erased(old).await, json!(false), "a dry run changes nothing");
+    assert!(run(false, "5").contains("2 people erased"));
+    assert_eq!(erased(old).await, json!(true));
+    assert_eq!(erased(never_placed).await, json!(true));
+    assert_eq!(erased(recent).await, json!(false));
+    assert!(run(false, "5").contains("0 people erased"), "idempotent");
+}

@@ -36,6 +36,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(super::method_not_allowed)),
     )
     .service(
+        web::resource("/beneficiaries/{id}/erasure")
+            .route(web::post().to(erase))
+            .default_service(web::to(super::method_not_allowed)),
+    )
+    .service(
         web::resource("/beneficiaries/{id}/export")
             .route(web::get().to(export))
             .default_service(web::to(super::method_not_allowed)),
@@ -46,12 +51,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Beneficiary {
     pub id: Uuid,
-    pub last_name: String,
-    pub first_name: String,
+    /// Null once the person is erased.
+    #[schema(required = true)]
+    pub last_name: Option<String>,
+    /// Null once the person is erased.
+    #[schema(required = true)]
+    pub first_name: Option<String>,
     pub sex: Sex,
-    pub birth_date: NaiveDate,
-    #[schema(pattern = "^[0-9]{5}$")]
-    pub postal_code: String,
+    /// Null once the person is erased.
+    #[schema(required = true)]
+    pub birth_date: Option<NaiveDate>,
+    /// Null once the person is erased.
+    #[schema(required = true, pattern = "^[0-9]{5}$")]
+    pub postal_code: Option<String>,
     /// The priority neighbourhood (QPV) the person lives in; null when none.
     #[schema(required = true)]
     pub qpv_code: Option<String>,
@@ -65,6 +77,8 @@ pub struct Beneficiary {
     /// The PLIE (or other referent) following the person.
     #[schema(required = true)]
     pub referent_id: Option<Uuid>,
+    /// True once the person is erased: the record stays, anonymous, so the figures stay whole.
+    pub erased: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -75,8 +89,12 @@ pub struct Beneficiary {
 #[serde(deny_unknown_fields)]
 pub struct BeneficiaryName {
     pub id: Uuid,
-    pub last_name: String,
-    pub first_name: String,
+    /// Null once the person is erased.
+    #[schema(required = true)]
+    pub last_name: Option<String>,
+    /// Null once the person is erased.
+    #[schema(required = true)]
+    pub first_name: Option<String>,
 }
 
 /// The full record, or the name only for an employer.
@@ -99,16 +117,17 @@ impl BeneficiaryView {
                 let f = row.fields();
                 BeneficiaryView::Full(Beneficiary {
                     id: row.id,
-                    last_name: f.last_name,
-                    first_name: f.first_name,
+                    last_name: row.last_name,
+                    first_name: row.first_name,
                     sex: f.sex,
-                    birth_date: f.birth_date,
-                    postal_code: f.postal_code,
+                    birth_date: row.birth_date,
+                    postal_code: row.postal_code,
                     qpv_code: f.qpv_code,
                     qualification_level: f.qualification_level,
                     eligibility: f.eligibility,
                     eligibility_reason: f.eligibility_reason,
                     referent_id: f.referent_id,
+                    erased: row.erased_at.is_some(),
                     version: row.version,
                     created_at: row.created_at,
                     updated_at: row.updated_at,
@@ -583,4 +602,30 @@ pub async fn export(
             .collect(),
         access_trail: trail.into_iter().map(AccessLogEntry::from).collect(),
     }))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/beneficiaries/{id}/erasure", tag = "beneficiaries", operation_id = "erase_beneficiary",
+    params(("id" = Uuid, Path, description = "Beneficiary id")),
+    responses(
+        (status = 200, description = "The person is erased for good: names, birth date, postal code, QPV code and free text are gone; the anonymous record stays so every figure stays whole. Erasing again answers the same.", body = Beneficiary),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn erase(
+    state: web::Data<AppState>,
+    p: Principal,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    access::beneficiaries::erase(&p)?;
+    let id = path_id(&id, "beneficiary")?;
+    let row = db::run(&state.pool, move |c| model::erase(c, &p, id)).await?;
+    let version = row.version;
+    Ok(super::changed(
+        version,
+        &BeneficiaryView::of(row, PersonView::Full),
+    ))
 }

@@ -41,11 +41,11 @@ diesel::table! {
 diesel::table! {
     beneficiaries (id) {
         id -> Uuid,
-        last_name -> Text,
-        first_name -> Text,
+        last_name -> Nullable<Text>,
+        first_name -> Nullable<Text>,
         sex -> Text,
-        birth_date -> Date,
-        postal_code -> Text,
+        birth_date -> Nullable<Date>,
+        postal_code -> Nullable<Text>,
         qpv_code -> Nullable<Text>,
         qualification_level -> Nullable<Text>,
         eligibility -> Array<Text>,
@@ -54,6 +54,9 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        erased_at -> Nullable<Timestamptz>,
+        qpv_resident -> Bool,
+        age_jan1_2000 -> Nullable<Int4>,
     }
 }
 

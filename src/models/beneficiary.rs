@@ -16,11 +16,11 @@ use crate::paging::{self, Cursor, PageRequest};
 #[diesel(table_name = beneficiaries)]
 pub struct BeneficiaryRow {
     pub id: Uuid,
-    pub last_name: String,
-    pub first_name: String,
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
     pub sex: String,
-    pub birth_date: NaiveDate,
-    pub postal_code: String,
+    pub birth_date: Option<NaiveDate>,
+    pub postal_code: Option<String>,
     pub qpv_code: Option<String>,
     pub qualification_level: Option<String>,
     pub eligibility: Vec<String>,
@@ -29,6 +29,7 @@ pub struct BeneficiaryRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl BeneficiaryRow {
@@ -48,12 +49,14 @@ impl BeneficiaryRow {
     }
 
     pub fn fields(&self) -> PersonFields {
+        // An erased record has no identity left; its fields are never
+        // changed again (see `update`).
         PersonFields {
-            last_name: self.last_name.clone(),
-            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone().unwrap_or_default(),
+            first_name: self.first_name.clone().unwrap_or_default(),
             sex: Sex::parse(&self.sex).unwrap_or(Sex::F),
-            birth_date: self.birth_date,
-            postal_code: self.postal_code.clone(),
+            birth_date: self.birth_date.unwrap_or_default(),
+            postal_code: self.postal_code.clone().unwrap_or_default(),
             qpv_code: self.qpv_code.clone(),
             qualification_level: self
                 .qualification_level
@@ -235,6 +238,12 @@ pub fn update(
             .optional()?
             .ok_or_else(|| ApiError::not_found("beneficiary"))?;
         check_version(precondition, "beneficiary", current.version)?;
+        if current.erased_at.is_some() {
+            return Err(ApiError::conflict(
+                "id",
+                "this person was erased: the record can no longer change",
+            ));
+        }
         let old = current.fields();
         let new = change(old.clone())?;
         // The answer shows the record: trailed even when nothing changed.
@@ -254,13 +263,66 @@ pub fn update(
     })
 }
 
-/// Birth date of a person, whoever may see them (for placement rules).
+/// Birth date of a person, whoever may see them (for placement rules);
+/// `None` when there is no such person or they were erased.
 pub fn birth_date(conn: &mut PgConnection, id: Uuid) -> ApiResult<Option<NaiveDate>> {
     Ok(beneficiaries::table
         .find(id)
         .select(beneficiaries::birth_date)
-        .first(conn)
-        .optional()?)
+        .first::<Option<NaiveDate>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Erases a person for good, keeping the facts the figures need (see the
+/// migration `erasure`). Erasing twice changes nothing.
+pub fn erase(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<BeneficiaryRow> {
+    use crate::db::schema::{monthly_hours, placements};
+    access::beneficiaries::erase(p)?;
+    conn.transaction(|conn| {
+        let current = beneficiaries::table
+            .find(id)
+            .for_update()
+            .select(BeneficiaryRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("beneficiary"))?;
+        if current.erased_at.is_some() {
+            return Ok(current);
+        }
+        let birth = current.birth_date.unwrap_or_default();
+        let age_jan1_2000 = crate::domain::calendar::age_on(birth, NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default());
+        diesel::sql_query(
+            "UPDATE placements SET age_at_start = extract(year FROM age(start_date, $2))::int WHERE beneficiary_id = $1",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .bind::<diesel::sql_types::Date, _>(birth)
+        .execute(conn)?;
+        // Free text written about the person goes too.
+        let placement_ids = placements::table
+            .filter(placements::beneficiary_id.eq(id))
+            .select(placements::id);
+        diesel::update(monthly_hours::table.filter(monthly_hours::placement_id.eq_any(placement_ids)).filter(monthly_hours::reason.is_not_null()))
+            .set(monthly_hours::reason.eq("(effacé)"))
+            .execute(conn)?;
+        let row = diesel::update(beneficiaries::table.find(id))
+            .set((
+                beneficiaries::last_name.eq(None::<String>),
+                beneficiaries::first_name.eq(None::<String>),
+                beneficiaries::birth_date.eq(None::<NaiveDate>),
+                beneficiaries::postal_code.eq(None::<String>),
+                beneficiaries::qpv_code.eq(None::<String>),
+                beneficiaries::eligibility_reason.eq(None::<String>),
+                beneficiaries::age_jan1_2000.eq(Some(age_jan1_2000)),
+                beneficiaries::erased_at.eq(Some(chrono::Utc::now())),
+                beneficiaries::version.eq(beneficiaries::version + 1),
+                beneficiaries::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(BeneficiaryRow::as_returning())
+            .get_result(conn)?;
+        trail::record(conn, p, TrailAction::Erase, &[id])?;
+        Ok(row)
+    })
 }
 
 /// A person's trail, if the caller may read it.
@@ -327,4 +389,34 @@ pub fn export(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Per
             trail,
         })
     })
+}
+
+/// People past the retention period on `today`: their last placement ended,
+/// or they were registered without one, more than `years` years ago.
+pub fn past_retention(
+    conn: &mut PgConnection,
+    years: u32,
+    today: NaiveDate,
+) -> ApiResult<Vec<Uuid>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: Uuid,
+    }
+    let limit = today
+        .checked_sub_months(chrono::Months::new(years.saturating_mul(12)))
+        .unwrap_or(NaiveDate::MIN);
+    let ids: Vec<Id> = diesel::sql_query(
+        "SELECT b.id FROM beneficiaries b
+         WHERE b.erased_at IS NULL
+           AND CASE WHEN EXISTS (SELECT 1 FROM placements p WHERE p.beneficiary_id = b.id)
+                    THEN NOT EXISTS (SELECT 1 FROM placements p WHERE p.beneficiary_id = b.id
+                                     AND (p.end_date IS NULL OR p.end_date >= $1))
+                    ELSE b.created_at < $1::timestamptz
+               END
+         ORDER BY b.created_at, b.id",
+    )
+    .bind::<diesel::sql_types::Date, _>(limit)
+    .load(conn)?;
+    Ok(ids.into_iter().map(|i| i.id).collect())
 }

@@ -105,7 +105,7 @@ pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFi
             SELECT count(*) AS participants,
                    count(*) FILTER (WHERE sex = 'F') AS women,
                    count(*) FILTER (WHERE sex = 'M') AS men,
-                   count(*) FILTER (WHERE extract(year FROM age(greatest($1, first_start), birth_date)) < 26) AS under_26,
+                   count(*) FILTER (WHERE age < 26) AS under_26,
                    count(*) FILTER (WHERE qpv) AS qpv_residents
             FROM person_years WHERE year = $4
         ),
@@ -144,8 +144,10 @@ pub fn key_figures_live(
             WHERE {CONTRACTS}
         ),
         people AS (
-            SELECT a.beneficiary_id, b.sex, b.qpv_code,
-                   extract(year FROM age(greatest($6, a.first_start), b.birth_date)) < 26 AS young
+            SELECT a.beneficiary_id, b.sex, b.qpv_resident,
+                   (CASE WHEN b.birth_date IS NOT NULL
+                         THEN extract(year FROM age(greatest($6, a.first_start), b.birth_date))::int
+                         ELSE person_age(b.id, greatest($6, a.first_start)) END) < 26 AS young
             FROM (SELECT beneficiary_id, min(start_date) AS first_start
                   FROM scoped
                   WHERE start_date <= $7 AND (end_date IS NULL OR end_date >= $6)
@@ -162,7 +164,7 @@ pub fn key_figures_live(
                (SELECT count(*) FROM people WHERE sex = 'F') AS women,
                (SELECT count(*) FROM people WHERE sex = 'M') AS men,
                (SELECT count(*) FROM people WHERE young) AS under_26,
-               (SELECT count(*) FROM people WHERE qpv_code IS NOT NULL) AS qpv_residents,
+               (SELECT count(*) FROM people WHERE qpv_resident) AS qpv_residents,
                (SELECT count(*) FROM scoped WHERE start_date BETWEEN $6 AND $7) AS employment_contracts,
                hours.this_year AS hours,
                hours.last_year AS previous_year_hours
@@ -292,7 +294,10 @@ fn by_month() -> String {
     )
 }
 
-const AGE: &str = "extract(year FROM age(p.reference_day, b.birth_date))";
+/// Age on the reference day; erased people's from their kept facts.
+const AGE: &str = "(CASE WHEN b.birth_date IS NOT NULL \
+    THEN extract(year FROM age(p.reference_day, b.birth_date))::int \
+    ELSE person_age(b.id, p.reference_day) END)";
 
 pub fn breakdown(
     conn: &mut PgConnection,
@@ -307,7 +312,7 @@ pub fn breakdown(
         )),
         BreakdownKey::QualificationLevel => by_person("b.qualification_level"),
         BreakdownKey::Eligibility => by_person("unnest(b.eligibility)"),
-        BreakdownKey::Qpv => by_person("CASE WHEN b.qpv_code IS NULL THEN 'no' ELSE 'yes' END"),
+        BreakdownKey::Qpv => by_person("CASE WHEN b.qpv_resident THEN 'yes' ELSE 'no' END"),
         BreakdownKey::Modality => by_placement("a.modality"),
         BreakdownKey::Contract => by_placement("a.contract_id::text"),
         BreakdownKey::Operation => by_placement("a.operation"),
