@@ -244,3 +244,25 @@ async fn retention_erases_people_past_the_period() {
     assert_eq!(erased(recent).await, json!(false));
     assert!(run(false, "5").contains("0 people erased"), "idempotent");
 }
+
+#[actix_web::test]
+async fn a_read_whose_trail_cannot_be_written_fails() {
+    let app = spawn().await;
+    let person = app.person(None, "Introuvable", "F", "1980-01-01").await;
+    use diesel::connection::SimpleConnection;
+    app.db
+        .conn()
+        .batch_execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+             CREATE TRIGGER refuse BEFORE INSERT ON access_trail FOR EACH ROW EXECUTE FUNCTION refuse();",
+        )
+        .unwrap();
+    for path in [
+        format!("/api/v1/beneficiaries/{person}"),
+        "/api/v1/beneficiaries".to_string(),
+    ] {
+        let res = app.get(&path, &fac()).await;
+        assert!(res.status >= 500, "{path}: {}", res.status);
+        assert!(!String::from_utf8_lossy(&res.body).contains("Introuvable"));
+    }
+}
