@@ -74,6 +74,15 @@ pub mod contracts {
         }
     }
 
+    /// The buyer of a new contract that names none: a buyer's (or the
+    /// Département's) own organisation; the facilitator must say.
+    pub fn default_buyer(p: &Principal) -> Option<Uuid> {
+        match p.role {
+            Role::Buyer | Role::Department => p.org,
+            _ => None,
+        }
+    }
+
     /// The buyer a new contract may name.
     pub fn may_buy_for(p: &Principal, buyer_id: Uuid) -> ApiResult<()> {
         match p.role {

@@ -315,13 +315,10 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     access::contracts::write(&p)?;
     let (input, mut v) = json_body::<NewContract>(&req, &body)?;
-    let buyer_id = match input
-        .buyer_id
-        .or(p.org.filter(|_| p.role != crate::auth::Role::Facilitator))
-    {
-        Some(b) => Some(b),
-        None => v.require("buyer_id", None),
-    };
+    let buyer_id = v.require(
+        "buyer_id",
+        input.buyer_id.or(access::contracts::default_buyer(&p)),
+    );
     let holder_id = v.require("holder_id", input.holder_id);
     let reference = v.require("reference", input.reference);
     let title = v.require("title", input.title);
