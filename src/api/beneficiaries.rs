@@ -19,32 +19,18 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/beneficiaries")
+        super::resource("/beneficiaries")
             .route(web::get().to(list))
-            .route(web::post().to(create))
-            .default_service(web::to(super::method_not_allowed)),
+            .route(web::post().to(create)),
     )
     .service(
-        web::resource("/beneficiaries/{id}")
+        super::resource("/beneficiaries/{id}")
             .route(web::get().to(get))
-            .route(web::patch().to(patch))
-            .default_service(web::to(super::method_not_allowed)),
+            .route(web::patch().to(patch)),
     )
-    .service(
-        web::resource("/beneficiaries/{id}/access-log")
-            .route(web::get().to(access_log))
-            .default_service(web::to(super::method_not_allowed)),
-    )
-    .service(
-        web::resource("/beneficiaries/{id}/erasure")
-            .route(web::post().to(erase))
-            .default_service(web::to(super::method_not_allowed)),
-    )
-    .service(
-        web::resource("/beneficiaries/{id}/export")
-            .route(web::get().to(export))
-            .default_service(web::to(super::method_not_allowed)),
-    );
+    .service(super::resource("/beneficiaries/{id}/access-log").route(web::get().to(access_log)))
+    .service(super::resource("/beneficiaries/{id}/erasure").route(web::post().to(erase)))
+    .service(super::resource("/beneficiaries/{id}/export").route(web::get().to(export)));
 }
 
 /// A person far from employment, as the facilitator and their referent see them.

@@ -13,11 +13,7 @@ use crate::paging::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/changes")
-            .route(web::get().to(list))
-            .default_service(web::to(super::method_not_allowed)),
-    );
+    cfg.service(super::resource("/changes").route(web::get().to(list)));
 }
 
 /// One change to an object you may read.

@@ -21,22 +21,16 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/contracts")
+        super::resource("/contracts")
             .route(web::get().to(list))
-            .route(web::post().to(create))
-            .default_service(web::to(super::method_not_allowed)),
+            .route(web::post().to(create)),
     )
     .service(
-        web::resource("/contracts/{id}")
+        super::resource("/contracts/{id}")
             .route(web::get().to(get))
-            .route(web::patch().to(patch))
-            .default_service(web::to(super::method_not_allowed)),
+            .route(web::patch().to(patch)),
     )
-    .service(
-        web::resource("/contracts/{id}/fulfilment")
-            .route(web::get().to(fulfilment))
-            .default_service(web::to(super::method_not_allowed)),
-    );
+    .service(super::resource("/contracts/{id}/fulfilment").route(web::get().to(fulfilment)));
 }
 
 /// A public contract (or lot) with an insertion clause: one holder, one hours commitment.

@@ -20,27 +20,17 @@ use crate::state::AppState;
 use diesel::Connection;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/hours/batch")
-            .route(web::post().to(statement))
-            .default_service(web::to(super::method_not_allowed)),
-    )
-    .service(
-        web::resource("/placements/{id}/hours")
-            .route(web::get().to(list))
-            .default_service(web::to(super::method_not_allowed)),
-    )
-    .service(
-        web::resource("/placements/{id}/hours/{month}")
-            .route(web::get().to(get))
-            .route(web::put().to(put))
-            .default_service(web::to(super::method_not_allowed)),
-    )
-    .service(
-        web::resource("/placements/{id}/hours/{month}/validation")
-            .route(web::post().to(validate))
-            .default_service(web::to(super::method_not_allowed)),
-    );
+    cfg.service(super::resource("/hours/batch").route(web::post().to(statement)))
+        .service(super::resource("/placements/{id}/hours").route(web::get().to(list)))
+        .service(
+            super::resource("/placements/{id}/hours/{month}")
+                .route(web::get().to(get))
+                .route(web::put().to(put)),
+        )
+        .service(
+            super::resource("/placements/{id}/hours/{month}/validation")
+                .route(web::post().to(validate)),
+        );
 }
 
 /// The hours of one placement in one month.

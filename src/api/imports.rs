@@ -14,11 +14,7 @@ use crate::models::decp::{self as model, ImportSummary};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/imports/decp")
-            .route(web::post().to(import_decp))
-            .default_service(web::to(super::method_not_allowed)),
-    );
+    cfg.service(super::resource("/imports/decp").route(web::post().to(import_decp)));
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -37,6 +37,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// A resource whose other methods answer 405 with a problem body.
+pub fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
 /// Answer for a method a path does not have.
 pub async fn method_not_allowed() -> ApiResult<HttpResponse> {
     Err(ApiError::MethodNotAllowed(

@@ -19,16 +19,14 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/organisations")
+        super::resource("/organisations")
             .route(web::get().to(list))
-            .route(web::post().to(create))
-            .default_service(web::to(super::method_not_allowed)),
+            .route(web::post().to(create)),
     )
     .service(
-        web::resource("/organisations/{id}")
+        super::resource("/organisations/{id}")
             .route(web::get().to(get))
-            .route(web::patch().to(patch))
-            .default_service(web::to(super::method_not_allowed)),
+            .route(web::patch().to(patch)),
     );
 }
 

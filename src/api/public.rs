@@ -14,11 +14,7 @@ use crate::models::publication;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/public/key-figures/{file}")
-            .route(web::get().to(key_figures))
-            .default_service(web::to(super::method_not_allowed)),
-    );
+    cfg.service(super::resource("/public/key-figures/{file}").route(web::get().to(key_figures)));
 }
 
 /// A count from 1 to 4 is shown as "< 5"; 0 stays 0.

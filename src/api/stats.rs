@@ -22,31 +22,11 @@ pub const FIRST_YEAR: i32 = 1990;
 pub const LAST_YEAR: i32 = 2100;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/stats/key-figures")
-            .route(web::get().to(key_figures))
-            .default_service(web::to(super::method_not_allowed)),
-    )
-    .service(
-        web::resource("/stats/breakdown")
-            .route(web::get().to(breakdown))
-            .default_service(web::to(super::method_not_allowed)),
-    )
-    .service(
-        web::resource("/stats/contracts")
-            .route(web::get().to(contracts))
-            .default_service(web::to(super::method_not_allowed)),
-    )
-    .service(
-        web::resource("/stats/publications")
-            .route(web::post().to(publish))
-            .default_service(web::to(super::method_not_allowed)),
-    )
-    .service(
-        web::resource("/reports/annual")
-            .route(web::get().to(annual_report))
-            .default_service(web::to(super::method_not_allowed)),
-    );
+    cfg.service(super::resource("/stats/key-figures").route(web::get().to(key_figures)))
+        .service(super::resource("/stats/breakdown").route(web::get().to(breakdown)))
+        .service(super::resource("/stats/contracts").route(web::get().to(contracts)))
+        .service(super::resource("/stats/publications").route(web::post().to(publish)))
+        .service(super::resource("/reports/annual").route(web::get().to(annual_report)));
 }
 
 /// The figures the State, the Département, the PLIE and the European Social Fund ask for.
