@@ -15,8 +15,14 @@ pub struct Config {
     /// How long a request waits for a pooled connection before it is told
     /// 503: short, so an outage answers fast instead of hanging callers.
     pub database_connect_timeout: Duration,
-    /// Largest request body accepted, in bytes.
-    pub max_body_bytes: usize,
+    /// Longest a statement may run before PostgreSQL cancels it (answered
+    /// 503), so one slow query cannot pin a pooled connection.
+    pub statement_timeout: Duration,
+    /// How long in-flight requests may run after SIGTERM before the process
+    /// exits anyway.
+    pub shutdown_grace: Duration,
+    /// Origins of browser front ends allowed by CORS (none by default).
+    pub cors_allowed_origins: Vec<String>,
     /// How commitments of imported contract data are estimated.
     pub decp: crate::domain::decp::Estimation,
 }
@@ -33,6 +39,53 @@ pub enum ConfigError {
 
 fn var(name: &str) -> Option<String> {
     env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A whole number variable within `range`, `default` when unset.
+fn whole_number(
+    name: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ConfigError::Invalid {
+                name,
+                reason: format!(
+                    "{v:?} is not a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            }),
+        },
+    }
+}
+
+/// `https://a.example,https://b.example:8443`: each an origin as browsers
+/// send it (scheme, host, optional port; no path, no trailing slash).
+pub fn cors_origins(list: &str) -> Result<Vec<String>, String> {
+    let mut origins = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let rest = item
+            .strip_prefix("https://")
+            .or_else(|| item.strip_prefix("http://"))
+            .ok_or_else(|| {
+                format!("{item:?} is not an origin: it must start with https:// or http://")
+            })?;
+        let host_ok = !rest.is_empty()
+            && rest.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+            });
+        if !host_ok {
+            return Err(format!(
+                "{item:?} is not an origin: scheme://host[:port], with no path or trailing slash"
+            ));
+        }
+        origins.push(item.to_ascii_lowercase());
+    }
+    Ok(origins)
 }
 
 impl Config {
@@ -68,8 +121,25 @@ impl Config {
                 reason: format!("{bind_addr:?} is not HOST:PORT"),
             });
         }
+        let statement_timeout = Duration::from_millis(whole_number(
+            "DATABASE_STATEMENT_TIMEOUT_MS",
+            10_000,
+            100..=3_600_000,
+        )?);
+        let shutdown_grace =
+            Duration::from_secs(whole_number("SHUTDOWN_GRACE_SECONDS", 30, 0..=3600)?);
+        let cors_allowed_origins = match var("CORS_ALLOWED_ORIGINS") {
+            None => Vec::new(),
+            Some(list) => cors_origins(&list).map_err(|reason| ConfigError::Invalid {
+                name: "CORS_ALLOWED_ORIGINS",
+                reason,
+            })?,
+        };
         Ok(Config {
             database_url,
+            statement_timeout,
+            shutdown_grace,
+            cors_allowed_origins,
             bind_addr,
             jwt_secret,
             jwt_public_key_file,
@@ -77,7 +147,6 @@ impl Config {
             jwt_audience: var("JWT_AUDIENCE"),
             database_pool_size,
             database_connect_timeout: Duration::from_secs(2),
-            max_body_bytes: 4 * 1024 * 1024,
             decp: Self::decp_estimation()?,
         })
     }
@@ -113,5 +182,23 @@ impl Config {
             e.hourly_cost = cost;
         }
         Ok(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_origins_are_origins() {
+        assert_eq!(
+            cors_origins(" https://a.example, http://LOCALHOST:5173 ,").unwrap(),
+            vec!["https://a.example", "http://localhost:5173"]
+        );
+        assert!(cors_origins("a.example").is_err());
+        assert!(cors_origins("https://a.example/").is_err());
+        assert!(cors_origins("https://a.example/app").is_err());
+        assert!(cors_origins("*").is_err());
+        assert_eq!(cors_origins("").unwrap(), Vec::<String>::new());
     }
 }

@@ -13,11 +13,12 @@ pub mod openapi;
 pub mod paging;
 pub mod request_id;
 pub mod state;
+pub mod telemetry;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Logger};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, App, HttpResponse, ResponseError};
 
 use error::{ApiError, PROBLEM_JSON};
@@ -36,19 +37,56 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let limit = state.max_body_bytes;
+    let (payload, limit) = api::limits::body(api::limits::DEFAULT_BODY_BYTES);
+    let cors = cors(&state.cors_allowed_origins);
     App::new()
         .app_data(state)
-        .app_data(web::PayloadConfig::new(limit))
+        .app_data(payload)
+        .app_data(limit)
+        .wrap(actix_web::middleware::from_fn(api::limits::query_length))
+        .wrap(cors)
         .wrap(ErrorHandlers::new().default_handler(as_problem))
-        .wrap(actix_web::middleware::from_fn(request_id::middleware))
-        // The path only: a query string may carry a person's name.
-        .wrap(
-            Logger::new("%{route}xi %s %Dms")
-                .custom_request_replace("route", |req| format!("{} {}", req.method(), req.path())),
-        )
+        .wrap(actix_web::middleware::from_fn(telemetry::observe))
         .configure(api::routes)
         .default_service(web::to(not_found))
+}
+
+/// CORS for the network's front ends: only the configured origins, no
+/// credentials (tokens travel in `Authorization`, never in cookies). A
+/// request from another origin is served without CORS headers, so the
+/// browser keeps its answer from the page.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    use actix_web::http::Method;
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static(request_id::HEADER),
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::CONTENT_DISPOSITION,
+            header::HeaderName::from_static(request_id::HEADER),
+        ])
+        .max_age(3600)
+        .block_on_origin_mismatch(false);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
@@ -72,9 +110,9 @@ fn as_problem<B: MessageBody + 'static>(
     let status = res.status();
     let limit = res
         .request()
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.max_body_bytes)
-        .unwrap_or(0);
+        .app_data::<api::limits::BodyLimit>()
+        .map(|l| l.0)
+        .unwrap_or(api::limits::DEFAULT_BODY_BYTES);
     let problem = match status.as_u16() {
         400 => ApiError::BadRequest("the request could not be read".into()).error_response(),
         404 => ApiError::NotFound("no such path; see /docs".into()).error_response(),
@@ -94,6 +132,7 @@ fn as_problem<B: MessageBody + 'static>(
                 title: reason.to_string(),
                 status: status.as_u16(),
                 detail: reason.to_string(),
+                instance: request_id::current(),
                 errors: None,
             };
             HttpResponse::build(status)

@@ -67,7 +67,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    clauses::telemetry::init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve => serve(),
@@ -264,18 +264,26 @@ fn serve() -> Result<(), String> {
             &config.database_url,
             config.database_pool_size,
             config.database_connect_timeout,
+            config.statement_timeout,
         ),
         verifier,
         openapi_json: openapi::document(),
-        max_body_bytes: config.max_body_bytes,
         decp: config.decp.clone(),
+        metrics: Default::default(),
+        cors_allowed_origins: config.cors_allowed_origins.clone(),
     });
     let addr = config.bind_addr.clone();
+    let grace = config.shutdown_grace;
     actix_web::rt::System::new().block_on(async move {
+        // actix-web stops accepting on SIGTERM/SIGINT and lets requests in
+        // flight finish for up to the grace period before exiting.
         let server = HttpServer::new(move || clauses::app(state.clone()))
+            .shutdown_timeout(grace.as_secs())
             .bind(&addr)
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         log::info!("serving on http://{addr} (reference: http://{addr}/docs)");
-        server.run().await.map_err(|e| e.to_string())
+        server.run().await.map_err(|e| e.to_string())?;
+        log::info!("stopped");
+        Ok(())
     })
 }

@@ -110,6 +110,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
     paths(
         api::system::health,
         api::system::ready,
+        api::system::metrics,
         api::organisations::list,
         api::organisations::create,
         api::organisations::get,

@@ -9,6 +9,10 @@ pub struct AppState {
     pub verifier: Verifier,
     /// The OpenAPI document, rendered once.
     pub openapi_json: String,
-    pub max_body_bytes: usize,
     pub decp: crate::domain::decp::Estimation,
+    /// `CORS_ALLOWED_ORIGINS`.
+    pub cors_allowed_origins: Vec<String>,
+    /// Counters of this process for `GET /metrics`; they never change an
+    /// answer of the API.
+    pub metrics: crate::telemetry::Metrics,
 }

@@ -28,11 +28,17 @@ async fn ready_follows_the_database_without_a_restart() {
     let missing = format!("{}_later", db.name);
     let url = db.url.replace(&db.name, &missing);
     let state = web::Data::new(clauses::state::AppState {
-        pool: clauses::db::pool(&url, 2, std::time::Duration::from_secs(1)),
+        pool: clauses::db::pool(
+            &url,
+            2,
+            std::time::Duration::from_secs(1),
+            std::time::Duration::from_secs(30),
+        ),
         verifier: clauses::auth::Verifier::new(Some(SECRET), None, None, None).unwrap(),
         openapi_json: String::new(),
-        max_body_bytes: 1024,
         decp: clauses::domain::decp::Estimation::default(),
+        metrics: Default::default(),
+        cors_allowed_origins: Vec::new(),
     });
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
@@ -236,10 +242,7 @@ async fn every_malformed_request_gets_a_problem() {
         )
         .await;
     let body = res.problem(413);
-    assert!(
-        body["detail"].as_str().unwrap().contains("4194304"),
-        "{body}"
-    );
+    assert!(body["detail"].as_str().unwrap().contains("65536"), "{body}");
 }
 
 #[actix_web::test]

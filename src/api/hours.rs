@@ -20,17 +20,23 @@ use crate::state::AppState;
 use diesel::Connection;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/hours/batch").route(web::post().to(statement)))
-        .service(super::resource("/placements/{id}/hours").route(web::get().to(list)))
-        .service(
-            super::resource("/placements/{id}/hours/{month}")
-                .route(web::get().to(get))
-                .route(web::put().to(put)),
+    cfg.service(
+        super::limits::with_body_limit(
+            super::resource("/hours/batch"),
+            super::limits::BATCH_BODY_BYTES,
         )
-        .service(
-            super::resource("/placements/{id}/hours/{month}/validation")
-                .route(web::post().to(validate)),
-        );
+        .route(web::post().to(statement)),
+    )
+    .service(super::resource("/placements/{id}/hours").route(web::get().to(list)))
+    .service(
+        super::resource("/placements/{id}/hours/{month}")
+            .route(web::get().to(get))
+            .route(web::put().to(put)),
+    )
+    .service(
+        super::resource("/placements/{id}/hours/{month}/validation")
+            .route(web::post().to(validate)),
+    );
 }
 
 /// The hours of one placement in one month.

@@ -14,7 +14,13 @@ use crate::models::decp::{self as model, ImportSummary};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/imports/decp").route(web::post().to(import_decp)));
+    cfg.service(
+        super::limits::with_body_limit(
+            super::resource("/imports/decp"),
+            super::limits::IMPORT_BODY_BYTES,
+        )
+        .route(web::post().to(import_decp)),
+    );
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -8,6 +8,7 @@ pub mod export;
 pub mod hours;
 pub mod imports;
 pub mod input;
+pub mod limits;
 pub mod organisations;
 pub mod placements;
 pub mod public;

@@ -16,6 +16,7 @@ const REDOC_JS: &[u8] = include_bytes!("../../assets/redoc.standalone.js");
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))
         .route("/ready", web::get().to(ready))
+        .route("/metrics", web::get().to(metrics))
         .route("/openapi.json", web::get().to(openapi_json))
         .route("/docs", web::get().to(docs))
         .route("/docs/", web::get().to(docs))
@@ -60,6 +61,21 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     Ok(HttpResponse::Ok().json(Status {
         status: "ready".into(),
     }))
+}
+
+/// Prometheus metrics of this process: requests by route pattern and
+/// status, a latency histogram, database pool connections in use, idle and
+/// waiting. No token: keep this path off the public proxy.
+#[utoipa::path(
+    get, path = "/metrics", tag = "system", operation_id = "metrics",
+    responses((status = 200, description = "Prometheus text exposition format 0.0.4",
+        content_type = "text/plain", body = String))
+)]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(state.metrics.render(&state.pool))
 }
 
 pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {

@@ -45,6 +45,14 @@ pub struct Principal {
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// Who made a request, kept for its access-log line once the token has been
+/// checked.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub sub: String,
+    pub role: Role,
+}
+
 impl Principal {
     pub fn from_claims(claims: Claims) -> Result<Principal, String> {
         let role = Role::parse(&claims.role)
@@ -105,6 +113,10 @@ fn extract(req: &HttpRequest) -> Result<Principal, ApiError> {
     if let Some(RequestId(id)) = req.extensions().get::<RequestId>() {
         principal.request_id = id.clone();
     }
+    req.extensions_mut().insert(Caller {
+        sub: principal.sub.clone(),
+        role: principal.role,
+    });
     Ok(principal)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod schema;
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use diesel::pg::PgConnection;
@@ -23,28 +24,43 @@ const MIGRATION_LOCK: i64 = 0x0063_6c61_7573_6573;
 
 /// A pool that does not connect at build time, so the service starts (and
 /// answers `/ready` with 503) while PostgreSQL is still down; each checkout
-/// waits at most `connect_timeout`.
-pub fn pool(url: &str, size: u32, connect_timeout: Duration) -> DbPool {
+/// waits at most `connect_timeout`; every statement is cancelled after
+/// `statement_timeout`.
+pub fn pool(
+    url: &str,
+    size: u32,
+    connect_timeout: Duration,
+    statement_timeout: Duration,
+) -> DbPool {
     Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(connect_timeout)
         .test_on_check_out(true)
-        .connection_customizer(Box::new(SessionSettings))
+        .connection_customizer(Box::new(SessionSettings { statement_timeout }))
         .build_unchecked(ConnectionManager::new(url))
 }
 
 /// Settings of every pooled session. JIT compilation costs tens of
 /// milliseconds per query and pays off only for long analytical runs,
-/// which this service does not make.
+/// which this service does not make. The statement timeout (and its twin
+/// for a transaction left idle) frees a connection a slow query or a stuck
+/// lock would otherwise hold.
 #[derive(Debug)]
-struct SessionSettings;
+struct SessionSettings {
+    statement_timeout: Duration,
+}
 
 impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
         use diesel::connection::SimpleConnection;
-        conn.batch_execute("SET jit = off")
-            .map_err(diesel::r2d2::Error::QueryError)
+        let ms = self.statement_timeout.as_millis();
+        conn.batch_execute(&format!(
+            "SET jit = off; SET statement_timeout = {ms}; \
+             SET idle_in_transaction_session_timeout = {}",
+            ms.saturating_mul(2)
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -65,6 +81,13 @@ pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, String> {
     result
 }
 
+/// Requests of this process waiting for a pooled connection, for metrics.
+static WAITING: AtomicI64 = AtomicI64::new(0);
+
+pub fn waiting() -> i64 {
+    WAITING.load(Ordering::Relaxed)
+}
+
 /// Runs blocking diesel work off the async workers (actix's blocking pool).
 pub async fn run<T, F>(pool: &DbPool, f: F) -> ApiResult<T>
 where
@@ -72,9 +95,14 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
+    let request = crate::request_id::current();
     actix_web::web::block(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
+        crate::request_id::on_thread(request, || {
+            WAITING.fetch_add(1, Ordering::Relaxed);
+            let conn = pool.get();
+            WAITING.fetch_sub(1, Ordering::Relaxed);
+            f(&mut conn?)
+        })
     })
     .await?
 }

@@ -227,11 +227,17 @@ pub async fn spawn_with(keys: Keys) -> TestApp {
     )
     .unwrap();
     let state = web::Data::new(AppState {
-        pool: clauses::db::pool(&db.url, 4, std::time::Duration::from_secs(2)),
+        pool: clauses::db::pool(
+            &db.url,
+            4,
+            std::time::Duration::from_secs(2),
+            std::time::Duration::from_secs(30),
+        ),
         verifier,
         openapi_json: clauses::openapi::document(),
-        max_body_bytes: 4 * 1024 * 1024,
         decp: clauses::domain::decp::Estimation::default(),
+        metrics: Default::default(),
+        cors_allowed_origins: Vec::new(),
     });
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());

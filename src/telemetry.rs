@@ -1,0 +1,222 @@
+//! What operators see: log lines that carry the request id, one access-log
+//! line per request, and Prometheus metrics at `GET /metrics`.
+//!
+//! Nothing here is personal data: the access log has the route pattern
+//! (never the raw path or query string, which may hold a name or an id a
+//! caller typed), the status, the duration and who called (`sub`, `role`).
+
+use std::io::Write;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, ResponseError};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::auth::principal::{Caller, RequestId};
+use crate::db::DbPool;
+use crate::error::ApiError;
+use crate::request_id;
+use crate::state::AppState;
+
+/// The log target of access-log lines, so operators can route or filter
+/// them (`RUST_LOG=clauses::access=info`).
+pub const ACCESS_TARGET: &str = "clauses::access";
+
+/// env_logger with the request id appended to every line written while a
+/// request is being served.
+pub fn init_logging() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .format(|buf, record| {
+            let ts = buf.timestamp_millis();
+            write!(
+                buf,
+                "[{ts} {} {}] {}",
+                record.level(),
+                record.target(),
+                record.args()
+            )?;
+            match request_id::current() {
+                Some(id) => writeln!(buf, " request_id={id}"),
+                None => writeln!(buf),
+            }
+        })
+        .init();
+}
+
+/// The service's metrics, in their own registry (one per application, so
+/// tests running several servers in one process do not mix counts).
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool_connections: IntGaugeVec,
+    pool_waiting: IntGauge,
+    pool_max: IntGauge,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests answered, by method, route pattern and status",
+            ),
+            &["method", "route", "status"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time to answer an HTTP request (until the response head), by method and route pattern",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["method", "route"],
+        )
+        .expect("valid metric");
+        let pool_connections = IntGaugeVec::new(
+            Opts::new(
+                "db_pool_connections",
+                "Database connections of this process, by state (in_use, idle)",
+            ),
+            &["state"],
+        )
+        .expect("valid metric");
+        let pool_waiting = IntGauge::new(
+            "db_pool_waiting",
+            "Requests waiting for a database connection",
+        )
+        .expect("valid metric");
+        let pool_max =
+            IntGauge::new("db_pool_max_connections", "DATABASE_POOL_SIZE").expect("valid metric");
+        for c in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(pool_connections.clone()),
+            Box::new(pool_waiting.clone()),
+            Box::new(pool_max.clone()),
+        ] {
+            registry.register(c).expect("metric names are distinct");
+        }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            pool_connections,
+            pool_waiting,
+            pool_max,
+        }
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.requests
+            .with_label_values(&[method, route, status.to_string().as_str()])
+            .inc();
+        self.latency
+            .with_label_values(&[method, route])
+            .observe(seconds);
+    }
+
+    /// The Prometheus text exposition, with the pool read at scrape time.
+    pub fn render(&self, pool: &DbPool) -> String {
+        let state = pool.state();
+        let idle = i64::from(state.idle_connections);
+        let open = i64::from(state.connections);
+        self.pool_connections
+            .with_label_values(&["in_use"])
+            .set(open - idle);
+        self.pool_connections.with_label_values(&["idle"]).set(idle);
+        self.pool_waiting.set(crate::db::waiting());
+        self.pool_max.set(i64::from(pool.max_size()));
+        let mut out = Vec::new();
+        // Encoding our own well-formed families into a Vec cannot fail.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+/// The outermost middleware: gives the request its id, runs it with the id
+/// in scope, then echoes the id, counts the request and writes its one
+/// access-log line.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let start = Instant::now();
+    let id = request_id::choose(
+        req.headers()
+            .get(request_id::HEADER)
+            .and_then(|v| v.to_str().ok()),
+    );
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().to_string();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    request_id::scope(id.clone(), async move {
+        let result = next.call(req).await;
+        let seconds = start.elapsed().as_secs_f64();
+        let (status, route, caller) = match &result {
+            Ok(res) => (
+                res.status().as_u16(),
+                res.request().match_pattern(),
+                res.request().extensions().get::<Caller>().cloned(),
+            ),
+            Err(e) => (e.as_response_error().status_code().as_u16(), None, None),
+        };
+        let route = route.unwrap_or_else(|| "unmatched".into());
+        if let Some(state) = &state {
+            state.metrics.observe(&method, &route, status, seconds);
+        }
+        let (sub, role) = caller
+            .map(|c| (c.sub, c.role.as_str()))
+            .unwrap_or_else(|| ("-".into(), "-"));
+        log::info!(
+            target: ACCESS_TARGET,
+            "{method} {route} {status} {:.1}ms sub={sub:?} role={role}",
+            seconds * 1000.0
+        );
+        let header = (
+            HeaderName::from_static(request_id::HEADER),
+            HeaderValue::from_str(&id).ok(),
+        );
+        match result {
+            Ok(mut res) => {
+                if let (name, Some(value)) = header {
+                    res.headers_mut().insert(name, value);
+                }
+                Ok(res)
+            }
+            // A middleware refused the request (a CORS preflight from an
+            // origin not allowed, say): still a problem+json with its id.
+            Err(e) => {
+                let problem = match e.as_error::<ApiError>() {
+                    Some(api) => api.error_response(),
+                    None if e.as_response_error().status_code().is_client_error() => {
+                        ApiError::BadRequest(e.to_string()).error_response()
+                    }
+                    None => ApiError::Internal(e.to_string()).error_response(),
+                };
+                let mut problem = problem;
+                if let (name, Some(value)) = header {
+                    problem.headers_mut().insert(name, value);
+                }
+                Err(InternalError::from_response(e.to_string(), problem).into())
+            }
+        }
+    })
+    .await
+}

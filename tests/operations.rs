@@ -1,0 +1,584 @@
+//! What an operator relies on, checked on the real binary: the access log,
+//! request ids, metrics, statement timeout, CORS, limits, graceful stop.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use clauses::auth::Role;
+use common::*;
+use diesel::connection::SimpleConnection;
+use serde_json::{json, Value};
+
+/// `clauses serve` on its own test database, its log captured.
+struct Served {
+    child: Child,
+    addr: String,
+    client: awc::Client,
+    log: std::path::PathBuf,
+    _db: TestDb,
+    db_url: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn serve(env: &[(&str, &str)]) -> Served {
+    let db = TestDb::new();
+    let port = free_port();
+    let log = std::env::temp_dir().join(format!("clauses-serve-{}-{port}.log", std::process::id()));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clauses"));
+    cmd.arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &db.url)
+        .env("JWT_SECRET", SECRET)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().unwrap();
+    let served = Served {
+        child,
+        addr: format!("http://127.0.0.1:{port}"),
+        client: awc::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .finish(),
+        log,
+        db_url: db.url.clone(),
+        _db: db,
+    };
+    let start = Instant::now();
+    loop {
+        if let Ok(res) = served
+            .client
+            .get(format!("{}/health", served.addr))
+            .send()
+            .await
+        {
+            if res.status() == 200 {
+                return served;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "serve did not start"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl Served {
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Res {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.addr, path));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let mut res = match body {
+            Some(b) => req.send_json(&b).await,
+            None => req.send().await,
+        }
+        .expect("request sent");
+        Res {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body: res.body().limit(1 << 24).await.unwrap().to_vec(),
+        }
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to end and gives its exit code and log.
+    fn wait(mut self, patience: Duration) -> (Option<i32>, String) {
+        let start = Instant::now();
+        let code = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status.code();
+            }
+            if start.elapsed() > patience {
+                let _ = self.child.kill();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut log = String::new();
+        std::fs::File::open(&self.log)
+            .unwrap()
+            .read_to_string(&mut log)
+            .unwrap();
+        let _ = std::fs::remove_file(&self.log);
+        (code, log)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Holds an exclusive lock on a table for `hold`, from another session, so
+/// that any request touching it waits.
+fn lock_table(url: &str, table: &'static str, hold: Duration) -> std::thread::JoinHandle<()> {
+    use diesel::Connection;
+    let mut conn = diesel::PgConnection::establish(url).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        conn.batch_execute(&format!(
+            "BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"
+        ))
+        .unwrap();
+        tx.send(()).unwrap();
+        std::thread::sleep(hold);
+        conn.batch_execute("COMMIT").unwrap();
+    });
+    rx.recv().unwrap();
+    handle
+}
+
+#[actix_web::test]
+async fn access_log_has_one_line_per_request_and_no_personal_value() {
+    let app = serve(&[]).await;
+    let token = clauses::auth::jwt::mint_hs256(
+        SECRET,
+        &clauses::auth::jwt::dev_claims(Role::Facilitator, None, "agent-7", 600, None, None),
+    )
+    .unwrap();
+    let res = app
+        .send(
+            "GET",
+            "/api/v1/beneficiaries?last_name=Dupont",
+            Some(&token),
+            &[("X-Request-Id", "trace-42")],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.headers.get("x-request-id").unwrap(), "trace-42");
+
+    // A problem carries the request's id as its `instance`, and so does the
+    // log line of the error behind it.
+    let res = app
+        .send(
+            "POST",
+            "/api/v1/organisations",
+            Some(&token),
+            &[("X-Request-Id", "trace-43")],
+            Some(json!({"kind": "company", "name": "Martin BTP", "siret": "123"})),
+        )
+        .await;
+    let body = res.problem(422);
+    assert_eq!(body["instance"], "trace-43");
+
+    // An id that is not well-formed is replaced by a UUID.
+    let res = app
+        .send(
+            "GET",
+            "/api/v1/nowhere",
+            None,
+            &[("X-Request-Id", "bad id with spaces")],
+            None,
+        )
+        .await;
+    let id = res
+        .headers
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+    assert_eq!(res.problem(404)["instance"], id.as_str());
+
+    app.terminate();
+    let (code, log) = app.wait(Duration::from_secs(10));
+    assert_eq!(code, Some(0), "{log}");
+    let access: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("clauses::access"))
+        .collect();
+    assert!(
+        access
+            .iter()
+            .any(|l| l.contains("GET /api/v1/beneficiaries 200")
+                && l.contains("sub=\"agent-7\" role=facilitator")
+                && l.ends_with("request_id=trace-42")),
+        "{log}"
+    );
+    assert!(
+        access
+            .iter()
+            .any(|l| l.contains("POST /api/v1/organisations 422")
+                && l.ends_with("request_id=trace-43")),
+        "{log}"
+    );
+    assert!(
+        access.iter().any(|l| l.contains("GET unmatched 404 ")
+            && l.contains("sub=\"-\" role=-")
+            && l.ends_with(&format!("request_id={id}"))),
+        "{log}"
+    );
+    // One line per request: three requests, three lines (and the health
+    // checks made while starting).
+    let counted = access.iter().filter(|l| !l.contains("/health")).count();
+    assert_eq!(counted, 3, "{log}");
+    assert!(!log.contains("Dupont"), "{log}");
+    assert!(!log.contains(&token), "{log}");
+    assert!(!log.contains("Martin"), "{log}");
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route_pattern() {
+    let app = spawn().await;
+    let f = fac();
+    let org = app.org("company", "Martin BTP").await;
+    app.get(&format!("/api/v1/organisations/{org}"), &f).await;
+    app.get(
+        &format!("/api/v1/organisations/{}", uuid::Uuid::new_v4()),
+        &f,
+    )
+    .await;
+    let res = app.send("GET", "/metrics", None, &[], None).await;
+    assert_eq!(res.status, 200);
+    assert!(res
+        .headers
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = String::from_utf8(res.body).unwrap();
+    for expected in [
+        r#"http_requests_total{method="GET",route="/api/v1/organisations/{id}",status="200"} 1"#,
+        r#"http_requests_total{method="GET",route="/api/v1/organisations/{id}",status="404"} 1"#,
+        r#"http_requests_total{method="POST",route="/api/v1/organisations",status="201"} 1"#,
+        r#"http_request_duration_seconds_bucket{method="GET",route="/api/v1/organisations/{id}",le="+Inf"} 2"#,
+        r#"db_pool_connections{state="in_use"}"#,
+        r#"db_pool_connections{state="idle"}"#,
+        "db_pool_waiting 0",
+        "db_pool_max_connections 4",
+    ] {
+        assert!(text.contains(expected), "{expected} not in\n{text}");
+    }
+    assert!(
+        !text.contains(&org.to_string()),
+        "raw paths leak into labels"
+    );
+}
+
+#[actix_web::test]
+async fn a_slow_statement_is_cancelled_and_answered_503() {
+    let app = serve(&[("DATABASE_STATEMENT_TIMEOUT_MS", "300")]).await;
+    let f = fac();
+    assert_eq!(
+        app.send("GET", "/api/v1/organisations", Some(&f), &[], None)
+            .await
+            .status,
+        200
+    );
+    let lock = lock_table(&app.db_url, "organisations", Duration::from_secs(3));
+    let start = Instant::now();
+    let res = app
+        .send("GET", "/api/v1/organisations", Some(&f), &[], None)
+        .await;
+    let took = start.elapsed();
+    let body = res.problem(503);
+    assert_eq!(res.headers.get("retry-after").unwrap(), "2");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("too long"),
+        "{body}"
+    );
+    lock.join().unwrap();
+    // The connection was not lost: the next request is served.
+    assert_eq!(
+        app.send("GET", "/api/v1/organisations", Some(&f), &[], None)
+            .await
+            .status,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn sigterm_finishes_requests_in_flight_then_exits_0() {
+    let app = serve(&[("SHUTDOWN_GRACE_SECONDS", "10")]).await;
+    let f = fac();
+    let lock = lock_table(&app.db_url, "organisations", Duration::from_millis(1500));
+    let addr = app.addr.clone();
+    let client = app.client.clone();
+    let token = f.clone();
+    // A write that waits on the lock while the process is told to stop.
+    let in_flight = actix_web::rt::spawn(async move {
+        let mut res = client
+            .post(format!("{addr}/api/v1/organisations"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .send_json(&json!({"kind": "company", "name": "Entreprise en vol"}))
+            .await
+            .expect("the request in flight is answered");
+        (res.status().as_u16(), res.body().await.unwrap())
+    });
+    actix_web::rt::time::sleep(Duration::from_millis(400)).await;
+    app.terminate();
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    // No new connection is accepted once stopping.
+    let port = app.addr.rsplit(':').next().unwrap().to_string();
+    assert!(
+        std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err(),
+        "still accepting after SIGTERM"
+    );
+    let (status, body) = in_flight.await.unwrap();
+    assert_eq!(status, 201, "{body:?}");
+    lock.join().unwrap();
+    // The answered write is there.
+    use diesel::prelude::*;
+    let mut conn = diesel::PgConnection::establish(&app.db_url).unwrap();
+    let n: i64 = diesel::sql_query(
+        "SELECT count(*) AS n FROM organisations WHERE name = 'Entreprise en vol'",
+    )
+    .get_result::<Count>(&mut conn)
+    .unwrap()
+    .n;
+    assert_eq!(n, 1);
+    drop(conn);
+    let (code, log) = app.wait(Duration::from_secs(15));
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+async fn preflight(app: &Served, origin: &str) -> Res {
+    app.send(
+        "OPTIONS",
+        "/api/v1/organisations",
+        None,
+        &[
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "POST"),
+            (
+                "Access-Control-Request-Headers",
+                "authorization, content-type, if-match",
+            ),
+        ],
+        None,
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn cors_allows_only_the_configured_origins_without_credentials() {
+    let app = serve(&[(
+        "CORS_ALLOWED_ORIGINS",
+        "https://front.inclusiv-essonne.example, http://localhost:5173",
+    )])
+    .await;
+    let res = preflight(&app, "https://front.inclusiv-essonne.example").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.headers.get("access-control-allow-origin").unwrap(),
+        "https://front.inclusiv-essonne.example"
+    );
+    let methods = res
+        .headers
+        .get("access-control-allow-methods")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        methods.contains("POST") && methods.contains("PATCH"),
+        "{methods}"
+    );
+    assert!(res
+        .headers
+        .get("access-control-allow-credentials")
+        .is_none());
+
+    let res = preflight(&app, "https://evil.example").await;
+    res.problem(400);
+    assert!(res.headers.get("access-control-allow-origin").is_none());
+
+    // A simple request from an allowed origin gets the header (and may read
+    // the request id); from another origin, none.
+    let f = fac();
+    let res = app
+        .send(
+            "GET",
+            "/api/v1/organisations",
+            Some(&f),
+            &[("Origin", "http://localhost:5173")],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.headers.get("access-control-allow-origin").unwrap(),
+        "http://localhost:5173"
+    );
+    let exposed = res
+        .headers
+        .get("access-control-expose-headers")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        exposed.to_ascii_lowercase().contains("x-request-id"),
+        "{exposed}"
+    );
+    let res = app
+        .send(
+            "GET",
+            "/api/v1/organisations",
+            Some(&f),
+            &[("Origin", "https://evil.example")],
+            None,
+        )
+        .await;
+    assert!(res.headers.get("access-control-allow-origin").is_none());
+}
+
+#[actix_web::test]
+async fn cors_is_off_by_default() {
+    let app = spawn().await;
+    let res = app
+        .send(
+            "OPTIONS",
+            "/api/v1/organisations",
+            None,
+            &[
+                ("Origin", "http://localhost:5173"),
+                ("Access-Control-Request-Method", "GET"),
+            ],
+            None,
+        )
+        .await;
+    res.problem(400);
+    assert!(res.headers.get("access-control-allow-origin").is_none());
+}
+
+#[actix_web::test]
+async fn limits_are_refused_with_problems() {
+    let app = spawn().await;
+    let f = fac();
+    let json_ct = [("Content-Type", "application/json")];
+
+    // Body limits per endpoint, stated in the 413 body.
+    let big =
+        |n: usize| format!("{{\"kind\":\"company\",\"name\":\"{}\"}}", "x".repeat(n)).into_bytes();
+    let res = app
+        .send(
+            "POST",
+            "/api/v1/organisations",
+            Some(&f),
+            &json_ct,
+            Some(big(70 * 1024)),
+        )
+        .await;
+    assert!(res.problem(413)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("65536"));
+    // A statement of hours may be far larger than one object...
+    let res = app
+        .send(
+            "POST",
+            "/api/v1/hours/batch",
+            Some(&f),
+            &json_ct,
+            Some(big(200 * 1024)),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", String::from_utf8_lossy(&res.body));
+    // ...up to its own limit.
+    let res = app
+        .send(
+            "POST",
+            "/api/v1/hours/batch",
+            Some(&f),
+            &json_ct,
+            Some(big(5 * 1024 * 1024)),
+        )
+        .await;
+    assert!(res.problem(413)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("4194304"));
+
+    // Query length.
+    let res = app
+        .get(
+            &format!("/api/v1/beneficiaries?last_name={}", "a".repeat(3000)),
+            &f,
+        )
+        .await;
+    assert!(res.problem(414)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("2048"));
+
+    // `limit` caps.
+    for bad in ["0", "501", "-1", "x", "99999999999999999999"] {
+        let res = app
+            .get(&format!("/api/v1/organisations?limit={bad}"), &f)
+            .await;
+        assert_eq!(res.fields(), vec!["limit"], "limit={bad}");
+    }
+
+    // Deep JSON nesting.
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let res = app
+        .send(
+            "POST",
+            "/api/v1/organisations",
+            Some(&f),
+            &json_ct,
+            Some(deep.into_bytes()),
+        )
+        .await;
+    assert!(res.status == 400 || res.status == 413, "{}", res.status);
+    res.problem(res.status);
+    let deep = format!("{{\"kind\":{}1{}}}", "[".repeat(1000), "]".repeat(1000));
+    let res = app
+        .send(
+            "POST",
+            "/api/v1/organisations",
+            Some(&f),
+            &json_ct,
+            Some(deep.into_bytes()),
+        )
+        .await;
+    res.problem(400);
+}
