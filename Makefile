@@ -7,11 +7,12 @@ CARGO ?= cargo
 DEV_PORT ?= 55432
 TEST_PORT ?= 55433
 
-.PHONY: help run test lint openapi db-stop clean-data
+.PHONY: help run test faults lint openapi db-stop clean-data
 
 help:
 	@echo "make run      start PostgreSQL (if DATABASE_URL is unset), migrate, load demo data, serve on 127.0.0.1:8080"
 	@echo "make test     run every test against a private PostgreSQL"
+	@echo "make faults   stop and start PostgreSQL under the service, SIGTERM it under load (part of make test)"
 	@echo "make lint     rustfmt and clippy, as CI wants them"
 	@echo "make openapi  regenerate openapi/openapi.json from the code"
 
@@ -36,7 +37,12 @@ run: .data/jwt-secret
 test:
 	@set -e; \
 	if [ -z "$$DATABASE_URL" ]; then url=$$(scripts/pg.sh start test $(TEST_PORT)) || exit 1; export DATABASE_URL=$$url; fi; \
-	$(CARGO) test --all-targets --no-fail-fast
+	$(CARGO) test --all-targets --no-fail-fast; \
+	tests/faults.sh
+
+# PostgreSQL stopped and started under the service, statement timeout, SIGTERM.
+faults:
+	@$(CARGO) build -q && tests/faults.sh
 
 lint:
 	$(CARGO) fmt --check
@@ -46,7 +52,7 @@ openapi:
 	$(CARGO) run -q -- openapi > openapi/openapi.json
 
 db-stop:
-	@scripts/pg.sh stop dev; scripts/pg.sh stop test
+	@scripts/pg.sh stop dev; scripts/pg.sh stop test; scripts/pg.sh stop faults
 
 clean-data: db-stop
 	rm -rf .data

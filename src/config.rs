@@ -146,7 +146,7 @@ impl Config {
             jwt_issuer: var("JWT_ISSUER"),
             jwt_audience: var("JWT_AUDIENCE"),
             database_pool_size,
-            database_connect_timeout: Duration::from_secs(2),
+            database_connect_timeout: Duration::from_secs(1),
             decp: Self::decp_estimation()?,
         })
     }
