@@ -2,14 +2,18 @@
 """Writes a national-scale territory as CSV streams for COPY.
 
 Usage: generate.py TABLE  (organisations|contracts|beneficiaries|placements|monthly_hours)
-Sizes: 200,000 people, 300,000 placements, 3,000,000 monthly hours rows,
+Sizes: 200,000 people, 300,000 placements, 3,000,000 monthly hours rows (BENCH_PLACEMENTS scales them),
 5,000 contracts, 2,050 organisations, years 2015 to 2024. Deterministic.
 """
 import datetime as dt
+import os
 import random
 import sys
 
-PEOPLE, PLACEMENTS, HOURS, CONTRACTS, BUYERS, COMPANIES = 200_000, 300_000, 3_000_000, 5_000, 50, 2_000
+# BENCH_PLACEMENTS scales people and hours with it (bench/load.sh: 100,000).
+PLACEMENTS = int(os.environ.get("BENCH_PLACEMENTS", "300000"))
+PEOPLE, HOURS = PLACEMENTS * 2 // 3, PLACEMENTS * 10
+CONTRACTS, BUYERS, COMPANIES = 5_000, 50, 2_000
 MODALITIES = ["direct_permanent", "direct_fixed_term", "apprenticeship", "professionalisation", "temporary_work",
               "integration_temporary_work", "intermediary_association", "geiq", "siae_subcontracting", "training"]
 ELIGIBILITY = ["long_term_unemployed", "rsa", "ass", "aah", "disabled_worker", "young_low_qualified",

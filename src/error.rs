@@ -203,6 +203,16 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 ApiError::Unavailable("the database connection was lost".into())
             }
+            // A number over what a column holds should have been refused
+            // by the rules of its field; if one slips through it is still
+            // the caller's value at fault, not the service.
+            Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if info.message().contains("numeric field overflow")
+                    || info.message().contains("out of range") =>
+            {
+                log::warn!("a value overflowed its column: {}", info.message());
+                ApiError::validation("body", "a number is larger than this service can hold")
+            }
             Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
                 if info.message().contains("statement timeout") =>
             {

@@ -75,8 +75,51 @@ problem_response!(
 );
 problem_response!(
     Unavailable,
-    "The database is not reachable; retry after `Retry-After` seconds"
+    "The database is not reachable or took too long; retry after `Retry-After` seconds"
 );
+problem_response!(
+    UriTooLong,
+    "The query string is longer than the service accepts: `detail` states the limit"
+);
+
+/// Answers every operation may give whatever it does: the service is
+/// unavailable (503), the query string is too long (414), and for those
+/// with a body, the body is too large (413). Declared once here rather than
+/// on each of the operations.
+struct CommonAnswers;
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let uses_database = path != "/health" && path != "/metrics";
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let has_body = operation.request_body.is_some();
+                let answers = &mut operation.responses.responses;
+                let mut add = |status: &str, name: &str| {
+                    answers
+                        .entry(status.to_string())
+                        .or_insert_with(|| Ref::from_response_name(name).into());
+                };
+                add("414", "UriTooLong");
+                if has_body {
+                    add("413", "TooLarge");
+                }
+                if uses_database {
+                    add("503", "Unavailable");
+                }
+            }
+        }
+    }
+}
 
 struct Security;
 
@@ -147,9 +190,9 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
     ),
     components(
         schemas(crate::error::Problem, crate::error::FieldError, crate::api::export::ExportFormat),
-        responses(Unauthorized, TooLarge, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable),
+        responses(Unauthorized, TooLarge, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable, UriTooLong),
     ),
-    modifiers(&Security),
+    modifiers(&Security, &CommonAnswers),
     tags(
         (name = "system", description = "Liveness, readiness"),
         (name = "organisations", description = "Buyers, holders and employers, the PLIE, the Département, State services"),

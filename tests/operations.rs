@@ -582,3 +582,40 @@ async fn limits_are_refused_with_problems() {
         .await;
     res.problem(400);
 }
+
+/// Found by fuzzing: PostgreSQL text cannot hold U+0000, so a NUL in a
+/// filter or a field is the caller's error (422 naming it), not a 500.
+#[actix_web::test]
+async fn nul_characters_are_refused_where_they_are() {
+    let app = spawn().await;
+    let f = fac();
+    let res = app
+        .get("/api/v1/stats/key-figures?year=2019&operation=a%00b", &f)
+        .await;
+    assert_eq!(res.fields(), vec!["operation"]);
+    let res = app
+        .post(
+            "/api/v1/organisations",
+            &f,
+            &json!({"kind": "company", "name": "Martin\u{0}BTP", "extra": {"x\u{0}": ["1"]}}),
+        )
+        .await;
+    let mut fields = res.fields();
+    fields.sort();
+    assert_eq!(fields, vec!["extra.x\\u0000", "name"]);
+    // Huge numbers are field errors too, never an overflow in SQL.
+    let res = app
+        .post(
+            "/api/v1/contracts",
+            &f,
+            &json!({"amount_excl_tax": 1e16, "hourly_cost": 1e9, "commitment_hours": 1.0594407132003424e16}),
+        )
+        .await;
+    let fields = res.fields();
+    for field in ["amount_excl_tax", "hourly_cost", "commitment_hours"] {
+        assert!(
+            fields.contains(&field.to_string()),
+            "{field} not in {fields:?}"
+        );
+    }
+}

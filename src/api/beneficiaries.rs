@@ -355,6 +355,7 @@ pub async fn get(
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "The person was erased: the record can no longer change", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, response = crate::openapi::Stale),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, response = crate::openapi::Invalid),

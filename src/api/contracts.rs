@@ -126,16 +126,16 @@ pub struct NewContract {
     pub start_date: Option<NaiveDate>,
     #[schema(required = true, nullable = false)]
     pub end_date: Option<NaiveDate>,
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 99_999_999_999_999.99)]
     pub amount_excl_tax: Option<Decimal>,
     #[schema(exclusive_minimum = 0, maximum = 1)]
     pub labour_share: Option<Decimal>,
     #[schema(exclusive_minimum = 0, maximum = 1)]
     pub insertion_rate: Option<Decimal>,
-    #[schema(exclusive_minimum = 0)]
+    #[schema(exclusive_minimum = 0, maximum = 99_999_999.99)]
     pub hourly_cost: Option<Decimal>,
     /// Computed from the four figures above when absent.
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 9_999_999_999.99)]
     pub commitment_hours: Option<Decimal>,
 }
 
@@ -170,7 +170,7 @@ pub struct ContractPatch {
     #[schema(value_type = Option<NaiveDate>, nullable = false)]
     pub end_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 99_999_999_999_999.99)]
     pub amount_excl_tax: Option<Option<Decimal>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<f64>)]
@@ -179,11 +179,11 @@ pub struct ContractPatch {
     #[schema(value_type = Option<f64>)]
     pub insertion_rate: Option<Option<Decimal>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 99_999_999.99)]
     pub hourly_cost: Option<Option<Decimal>>,
     /// `null` recomputes it from the four figures.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 9_999_999_999.99)]
     pub commitment_hours: Option<Option<Decimal>>,
     /// Only `confirmed`, to approve an estimated commitment.
     #[serde(default, deserialize_with = "double_option")]

@@ -88,10 +88,10 @@ pub struct MonthlyHoursPage {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoursDeclaration {
-    #[schema(required = true, nullable = false, minimum = 0)]
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 99_999.99)]
     pub worked_hours: Option<Decimal>,
     /// 0 when absent.
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 99_999.99)]
     pub training_hours: Option<Decimal>,
 }
 
@@ -307,10 +307,10 @@ pub struct StatementLineInput {
         pattern = "^[0-9]{4}-[0-9]{2}$"
     )]
     pub month: Option<String>,
-    #[schema(required = true, nullable = false, minimum = 0)]
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 99_999.99)]
     pub worked_hours: Option<Decimal>,
     /// 0 when absent.
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 99_999.99)]
     pub training_hours: Option<Decimal>,
 }
 

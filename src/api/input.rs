@@ -42,12 +42,45 @@ pub fn json_body<T: DeserializeOwned>(
     }
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    let Value::Object(object) = value else {
+    let Value::Object(mut object) = value else {
         return Err(ApiError::validation("body", "must be a JSON object"));
     };
     let mut violations = Violations::default();
+    // PostgreSQL text cannot hold U+0000: refuse it where it is, up front.
+    object.retain(|key, value| {
+        let mut at_fault = Vec::new();
+        nul_paths(key, value, &mut at_fault);
+        for path in &at_fault {
+            violations.add(path.clone(), NUL_MESSAGE);
+        }
+        at_fault.is_empty()
+    });
     let value = read_object(object, &mut violations)?;
     Ok((value, violations))
+}
+
+const NUL_MESSAGE: &str = "must not contain the NUL character (U+0000)";
+
+/// The paths under `path` whose key or string value holds a NUL character.
+fn nul_paths(path: &str, value: &Value, out: &mut Vec<String>) {
+    if path.contains('\0') {
+        out.push(path.replace('\0', "\\u0000"));
+        return;
+    }
+    match value {
+        Value::String(s) if s.contains('\0') => out.push(path.to_string()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                nul_paths(&format!("{path}[{i}]"), item, out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                nul_paths(&format!("{path}.{k}"), item, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 pub fn read_object<T: DeserializeOwned>(
@@ -82,6 +115,13 @@ pub fn query<T: DeserializeOwned>(req: &HttpRequest) -> (Option<T>, Violations) 
             violations.add(k.clone(), "is given more than once");
         }
         first
+    });
+    pairs.retain(|(k, value)| {
+        let clean = !k.contains('\0') && !value.contains('\0');
+        if !clean {
+            violations.add(k.replace('\0', "\\u0000"), NUL_MESSAGE);
+        }
+        clean
     });
     loop {
         let encoded = serde_urlencoded::to_string(&pairs).unwrap_or_default();

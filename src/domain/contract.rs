@@ -73,7 +73,14 @@ pub fn check(
     }
     let zero = Decimal::ZERO;
     if let Some(a) = f.amount_excl_tax {
-        numbers::check(v, "amount_excl_tax", a, 2, Bound::AtLeast(zero), None);
+        numbers::check(
+            v,
+            "amount_excl_tax",
+            a,
+            2,
+            Bound::AtLeast(zero),
+            Some(numbers::max_amount()),
+        );
     }
     if let Some(s) = f.labour_share {
         numbers::check(
@@ -96,7 +103,14 @@ pub fn check(
         );
     }
     if let Some(c) = f.hourly_cost {
-        numbers::check(v, "hourly_cost", c, 2, Bound::Above(zero), None);
+        numbers::check(
+            v,
+            "hourly_cost",
+            c,
+            2,
+            Bound::Above(zero),
+            Some(numbers::max_hourly_cost()),
+        );
     }
     if commitment_given {
         numbers::check(
@@ -105,7 +119,7 @@ pub fn check(
             f.commitment_hours,
             2,
             Bound::AtLeast(zero),
-            None,
+            Some(numbers::max_commitment_hours()),
         );
         f.commitment_source = match f.commitment_source {
             // A figure set over an estimate is the facilitator's confirmation.
@@ -137,6 +151,15 @@ pub fn check(
                 ),
             );
         } else if let Some(c) = f.computed_commitment() {
+            if c > numbers::max_commitment_hours() {
+                v.add(
+                    "commitment_hours",
+                    format!(
+                        "computed from these figures it would be {c}, over the most this service holds ({})",
+                        numbers::max_commitment_hours()
+                    ),
+                );
+            }
             f.commitment_hours = c;
             f.commitment_source = CommitmentSource::Computed;
         } else {

@@ -243,8 +243,10 @@ pub fn read(
         .checked_add_months(Months::new(months))
         .and_then(|d| d.pred_opt())
         .ok_or_else(|| invalid("dureeMois gives no end date".into()))?;
-    let amount = decimal(record.get("montant")).filter(|a| *a >= Decimal::ZERO);
-    let amount = amount.map(commitment::round2);
+    let amount = decimal(record.get("montant"))
+        .filter(|a| *a >= Decimal::ZERO)
+        .map(commitment::round2)
+        .filter(|a| *a <= crate::domain::numbers::max_amount());
     let cpv = text(record.get("codeCPV"));
     let labour_share = estimation.labour_share(cpv.as_deref());
     let commitment_hours = match amount {
@@ -254,6 +256,7 @@ pub fn read(
             estimation.insertion_rate,
             estimation.hourly_cost,
         )
+        .filter(|c| *c <= crate::domain::numbers::max_commitment_hours())
         .ok_or_else(|| invalid("the commitment cannot be estimated".into()))?,
         None => {
             return Err(invalid(

@@ -5,6 +5,33 @@ use rust_decimal::Decimal;
 
 use crate::error::Violations;
 
+/// Largest values the database columns hold (NUMERIC(p, 2)): a larger
+/// value is refused as a field error, never left to overflow in SQL.
+pub fn max_with_2_decimals(digits_before_point: u32) -> Decimal {
+    // 10^n - 0.01, e.g. 9,999,999,999.99 for NUMERIC(12, 2).
+    Decimal::from_i128_with_scale(10i128.pow(digits_before_point + 2) - 1, 2)
+}
+
+/// `amount_excl_tax`: NUMERIC(16, 2).
+pub fn max_amount() -> Decimal {
+    max_with_2_decimals(14)
+}
+
+/// `hourly_cost`: NUMERIC(10, 2).
+pub fn max_hourly_cost() -> Decimal {
+    max_with_2_decimals(8)
+}
+
+/// `commitment_hours`: NUMERIC(12, 2).
+pub fn max_commitment_hours() -> Decimal {
+    max_with_2_decimals(10)
+}
+
+/// Hours of one month (`worked_hours`, `training_hours`): NUMERIC(7, 2).
+pub fn max_month_hours() -> Decimal {
+    max_with_2_decimals(5)
+}
+
 #[derive(Debug, Clone, Copy)]
 pub enum Bound {
     /// `>= value`

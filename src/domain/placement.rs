@@ -99,7 +99,7 @@ pub fn check_month(
         worked,
         2,
         Bound::AtLeast(Decimal::ZERO),
-        None,
+        Some(numbers::max_month_hours()),
     );
     numbers::check(
         v,
@@ -107,7 +107,7 @@ pub fn check_month(
         training,
         2,
         Bound::AtLeast(Decimal::ZERO),
-        None,
+        Some(numbers::max_month_hours()),
     );
     let days = month.days_covered(start, end);
     if days == 0 {

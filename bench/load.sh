@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Load, side by side with raw PostgreSQL (a benchmark, not a test).
+# On generated data (100,000 placements), drives GET /api/v1/placements/{id}
+# (random ids) and GET /api/v1/placements?limit=50 with wrk at 32
+# connections for 30 s each, then runs pgbench with the same SQL on the same
+# database, same clients and duration. Prints requests/s, p99 and the
+# service's peak RSS, and checks the targets of issue 7:
+#   API single read >= 1/2 of pgbench's rate, p99 <= 25 ms, RSS <= 100 MB.
+#
+#   bench/load.sh                   private cluster "bench" under .data/
+#   KEEP=1 bench/load.sh            reuse the data of a previous run
+#   DURATION=10 bench/load.sh       shorter runs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${DURATION:-30}
+connections=32
+for tool in wrk; do
+  command -v "$tool" >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq "$tool" >/dev/null; }
+done
+base=$(scripts/pg.sh start bench 55434 | sed 's|/clauses$||')
+db="$base/clauses_load"
+bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+psql_() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+cargo build --release -q
+if [ -z "${KEEP:-}" ] || ! psql_ "$db" -tAc "SELECT 1" >/dev/null 2>&1; then
+  psql_ "$base/postgres" -c "DROP DATABASE IF EXISTS clauses_load WITH (FORCE)" -c "CREATE DATABASE clauses_load"
+  DATABASE_URL="$db" ./target/release/clauses migrate
+  export BENCH_PLACEMENTS=100000
+  load() {
+    python3 bench/generate.py "$1" | psql_ "$db" -c "\\copy $1 ($2) FROM STDIN WITH (FORMAT csv)"
+  }
+  load organisations "id, kind, name"
+  load contracts "id, buyer_id, holder_id, reference, title, operation, clause_type, start_date, end_date, commitment_hours, commitment_source"
+  load beneficiaries "id, last_name, first_name, sex, birth_date, postal_code, qpv_code, qualification_level, eligibility"
+  psql_ "$db" -c "UPDATE beneficiaries SET qpv_code = NULLIF(qpv_code, ''), qualification_level = NULLIF(qualification_level, '')"
+  load placements "id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date"
+  load monthly_hours "id, placement_id, month, worked_hours, training_hours, status, reason, declared_by, declared_role"
+  psql_ "$db" -c "VACUUM ANALYZE"
+fi
+psql_ "$db" -tAc "SELECT 'data: ' || (SELECT count(*) FROM placements) || ' placements, ' || (SELECT count(*) FROM monthly_hours) || ' monthly hours'"
+
+port=18090
+secret=bench-load-secret-long-enough-for-hs256
+DATABASE_URL="$db" JWT_SECRET=$secret BIND_ADDR=127.0.0.1:$port RUST_LOG=warn ./target/release/clauses serve &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
+TOKEN=$(JWT_SECRET=$secret ./target/release/clauses token --role facilitator --sub bench --ttl 3600)
+export TOKEN
+curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/v1/placements/00040000-0000-4000-8000-000000000001"
+
+out=$(mktemp -d)
+api() { # NAME LUA
+  wrk -t2 -c$connections -d"${duration}s" --latency -s "bench/load/$2.lua" "http://127.0.0.1:$port" >"$out/$1.wrk"
+  local rps p99 non2xx
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$out/$1.wrk")
+  p99=$(awk '$1 == "99%" {print $2}' "$out/$1.wrk")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$out/$1.wrk")
+  echo "$rps $p99 ${non2xx:-0}"
+}
+pg() { # SQL-FILE
+  "$bindir/pgbench" -n -M prepared -c$connections -j2 -T"$duration" -f "bench/load/$1.sql" "$db" 2>&1 |
+    awk '/^tps/ {print $3}' | head -1
+}
+read -r single_rps single_p99 single_bad <<<"$(api single placement)"
+single_rss=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
+read -r list_rps list_p99 list_bad <<<"$(api list list)"
+rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
+single_pg=$(pg placement)
+list_pg=$(pg list)
+
+single_p99_ms=$(awk -v v="$single_p99" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v; else printf "%.2f", v * 1000 }')
+list_p99_ms=$(awk -v v="$list_p99" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v; else printf "%.2f", v * 1000 }')
+echo
+echo "$(nproc) cores, $connections connections, ${duration}s each, DATABASE_POOL_SIZE 10 (default)"
+printf '%-34s %12s %10s %12s %10s\n' "" "API req/s" "API p99" "pgbench tps" "API/pg"
+printf '%-34s %12.0f %8s ms %12.0f %10.2f\n' "GET /api/v1/placements/{id}" "$single_rps" "$single_p99_ms" "$single_pg" "$(awk -v a="$single_rps" -v b="$single_pg" 'BEGIN {print a / b}')"
+printf '%-34s %12.0f %8s ms %12.0f %10.2f\n' "GET /api/v1/placements?limit=50" "$list_rps" "$list_p99_ms" "$list_pg" "$(awk -v a="$list_rps" -v b="$list_pg" 'BEGIN {print a / b}')"
+echo "service peak RSS: $((single_rss / 1024)) MB after the single reads, $((rss_kb / 1024)) MB after both; non-2xx answers: $single_bad, $list_bad"
+
+verdict=0
+awk -v a="$single_rps" -v b="$single_pg" 'BEGIN { exit !(a >= b / 2) }' || { echo "TARGET MISSED: single read under half of pgbench's rate"; verdict=1; }
+awk -v p="$single_p99_ms" 'BEGIN { exit !(p <= 25) }' || { echo "TARGET MISSED: single read p99 over 25 ms"; verdict=1; }
+[ "$rss_kb" -le $((100 * 1024)) ] || { echo "TARGET MISSED: RSS over 100 MB"; verdict=1; }
+[ "${single_bad:-0}" = 0 ] && [ "${list_bad:-0}" = 0 ] || { echo "non-2xx answers under load"; verdict=1; }
+[ "$verdict" -eq 0 ] && echo "targets met"
+rm -rf "$out"
+exit "$verdict"
