@@ -128,7 +128,7 @@ impl Metrics {
 
     /// The Prometheus text exposition, with the pool read at scrape time.
     pub fn render(&self, pool: &DbPool) -> String {
-        let state = pool.state();
+        let state = pool.r2d2().state();
         let idle = i64::from(state.idle_connections);
         let open = i64::from(state.connections);
         self.pool_connections

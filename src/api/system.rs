@@ -47,7 +47,7 @@ pub async fn health() -> HttpResponse {
     )
 )]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let pool = state.pool.clone();
+    let pool = state.pool.r2d2().clone();
     web::block(move || {
         let mut conn = pool.get_timeout(Duration::from_secs(1))?;
         diesel::sql_query("SELECT 1").execute(&mut conn)?;

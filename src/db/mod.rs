@@ -4,7 +4,10 @@
 pub mod schema;
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
 
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
@@ -12,10 +15,32 @@ use diesel::sql_types::BigInt;
 use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
-pub type DbPool = Pool<ConnectionManager<PgConnection>>;
 pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// The connection pool, behind a fair gate: requests queue for one of the
+/// pool's connections in arrival order (an async FIFO semaphore) instead of
+/// parking blocking threads on r2d2's condition variable, whose wake-ups
+/// favour no one and left some requests waiting hundreds of milliseconds
+/// under load. A request that cannot have a connection within
+/// `connect_timeout` in all (queue and connect) is answered 503.
+#[derive(Clone)]
+pub struct DbPool {
+    inner: Pool<ConnectionManager<PgConnection>>,
+    gate: Arc<Semaphore>,
+    patience: Duration,
+}
+
+impl DbPool {
+    pub fn r2d2(&self) -> &Pool<ConnectionManager<PgConnection>> {
+        &self.inner
+    }
+
+    pub fn max_size(&self) -> u32 {
+        self.inner.max_size()
+    }
+}
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -32,13 +57,21 @@ pub fn pool(
     connect_timeout: Duration,
     statement_timeout: Duration,
 ) -> DbPool {
-    Pool::builder()
+    // No test query on checkout: it would double the round trips of every
+    // request. A connection the server dropped fails its next query (503,
+    // `ClosedConnection`) and r2d2 discards it as broken.
+    let inner = Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(connect_timeout)
-        .test_on_check_out(true)
+        .test_on_check_out(false)
         .connection_customizer(Box::new(SessionSettings { statement_timeout }))
-        .build_unchecked(ConnectionManager::new(url))
+        .build_unchecked(ConnectionManager::new(url));
+    DbPool {
+        inner,
+        gate: Arc::new(Semaphore::new(size as usize)),
+        patience: connect_timeout,
+    }
 }
 
 /// Settings of every pooled session. JIT compilation costs tens of
@@ -94,14 +127,28 @@ where
     F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = pool.clone();
+    let start = Instant::now();
+    WAITING.fetch_add(1, Ordering::Relaxed);
+    let permit =
+        actix_web::rt::time::timeout(pool.patience, pool.gate.clone().acquire_owned()).await;
+    WAITING.fetch_sub(1, Ordering::Relaxed);
+    let Ok(Ok(permit)) = permit else {
+        log::warn!("no database connection free within {:?}", pool.patience);
+        return Err(ApiError::Unavailable(
+            "the database is busy; retry shortly".into(),
+        ));
+    };
+    let left = pool
+        .patience
+        .saturating_sub(start.elapsed())
+        .max(Duration::from_millis(10));
+    let inner = pool.inner.clone();
     let request = crate::request_id::current();
     actix_web::web::block(move || {
+        let _permit = permit;
         crate::request_id::on_thread(request, || {
-            WAITING.fetch_add(1, Ordering::Relaxed);
-            let conn = pool.get();
-            WAITING.fetch_sub(1, Ordering::Relaxed);
-            f(&mut conn?)
+            let mut conn = inner.get_timeout(left)?;
+            f(&mut conn)
         })
     })
     .await?
