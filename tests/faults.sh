@@ -174,4 +174,8 @@ lost=$(grep -v -e '^200$' -e '^000$' "$work/load" | grep -v -x 'curl-exit-7' || 
 served=$(grep -c '^200$' "$work/load" || true)
 refused=$(grep -c 'curl-exit-7' "$work/load" || true)
 ok "SIGTERM: in-flight write finished (201), exit 0 after $(awk -v a="$term_at" -v b="$stopped_at" 'BEGIN { printf "%.2f", b - a }')s; load: $served answered 200, $refused refused at connect, none lost"
+if grep -q "internal error\|panicked" "$work/serve.log"; then
+  fail "the service logged an internal error: $(grep "internal error\|panicked" "$work/serve.log" | head -5)"
+fi
+ok "no internal error logged"
 echo "faults: all passed"

@@ -330,6 +330,45 @@ async fn a_slow_statement_is_cancelled_and_answered_503() {
 }
 
 #[actix_web::test]
+async fn a_request_that_cannot_have_a_connection_gets_503_within_a_second() {
+    let app = serve(&[
+        ("DATABASE_POOL_SIZE", "1"),
+        ("DATABASE_STATEMENT_TIMEOUT_MS", "5000"),
+    ])
+    .await;
+    let f = fac();
+    let lock = lock_table(&app.db_url, "organisations", Duration::from_secs(3));
+    // The only connection waits on the lock...
+    let addr = app.addr.clone();
+    let client = app.client.clone();
+    let token = f.clone();
+    let holder = actix_web::rt::spawn(async move {
+        client
+            .get(format!("{addr}/api/v1/organisations"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    // ...so the next request queues, and is told to retry after a second.
+    let start = Instant::now();
+    let res = app
+        .send("GET", "/api/v1/contracts", Some(&f), &[], None)
+        .await;
+    let took = start.elapsed();
+    res.problem(503);
+    assert_eq!(res.headers.get("retry-after").unwrap(), "2");
+    assert!(took < Duration::from_millis(1800), "{took:?}");
+    lock.join().unwrap();
+    assert_eq!(holder.await.unwrap(), 200);
+    let text = String::from_utf8(app.send("GET", "/metrics", None, &[], None).await.body).unwrap();
+    assert!(text.contains("db_pool_max_connections 1"), "{text}");
+}
+
+#[actix_web::test]
 async fn sigterm_finishes_requests_in_flight_then_exits_0() {
     let app = serve(&[("SHUTDOWN_GRACE_SECONDS", "10")]).await;
     let f = fac();

@@ -85,6 +85,14 @@ pub fn text(v: &mut Violations, field: &str, value: &str, max: usize) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn column_maxima() {
+        assert_eq!(max_commitment_hours().to_string(), "9999999999.99");
+        assert_eq!(max_amount().to_string(), "99999999999999.99");
+        assert_eq!(max_hourly_cost().to_string(), "99999999.99");
+        assert_eq!(max_month_hours().to_string(), "99999.99");
+    }
     use rust_decimal_macros::dec;
 
     #[test]
