@@ -140,6 +140,14 @@ fn as_problem<B: MessageBody + 'static>(
                 .body(serde_json::to_string(&body).unwrap_or_default())
         }
     };
+    // The CORS headers of the answer it replaces, so an allowed front end
+    // can read this one too.
+    let mut problem = problem;
+    for (name, value) in res.headers() {
+        if name.as_str().starts_with("access-control-") || name == header::VARY {
+            problem.headers_mut().append(name.clone(), value.clone());
+        }
+    }
     let (req, _) = res.into_parts();
     let res = ServiceResponse::new(req, problem).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
