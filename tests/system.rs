@@ -180,15 +180,18 @@ async fn every_malformed_request_gets_a_problem() {
     app.send("GET", "/api/v1/nowhere", Some(&t), &[], None)
         .await
         .problem(404);
-    app.send("DELETE", "/api/v1/organisations", Some(&t), &[], None)
-        .await
-        .problem(405);
-    app.send("PUT", "/api/v1/organisations/x", Some(&t), &[], None)
-        .await
-        .problem(405);
-    app.send("POST", "/health", None, &[], None)
-        .await
-        .problem(404);
+    // 405 names the methods the path has (RFC 9110's `Allow`).
+    for (method, path, allow) in [
+        ("DELETE", "/api/v1/organisations", "GET, POST"),
+        ("PUT", "/api/v1/organisations/x", "GET, PATCH"),
+        ("POST", "/health", "GET"),
+        ("TRACE", "/metrics", "GET"),
+        ("DELETE", "/docs", "GET"),
+    ] {
+        let res = app.send(method, path, Some(&t), &[], None).await;
+        res.problem(405);
+        assert_eq!(res.headers.get("allow").unwrap(), allow, "{method} {path}");
+    }
 
     let res = app
         .send(

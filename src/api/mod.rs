@@ -38,16 +38,58 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A resource whose other methods answer 405 with a problem body.
+/// A resource whose other methods answer 405 with a problem body and the
+/// `Allow` header RFC 9110 asks for.
 pub fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(method_not_allowed))
 }
 
 /// Answer for a method a path does not have.
-pub async fn method_not_allowed() -> ApiResult<HttpResponse> {
-    Err(ApiError::MethodNotAllowed(
-        "this method is not allowed on this path".into(),
-    ))
+pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError;
+    let mut res = ApiError::MethodNotAllowed("this method is not allowed on this path".into())
+        .error_response();
+    let allow = req
+        .match_pattern()
+        .and_then(|pattern| allowed_methods(&pattern))
+        .unwrap_or("GET");
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        res.headers_mut().insert(header::ALLOW, value);
+    }
+    res
+}
+
+/// The methods of each path, as the OpenAPI document lists them (read
+/// once: the document is compiled in).
+fn allowed_methods(pattern: &str) -> Option<&'static str> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static ALLOW: OnceLock<HashMap<String, String>> = OnceLock::new();
+    ALLOW
+        .get_or_init(|| {
+            use utoipa::OpenApi;
+            crate::openapi::ApiDoc::openapi()
+                .paths
+                .paths
+                .into_iter()
+                .map(|(path, item)| {
+                    let methods: Vec<&str> = [
+                        ("GET", item.get.is_some()),
+                        ("POST", item.post.is_some()),
+                        ("PUT", item.put.is_some()),
+                        ("PATCH", item.patch.is_some()),
+                        ("DELETE", item.delete.is_some()),
+                    ]
+                    .into_iter()
+                    .filter(|(_, has)| *has)
+                    .map(|(m, _)| m)
+                    .collect();
+                    (path, methods.join(", "))
+                })
+                .collect()
+        })
+        .get(pattern)
+        .map(String::as_str)
 }
 
 pub fn etag(version: i32) -> String {

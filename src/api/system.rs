@@ -14,13 +14,14 @@ use crate::state::AppState;
 const REDOC_JS: &[u8] = include_bytes!("../../assets/redoc.standalone.js");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health))
-        .route("/ready", web::get().to(ready))
-        .route("/metrics", web::get().to(metrics))
-        .route("/openapi.json", web::get().to(openapi_json))
-        .route("/docs", web::get().to(docs))
-        .route("/docs/", web::get().to(docs))
-        .route("/docs/redoc.standalone.js", web::get().to(redoc_js));
+    use super::resource;
+    cfg.service(resource("/health").route(web::get().to(health)))
+        .service(resource("/ready").route(web::get().to(ready)))
+        .service(resource("/metrics").route(web::get().to(metrics)))
+        .service(resource("/openapi.json").route(web::get().to(openapi_json)))
+        .service(resource("/docs").route(web::get().to(docs)))
+        .service(resource("/docs/").route(web::get().to(docs)))
+        .service(resource("/docs/redoc.standalone.js").route(web::get().to(redoc_js)));
 }
 
 #[derive(Serialize, ToSchema)]
