@@ -102,18 +102,7 @@ impl Config {
         if jwt_secret.is_none() && jwt_public_key_file.is_none() {
             return Err(ConfigError::NoJwtKey);
         }
-        let database_pool_size = match var("DATABASE_POOL_SIZE") {
-            None => 10,
-            Some(v) => match v.trim().parse::<u32>() {
-                Ok(n) if (1..=1000).contains(&n) => n,
-                _ => {
-                    return Err(ConfigError::Invalid {
-                        name: "DATABASE_POOL_SIZE",
-                        reason: format!("{v:?} is not a whole number from 1 to 1000"),
-                    })
-                }
-            },
-        };
+        let database_pool_size = whole_number("DATABASE_POOL_SIZE", 10, 1..=1000)? as u32;
         let bind_addr = var("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".to_string());
         if bind_addr.parse::<std::net::SocketAddr>().is_err() && !bind_addr.contains(':') {
             return Err(ConfigError::Invalid {
@@ -149,6 +138,12 @@ impl Config {
             database_connect_timeout: Duration::from_secs(1),
             decp: Self::decp_estimation()?,
         })
+    }
+
+    /// `RETENTION_YEARS`: the retention period of personal data, in years
+    /// (default 5).
+    pub fn retention_years() -> Result<u32, ConfigError> {
+        Ok(whole_number("RETENTION_YEARS", 5, 1..=100)? as u32)
     }
 
     /// `DECP_LABOUR_SHARES` (`45:0.40,90:0.80,*:0.30`), `DECP_INSERTION_RATE`,

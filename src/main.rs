@@ -176,22 +176,7 @@ fn import_decp(file: &std::path::Path, include_all: bool) -> Result<(), String> 
 
 fn retention(dry_run: bool) -> Result<(), String> {
     let url = Config::database_url().map_err(|e| e.to_string())?;
-    let years = match std::env::var("RETENTION_YEARS")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        None => 5,
-        Some(v) => v
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|y| (1..=100).contains(y))
-            .ok_or_else(|| {
-                format!(
-                    "RETENTION_YEARS is not valid: {v:?} is not a number of years from 1 to 100"
-                )
-            })?,
-    };
+    let years = Config::retention_years().map_err(|e| e.to_string())?;
     migrate(&url)?;
     let mut conn = connect(&url, Duration::from_secs(5))?;
     let today = chrono::Utc::now().date_naive();

@@ -10,16 +10,21 @@ use std::time::{Duration, Instant};
 use clauses::auth::Role;
 use common::*;
 use diesel::connection::SimpleConnection;
-use serde_json::{json, Value};
+use serde_json::json;
 
-/// `clauses serve` on its own test database, its log captured.
+/// `clauses serve` on its own test database, its log captured; a
+/// `TestApp` for the requests.
 struct Served {
+    app: TestApp,
     child: Child,
-    addr: String,
-    client: awc::Client,
     log: std::path::PathBuf,
-    _db: TestDb,
-    db_url: String,
+}
+
+impl std::ops::Deref for Served {
+    type Target = TestApp;
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
 }
 
 fn free_port() -> u16 {
@@ -49,19 +54,14 @@ async fn serve(env: &[(&str, &str)]) -> Served {
     }
     let child = cmd.spawn().unwrap();
     let served = Served {
+        app: TestApp::at(db, format!("http://127.0.0.1:{port}")),
         child,
-        addr: format!("http://127.0.0.1:{port}"),
-        client: awc::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .finish(),
         log,
-        db_url: db.url.clone(),
-        _db: db,
     };
     let start = Instant::now();
     loop {
         if let Ok(res) = served
-            .client
+            .client()
             .get(format!("{}/health", served.addr))
             .send()
             .await
@@ -79,36 +79,6 @@ async fn serve(env: &[(&str, &str)]) -> Served {
 }
 
 impl Served {
-    async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        headers: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> Res {
-        let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut req = self
-            .client
-            .request(method, format!("{}{}", self.addr, path));
-        if let Some(t) = token {
-            req = req.insert_header(("Authorization", format!("Bearer {t}")));
-        }
-        for (k, v) in headers {
-            req = req.insert_header((*k, *v));
-        }
-        let mut res = match body {
-            Some(b) => req.send_json(&b).await,
-            None => req.send().await,
-        }
-        .expect("request sent");
-        Res {
-            status: res.status().as_u16(),
-            headers: res.headers().clone(),
-            body: res.body().limit(1 << 24).await.unwrap().to_vec(),
-        }
-    }
-
     fn terminate(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -193,8 +163,15 @@ async fn access_log_has_one_line_per_request_and_no_personal_value() {
             "POST",
             "/api/v1/organisations",
             Some(&token),
-            &[("X-Request-Id", "trace-43")],
-            Some(json!({"kind": "company", "name": "Martin BTP", "siret": "123"})),
+            &[
+                ("X-Request-Id", "trace-43"),
+                ("Content-Type", "application/json"),
+            ],
+            Some(
+                json!({"kind": "company", "name": "Martin BTP", "siret": "123"})
+                    .to_string()
+                    .into_bytes(),
+            ),
         )
         .await;
     let body = res.problem(422);
@@ -306,7 +283,7 @@ async fn a_slow_statement_is_cancelled_and_answered_503() {
             .status,
         200
     );
-    let lock = lock_table(&app.db_url, "organisations", Duration::from_secs(3));
+    let lock = lock_table(&app.db.url, "organisations", Duration::from_secs(3));
     let start = Instant::now();
     let res = app
         .send("GET", "/api/v1/organisations", Some(&f), &[], None)
@@ -337,10 +314,10 @@ async fn a_request_that_cannot_have_a_connection_gets_503_within_a_second() {
     ])
     .await;
     let f = fac();
-    let lock = lock_table(&app.db_url, "organisations", Duration::from_secs(3));
+    let lock = lock_table(&app.db.url, "organisations", Duration::from_secs(3));
     // The only connection waits on the lock...
     let addr = app.addr.clone();
-    let client = app.client.clone();
+    let client = app.client().clone();
     let token = f.clone();
     let holder = actix_web::rt::spawn(async move {
         client
@@ -372,9 +349,9 @@ async fn a_request_that_cannot_have_a_connection_gets_503_within_a_second() {
 async fn sigterm_finishes_requests_in_flight_then_exits_0() {
     let app = serve(&[("SHUTDOWN_GRACE_SECONDS", "10")]).await;
     let f = fac();
-    let lock = lock_table(&app.db_url, "organisations", Duration::from_millis(1500));
+    let lock = lock_table(&app.db.url, "organisations", Duration::from_millis(1500));
     let addr = app.addr.clone();
-    let client = app.client.clone();
+    let client = app.client().clone();
     let token = f.clone();
     // A write that waits on the lock while the process is told to stop.
     let in_flight = actix_web::rt::spawn(async move {
@@ -400,7 +377,7 @@ async fn sigterm_finishes_requests_in_flight_then_exits_0() {
     lock.join().unwrap();
     // The answered write is there.
     use diesel::prelude::*;
-    let mut conn = diesel::PgConnection::establish(&app.db_url).unwrap();
+    let mut conn = diesel::PgConnection::establish(&app.db.url).unwrap();
     let n: i64 = diesel::sql_query(
         "SELECT count(*) AS n FROM organisations WHERE name = 'Entreprise en vol'",
     )

@@ -248,13 +248,7 @@ pub async fn spawn_with(keys: Keys) -> TestApp {
         .unwrap()
         .run();
     actix_web::rt::spawn(server);
-    TestApp {
-        db,
-        addr,
-        client: awc::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .finish(),
-    }
+    TestApp::at(db, addr)
 }
 
 pub fn token(role: Role, org: Option<Uuid>) -> String {
@@ -266,6 +260,21 @@ pub fn token(role: Role, org: Option<Uuid>) -> String {
 }
 
 impl TestApp {
+    /// A client of a service already listening at `addr` on `db`.
+    pub fn at(db: TestDb, addr: String) -> TestApp {
+        TestApp {
+            db,
+            addr,
+            client: awc::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
+        }
+    }
+
+    pub fn client(&self) -> &awc::Client {
+        &self.client
+    }
+
     pub async fn send(
         &self,
         method: &str,
