@@ -10,10 +10,13 @@
 #   bench/load.sh                   private cluster "bench" under .data/
 #   KEEP=1 bench/load.sh            reuse the data of a previous run
 #   DURATION=10 bench/load.sh       shorter runs
+#   HTTP_WORKERS=2 bench/load.sh    the service's worker threads (default 1
+#                                   here: see bench/README.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration=${DURATION:-30}
+workers=${HTTP_WORKERS:-1}
 connections=32
 for tool in wrk; do
   command -v "$tool" >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq "$tool" >/dev/null; }
@@ -43,7 +46,7 @@ psql_ "$db" -tAc "SELECT 'data: ' || (SELECT count(*) FROM placements) || ' plac
 
 port=18090
 secret=bench-load-secret-long-enough-for-hs256
-DATABASE_URL="$db" JWT_SECRET=$secret BIND_ADDR=127.0.0.1:$port RUST_LOG=warn ./target/release/clauses serve &
+HTTP_WORKERS=$workers DATABASE_URL="$db" JWT_SECRET=$secret BIND_ADDR=127.0.0.1:$port RUST_LOG=warn ./target/release/clauses serve &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
@@ -74,7 +77,7 @@ list_pg=$(pg list)
 single_p99_ms=$(awk -v v="$single_p99" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v; else printf "%.2f", v * 1000 }')
 list_p99_ms=$(awk -v v="$list_p99" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v; else printf "%.2f", v * 1000 }')
 echo
-echo "$(nproc) cores, $connections connections, ${duration}s each, DATABASE_POOL_SIZE 10 (default)"
+echo "$(nproc) cores, $connections connections, ${duration}s each, HTTP_WORKERS $workers, DATABASE_POOL_SIZE 10 (default)"
 printf '%-34s %12s %10s %12s %10s\n' "" "API req/s" "API p99" "pgbench tps" "API/pg"
 printf '%-34s %12.0f %8s ms %12.0f %10.2f\n' "GET /api/v1/placements/{id}" "$single_rps" "$single_p99_ms" "$single_pg" "$(awk -v a="$single_rps" -v b="$single_pg" 'BEGIN {print a / b}')"
 printf '%-34s %12.0f %8s ms %12.0f %10.2f\n' "GET /api/v1/placements?limit=50" "$list_rps" "$list_p99_ms" "$list_pg" "$(awk -v a="$list_rps" -v b="$list_pg" 'BEGIN {print a / b}')"

@@ -23,6 +23,9 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Origins of browser front ends allowed by CORS (none by default).
     pub cors_allowed_origins: Vec<String>,
+    /// HTTP worker threads, each with its pipelined connection; `None`:
+    /// actix's default, one per physical core.
+    pub http_workers: Option<usize>,
     /// How commitments of imported contract data are estimated.
     pub decp: crate::domain::decp::Estimation,
 }
@@ -124,8 +127,13 @@ impl Config {
                 reason,
             })?,
         };
+        let http_workers = match var("HTTP_WORKERS") {
+            None => None,
+            Some(_) => Some(whole_number("HTTP_WORKERS", 1, 1..=256)? as usize),
+        };
         Ok(Config {
             database_url,
+            http_workers,
             statement_timeout,
             shutdown_grace,
             cors_allowed_origins,

@@ -259,11 +259,16 @@ fn serve() -> Result<(), String> {
     });
     let addr = config.bind_addr.clone();
     let grace = config.shutdown_grace;
+    let workers = config.http_workers;
     actix_web::rt::System::new().block_on(async move {
         // actix-web stops accepting on SIGTERM/SIGINT and lets requests in
         // flight finish for up to the grace period before exiting.
-        let server = HttpServer::new(move || clauses::app(state.clone()))
-            .shutdown_timeout(grace.as_secs())
+        let mut server =
+            HttpServer::new(move || clauses::app(state.clone())).shutdown_timeout(grace.as_secs());
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        let server = server
             .bind(&addr)
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         log::info!("serving on http://{addr} (reference: http://{addr}/docs)");

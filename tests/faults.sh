@@ -76,6 +76,16 @@ expect_503() {
 
 start_service
 
+# A record to read by id: reads by id go down each worker's pipelined
+# connection, not the pool.
+read -r status _ <<<"$(call POST /api/v1/organisations '{"kind":"company","name":"Known"}')"
+[ "$status" = 201 ] || fail "could not create the record to read: $status"
+known=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/body")
+for _ in 1 2 3 4; do
+  read -r status _ <<<"$(call GET "/api/v1/organisations/$known")"
+  [ "$status" = 200 ] || fail "read by id before the outage: $status"
+done
+
 # 1. PostgreSQL stops while writes flow.
 writer() {
   local i=0 out status seconds
@@ -95,6 +105,7 @@ ok "PostgreSQL stopped"
 sleep 0.5
 expect_503 "/ready while PostgreSQL is down" GET /ready
 expect_503 "a read while PostgreSQL is down" GET /api/v1/organisations
+expect_503 "a read by id while PostgreSQL is down" GET "/api/v1/organisations/$known"
 expect_503 "a write while PostgreSQL is down" POST /api/v1/organisations '{"kind":"company","name":"Never"}'
 sleep 2
 scripts/pg.sh start faults 55440 >/dev/null
@@ -106,6 +117,15 @@ for _ in $(seq 1 100); do
 done
 [ -n "$back" ] || fail "/ready did not come back to 200 by itself"
 ok "/ready is 200 again, no restart"
+# A worker whose connection died unseen answers 503 once, then reconnects.
+codes=""
+for _ in $(seq 1 8); do
+  read -r status _ <<<"$(call GET "/api/v1/organisations/$known")"
+  codes="$codes $status"
+done
+[ -z "$(echo "$codes" | tr ' ' '\n' | grep -v -e '^$' -e '^200$' -e '^503$')" ] || fail "reads by id after the outage: $codes"
+echo "$codes" | grep -q ' 200 200 200 200$' || fail "reads by id did not come back: $codes"
+ok "reads by id served again, no restart:$codes"
 sleep 1
 touch "$work/stop-writer"
 wait "${pids[-1]}" 2>/dev/null || true
@@ -130,9 +150,12 @@ psql "$db" -qc "BEGIN; LOCK TABLE organisations IN ACCESS EXCLUSIVE MODE; SELECT
 locker=$!
 sleep 0.5
 expect_503 "a read stuck behind a lock (statement timeout)" GET /api/v1/organisations
+expect_503 "a read by id stuck behind a lock (statement timeout)" GET "/api/v1/organisations/$known"
 wait "$locker"
 read -r status _ <<<"$(call GET /api/v1/organisations)"
 [ "$status" = 200 ] || fail "after the lock: status $status"
+read -r status _ <<<"$(call GET "/api/v1/organisations/$known")"
+[ "$status" = 200 ] || fail "read by id after the lock: status $status"
 ok "served again once the lock is gone"
 
 # 3. SIGTERM under load, with a request in flight.

@@ -110,6 +110,14 @@ impl Served {
     }
 }
 
+impl Served {
+    /// Stops the process at once and gives its log.
+    fn wait_killed(mut self) -> (Option<i32>, String) {
+        let _ = self.child.kill();
+        self.wait(Duration::from_secs(5))
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -304,6 +312,91 @@ async fn a_slow_statement_is_cancelled_and_answered_503() {
             .status,
         200
     );
+}
+
+#[actix_web::test]
+async fn reads_by_id_stuck_behind_a_lock_answer_503_together_then_are_served() {
+    // One worker, so every read below shares one pipelined connection.
+    let app = serve(&[
+        ("DATABASE_STATEMENT_TIMEOUT_MS", "300"),
+        ("HTTP_WORKERS", "1"),
+    ])
+    .await;
+    let f = fac();
+    let org = app.org("company", "Martin BTP").await;
+    let path = format!("/api/v1/organisations/{org}");
+    assert_eq!(
+        app.send("GET", &path, Some(&f), &[], None).await.status,
+        200
+    );
+    let lock = lock_table(&app.db.url, "organisations", Duration::from_secs(4));
+    // Five reads queue on the connection behind the first: none waits for
+    // the lock, each is told 503 within the statement timeout and the
+    // connect patience.
+    let start = Instant::now();
+    let reads = (0..5).map(|_| {
+        let (client, url, token) = (
+            app.client().clone(),
+            format!("{}{path}", app.addr),
+            f.clone(),
+        );
+        actix_web::rt::spawn(async move {
+            let mut res = client
+                .get(url)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .send()
+                .await
+                .unwrap();
+            let body = res.body().await.unwrap();
+            let retry = res
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
+            (res.status().as_u16(), retry, start.elapsed(), body)
+        })
+    });
+    for read in reads.collect::<Vec<_>>() {
+        let (status, retry, took, body) = read.await.unwrap();
+        assert_eq!(status, 503, "{body:?}");
+        assert_eq!(retry.as_deref(), Some("2"));
+        assert!(took < Duration::from_secs(2), "{took:?}");
+    }
+    lock.join().unwrap();
+    let res = app.send("GET", &path, Some(&f), &[], None).await;
+    assert_eq!(res.status, 200);
+    let (_, log) = app.wait_killed();
+    assert!(!log.contains("internal error"), "{log}");
+}
+
+#[actix_web::test]
+async fn a_lost_pipelined_connection_answers_503_once_then_is_replaced() {
+    let app = serve(&[("HTTP_WORKERS", "1")]).await;
+    let f = fac();
+    let org = app.org("company", "Martin BTP").await;
+    let path = format!("/api/v1/organisations/{org}");
+    assert_eq!(
+        app.send("GET", &path, Some(&f), &[], None).await.status,
+        200
+    );
+    // What a restart of PostgreSQL or a proxy dropping idle sessions does.
+    let mut conn = <diesel::PgConnection as diesel::Connection>::establish(&app.db.url).unwrap();
+    conn.batch_execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .unwrap();
+    let res = app.send("GET", &path, Some(&f), &[], None).await;
+    let body = res.problem(503);
+    assert_eq!(res.headers.get("retry-after").unwrap(), "2");
+    assert!(body["detail"].as_str().unwrap().contains("lost"), "{body}");
+    for _ in 0..3 {
+        assert_eq!(
+            app.send("GET", &path, Some(&f), &[], None).await.status,
+            200
+        );
+    }
+    let (_, log) = app.wait_killed();
+    assert!(!log.contains("internal error"), "{log}");
 }
 
 #[actix_web::test]

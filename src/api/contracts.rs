@@ -367,7 +367,7 @@ pub async fn get(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id(&id, "contract")?;
-    let row = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let row = model::get(&state.pool, &p, id).await?;
     let version = row.version;
     Ok(super::one(&req, version, &Contract::from(row)))
 }
@@ -508,7 +508,7 @@ pub async fn fulfilment(
         .and_then(|q| q.on)
         .unwrap_or_else(|| Utc::now().date_naive());
     let (row, (validated, declared)) = db::run(&state.pool, move |c| {
-        let row = model::get(c, &p, id)?;
+        let row = model::get_in(c, &p, id)?;
         let totals = model::hours_totals(c, id)?;
         Ok((row, totals))
     })

@@ -244,7 +244,7 @@ pub async fn get(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id(&id, "organisation")?;
-    let row = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let row = model::get(&state.pool, &p, id).await?;
     let version = row.version;
     Ok(super::one(&req, version, &Organisation::from(row)))
 }

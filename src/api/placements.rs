@@ -327,7 +327,7 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     access::placements::read(&p)?;
     let id = path_id(&id, "placement")?;
-    let (row, view) = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let (row, view) = model::get(&state.pool, &p, id).await?;
     let version = row.version;
     Ok(super::one(&req, version, &PlacementOut::of(row, view)))
 }

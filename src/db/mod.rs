@@ -1,9 +1,10 @@
 //! The database: pool, the bridge from async handlers to blocking diesel
 //! calls, embedded migrations.
 
+pub mod pipelined;
 pub mod schema;
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,10 @@ pub struct DbPool {
     inner: Pool<ConnectionManager<PgConnection>>,
     gate: Arc<Semaphore>,
     patience: Duration,
+    /// Tells apart the pipelined connections a worker keeps per pool.
+    id: u64,
+    url: Arc<str>,
+    statement_timeout: Duration,
 }
 
 impl DbPool {
@@ -67,10 +72,14 @@ pub fn pool(
         .test_on_check_out(false)
         .connection_customizer(Box::new(SessionSettings { statement_timeout }))
         .build_unchecked(ConnectionManager::new(url));
+    static POOLS: AtomicU64 = AtomicU64::new(0);
     DbPool {
         inner,
         gate: Arc::new(Semaphore::new(size as usize)),
         patience: connect_timeout,
+        id: POOLS.fetch_add(1, Ordering::Relaxed),
+        url: url.into(),
+        statement_timeout,
     }
 }
 
@@ -87,14 +96,20 @@ struct SessionSettings {
 impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
         use diesel::connection::SimpleConnection;
-        let ms = self.statement_timeout.as_millis();
-        conn.batch_execute(&format!(
-            "SET jit = off; SET statement_timeout = {ms}; \
-             SET idle_in_transaction_session_timeout = {}",
-            ms.saturating_mul(2)
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute(&session_settings(self.statement_timeout))
+            .map_err(diesel::r2d2::Error::QueryError)
     }
+}
+
+/// The settings every session of the service runs with, pooled or
+/// pipelined.
+fn session_settings(statement_timeout: Duration) -> String {
+    let ms = statement_timeout.as_millis();
+    format!(
+        "SET jit = off; SET statement_timeout = {ms}; \
+         SET idle_in_transaction_session_timeout = {}",
+        ms.saturating_mul(2)
+    )
 }
 
 /// Applies pending migrations. Replicas starting together take turns on an

@@ -1,5 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::sum;
+use diesel::dsl::{sum, AsSelect, SqlTypeOf};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -8,6 +9,7 @@ use super::{check_version, Precondition};
 use crate::access;
 use crate::auth::Principal;
 use crate::db::schema::{contracts, monthly_hours, organisations, placements};
+use crate::db::{self, DbPool};
 use crate::domain::codes::{ClauseType, CommitmentSource, HoursStatus, OrgKind};
 use crate::domain::contract::ContractFields;
 use crate::error::{ApiError, ApiResult, Violations};
@@ -161,11 +163,27 @@ pub fn list(
     ))
 }
 
-pub fn get(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<ContractRow> {
+type ById = contracts::BoxedQuery<'static, Pg, SqlTypeOf<AsSelect<ContractRow, Pg>>>;
+
+fn by_id(p: &Principal, id: Uuid) -> ById {
     contracts::table
         .filter(access::contracts::read(p))
         .filter(contracts::id.eq(id))
         .select(ContractRow::as_select())
+        .into_boxed()
+}
+
+/// A read by primary key, so on the worker's pipelined connection (see
+/// `db::pipelined`).
+pub async fn get(pool: &DbPool, p: &Principal, id: Uuid) -> ApiResult<ContractRow> {
+    db::pipelined::first(pool, by_id(p, id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("contract"))
+}
+
+/// The same read inside a transaction of the pool.
+pub fn get_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<ContractRow> {
+    by_id(p, id)
         .first(conn)
         .optional()?
         .ok_or_else(|| ApiError::not_found("contract"))
@@ -225,7 +243,7 @@ pub fn update(
     let writable = access::contracts::write(p)?;
     conn.transaction(|conn| {
         // Out of read scope: 404; readable but not writable: 403.
-        get(conn, p, id)?;
+        get_in(conn, p, id)?;
         let current = contracts::table
             .filter(writable)
             .filter(contracts::id.eq(id))

@@ -1,4 +1,6 @@
 use chrono::{DateTime, Utc};
+use diesel::dsl::{AsSelect, SqlTypeOf};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -6,6 +8,7 @@ use super::Precondition;
 use crate::access;
 use crate::auth::Principal;
 use crate::db::schema::organisations;
+use crate::db::{self, DbPool};
 use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
 use crate::domain::organisation::OrganisationFields;
 use crate::error::{ApiError, ApiResult};
@@ -125,10 +128,25 @@ pub fn list(
     ))
 }
 
-pub fn get(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OrganisationRow> {
+type ById = organisations::BoxedQuery<'static, Pg, SqlTypeOf<AsSelect<OrganisationRow, Pg>>>;
+
+fn by_id(p: &Principal, id: Uuid) -> ById {
     scoped(p)
         .filter(organisations::id.eq(id))
         .select(OrganisationRow::as_select())
+}
+
+/// A read by primary key, so on the worker's pipelined connection (see
+/// `db::pipelined`).
+pub async fn get(pool: &DbPool, p: &Principal, id: Uuid) -> ApiResult<OrganisationRow> {
+    db::pipelined::first(pool, by_id(p, id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation"))
+}
+
+/// The same read inside a transaction of the pool.
+fn get_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OrganisationRow> {
+    by_id(p, id)
         .first(conn)
         .optional()?
         .ok_or_else(|| ApiError::not_found("organisation"))
@@ -158,7 +176,7 @@ pub fn update(
 ) -> ApiResult<OrganisationRow> {
     access::organisations::write(p)?;
     conn.transaction(|conn| {
-        get(conn, p, id)?;
+        get_in(conn, p, id)?;
         let current = organisations::table
             .find(id)
             .for_update()

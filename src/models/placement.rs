@@ -1,5 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::{max, min};
+use diesel::dsl::{max, min, AsSelect, SqlTypeOf};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -8,6 +9,7 @@ use super::{beneficiary, check_version, Precondition};
 use crate::access::{self, PlacementView};
 use crate::auth::Principal;
 use crate::db::schema::{contracts, monthly_hours, organisations, placements};
+use crate::db::{self, DbPool};
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Modality, OrgKind};
 use crate::domain::placement::{self as rules, Context, PlacementFields};
@@ -140,20 +142,40 @@ pub fn list(
     Ok((rows, next, view))
 }
 
-pub fn get(
-    conn: &mut PgConnection,
-    p: &Principal,
-    id: Uuid,
-) -> ApiResult<(PlacementRow, PlacementView)> {
+type ById = placements::BoxedQuery<'static, Pg, SqlTypeOf<AsSelect<PlacementRow, Pg>>>;
+
+/// The placement `id` if `p` may read it, and how much of it.
+fn by_id(p: &Principal, id: Uuid) -> ApiResult<(ById, PlacementView)> {
     let (scope, view) = access::placements::read(p)?;
-    let row = placements::table
+    let query = placements::table
         .filter(scope)
         .filter(placements::id.eq(id))
         .select(PlacementRow::as_select())
-        .first(conn)
-        .optional()?
+        .into_boxed();
+    Ok((query, view))
+}
+
+/// A read by primary key, so on the worker's pipelined connection (see
+/// `db::pipelined`).
+pub async fn get(
+    pool: &DbPool,
+    p: &Principal,
+    id: Uuid,
+) -> ApiResult<(PlacementRow, PlacementView)> {
+    let (query, view) = by_id(p, id)?;
+    let row = db::pipelined::first(pool, query)
+        .await?
         .ok_or_else(|| ApiError::not_found("placement"))?;
     Ok((row, view))
+}
+
+/// The same read inside a transaction of the pool.
+fn get_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<PlacementRow> {
+    by_id(p, id)?
+        .0
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("placement"))
 }
 
 /// Checks what the placement points at and builds the rules' context.
@@ -234,7 +256,7 @@ pub fn update(
 ) -> ApiResult<PlacementRow> {
     let writable = access::placements::write(p)?;
     conn.transaction(|conn| {
-        get(conn, p, id)?;
+        get_in(conn, p, id)?;
         let current = placements::table
             .filter(writable)
             .filter(placements::id.eq(id))

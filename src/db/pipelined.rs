@@ -1,0 +1,177 @@
+//! Reads of one record by its id, pipelined.
+//!
+//! Each worker thread keeps one asynchronous connection, and every read by
+//! id the worker serves goes down it without waiting for the one before:
+//! the queries travel together, PostgreSQL answers them in turn, and
+//! neither a blocking thread nor a pooled connection is taken per request.
+//! On two cores this doubled the rate of `GET /api/v1/placements/{id}`
+//! (bench/README.md): the thread hand-offs of the blocking pool, not
+//! PostgreSQL, were where the time went.
+//!
+//! Only statements that cannot wait on a lock in normal running belong
+//! here: a plain `SELECT` by primary key. One slow answer holds back the
+//! ones behind it on the same connection, so a read that takes longer than
+//! the statement timeout gives up on the connection (every read queued on
+//! it answers 503) and the next read opens a fresh one. Everything else
+//! (lists, writes, transactions) keeps to the pool of `db::run`.
+//!
+//! The connection holds nothing that changes an answer: it is a socket and
+//! a cache of prepared statements.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use diesel::dsl::Limit;
+use diesel::query_dsl::methods::LimitDsl;
+use diesel::result::{DatabaseErrorKind, Error as DieselError, QueryResult};
+use diesel_async::methods::LoadQuery;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use tokio::sync::Mutex;
+
+use super::DbPool;
+use crate::error::{ApiError, ApiResult};
+
+/// A worker's connection for one pool (tests run several pools on one
+/// thread, one per database).
+type Slot = Rc<Mutex<Option<Rc<AsyncPgConnection>>>>;
+
+thread_local! {
+    static SLOTS: RefCell<HashMap<u64, Slot>> = RefCell::new(HashMap::new());
+}
+
+fn slot(pool: &DbPool) -> Slot {
+    SLOTS.with(|slots| slots.borrow_mut().entry(pool.id).or_default().clone())
+}
+
+/// Runs `read` on this worker's pipelined connection for `pool`, opening it
+/// first if needed. 503 when PostgreSQL cannot be reached within the
+/// pool's patience, or when the read outlasts the statement timeout.
+pub async fn read<T, F, Fut>(pool: &DbPool, read: F) -> ApiResult<T>
+where
+    F: FnOnce(Rc<AsyncPgConnection>) -> Fut,
+    Fut: Future<Output = QueryResult<T>>,
+{
+    let slot = slot(pool);
+    let conn = connection(pool, &slot).await?;
+    // The server cancels the statement at the statement timeout; this
+    // deadline is for a connection that no longer answers at all.
+    let deadline = pool.statement_timeout + pool.patience;
+    match actix_web::rt::time::timeout(deadline, read(conn.clone())).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(DieselError::NotFound)) => Err(DieselError::NotFound.into()),
+        Ok(Err(e)) => {
+            // Whatever failed, the next read starts on a fresh connection:
+            // reopening costs a few milliseconds, keeping a broken one
+            // fails every read queued behind.
+            forget(&slot, &conn).await;
+            if lost(&e) {
+                log::warn!("pipelined connection lost: {e}");
+                Err(ApiError::Unavailable(
+                    "the database connection was lost".into(),
+                ))
+            } else {
+                Err(e.into())
+            }
+        }
+        Err(_) => {
+            log::warn!("a pipelined read outlasted {deadline:?}; reconnecting");
+            forget(&slot, &conn).await;
+            Err(ApiError::Unavailable(
+                "the database took too long to answer".into(),
+            ))
+        }
+    }
+}
+
+/// The first row of `query` (a read by primary key), if any.
+pub async fn first<Q, U>(pool: &DbPool, query: Q) -> ApiResult<Option<U>>
+where
+    Q: LimitDsl,
+    for<'c> Limit<Q>: LoadQuery<'static, &'c AsyncPgConnection, U> + Send + 'static,
+    U: Send + 'static,
+{
+    use diesel::OptionalExtension;
+    read(pool, move |c| async move {
+        diesel_async::RunQueryDsl::first(query, &mut &*c)
+            .await
+            .optional()
+    })
+    .await
+}
+
+async fn connection(pool: &DbPool, slot: &Slot) -> ApiResult<Rc<AsyncPgConnection>> {
+    let start = Instant::now();
+    let unavailable =
+        || ApiError::Unavailable("the database is not reachable; retry shortly".into());
+    // Requests arriving while the connection opens wait for it rather than
+    // each opening their own.
+    let mut guard = actix_web::rt::time::timeout(pool.patience, slot.lock())
+        .await
+        .map_err(|_| unavailable())?;
+    if let Some(conn) = guard.as_ref() {
+        return Ok(conn.clone());
+    }
+    let left = pool
+        .patience
+        .saturating_sub(start.elapsed())
+        .max(Duration::from_millis(10));
+    let opened = actix_web::rt::time::timeout(left, open(&pool.url, pool.statement_timeout)).await;
+    match opened {
+        Ok(Ok(conn)) => {
+            let conn = Rc::new(conn);
+            *guard = Some(conn.clone());
+            Ok(conn)
+        }
+        Ok(Err(e)) => {
+            log::warn!("pipelined connection: {e}");
+            Err(unavailable())
+        }
+        Err(_) => {
+            log::warn!("pipelined connection: no answer within {left:?}");
+            Err(unavailable())
+        }
+    }
+}
+
+async fn open(url: &str, statement_timeout: Duration) -> Result<AsyncPgConnection, String> {
+    let mut conn = AsyncPgConnection::establish(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    conn.batch_execute(&super::session_settings(statement_timeout))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+/// Drops the connection `conn` from the slot, unless another request has
+/// already put a new one there.
+async fn forget(slot: &Slot, conn: &Rc<AsyncPgConnection>) {
+    let mut guard = slot.lock().await;
+    if guard
+        .as_ref()
+        .is_some_and(|current| Rc::ptr_eq(current, conn))
+    {
+        *guard = None;
+    }
+}
+
+/// Whether an error says the connection itself is gone (rather than the
+/// statement having failed on a live one). The asynchronous driver tells a
+/// server shutting down only by its message (SQLSTATE 57P01 to 57P03 are
+/// not passed on), and a dead socket as a command it could not send.
+fn lost(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
+            _,
+        ) => true,
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            let m = info.message();
+            m.starts_with("terminating connection") || m.starts_with("the database system is")
+        }
+        _ => false,
+    }
+}
