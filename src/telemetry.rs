@@ -104,6 +104,8 @@ impl Metrics {
             Box::new(pool_connections.clone()),
             Box::new(pool_waiting.clone()),
             Box::new(pool_max.clone()),
+            Box::new(crate::db::pipelined::metrics().0.clone()),
+            Box::new(crate::db::pipelined::metrics().1.clone()),
         ] {
             registry.register(c).expect("metric names are distinct");
         }

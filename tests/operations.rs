@@ -395,6 +395,12 @@ async fn a_lost_pipelined_connection_answers_503_once_then_is_replaced() {
             200
         );
     }
+    let text = String::from_utf8(app.send("GET", "/metrics", None, &[], None).await.body).unwrap();
+    assert!(text.contains("\ndb_pipelined_connections 1\n"), "{text}");
+    assert!(
+        text.contains("\ndb_pipelined_connections_opened_total 2\n"),
+        "{text}"
+    );
     let (_, log) = app.wait_killed();
     assert!(!log.contains("internal error"), "{log}");
 }

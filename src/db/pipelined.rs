@@ -22,6 +22,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use diesel::dsl::Limit;
@@ -29,6 +30,7 @@ use diesel::query_dsl::methods::LimitDsl;
 use diesel::result::{DatabaseErrorKind, Error as DieselError, QueryResult};
 use diesel_async::methods::LoadQuery;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use prometheus::{IntCounter, IntGauge};
 use tokio::sync::Mutex;
 
 use super::DbPool;
@@ -36,7 +38,36 @@ use crate::error::{ApiError, ApiResult};
 
 /// A worker's connection for one pool (tests run several pools on one
 /// thread, one per database).
-type Slot = Rc<Mutex<Option<Rc<AsyncPgConnection>>>>;
+type Slot = Rc<Mutex<Option<Rc<Pipelined>>>>;
+
+/// An open pipelined connection, counted for metrics while it lives.
+struct Pipelined(AsyncPgConnection);
+
+impl Drop for Pipelined {
+    fn drop(&mut self) {
+        metrics().0.dec();
+    }
+}
+
+/// Pipelined connections of this process open now, and opened since start
+/// (more than the workers: reconnections), for `GET /metrics`.
+pub fn metrics() -> &'static (IntGauge, IntCounter) {
+    static METRICS: OnceLock<(IntGauge, IntCounter)> = OnceLock::new();
+    METRICS.get_or_init(|| {
+        (
+            IntGauge::new(
+                "db_pipelined_connections",
+                "Open connections of the workers for reads by id (one per worker when up)",
+            )
+            .expect("valid metric"),
+            IntCounter::new(
+                "db_pipelined_connections_opened_total",
+                "Connections for reads by id opened since start (more than the workers: reconnections)",
+            )
+            .expect("valid metric"),
+        )
+    })
+}
 
 thread_local! {
     static SLOTS: RefCell<HashMap<u64, Slot>> = RefCell::new(HashMap::new());
@@ -46,12 +77,12 @@ fn slot(pool: &DbPool) -> Slot {
     SLOTS.with(|slots| slots.borrow_mut().entry(pool.id).or_default().clone())
 }
 
-/// Runs `read` on this worker's pipelined connection for `pool`, opening it
+/// Runs `query` on this worker's pipelined connection for `pool`, opening it
 /// first if needed. 503 when PostgreSQL cannot be reached within the
 /// pool's patience, or when the read outlasts the statement timeout.
-pub async fn read<T, F, Fut>(pool: &DbPool, read: F) -> ApiResult<T>
+async fn read<T, F, Fut>(pool: &DbPool, query: F) -> ApiResult<T>
 where
-    F: FnOnce(Rc<AsyncPgConnection>) -> Fut,
+    F: FnOnce(Rc<Pipelined>) -> Fut,
     Fut: Future<Output = QueryResult<T>>,
 {
     let slot = slot(pool);
@@ -59,7 +90,7 @@ where
     // The server cancels the statement at the statement timeout; this
     // deadline is for a connection that no longer answers at all.
     let deadline = pool.statement_timeout + pool.patience;
-    match actix_web::rt::time::timeout(deadline, read(conn.clone())).await {
+    match actix_web::rt::time::timeout(deadline, query(conn.clone())).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(DieselError::NotFound)) => Err(DieselError::NotFound.into()),
         Ok(Err(e)) => {
@@ -95,14 +126,14 @@ where
 {
     use diesel::OptionalExtension;
     read(pool, move |c| async move {
-        diesel_async::RunQueryDsl::first(query, &mut &*c)
+        diesel_async::RunQueryDsl::first(query, &mut &c.0)
             .await
             .optional()
     })
     .await
 }
 
-async fn connection(pool: &DbPool, slot: &Slot) -> ApiResult<Rc<AsyncPgConnection>> {
+async fn connection(pool: &DbPool, slot: &Slot) -> ApiResult<Rc<Pipelined>> {
     let start = Instant::now();
     let unavailable =
         || ApiError::Unavailable("the database is not reachable; retry shortly".into());
@@ -121,7 +152,9 @@ async fn connection(pool: &DbPool, slot: &Slot) -> ApiResult<Rc<AsyncPgConnectio
     let opened = actix_web::rt::time::timeout(left, open(&pool.url, pool.statement_timeout)).await;
     match opened {
         Ok(Ok(conn)) => {
-            let conn = Rc::new(conn);
+            metrics().0.inc();
+            metrics().1.inc();
+            let conn = Rc::new(Pipelined(conn));
             *guard = Some(conn.clone());
             Ok(conn)
         }
@@ -148,7 +181,7 @@ async fn open(url: &str, statement_timeout: Duration) -> Result<AsyncPgConnectio
 
 /// Drops the connection `conn` from the slot, unless another request has
 /// already put a new one there.
-async fn forget(slot: &Slot, conn: &Rc<AsyncPgConnection>) {
+async fn forget(slot: &Slot, conn: &Rc<Pipelined>) {
     let mut guard = slot.lock().await;
     if guard
         .as_ref()
