@@ -50,7 +50,7 @@ async fn serve(env: &[(&str, &str)]) -> Served {
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap());
     for (k, v) in env {
-        cmd.env(k, v);
+        cmd.env(k, v.replace("{database_url}", &db.url));
     }
     let child = cmd.spawn().unwrap();
     let served = Served {
@@ -402,6 +402,43 @@ async fn a_lost_pipelined_connection_answers_503_once_then_is_replaced() {
         "{text}"
     );
     let (_, log) = app.wait_killed();
+    assert!(!log.contains("internal error"), "{log}");
+}
+
+#[actix_web::test]
+async fn reads_by_id_go_through_the_pool_when_the_url_is_for_libpq_only() {
+    // `gssencmode` is understood by libpq (the pool) but not by the
+    // asynchronous driver, as `sslmode=verify-full` or `sslrootcert` are not.
+    let app = serve(&[
+        ("DATABASE_URL", "{database_url}?gssencmode=disable"),
+        ("HTTP_WORKERS", "1"),
+    ])
+    .await;
+    let f = fac();
+    let org = app.org("company", "Martin BTP").await;
+    for _ in 0..3 {
+        let res = app
+            .send(
+                "GET",
+                &format!("/api/v1/organisations/{org}"),
+                Some(&f),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 200);
+    }
+    let text = String::from_utf8(app.send("GET", "/metrics", None, &[], None).await.body).unwrap();
+    assert!(
+        text.contains("\ndb_pipelined_connections_opened_total 0\n"),
+        "{text}"
+    );
+    let (_, log) = app.wait_killed();
+    assert_eq!(
+        log.matches("reads by id use the pool").count(),
+        1,
+        "one attempt, then the pool for a while: {log}"
+    );
     assert!(!log.contains("internal error"), "{log}");
 }
 

@@ -142,19 +142,26 @@ where
     F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
     T: Send + 'static,
 {
+    run_within(pool, pool.patience, f).await
+}
+
+/// `run`, waiting at most `patience` for a connection.
+async fn run_within<T, F>(pool: &DbPool, patience: Duration, f: F) -> ApiResult<T>
+where
+    F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
     let start = Instant::now();
     WAITING.fetch_add(1, Ordering::Relaxed);
-    let permit =
-        actix_web::rt::time::timeout(pool.patience, pool.gate.clone().acquire_owned()).await;
+    let permit = actix_web::rt::time::timeout(patience, pool.gate.clone().acquire_owned()).await;
     WAITING.fetch_sub(1, Ordering::Relaxed);
     let Ok(Ok(permit)) = permit else {
-        log::warn!("no database connection free within {:?}", pool.patience);
+        log::warn!("no database connection free within {patience:?}");
         return Err(ApiError::Unavailable(
             "the database is busy; retry shortly".into(),
         ));
     };
-    let left = pool
-        .patience
+    let left = patience
         .saturating_sub(start.elapsed())
         .max(Duration::from_millis(10));
     let inner = pool.inner.clone();

@@ -26,6 +26,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use diesel::dsl::Limit;
+use diesel::pg::PgConnection;
 use diesel::query_dsl::methods::LimitDsl;
 use diesel::result::{DatabaseErrorKind, Error as DieselError, QueryResult};
 use diesel_async::methods::LoadQuery;
@@ -38,7 +39,19 @@ use crate::error::{ApiError, ApiResult};
 
 /// A worker's connection for one pool (tests run several pools on one
 /// thread, one per database).
-type Slot = Rc<Mutex<Option<Rc<Pipelined>>>>;
+type Slot = Rc<Mutex<Worker>>;
+
+#[derive(Default)]
+struct Worker {
+    conn: Option<Rc<Pipelined>>,
+    /// After a connection could not be opened, reads go through the pool
+    /// until then.
+    retry_at: Option<Instant>,
+}
+
+/// How long reads by id go through the pool after a pipelined connection
+/// could not be opened.
+const BACKOFF: Duration = Duration::from_secs(5);
 
 /// An open pipelined connection, counted for metrics while it lives.
 struct Pipelined(AsyncPgConnection);
@@ -77,16 +90,52 @@ fn slot(pool: &DbPool) -> Slot {
     SLOTS.with(|slots| slots.borrow_mut().entry(pool.id).or_default().clone())
 }
 
-/// Runs `query` on this worker's pipelined connection for `pool`, opening it
-/// first if needed. 503 when PostgreSQL cannot be reached within the
-/// pool's patience, or when the read outlasts the statement timeout.
-async fn read<T, F, Fut>(pool: &DbPool, query: F) -> ApiResult<T>
+/// The first row of `query` (a read by primary key), if any.
+///
+/// On the worker's pipelined connection, opened first if needed; through
+/// the pool when it cannot be opened: PostgreSQL is down (the pool then
+/// answers 503 too), or the URL holds what only libpq understands (TLS
+/// with `sslmode=verify-full`, `sslrootcert`, `gssencmode`...). Either way
+/// within the pool's patience in all.
+pub async fn first<Q, U>(pool: &DbPool, query: Q) -> ApiResult<Option<U>>
+where
+    Q: LimitDsl,
+    Limit<Q>: for<'c> LoadQuery<'static, &'c AsyncPgConnection, U>
+        + diesel::query_dsl::LoadQuery<'static, PgConnection, U>
+        + Send
+        + 'static,
+    U: Send + 'static,
+{
+    use diesel::OptionalExtension;
+    let start = Instant::now();
+    let slot = slot(pool);
+    let query = query.limit(1);
+    match connection(pool, &slot).await {
+        Some(conn) => {
+            read(pool, &slot, conn, move |c| async move {
+                diesel_async::RunQueryDsl::get_result(query, &mut &c.0)
+                    .await
+                    .optional()
+            })
+            .await
+        }
+        None => {
+            let left = pool.patience.saturating_sub(start.elapsed());
+            super::run_within(pool, left, move |c| {
+                Ok(diesel::RunQueryDsl::get_result(query, c).optional()?)
+            })
+            .await
+        }
+    }
+}
+
+/// Runs `query` on `conn`. 503 when the connection is lost or the read
+/// outlasts the statement timeout; the next read then opens a fresh one.
+async fn read<T, F, Fut>(pool: &DbPool, slot: &Slot, conn: Rc<Pipelined>, query: F) -> ApiResult<T>
 where
     F: FnOnce(Rc<Pipelined>) -> Fut,
     Fut: Future<Output = QueryResult<T>>,
 {
-    let slot = slot(pool);
-    let conn = connection(pool, &slot).await?;
     // The server cancels the statement at the statement timeout; this
     // deadline is for a connection that no longer answers at all.
     let deadline = pool.statement_timeout + pool.patience;
@@ -97,7 +146,7 @@ where
             // Whatever failed, the next read starts on a fresh connection:
             // reopening costs a few milliseconds, keeping a broken one
             // fails every read queued behind.
-            forget(&slot, &conn).await;
+            forget(slot, &conn).await;
             if lost(&e) {
                 log::warn!("pipelined connection lost: {e}");
                 Err(ApiError::Unavailable(
@@ -109,7 +158,7 @@ where
         }
         Err(_) => {
             log::warn!("a pipelined read outlasted {deadline:?}; reconnecting");
-            forget(&slot, &conn).await;
+            forget(slot, &conn).await;
             Err(ApiError::Unavailable(
                 "the database took too long to answer".into(),
             ))
@@ -117,56 +166,38 @@ where
     }
 }
 
-/// The first row of `query` (a read by primary key), if any.
-pub async fn first<Q, U>(pool: &DbPool, query: Q) -> ApiResult<Option<U>>
-where
-    Q: LimitDsl,
-    for<'c> Limit<Q>: LoadQuery<'static, &'c AsyncPgConnection, U> + Send + 'static,
-    U: Send + 'static,
-{
-    use diesel::OptionalExtension;
-    read(pool, move |c| async move {
-        diesel_async::RunQueryDsl::first(query, &mut &c.0)
-            .await
-            .optional()
-    })
-    .await
-}
-
-async fn connection(pool: &DbPool, slot: &Slot) -> ApiResult<Rc<Pipelined>> {
+/// The worker's connection, opened if needed; `None` to go through the pool
+/// instead.
+async fn connection(pool: &DbPool, slot: &Slot) -> Option<Rc<Pipelined>> {
     let start = Instant::now();
-    let unavailable =
-        || ApiError::Unavailable("the database is not reachable; retry shortly".into());
     // Requests arriving while the connection opens wait for it rather than
     // each opening their own.
-    let mut guard = actix_web::rt::time::timeout(pool.patience, slot.lock())
+    let mut worker = actix_web::rt::time::timeout(pool.patience, slot.lock())
         .await
-        .map_err(|_| unavailable())?;
-    if let Some(conn) = guard.as_ref() {
-        return Ok(conn.clone());
+        .ok()?;
+    if let Some(conn) = worker.conn.as_ref() {
+        return Some(conn.clone());
     }
-    let left = pool
-        .patience
-        .saturating_sub(start.elapsed())
-        .max(Duration::from_millis(10));
+    if worker.retry_at.is_some_and(|at| Instant::now() < at) {
+        return None;
+    }
+    let left = pool.patience.saturating_sub(start.elapsed());
     let opened = actix_web::rt::time::timeout(left, open(&pool.url, pool.statement_timeout)).await;
-    match opened {
+    let failure = match opened {
         Ok(Ok(conn)) => {
             metrics().0.inc();
             metrics().1.inc();
             let conn = Rc::new(Pipelined(conn));
-            *guard = Some(conn.clone());
-            Ok(conn)
+            worker.conn = Some(conn.clone());
+            worker.retry_at = None;
+            return Some(conn);
         }
-        Ok(Err(e)) => {
-            log::warn!("pipelined connection: {e}");
-            Err(unavailable())
-        }
-        Err(_) => {
-            log::warn!("pipelined connection: no answer within {left:?}");
-            Err(unavailable())
-        }
-    }
+        Ok(Err(e)) => e,
+        Err(_) => format!("no answer within {left:?}"),
+    };
+    log::warn!("pipelined connection: {failure}; reads by id use the pool for {BACKOFF:?}");
+    worker.retry_at = Some(Instant::now() + BACKOFF);
+    None
 }
 
 async fn open(url: &str, statement_timeout: Duration) -> Result<AsyncPgConnection, String> {
@@ -182,12 +213,13 @@ async fn open(url: &str, statement_timeout: Duration) -> Result<AsyncPgConnectio
 /// Drops the connection `conn` from the slot, unless another request has
 /// already put a new one there.
 async fn forget(slot: &Slot, conn: &Rc<Pipelined>) {
-    let mut guard = slot.lock().await;
-    if guard
+    let mut worker = slot.lock().await;
+    if worker
+        .conn
         .as_ref()
         .is_some_and(|current| Rc::ptr_eq(current, conn))
     {
-        *guard = None;
+        worker.conn = None;
     }
 }
 
