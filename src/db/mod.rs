@@ -1,5 +1,5 @@
 //! The database: pool, the bridge from async handlers to blocking diesel
-//! calls, embedded migrations.
+//! calls, embedded migrations; reads by id in `pipelined`.
 
 pub mod pipelined;
 pub mod schema;
