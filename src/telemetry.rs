@@ -29,18 +29,35 @@ use crate::state::AppState;
 /// them (`RUST_LOG=clauses::access=info`).
 pub const ACCESS_TARGET: &str = "clauses::access";
 
+/// `text` with its line breaks (and the spaces around them) made single
+/// spaces.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\n', '\r']) {
+        return text.into();
+    }
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .into()
+}
+
 /// env_logger with the request id appended to every line written while a
 /// request is being served.
 pub fn init_logging() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
         .format(|buf, record| {
             let ts = buf.timestamp_millis();
+            // One record, one line, whatever a library puts in its message:
+            // log shippers and `grep` see records, not fragments.
+            let message = record.args().to_string();
             write!(
                 buf,
                 "[{ts} {} {}] {}",
                 record.level(),
                 record.target(),
-                record.args()
+                one_line(&message)
             )?;
             match request_id::current() {
                 Some(id) => writeln!(buf, " request_id={id}"),
@@ -221,4 +238,18 @@ pub async fn observe(
         }
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn a_message_over_several_lines_is_logged_on_one() {
+        assert_eq!(one_line("plain"), "plain");
+        assert_eq!(
+            one_line("could not connect to server\n\tIs the server running?\r\n"),
+            "could not connect to server Is the server running?"
+        );
+    }
 }

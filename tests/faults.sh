@@ -200,5 +200,9 @@ ok "SIGTERM: in-flight write finished (201), exit 0 after $(awk -v a="$term_at" 
 if grep -q "internal error\|panicked" "$work/serve.log"; then
   fail "the service logged an internal error: $(grep "internal error\|panicked" "$work/serve.log" | head -5)"
 fi
-ok "no internal error logged"
+broken=$(grep -v '^\[' "$work/serve.log" | head -3 || true)
+[ -z "$broken" ] || fail "log records over several lines: $broken"
+errors=$(grep ' ERROR ' "$work/serve.log" | head -3 || true)
+[ -z "$errors" ] || fail "an expected outage logged at ERROR: $errors"
+ok "no internal error logged; one line per record, warnings only"
 echo "faults: all passed"

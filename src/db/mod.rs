@@ -71,6 +71,7 @@ pub fn pool(
         .connection_timeout(connect_timeout)
         .test_on_check_out(false)
         .connection_customizer(Box::new(SessionSettings { statement_timeout }))
+        .error_handler(Box::new(ConnectFailures))
         .build_unchecked(ConnectionManager::new(url));
     static POOLS: AtomicU64 = AtomicU64::new(0);
     DbPool {
@@ -80,6 +81,18 @@ pub fn pool(
         id: POOLS.fetch_add(1, Ordering::Relaxed),
         url: url.into(),
         statement_timeout,
+    }
+}
+
+/// r2d2 logs each failed connection attempt at ERROR; during an outage that
+/// is expected, and every request it fails is logged (with its request id)
+/// already, so a warning is enough.
+#[derive(Debug)]
+struct ConnectFailures;
+
+impl diesel::r2d2::HandleError<diesel::r2d2::Error> for ConnectFailures {
+    fn handle_error(&self, e: diesel::r2d2::Error) {
+        log::warn!("a database connection could not be opened: {e}");
     }
 }
 
