@@ -12,26 +12,13 @@ cd "$(dirname "$0")/.."
 base=$(scripts/pg.sh start bench 55434 | sed 's|/clauses$||')
 cluster=$(readlink -f .data/pg-bench)
 db="$base/clauses_bench"
-psql_() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+. bench/territory.sh
 
 cargo build --release -q
 if [ -z "${KEEP:-}" ] || ! psql_ "$db" -tAc "SELECT 1" >/dev/null 2>&1; then
   psql_ "$base/postgres" -c "DROP DATABASE IF EXISTS clauses_bench WITH (FORCE)" -c "CREATE DATABASE clauses_bench"
   DATABASE_URL="$db" ./target/release/clauses migrate
-  load() {
-    local table=$1 cols=$2
-    echo "COPY $table ..." >&2
-    python3 bench/generate.py "$table" | psql_ "$db" -c "\\copy $table ($cols) FROM STDIN WITH (FORMAT csv)"
-  }
-  time {
-    load organisations "id, kind, name"
-    load contracts "id, buyer_id, holder_id, reference, title, operation, clause_type, start_date, end_date, commitment_hours, commitment_source"
-    load beneficiaries "id, last_name, first_name, sex, birth_date, postal_code, qpv_code, qualification_level, eligibility"
-    psql_ "$db" -c "UPDATE beneficiaries SET qpv_code = NULLIF(qpv_code, ''), qualification_level = NULLIF(qualification_level, '')"
-    load placements "id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date"
-    load monthly_hours "id, placement_id, month, worked_hours, training_hours, status, reason, declared_by, declared_role"
-    psql_ "$db" -c "VACUUM ANALYZE"
-  }
+  time load_territory "$db"
 fi
 psql_ "$db" -tAc "SELECT 'rows: ' || (SELECT count(*) FROM beneficiaries) || ' people, ' || (SELECT count(*) FROM placements) || ' placements, ' || (SELECT count(*) FROM monthly_hours) || ' monthly hours'"
 

@@ -24,23 +24,14 @@ done
 base=$(scripts/pg.sh start bench 55434 | sed 's|/clauses$||')
 db="$base/clauses_load"
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-psql_() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+. bench/territory.sh
 
 cargo build --release -q
 if [ -z "${KEEP:-}" ] || ! psql_ "$db" -tAc "SELECT 1" >/dev/null 2>&1; then
   psql_ "$base/postgres" -c "DROP DATABASE IF EXISTS clauses_load WITH (FORCE)" -c "CREATE DATABASE clauses_load"
   DATABASE_URL="$db" ./target/release/clauses migrate
   export BENCH_PLACEMENTS=100000
-  load() {
-    python3 bench/generate.py "$1" | psql_ "$db" -c "\\copy $1 ($2) FROM STDIN WITH (FORMAT csv)"
-  }
-  load organisations "id, kind, name"
-  load contracts "id, buyer_id, holder_id, reference, title, operation, clause_type, start_date, end_date, commitment_hours, commitment_source"
-  load beneficiaries "id, last_name, first_name, sex, birth_date, postal_code, qpv_code, qualification_level, eligibility"
-  psql_ "$db" -c "UPDATE beneficiaries SET qpv_code = NULLIF(qpv_code, ''), qualification_level = NULLIF(qualification_level, '')"
-  load placements "id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date"
-  load monthly_hours "id, placement_id, month, worked_hours, training_hours, status, reason, declared_by, declared_role"
-  psql_ "$db" -c "VACUUM ANALYZE"
+  load_territory "$db"
 fi
 psql_ "$db" -tAc "SELECT 'data: ' || (SELECT count(*) FROM placements) || ' placements, ' || (SELECT count(*) FROM monthly_hours) || ' monthly hours'"
 

@@ -127,10 +127,9 @@ impl Config {
                 reason,
             })?,
         };
-        let http_workers = match var("HTTP_WORKERS") {
-            None => None,
-            Some(_) => Some(whole_number("HTTP_WORKERS", 1, 1..=256)? as usize),
-        };
+        let http_workers = var("HTTP_WORKERS")
+            .map(|_| whole_number("HTTP_WORKERS", 0, 1..=256).map(|n| n as usize))
+            .transpose()?;
         Ok(Config {
             database_url,
             http_workers,

@@ -111,10 +111,18 @@ impl Served {
 }
 
 impl Served {
-    /// Stops the process at once and gives its log.
-    fn wait_killed(mut self) -> (Option<i32>, String) {
+    /// Stops the process at once; its log, which must hold no internal
+    /// error.
+    fn stop_clean(mut self) -> String {
         let _ = self.child.kill();
-        self.wait(Duration::from_secs(5))
+        let (_, log) = self.wait(Duration::from_secs(5));
+        assert!(!log.contains("internal error"), "{log}");
+        log
+    }
+
+    /// `GET /metrics`, as text.
+    async fn metrics(&self) -> String {
+        String::from_utf8(self.send("GET", "/metrics", None, &[], None).await.body).unwrap()
     }
 }
 
@@ -325,10 +333,7 @@ async fn reads_by_id_stuck_behind_a_lock_answer_503_together_then_are_served() {
     let f = fac();
     let org = app.org("company", "Martin BTP").await;
     let path = format!("/api/v1/organisations/{org}");
-    assert_eq!(
-        app.send("GET", &path, Some(&f), &[], None).await.status,
-        200
-    );
+    assert_eq!(app.get(&path, &f).await.status, 200);
     let lock = lock_table(&app.db.url, "organisations", Duration::from_secs(4));
     // Five reads queue on the connection behind the first: none waits for
     // the lock, each is told 503 within the statement timeout and the
@@ -362,10 +367,9 @@ async fn reads_by_id_stuck_behind_a_lock_answer_503_together_then_are_served() {
         assert!(took < Duration::from_secs(2), "{took:?}");
     }
     lock.join().unwrap();
-    let res = app.send("GET", &path, Some(&f), &[], None).await;
+    let res = app.get(&path, &f).await;
     assert_eq!(res.status, 200);
-    let (_, log) = app.wait_killed();
-    assert!(!log.contains("internal error"), "{log}");
+    app.stop_clean();
 }
 
 #[actix_web::test]
@@ -374,10 +378,7 @@ async fn a_lost_pipelined_connection_answers_503_once_then_is_replaced() {
     let f = fac();
     let org = app.org("company", "Martin BTP").await;
     let path = format!("/api/v1/organisations/{org}");
-    assert_eq!(
-        app.send("GET", &path, Some(&f), &[], None).await.status,
-        200
-    );
+    assert_eq!(app.get(&path, &f).await.status, 200);
     // What a restart of PostgreSQL or a proxy dropping idle sessions does.
     let mut conn = <diesel::PgConnection as diesel::Connection>::establish(&app.db.url).unwrap();
     conn.batch_execute(
@@ -385,24 +386,20 @@ async fn a_lost_pipelined_connection_answers_503_once_then_is_replaced() {
          WHERE datname = current_database() AND pid <> pg_backend_pid()",
     )
     .unwrap();
-    let res = app.send("GET", &path, Some(&f), &[], None).await;
+    let res = app.get(&path, &f).await;
     let body = res.problem(503);
     assert_eq!(res.headers.get("retry-after").unwrap(), "2");
     assert!(body["detail"].as_str().unwrap().contains("lost"), "{body}");
     for _ in 0..3 {
-        assert_eq!(
-            app.send("GET", &path, Some(&f), &[], None).await.status,
-            200
-        );
+        assert_eq!(app.get(&path, &f).await.status, 200);
     }
-    let text = String::from_utf8(app.send("GET", "/metrics", None, &[], None).await.body).unwrap();
+    let text = app.metrics().await;
     assert!(text.contains("\ndb_pipelined_connections 1\n"), "{text}");
     assert!(
         text.contains("\ndb_pipelined_connections_opened_total 2\n"),
         "{text}"
     );
-    let (_, log) = app.wait_killed();
-    assert!(!log.contains("internal error"), "{log}");
+    app.stop_clean();
 }
 
 #[actix_web::test]
@@ -417,29 +414,20 @@ async fn reads_by_id_go_through_the_pool_when_the_url_is_for_libpq_only() {
     let f = fac();
     let org = app.org("company", "Martin BTP").await;
     for _ in 0..3 {
-        let res = app
-            .send(
-                "GET",
-                &format!("/api/v1/organisations/{org}"),
-                Some(&f),
-                &[],
-                None,
-            )
-            .await;
+        let res = app.get(&format!("/api/v1/organisations/{org}"), &f).await;
         assert_eq!(res.status, 200);
     }
-    let text = String::from_utf8(app.send("GET", "/metrics", None, &[], None).await.body).unwrap();
+    let text = app.metrics().await;
     assert!(
         text.contains("\ndb_pipelined_connections_opened_total 0\n"),
         "{text}"
     );
-    let (_, log) = app.wait_killed();
+    let log = app.stop_clean();
     assert_eq!(
         log.matches("reads by id use the pool").count(),
         1,
         "one attempt, then the pool for a while: {log}"
     );
-    assert!(!log.contains("internal error"), "{log}");
 }
 
 #[actix_web::test]
@@ -477,7 +465,7 @@ async fn a_request_that_cannot_have_a_connection_gets_503_within_a_second() {
     assert!(took < Duration::from_millis(1800), "{took:?}");
     lock.join().unwrap();
     assert_eq!(holder.await.unwrap(), 200);
-    let text = String::from_utf8(app.send("GET", "/metrics", None, &[], None).await.body).unwrap();
+    let text = app.metrics().await;
     assert!(text.contains("db_pool_max_connections 1"), "{text}");
 }
 

@@ -1,0 +1,20 @@
+# Sourced by the benchmarks: loads the territory of bench/generate.py
+# (scaled by BENCH_PLACEMENTS) into a migrated, empty database.
+
+psql_() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# load_territory DATABASE-URL
+load_territory() {
+  local db=$1
+  copy() { # TABLE COLUMNS
+    echo "COPY $1 ..." >&2
+    python3 bench/generate.py "$1" | psql_ "$db" -c "\\copy $1 ($2) FROM STDIN WITH (FORMAT csv)"
+  }
+  copy organisations "id, kind, name"
+  copy contracts "id, buyer_id, holder_id, reference, title, operation, clause_type, start_date, end_date, commitment_hours, commitment_source"
+  copy beneficiaries "id, last_name, first_name, sex, birth_date, postal_code, qpv_code, qualification_level, eligibility"
+  psql_ "$db" -c "UPDATE beneficiaries SET qpv_code = NULLIF(qpv_code, ''), qualification_level = NULLIF(qualification_level, '')"
+  copy placements "id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date"
+  copy monthly_hours "id, placement_id, month, worked_hours, training_hours, status, reason, declared_by, declared_role"
+  psql_ "$db" -c "VACUUM ANALYZE"
+}
