@@ -114,7 +114,18 @@ fn as_problem<B: MessageBody + 'static>(
         .map(|l| l.0)
         .unwrap_or(api::limits::DEFAULT_BODY_BYTES);
     let problem = match status.as_u16() {
-        400 => ApiError::BadRequest("the request could not be read".into()).error_response(),
+        400 => {
+            // A refused preflight says what was refused (the origin, a
+            // method, a header); actix's other 400s carry nothing a caller
+            // can act on, or echo the input.
+            let detail = res
+                .response()
+                .error()
+                .and_then(|e| e.as_error::<actix_cors::CorsError>())
+                .map(|e| format!("CORS preflight refused: {e}"))
+                .unwrap_or_else(|| "the request could not be read".into());
+            ApiError::BadRequest(detail).error_response()
+        }
         404 => ApiError::NotFound("no such path; see /docs".into()).error_response(),
         405 => ApiError::MethodNotAllowed("this method is not allowed on this path".into())
             .error_response(),

@@ -568,7 +568,11 @@ async fn cors_allows_only_the_configured_origins_without_credentials() {
         .is_none());
 
     let res = preflight(&app, "https://evil.example").await;
-    res.problem(400);
+    let problem = res.problem(400);
+    assert_eq!(
+        problem["detail"],
+        "CORS preflight refused: Origin is not allowed to make this request"
+    );
     assert!(res.headers.get("access-control-allow-origin").is_none());
 
     // A simple request from an allowed origin gets the header (and may read
