@@ -267,6 +267,14 @@ impl Violations {
         value
     }
 
+    /// Notes "cannot be null" when a merge patch sets a required field to
+    /// null (`Some(None)`: present, and null).
+    pub fn not_null<T>(&mut self, field: &str, patched: &Option<Option<T>>) {
+        if matches!(patched, Some(None)) {
+            self.add(field, "cannot be null");
+        }
+    }
+
     pub fn list(&mut self) -> &mut Vec<FieldError> {
         &mut self.0
     }

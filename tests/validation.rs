@@ -567,3 +567,86 @@ async fn monthly_cap_and_hours_rules() {
     assert_eq!(got["status"], "declared");
     assert_eq!(got["reason"], Value::Null);
 }
+
+/// A merge patch that sets a required field to null is refused at that
+/// field, for each resource, and the record keeps its version; a null on an
+/// optional field is a change.
+#[actix_web::test]
+async fn patches_cannot_null_required_fields() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "Buyer").await;
+    let holder = app.org("company", "Holder").await;
+    let contract = app.contract(buyer, holder, "R-1").await;
+    let person = app.person(None, "Martin", "F", "1990-05-01").await;
+    let placement = app
+        .placement(person, contract, holder, "2019-03-01", Some("2019-06-30"))
+        .await;
+    let cases: Vec<(String, Value, Vec<&str>)> = vec![
+        (
+            format!("/api/v1/organisations/{holder}"),
+            json!({"kind": null, "name": null, "siret": null}),
+            vec!["kind", "name"],
+        ),
+        (
+            format!("/api/v1/contracts/{contract}"),
+            json!({
+                "buyer_id": null, "holder_id": null, "reference": null, "title": null,
+                "clause_type": null, "start_date": null, "end_date": null,
+                "commitment_source": null, "operation": null
+            }),
+            vec![
+                "buyer_id",
+                "clause_type",
+                "commitment_source",
+                "end_date",
+                "holder_id",
+                "reference",
+                "start_date",
+                "title",
+            ],
+        ),
+        (
+            format!("/api/v1/beneficiaries/{person}"),
+            json!({
+                "last_name": null, "first_name": null, "sex": null, "birth_date": null,
+                "postal_code": null, "eligibility": null, "qpv_code": null
+            }),
+            vec![
+                "birth_date",
+                "eligibility",
+                "first_name",
+                "last_name",
+                "postal_code",
+                "sex",
+            ],
+        ),
+        (
+            format!("/api/v1/placements/{placement}"),
+            json!({
+                "employer_id": null, "modality": null, "job_title": null,
+                "start_date": null, "end_date": null
+            }),
+            vec!["employer_id", "job_title", "modality", "start_date"],
+        ),
+    ];
+    for (path, body, fields) in cases {
+        let before = app.get(&path, &fac()).await;
+        assert_eq!(before.status, 200, "{path}");
+        let res = app.patch(&path, &fac(), &body, None).await;
+        res.problem(422);
+        assert_eq!(sorted(res.fields()), fields, "{path}");
+        for e in res.json()["errors"].as_array().unwrap() {
+            assert_eq!(e["message"], "cannot be null", "{path}");
+        }
+        let after = app.get(&path, &fac()).await;
+        assert_eq!(after.header("etag"), before.header("etag"), "{path}");
+        assert_eq!(after.json(), before.json(), "{path}");
+    }
+    // The optional end date may be cleared: the placement is open again.
+    let path = format!("/api/v1/placements/{placement}");
+    let res = app
+        .patch(&path, &fac(), &json!({"end_date": null}), None)
+        .await;
+    assert_eq!(res.status, 200);
+    assert!(res.json()["end_date"].is_null());
+}

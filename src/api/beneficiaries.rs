@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::{double_option, json_body, query};
+use super::input::{double_option, json_body, query_or_default};
 use super::path_id;
 use crate::access::{self, PersonView};
 use crate::auth::Principal;
@@ -195,7 +195,7 @@ pub struct BeneficiaryPatch {
     pub referent_id: Option<Option<Uuid>>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BeneficiaryQuery {
@@ -229,14 +229,7 @@ pub async fn list(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     access::beneficiaries::read(&p)?;
-    let (q, mut v) = query::<BeneficiaryQuery>(&req);
-    let q = q.unwrap_or(BeneficiaryQuery {
-        updated_since: None,
-        referent_id: None,
-        last_name: None,
-        limit: None,
-        cursor: None,
-    });
+    let (q, mut v) = query_or_default::<BeneficiaryQuery>(&req);
     let page = PageParams {
         limit: q.limit,
         cursor: q.cursor,
@@ -373,18 +366,12 @@ pub async fn patch(
     let id = path_id(&id, "beneficiary")?;
     let precondition = super::if_match(&req)?;
     let (patch, mut v) = json_body::<BeneficiaryPatch>(&req, &body)?;
-    for (field, is_null) in [
-        ("last_name", matches!(patch.last_name, Some(None))),
-        ("first_name", matches!(patch.first_name, Some(None))),
-        ("sex", matches!(patch.sex, Some(None))),
-        ("birth_date", matches!(patch.birth_date, Some(None))),
-        ("postal_code", matches!(patch.postal_code, Some(None))),
-        ("eligibility", matches!(patch.eligibility, Some(None))),
-    ] {
-        if is_null {
-            v.add(field, "cannot be null");
-        }
-    }
+    v.not_null("last_name", &patch.last_name);
+    v.not_null("first_name", &patch.first_name);
+    v.not_null("sex", &patch.sex);
+    v.not_null("birth_date", &patch.birth_date);
+    v.not_null("postal_code", &patch.postal_code);
+    v.not_null("eligibility", &patch.eligibility);
     let referent = match patch.referent_id {
         None => None,
         asked => Some(access::beneficiaries::referent_for(&p, asked)?),
@@ -467,7 +454,7 @@ pub struct AccessLogPage {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AccessLogQuery {
@@ -498,11 +485,7 @@ pub async fn access_log(
 ) -> ApiResult<HttpResponse> {
     access::beneficiaries::trail(&p)?;
     let id = path_id(&id, "beneficiary")?;
-    let (q, mut v) = query::<AccessLogQuery>(&req);
-    let q = q.unwrap_or(AccessLogQuery {
-        limit: None,
-        cursor: None,
-    });
+    let (q, mut v) = query_or_default::<AccessLogQuery>(&req);
     let limit = q.limit.unwrap_or(crate::paging::DEFAULT_LIMIT);
     if !(1..=crate::paging::MAX_LIMIT).contains(&limit) {
         v.add("limit", "must be from 1 to 500");

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::query;
+use super::input::query_or_default;
 use crate::auth::Principal;
 use crate::db;
 use crate::error::ApiResult;
@@ -42,7 +42,7 @@ pub struct ChangePage {
     pub next_cursor: String,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ChangeQuery {
@@ -68,11 +68,7 @@ pub async fn list(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, mut v) = query::<ChangeQuery>(&req);
-    let q = q.unwrap_or(ChangeQuery {
-        after: None,
-        limit: None,
-    });
+    let (q, mut v) = query_or_default::<ChangeQuery>(&req);
     let after = match q.after.as_deref() {
         None | Some("") => FeedCursor::START,
         Some(s) => FeedCursor::decode(s).unwrap_or_else(|| {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::{double_option, json_body, query};
+use super::input::{double_option, json_body, query, query_or_default};
 use super::path_id;
 use crate::access;
 use crate::auth::Principal;
@@ -191,7 +191,7 @@ pub struct ContractPatch {
     pub commitment_source: Option<Option<CommitmentSource>>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ContractQuery {
@@ -255,16 +255,7 @@ pub async fn list(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, mut v) = query::<ContractQuery>(&req);
-    let q = q.unwrap_or(ContractQuery {
-        updated_since: None,
-        buyer_id: None,
-        holder_id: None,
-        operation: None,
-        active_on: None,
-        limit: None,
-        cursor: None,
-    });
+    let (q, mut v) = query_or_default::<ContractQuery>(&req);
     let page = PageParams {
         limit: q.limit,
         cursor: q.cursor,
@@ -404,23 +395,14 @@ pub async fn patch(
     let id = path_id(&id, "contract")?;
     let precondition = super::if_match(&req)?;
     let (patch, mut v) = json_body::<ContractPatch>(&req, &body)?;
-    for (field, is_null) in [
-        ("buyer_id", matches!(patch.buyer_id, Some(None))),
-        ("holder_id", matches!(patch.holder_id, Some(None))),
-        ("reference", matches!(patch.reference, Some(None))),
-        ("title", matches!(patch.title, Some(None))),
-        ("clause_type", matches!(patch.clause_type, Some(None))),
-        ("start_date", matches!(patch.start_date, Some(None))),
-        ("end_date", matches!(patch.end_date, Some(None))),
-        (
-            "commitment_source",
-            matches!(patch.commitment_source, Some(None)),
-        ),
-    ] {
-        if is_null {
-            v.add(field, "cannot be null");
-        }
-    }
+    v.not_null("buyer_id", &patch.buyer_id);
+    v.not_null("holder_id", &patch.holder_id);
+    v.not_null("reference", &patch.reference);
+    v.not_null("title", &patch.title);
+    v.not_null("clause_type", &patch.clause_type);
+    v.not_null("start_date", &patch.start_date);
+    v.not_null("end_date", &patch.end_date);
+    v.not_null("commitment_source", &patch.commitment_source);
     if matches!(patch.commitment_source, Some(Some(s)) if s != CommitmentSource::Confirmed) {
         v.add(
             "commitment_source",

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::{json_body, query};
+use super::input::{json_body, query_or_default};
 use super::path_id;
 use crate::access;
 use crate::auth::Principal;
@@ -105,7 +105,7 @@ pub struct HoursDecision {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HoursQuery {
@@ -145,12 +145,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     access::placements::read_hours(&p)?;
     let id = path_id(&id, "placement")?;
-    let (q, mut v) = query::<HoursQuery>(&req);
-    let q = q.unwrap_or(HoursQuery {
-        updated_since: None,
-        limit: None,
-        cursor: None,
-    });
+    let (q, mut v) = query_or_default::<HoursQuery>(&req);
     let page = PageParams {
         limit: q.limit,
         cursor: q.cursor,

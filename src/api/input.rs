@@ -143,6 +143,13 @@ pub fn query<T: DeserializeOwned>(req: &HttpRequest) -> (Option<T>, Violations) 
     }
 }
 
+/// Like [`query`], for the lists whose parameters are all optional: an
+/// unreadable query string gives the defaults, beside its violations.
+pub fn query_or_default<T: DeserializeOwned + Default>(req: &HttpRequest) -> (T, Violations) {
+    let (q, v) = query(req);
+    (q.unwrap_or_default(), v)
+}
+
 /// Which top-level key an error is about, the field path to report, and a
 /// message for people.
 fn attribute<E: std::fmt::Display>(

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::{double_option, json_body, query};
+use super::input::{double_option, json_body, query_or_default};
 use super::path_id;
 use crate::access;
 use crate::auth::Principal;
@@ -123,7 +123,7 @@ pub struct OrganisationPatch {
     pub identifier: Option<Option<String>>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OrganisationQuery {
@@ -155,14 +155,7 @@ pub async fn list(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, mut v) = query::<OrganisationQuery>(&req);
-    let q = q.unwrap_or(OrganisationQuery {
-        updated_since: None,
-        kind: None,
-        siret: None,
-        limit: None,
-        cursor: None,
-    });
+    let (q, mut v) = query_or_default::<OrganisationQuery>(&req);
     let page = PageParams {
         limit: q.limit,
         cursor: q.cursor,
@@ -281,12 +274,8 @@ pub async fn patch(
     let id = path_id(&id, "organisation")?;
     let precondition = super::if_match(&req)?;
     let (patch, mut v) = json_body::<OrganisationPatch>(&req, &body)?;
-    if matches!(patch.kind, Some(None)) {
-        v.add("kind", "cannot be null");
-    }
-    if matches!(patch.name, Some(None)) {
-        v.add("name", "cannot be null");
-    }
+    v.not_null("kind", &patch.kind);
+    v.not_null("name", &patch.name);
     let row = db::run(&state.pool, move |c| {
         model::update(c, &p, id, &precondition, move |mut f| {
             if let Some(Some(kind)) = patch.kind {

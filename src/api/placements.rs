@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::{double_option, json_body, query};
+use super::input::{double_option, json_body, query_or_default};
 use super::path_id;
 use crate::access::{self, PlacementView};
 use crate::auth::Principal;
@@ -179,7 +179,7 @@ pub struct PlacementPatch {
     pub contract_id: Option<Option<Uuid>>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PlacementQuery {
@@ -216,17 +216,7 @@ pub async fn list(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     access::placements::read(&p)?;
-    let (q, mut v) = query::<PlacementQuery>(&req);
-    let q = q.unwrap_or(PlacementQuery {
-        updated_since: None,
-        contract_id: None,
-        beneficiary_id: None,
-        employer_id: None,
-        started_from: None,
-        started_to: None,
-        limit: None,
-        cursor: None,
-    });
+    let (q, mut v) = query_or_default::<PlacementQuery>(&req);
     let page = PageParams {
         limit: q.limit,
         cursor: q.cursor,
@@ -363,16 +353,10 @@ pub async fn patch(
     let id = path_id(&id, "placement")?;
     let precondition = super::if_match(&req)?;
     let (patch, mut v) = json_body::<PlacementPatch>(&req, &body)?;
-    for (field, is_null) in [
-        ("employer_id", matches!(patch.employer_id, Some(None))),
-        ("modality", matches!(patch.modality, Some(None))),
-        ("job_title", matches!(patch.job_title, Some(None))),
-        ("start_date", matches!(patch.start_date, Some(None))),
-    ] {
-        if is_null {
-            v.add(field, "cannot be null");
-        }
-    }
+    v.not_null("employer_id", &patch.employer_id);
+    v.not_null("modality", &patch.modality);
+    v.not_null("job_title", &patch.job_title);
+    v.not_null("start_date", &patch.start_date);
     let row = db::run(&state.pool, move |c| {
         model::update(
             c,
