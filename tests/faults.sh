@@ -30,6 +30,7 @@ ok() { echo "faults: ok: $*"; }
 
 url=$(scripts/pg.sh start faults 55440)
 base=${url%/clauses}
+pgport=${base##*:}
 psql "$base/postgres" -qc "DROP DATABASE IF EXISTS clauses_faults" >/dev/null
 psql "$base/postgres" -qc "CREATE DATABASE clauses_faults" >/dev/null
 db="$base/clauses_faults"
@@ -108,7 +109,8 @@ expect_503 "a read while PostgreSQL is down" GET /api/v1/organisations
 expect_503 "a read by id while PostgreSQL is down" GET "/api/v1/organisations/$known"
 expect_503 "a write while PostgreSQL is down" POST /api/v1/organisations '{"kind":"company","name":"Never"}'
 sleep 2
-scripts/pg.sh start faults 55440 >/dev/null
+# On the same port: the service keeps its DATABASE_URL.
+scripts/pg.sh restart faults "$pgport" >/dev/null
 ok "PostgreSQL started again"
 back=""
 for _ in $(seq 1 100); do
