@@ -91,14 +91,18 @@ fn slot(pool: &DbPool) -> Slot {
     SLOTS.with(|slots| slots.borrow_mut().entry(pool.id).or_default().clone())
 }
 
-/// The first row of `query` (a read by primary key), if any.
+/// The first row of the query `make` builds (a read by primary key, its
+/// scope from `access`), if any.
 ///
 /// On the worker's pipelined connection, opened first if needed; through
 /// the pool when it cannot be opened: PostgreSQL is down (the pool then
 /// answers 503 too), or the URL holds what only libpq understands (TLS
-/// with `sslmode=verify-full`, `sslrootcert`, `gssencmode`...). Either way
-/// within the pool's patience in all.
-pub async fn first<Q, U>(pool: &DbPool, query: Q) -> ApiResult<Option<U>>
+/// with `sslmode=verify-full`, `sslrootcert`, `gssencmode`...). A
+/// connection found lost (PostgreSQL restarted since its last read) is
+/// replaced and the read made once more, so the first read after an
+/// outage is answered rather than refused. Within the pool's patience in
+/// all.
+pub async fn first<Q, U>(pool: &DbPool, make: impl Fn() -> ApiResult<Q>) -> ApiResult<Option<U>>
 where
     Q: LimitDsl,
     Limit<Q>: for<'c> LoadQuery<'static, &'c AsyncPgConnection, U>
@@ -110,29 +114,53 @@ where
     use diesel::OptionalExtension;
     let start = Instant::now();
     let slot = slot(pool);
-    let query = query.limit(1);
-    match connection(pool, &slot).await {
-        Some(conn) => {
-            read(pool, &slot, conn, move |c| async move {
-                diesel_async::RunQueryDsl::get_result(query, &mut &c.0)
-                    .await
-                    .optional()
-            })
-            .await
-        }
-        None => {
+    for attempt in 0..2 {
+        let query = make()?.limit(1);
+        let Some(conn) = connection(pool, &slot, start).await else {
             let left = pool.patience.saturating_sub(start.elapsed());
-            super::run_within(pool, left, move |c| {
+            return super::run_within(pool, left, move |c| {
                 Ok(diesel::RunQueryDsl::get_result(query, c).optional()?)
             })
-            .await
+            .await;
+        };
+        let read = read(pool, &slot, conn, move |c| async move {
+            diesel_async::RunQueryDsl::get_result(query, &mut &c.0)
+                .await
+                .optional()
+        })
+        .await;
+        match read {
+            Err(Failure::Lost(e)) if attempt == 0 => {
+                log::warn!("pipelined connection lost ({e}); reading again on a new one");
+            }
+            Err(Failure::Lost(e)) => {
+                log::warn!("pipelined connection lost: {e}");
+                return Err(ApiError::Unavailable(
+                    "the database connection was lost".into(),
+                ));
+            }
+            Err(Failure::Other(e)) => return Err(e),
+            Ok(row) => return Ok(row),
         }
     }
+    unreachable!("the second attempt returns")
 }
 
-/// Runs `query` on `conn`. 503 when the connection is lost or the read
-/// outlasts the statement timeout; the next read then opens a fresh one.
-async fn read<T, F, Fut>(pool: &DbPool, slot: &Slot, conn: Rc<Pipelined>, query: F) -> ApiResult<T>
+/// Why a pipelined read failed: the connection is gone (worth one more try
+/// on a new one), or anything else (an answer in itself).
+enum Failure {
+    Lost(DieselError),
+    Other(ApiError),
+}
+
+/// Runs `query` on `conn`; whatever fails, the next read starts on a
+/// fresh connection. 503 when the read outlasts the statement timeout.
+async fn read<T, F, Fut>(
+    pool: &DbPool,
+    slot: &Slot,
+    conn: Rc<Pipelined>,
+    query: F,
+) -> Result<T, Failure>
 where
     F: FnOnce(Rc<Pipelined>) -> Fut,
     Fut: Future<Output = QueryResult<T>>,
@@ -142,40 +170,36 @@ where
     let deadline = pool.statement_timeout + pool.patience;
     match actix_web::rt::time::timeout(deadline, query(conn.clone())).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(DieselError::NotFound)) => Err(DieselError::NotFound.into()),
+        Ok(Err(DieselError::NotFound)) => Err(Failure::Other(DieselError::NotFound.into())),
         Ok(Err(e)) => {
-            // Whatever failed, the next read starts on a fresh connection:
-            // reopening costs a few milliseconds, keeping a broken one
-            // fails every read queued behind.
+            // Reopening costs a few milliseconds; keeping a broken
+            // connection fails every read queued behind.
             forget(slot, &conn).await;
             if lost(&e) {
-                log::warn!("pipelined connection lost: {e}");
-                Err(ApiError::Unavailable(
-                    "the database connection was lost".into(),
-                ))
+                Err(Failure::Lost(e))
             } else {
-                Err(e.into())
+                Err(Failure::Other(e.into()))
             }
         }
         Err(_) => {
             log::warn!("a pipelined read outlasted {deadline:?}; reconnecting");
             forget(slot, &conn).await;
-            Err(ApiError::Unavailable(
+            Err(Failure::Other(ApiError::Unavailable(
                 "the database took too long to answer".into(),
-            ))
+            )))
         }
     }
 }
 
 /// The worker's connection, opened if needed; `None` to go through the pool
 /// instead.
-async fn connection(pool: &DbPool, slot: &Slot) -> Option<Rc<Pipelined>> {
-    let start = Instant::now();
+async fn connection(pool: &DbPool, slot: &Slot, start: Instant) -> Option<Rc<Pipelined>> {
     // Requests arriving while the connection opens wait for it rather than
     // each opening their own.
-    let mut worker = actix_web::rt::time::timeout(pool.patience, slot.lock())
-        .await
-        .ok()?;
+    let mut worker =
+        actix_web::rt::time::timeout(pool.patience.saturating_sub(start.elapsed()), slot.lock())
+            .await
+            .ok()?;
     if let Some(conn) = worker.conn.as_ref() {
         return Some(conn.clone());
     }

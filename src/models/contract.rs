@@ -176,7 +176,7 @@ fn by_id(p: &Principal, id: Uuid) -> ById {
 /// A read by primary key, so on the worker's pipelined connection (see
 /// `db::pipelined`).
 pub async fn get(pool: &DbPool, p: &Principal, id: Uuid) -> ApiResult<ContractRow> {
-    db::pipelined::first(pool, by_id(p, id))
+    db::pipelined::first(pool, || Ok(by_id(p, id)))
         .await?
         .ok_or_else(|| ApiError::not_found("contract"))
 }

@@ -162,8 +162,8 @@ pub async fn get(
     p: &Principal,
     id: Uuid,
 ) -> ApiResult<(PlacementRow, PlacementView)> {
-    let (query, view) = by_id(p, id)?;
-    let row = db::pipelined::first(pool, query)
+    let (_, view) = access::placements::read(p)?;
+    let row = db::pipelined::first(pool, || by_id(p, id).map(|(query, _)| query))
         .await?
         .ok_or_else(|| ApiError::not_found("placement"))?;
     Ok((row, view))
