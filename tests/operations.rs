@@ -404,6 +404,40 @@ async fn a_lost_pipelined_connection_is_replaced_and_the_read_made_again() {
 }
 
 #[actix_web::test]
+async fn pooled_connections_that_died_at_rest_are_replaced_unseen() {
+    let app = serve(&[("HTTP_WORKERS", "1")]).await;
+    let f = fac();
+    // Several requests at once, so the pool holds several connections.
+    let lists: Vec<_> = (0..4)
+        .map(|_| app.get("/api/v1/organisations", &f))
+        .collect();
+    for res in futures_util::future::join_all(lists).await {
+        assert_eq!(res.status, 200);
+    }
+    let mut conn = <diesel::PgConnection as diesel::Connection>::establish(&app.db.url).unwrap();
+    conn.batch_execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .unwrap();
+    // Past the rest after which a checkout tests its connection.
+    actix_web::rt::time::sleep(Duration::from_millis(600)).await;
+    for _ in 0..4 {
+        let res = app.get("/api/v1/organisations", &f).await;
+        assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+        let res = app
+            .post(
+                "/api/v1/organisations",
+                &f,
+                &json!({"kind": "company", "name": "Après la coupure"}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    }
+    app.stop_clean();
+}
+
+#[actix_web::test]
 async fn reads_by_id_go_through_the_pool_when_the_url_is_for_libpq_only() {
     // `gssencmode` is understood by libpq (the pool) but not by the
     // asynchronous driver, as `sslmode=verify-full` or `sslrootcert` are not.

@@ -51,7 +51,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     let pool = state.pool.r2d2().clone();
     web::block(move || {
         let mut conn = pool.get_timeout(Duration::from_secs(1))?;
-        diesel::sql_query("SELECT 1").execute(&mut conn)?;
+        diesel::sql_query("SELECT 1").execute(&mut **conn)?;
         Ok::<_, ApiError>(())
     })
     .await?
