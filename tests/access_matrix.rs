@@ -2,9 +2,7 @@
 //! scope: the status, and that no personal field leaks where API.md says
 //! none.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use uuid::Uuid;
 

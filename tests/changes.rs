@@ -1,14 +1,12 @@
 //! The change feed: every change exactly once with concurrent writers, and
 //! only what the caller may read.
 
-mod common;
-
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use uuid::Uuid;
 

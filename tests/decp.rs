@@ -2,9 +2,7 @@
 //! estimated commitments, organisations found or created, one bad record
 //! never stopping the others.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 use clauses::auth::Role;

@@ -2,9 +2,7 @@
 //! PLIE a person, the holder a placement and three months of hours, the
 //! facilitator validates two and rejects one, the buyer reads the fulfilment.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 use clauses::auth::Role;

@@ -1,11 +1,9 @@
 //! Hour statements in bulk: every line judged like a single declaration,
 //! replays change nothing, Idempotency-Key returns the first answer.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
 

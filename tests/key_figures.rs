@@ -3,11 +3,9 @@
 //! 47,597.83 hours against 39,538.20 in 2018. The territory also holds
 //! everything that must not move a figure.
 
-mod common;
-
 use std::str::FromStr;
 
-use common::*;
+use crate::common::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use uuid::Uuid;

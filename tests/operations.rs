@@ -1,14 +1,12 @@
 //! What an operator relies on, checked on the real binary: the access log,
 //! request ids, metrics, statement timeout, CORS, limits, graceful stop.
 
-mod common;
-
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use clauses::auth::Role;
-use common::*;
+use crate::common::*;
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 

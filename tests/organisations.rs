@@ -1,9 +1,7 @@
 //! Organisations through HTTP: validation, uniqueness, paging, ETags and
 //! who sees what.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
 

@@ -1,8 +1,6 @@
 //! The access trail and the person's own copy.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use uuid::Uuid;

@@ -1,9 +1,7 @@
 //! Health, readiness, the API description, and errors for malformed
 //! requests: always problem+json.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 use clauses::auth::Role;

@@ -1,9 +1,7 @@
 //! Every rule refused with 422 naming the field, and the database unchanged
 //! afterwards.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use uuid::Uuid;

@@ -1,0 +1,20 @@
+//! The integration tests, in one binary: one link instead of one per file
+//! (each was ~60 MB and linked on its own), and one migrated template
+//! database per run. Each module holds the tests of one area; `common`
+//! builds a database per test and a real HTTP server on it.
+
+mod common;
+
+mod access_matrix;
+mod auth;
+mod changes;
+mod cli;
+mod decp;
+mod flow;
+mod hour_statements;
+mod key_figures;
+mod operations;
+mod organisations;
+mod personal_data;
+mod system;
+mod validation;
