@@ -1,9 +1,9 @@
 //! Identity: every way a token can be wrong answers 401 with
 //! `WWW-Authenticate: Bearer` and a problem body; the right ones pass.
 
+use crate::common::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use crate::common::*;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 

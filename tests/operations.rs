@@ -5,8 +5,8 @@ use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use clauses::auth::Role;
 use crate::common::*;
+use clauses::auth::Role;
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
