@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::{double_option, json_body, query_or_default};
+use super::input::{double_option, json_body, merge, merge_nullable, query_or_default};
 use super::path_id;
 use crate::access::{self, PersonView};
 use crate::auth::Principal;
@@ -378,27 +378,15 @@ pub async fn patch(
     };
     let row = db::run(&state.pool, move |c| {
         model::update(c, &p, id, &precondition, move |mut f| {
-            macro_rules! set {
-                ($field:ident) => {
-                    if let Some(Some(x)) = patch.$field {
-                        f.$field = x;
-                    }
-                };
-                (nullable $field:ident) => {
-                    if let Some(x) = patch.$field {
-                        f.$field = x;
-                    }
-                };
-            }
-            set!(last_name);
-            set!(first_name);
-            set!(sex);
-            set!(birth_date);
-            set!(postal_code);
-            set!(eligibility);
-            set!(nullable qpv_code);
-            set!(nullable qualification_level);
-            set!(nullable eligibility_reason);
+            merge(&mut f.last_name, patch.last_name);
+            merge(&mut f.first_name, patch.first_name);
+            merge(&mut f.sex, patch.sex);
+            merge(&mut f.birth_date, patch.birth_date);
+            merge(&mut f.postal_code, patch.postal_code);
+            merge(&mut f.eligibility, patch.eligibility);
+            merge_nullable(&mut f.qpv_code, patch.qpv_code);
+            merge_nullable(&mut f.qualification_level, patch.qualification_level);
+            merge_nullable(&mut f.eligibility_reason, patch.eligibility_reason);
             if let Some(r) = referent {
                 f.referent_id = r;
             }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::{double_option, json_body, query, query_or_default};
+use super::input::{double_option, json_body, merge, merge_nullable, query, query_or_default};
 use super::path_id;
 use crate::access;
 use crate::auth::Principal;
@@ -416,30 +416,18 @@ pub async fn patch(
                 || patch.insertion_rate.is_some()
                 || patch.hourly_cost.is_some()
                 || matches!(patch.commitment_hours, Some(None));
-            macro_rules! set {
-                ($field:ident) => {
-                    if let Some(Some(x)) = patch.$field {
-                        f.$field = x;
-                    }
-                };
-                (nullable $field:ident) => {
-                    if let Some(x) = patch.$field {
-                        f.$field = x;
-                    }
-                };
-            }
-            set!(buyer_id);
-            set!(holder_id);
-            set!(reference);
-            set!(title);
-            set!(clause_type);
-            set!(start_date);
-            set!(end_date);
-            set!(nullable operation);
-            set!(nullable amount_excl_tax);
-            set!(nullable labour_share);
-            set!(nullable insertion_rate);
-            set!(nullable hourly_cost);
+            merge(&mut f.buyer_id, patch.buyer_id);
+            merge(&mut f.holder_id, patch.holder_id);
+            merge(&mut f.reference, patch.reference);
+            merge(&mut f.title, patch.title);
+            merge(&mut f.clause_type, patch.clause_type);
+            merge(&mut f.start_date, patch.start_date);
+            merge(&mut f.end_date, patch.end_date);
+            merge_nullable(&mut f.operation, patch.operation);
+            merge_nullable(&mut f.amount_excl_tax, patch.amount_excl_tax);
+            merge_nullable(&mut f.labour_share, patch.labour_share);
+            merge_nullable(&mut f.insertion_rate, patch.insertion_rate);
+            merge_nullable(&mut f.hourly_cost, patch.hourly_cost);
             let given = matches!(patch.commitment_hours, Some(Some(_)));
             if let Some(Some(c)) = patch.commitment_hours {
                 f.commitment_hours = c;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::{double_option, json_body, query_or_default};
+use super::input::{double_option, json_body, merge, merge_nullable, query_or_default};
 use super::path_id;
 use crate::access;
 use crate::auth::Principal;
@@ -278,24 +278,12 @@ pub async fn patch(
     v.not_null("name", &patch.name);
     let row = db::run(&state.pool, move |c| {
         model::update(c, &p, id, &precondition, move |mut f| {
-            if let Some(Some(kind)) = patch.kind {
-                f.kind = kind;
-            }
-            if let Some(Some(name)) = patch.name {
-                f.name = name;
-            }
-            if let Some(siret) = patch.siret {
-                f.siret = siret;
-            }
-            if let Some(siae_type) = patch.siae_type {
-                f.siae_type = siae_type;
-            }
-            if let Some(t) = patch.identifier_type {
-                f.identifier_type = t;
-            }
-            if let Some(i) = patch.identifier {
-                f.identifier = i;
-            }
+            merge(&mut f.kind, patch.kind);
+            merge(&mut f.name, patch.name);
+            merge_nullable(&mut f.siret, patch.siret);
+            merge_nullable(&mut f.siae_type, patch.siae_type);
+            merge_nullable(&mut f.identifier_type, patch.identifier_type);
+            merge_nullable(&mut f.identifier, patch.identifier);
             let f = rules::check(f, &mut v);
             v.finish()?;
             Ok(f)

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::{double_option, json_body, query_or_default};
+use super::input::{double_option, json_body, merge, merge_nullable, query_or_default};
 use super::path_id;
 use crate::access::{self, PlacementView};
 use crate::auth::Principal;
@@ -373,24 +373,12 @@ pub async fn patch(
                 if patch.contract_id.is_some_and(|c| c != Some(f.contract_id)) {
                     v.add("contract_id", "cannot change: create another placement");
                 }
-                if let Some(Some(e)) = patch.employer_id {
-                    f.employer_id = e;
-                }
-                if let Some(Some(m)) = patch.modality {
-                    f.modality = m;
-                }
-                if let Some(Some(t)) = patch.job_title {
-                    f.job_title = t;
-                }
-                if let Some(Some(d)) = patch.start_date {
-                    f.start_date = d;
-                }
-                if let Some(d) = patch.end_date {
-                    f.end_date = d;
-                }
-                if let Some(w) = patch.weekly_hours {
-                    f.weekly_hours = w;
-                }
+                merge(&mut f.employer_id, patch.employer_id);
+                merge(&mut f.modality, patch.modality);
+                merge(&mut f.job_title, patch.job_title);
+                merge(&mut f.start_date, patch.start_date);
+                merge_nullable(&mut f.end_date, patch.end_date);
+                merge_nullable(&mut f.weekly_hours, patch.weekly_hours);
             },
             v,
         )
