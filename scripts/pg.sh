@@ -61,8 +61,8 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # a connect, yet bound: an outgoing connection's local port, since the
 # ephemeral range 32768-60999 covers these ports), 1 otherwise.
 try_start() {
-  local log="$cluster/server.log" before
-  before=$(wc -c <"$log" 2>/dev/null || echo 0)
+  local log="$cluster/server.log" before=0
+  [ -f "$log" ] && before=$(wc -c <"$log")
   if as_pg "$bindir/pg_ctl" -D "$cluster" -l "$log" -w -t 60 \
     -o "-p $1 -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null 2>&1; then
