@@ -114,7 +114,9 @@ where
     use diesel::OptionalExtension;
     let start = Instant::now();
     let slot = slot(pool);
-    for attempt in 0..2 {
+    // A lost connection is replaced and the read made once more; lost
+    // again, PostgreSQL is not there to answer.
+    for _ in 0..2 {
         let query = make()?.limit(1);
         let Some(conn) = connection(pool, &slot, start).await else {
             let left = pool.patience.saturating_sub(start.elapsed());
@@ -130,20 +132,14 @@ where
         })
         .await;
         match read {
-            Err(Failure::Lost(e)) if attempt == 0 => {
-                log::warn!("pipelined connection lost ({e}); reading again on a new one");
-            }
-            Err(Failure::Lost(e)) => {
-                log::warn!("pipelined connection lost: {e}");
-                return Err(ApiError::Unavailable(
-                    "the database connection was lost".into(),
-                ));
-            }
-            Err(Failure::Other(e)) => return Err(e),
             Ok(row) => return Ok(row),
+            Err(Failure::Other(e)) => return Err(e),
+            Err(Failure::Lost(e)) => log::warn!("pipelined connection lost: {e}"),
         }
     }
-    unreachable!("the second attempt returns")
+    Err(ApiError::Unavailable(
+        "the database connection was lost".into(),
+    ))
 }
 
 /// Why a pipelined read failed: the connection is gone (worth one more try
