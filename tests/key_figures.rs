@@ -260,7 +260,7 @@ async fn published_2019_figures_to_the_hundredth() {
     // The whole territory for the State, the PLIE and the Département too.
     for (role, org) in [
         (Role::State, None),
-        (Role::Plie, Some(Uuid::new_v4())),
+        (Role::Plie, Some(app.org("plie", "PLIE").await)),
         (Role::Department, Some(t.buyer2)),
     ] {
         let res = app
@@ -321,10 +321,30 @@ async fn published_2019_figures_to_the_hundredth() {
         )
         .await
         .json();
-    assert_eq!(b1, by_c1);
-    assert_eq!(b1, by_buyer);
-    assert_eq!(b1, by_operation);
-    assert_eq!(b1, holder);
+    assert_eq!(by_c1, by_buyer);
+    assert_eq!(by_c1, by_operation);
+    // The same selection; the buyer and the holder read it through the
+    // disclosure rule: totals exact, the 3 people under 26 masked for the
+    // buyer, nothing of the people's attributes for the holder.
+    let totals = |k: &Value| {
+        [
+            "participants",
+            "employment_contracts",
+            "hours",
+            "previous_year_hours",
+        ]
+        .map(|f| k[f].clone())
+    };
+    assert_eq!(totals(&b1), totals(&by_c1));
+    assert_eq!(totals(&holder), totals(&by_c1));
+    assert_eq!(by_c1["under_26"], json!(3));
+    assert_eq!(b1["under_26"], json!("< 5"));
+    for f in ["women", "men", "qpv_residents"] {
+        assert_eq!(b1[f], by_c1[f], "{f}");
+    }
+    for f in ["women", "men", "under_26", "qpv_residents"] {
+        assert_eq!(holder[f], Value::Null, "{f}");
+    }
     let by_c2 = app
         .get(
             &format!("/api/v1/stats/key-figures?year=2019&contract_id={}", t.c2),
@@ -430,9 +450,19 @@ async fn breakdowns_add_up_as_documented() {
         row(&rows(&app.get(&get("qpv"), &fac()).await), "yes")["participants"],
         json!(34)
     );
+    // Every level is listed, 0 rows too; nobody's level is known here.
     let levels = rows(&app.get(&get("qualification_level"), &fac()).await);
-    assert_eq!(levels.len(), 1);
-    assert_eq!(levels[0]["key"], Value::Null);
+    let keys: Vec<Value> = levels.iter().map(|r| r["key"].clone()).collect();
+    assert_eq!(
+        keys,
+        ["infra_3", "3", "4", "5", "6", "7", "8"]
+            .iter()
+            .map(|k| json!(k))
+            .chain([Value::Null])
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(levels[7]["participants"], json!(169));
+    assert!(levels[..7].iter().all(|r| r["participants"] == json!(0)));
 
     // Per placement: people may count twice, contracts and hours do not.
     for by in ["modality", "contract", "operation"] {
@@ -774,8 +804,9 @@ async fn small_counts_are_masked_in_public() {
         .await
         .json();
     assert_eq!(p["participants"], json!(7));
+    // 7 people, 2 women: men are masked too, or 7 - 5 would give women.
     assert_eq!(p["women"], json!("< 5"));
-    assert_eq!(p["men"], json!(5));
+    assert_eq!(p["men"], json!("≥ 5"));
     assert_eq!(p["qpv_residents"], json!(0));
     assert_eq!(p["under_26"], json!(0));
     let svg = String::from_utf8(
@@ -1034,7 +1065,7 @@ async fn erasing_a_third_of_the_people_keeps_every_figure() {
     .problem(409);
     let kept = people[1]["id"].as_str().unwrap();
     for (role, org) in [
-        (Role::Plie, Some(Uuid::new_v4())),
+        (Role::Plie, Some(app.org("plie", "PLIE").await)),
         (Role::Company, Some(t.holder1)),
         (Role::Buyer, Some(t.buyer1)),
         (Role::State, None),

@@ -1,13 +1,13 @@
 //! What the network's web sites embed without a token: the published key
-//! figures of a year, as JSON and as an SVG card. Small counts are masked
-//! so that nobody can be singled out.
+//! figures of a year, as JSON and as an SVG card. They are made at
+//! publication with the disclosure rule a buyer reads by
+//! (`domain::disclosure`), so that nobody can be singled out.
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use super::stats::KeyFigures;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::models::publication;
@@ -17,36 +17,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(super::resource("/public/key-figures/{file}").route(web::get().to(key_figures)));
 }
 
-/// A count from 1 to 4 is shown as "< 5"; 0 stays 0.
-pub fn mask(n: i64) -> Value {
-    if (1..5).contains(&n) {
-        json!("< 5")
-    } else {
-        json!(n)
-    }
-}
-
-/// The public snapshot of a year's figures.
-pub fn masked(k: &KeyFigures) -> Value {
-    json!({
-        "year": k.year,
-        "participants": mask(k.participants),
-        "women": mask(k.women),
-        "men": mask(k.men),
-        "under_26": mask(k.under_26),
-        "qpv_residents": mask(k.qpv_residents),
-        "employment_contracts": mask(k.employment_contracts),
-        "hours": k.hours,
-        "previous_year_hours": k.previous_year_hours,
-        "hours_change": k.hours_change,
-    })
-}
-
 #[utoipa::path(
     get, path = "/public/key-figures/{file}", tag = "public", operation_id = "get_public_key_figures",
     params(("file" = String, Path, description = "`YEAR.json` or `YEAR.svg`, e.g. `2019.json`")),
     responses(
-        (status = 200, description = "The published figures: counts from 1 to 4 read \"< 5\"", content(
+        (status = 200, description = "The published figures, masked as a buyer reads them: counts of people from 1 to 4 read \"< 5\", and the one beside a single masked count \"≥ 5\"", content(
             (Object = "application/json"),
             (String = "image/svg+xml"),
         )),
@@ -191,15 +166,6 @@ text {{ font-family: "Marianne", "Helvetica Neue", Arial, sans-serif; fill: #161
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn small_counts_are_masked() {
-        assert_eq!(mask(0), json!(0));
-        for n in 1..5 {
-            assert_eq!(mask(n), json!("< 5"));
-        }
-        assert_eq!(mask(5), json!(5));
-    }
 
     #[test]
     fn french_numbers() {

@@ -13,6 +13,7 @@ use super::input::query;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
+use crate::domain::disclosure::{self, Audience, Count};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
 use crate::error::{ApiResult, Violations};
 use crate::models::stats::{self as model, BreakdownKey, Selection};
@@ -37,15 +38,18 @@ pub struct KeyFigures {
     /// Distinct people with a placement active in the year (started by 31 December, not ended before 1 January).
     #[schema(example = 169)]
     pub participants: i64,
+    /// Masked by the disclosure rule; null for a company.
     #[schema(example = 14)]
-    pub women: i64,
+    pub women: Count,
+    /// Masked by the disclosure rule; null for a company.
     #[schema(example = 155)]
-    pub men: i64,
+    pub men: Count,
     /// Participants under 26 (full years) on the later of 1 January and the start of their
-    /// earliest placement active in the year.
-    pub under_26: i64,
-    /// Participants living in a priority neighbourhood (QPV).
-    pub qpv_residents: i64,
+    /// earliest placement active in the year. Masked by the disclosure rule; null for a company.
+    pub under_26: Count,
+    /// Participants living in a priority neighbourhood (QPV). Masked by the disclosure rule;
+    /// null for a company.
+    pub qpv_residents: Count,
     /// Placements starting in the year.
     #[schema(example = 204)]
     pub employment_contracts: i64,
@@ -110,14 +114,16 @@ pub fn selection(
 }
 
 impl KeyFigures {
-    pub fn new(year: i32, k: model::KeyFigures) -> KeyFigures {
+    /// The figures as `audience` may read them: the only way to make them.
+    pub fn new(year: i32, k: model::KeyFigures, audience: Audience) -> KeyFigures {
+        let sexes = disclosure::partition(audience, k.participants, &[k.women, k.men]);
         KeyFigures {
             year,
             participants: k.participants,
-            women: k.women,
-            men: k.men,
-            under_26: k.under_26,
-            qpv_residents: k.qpv_residents,
+            women: sexes[0],
+            men: sexes[1],
+            under_26: disclosure::attribute(audience, k.participants, k.under_26),
+            qpv_residents: disclosure::attribute(audience, k.participants, k.qpv_residents),
             employment_contracts: k.employment_contracts,
             hours: k.hours.normalize(),
             previous_year_hours: k.previous_year_hours.normalize(),
@@ -147,11 +153,12 @@ pub async fn key_figures(
 ) -> ApiResult<HttpResponse> {
     let (q, v) = query::<FiguresQuery>(&req);
     let (year, selection, format) = selection(&p, q, v)?;
+    let audience = access::stats::audience(&p);
     let k = db::run(&state.pool, move |c| {
         model::key_figures(c, &selection, year)
     })
     .await?;
-    let figures = KeyFigures::new(year, k);
+    let figures = KeyFigures::new(year, k, audience);
     let format = export::negotiate(&req, format);
     export::respond(
         format,
@@ -181,10 +188,10 @@ impl KeyFigures {
         t.rows.push(vec![
             Cell::Int(i64::from(self.year)),
             Cell::Int(self.participants),
-            Cell::Int(self.women),
-            Cell::Int(self.men),
-            Cell::Int(self.under_26),
-            Cell::Int(self.qpv_residents),
+            Cell::from(self.women),
+            Cell::from(self.men),
+            Cell::from(self.under_26),
+            Cell::from(self.qpv_residents),
             Cell::Int(self.employment_contracts),
             Cell::Number(self.hours),
             Cell::Number(self.previous_year_hours),
@@ -201,9 +208,14 @@ pub struct BreakdownRow {
     /// a month `YYYY-MM`; null for an unknown qualification level.
     #[schema(required = true)]
     pub key: Option<String>,
-    pub participants: i64,
-    pub employment_contracts: i64,
-    pub hours: Decimal,
+    /// Masked by the disclosure rule.
+    pub participants: Count,
+    /// Null when `participants` is masked in a breakdown by a person's attribute.
+    #[schema(required = true)]
+    pub employment_contracts: Option<i64>,
+    /// Null when `participants` is masked in a breakdown by a person's attribute.
+    #[schema(required = true)]
+    pub hours: Option<Decimal>,
 }
 
 /// The key figures split by one attribute. By `sex`, `age_band`, `qpv` and `qualification_level`
@@ -212,7 +224,11 @@ pub struct BreakdownRow {
 /// placements in two rows counts in both, while contracts and hours sum to the totals. By `month`,
 /// `hours` are that month's validated hours, `employment_contracts` the placements starting that
 /// month, `participants` the people with validated hours that month. By `eligibility` rows overlap:
-/// a person with two criteria is in two rows, with their contracts and hours. Keys with nothing are left out.
+/// a person with two criteria is in two rows, with their contracts and hours. A breakdown by a
+/// person's attribute (`sex`, `age_band`, `qualification_level`, `eligibility`, `qpv`) lists every
+/// code of the key, 0 rows included (companies may not ask for one: 403); by other keys, keys with
+/// nothing are left out. Counts of people follow the disclosure rule: a row whose count of people is
+/// masked in a breakdown by a person's attribute shows neither contracts nor hours.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Breakdown {
     pub year: i32,
@@ -269,17 +285,44 @@ fn sheet_name(by: BreakdownKey) -> &'static str {
 }
 
 impl Breakdown {
-    pub fn new(year: i32, by: BreakdownKey, rows: Vec<model::BreakdownRow>) -> Breakdown {
+    /// The rows as `audience` may read them, over a selection of
+    /// `participants` people: the only way to make them.
+    pub fn new(
+        year: i32,
+        by: BreakdownKey,
+        rows: model::Breakdown,
+        audience: Audience,
+    ) -> Breakdown {
+        let counts: Vec<i64> = rows.rows.iter().map(|r| r.participants).collect();
+        let people = if by.is_partition() {
+            disclosure::partition(audience, rows.participants, &counts)
+        } else if by.is_person_attribute() {
+            counts
+                .iter()
+                .map(|n| disclosure::attribute(audience, rows.participants, *n))
+                .collect()
+        } else {
+            counts
+                .iter()
+                .map(|n| disclosure::people(audience, *n))
+                .collect()
+        };
+        let hide_totals = by.is_person_attribute();
         Breakdown {
             year,
             by,
             rows: rows
+                .rows
                 .into_iter()
-                .map(|r| BreakdownRow {
-                    key: r.key,
-                    participants: r.participants,
-                    employment_contracts: r.employment_contracts,
-                    hours: r.hours.normalize(),
+                .zip(people)
+                .map(|(r, participants)| {
+                    let shown = !(hide_totals && participants.is_masked());
+                    BreakdownRow {
+                        key: r.key,
+                        participants,
+                        employment_contracts: shown.then_some(r.employment_contracts),
+                        hours: shown.then_some(r.hours.normalize()),
+                    }
                 })
                 .collect(),
         }
@@ -298,9 +341,9 @@ impl Breakdown {
         for r in &self.rows {
             t.rows.push(vec![
                 Cell::from(r.key.clone()),
-                Cell::Int(r.participants),
-                Cell::Int(r.employment_contracts),
-                Cell::Number(r.hours),
+                Cell::from(r.participants),
+                r.employment_contracts.map_or(Cell::Empty, Cell::Int),
+                r.hours.map_or(Cell::Empty, Cell::Number),
             ]);
         }
         t
@@ -317,6 +360,7 @@ impl Breakdown {
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::Invalid),
     ),
     security(("bearer" = []))
@@ -343,11 +387,15 @@ pub async fn breakdown(
     let by = v.require("by", by);
     let (year, selection, format) = selection(&p, figures, v)?;
     let by = by.unwrap_or(BreakdownKey::Sex);
+    if by.is_person_attribute() {
+        access::stats::person_attributes(&p)?;
+    }
+    let audience = access::stats::audience(&p);
     let rows = db::run(&state.pool, move |c| {
         model::breakdown(c, &selection, year, by)
     })
     .await?;
-    let b = Breakdown::new(year, by, rows);
+    let b = Breakdown::new(year, by, rows, audience);
     let format = export::negotiate(&req, format);
     export::respond(
         format,
@@ -543,14 +591,22 @@ pub async fn annual_report(
         ));
     }
     let on = to_date(year);
+    let audience = access::stats::audience(&p);
+    // A company reads no breakdown by its people's attributes.
+    let keys: Vec<BreakdownKey> = BreakdownKey::ALL
+        .iter()
+        .copied()
+        .filter(|by| !by.is_person_attribute() || access::stats::person_attributes(&p).is_ok())
+        .collect();
     let report = db::run(&state.pool, move |c| {
-        let key_figures = KeyFigures::new(year, model::key_figures(c, &selection, year)?);
+        let key_figures = KeyFigures::new(year, model::key_figures(c, &selection, year)?, audience);
         let mut breakdowns = Vec::new();
-        for by in BreakdownKey::ALL {
+        for by in keys {
             breakdowns.push(Breakdown::new(
                 year,
-                *by,
-                model::breakdown(c, &selection, year, *by)?,
+                by,
+                model::breakdown(c, &selection, year, by)?,
+                audience,
             ));
         }
         let contracts =
@@ -625,8 +681,14 @@ pub async fn publish(
                 contract_id: None,
                 operation: None,
             };
-            let figures = KeyFigures::new(year, model::key_figures(c, &everything, year)?);
-            let public = super::public::masked(&figures);
+            // The public reads what a buyer would.
+            let figures = KeyFigures::new(
+                year,
+                model::key_figures(c, &everything, year)?,
+                Audience::Masked,
+            );
+            let public = serde_json::to_value(&figures)
+                .map_err(|e| crate::error::ApiError::Internal(format!("figures: {e}")))?;
             crate::models::publication::publish(c, &p, year, public)
         })
     })

@@ -5,6 +5,7 @@ pub mod codes;
 pub mod commitment;
 pub mod contract;
 pub mod decp;
+pub mod disclosure;
 pub mod fulfilment;
 pub mod numbers;
 pub mod organisation;

@@ -201,6 +201,56 @@ crate::code_enum! {
     }
 }
 
+impl BreakdownKey {
+    /// Keys that are a person's attribute: their figures are about people
+    /// (API.md, "Disclosure control").
+    pub fn is_person_attribute(self) -> bool {
+        matches!(
+            self,
+            BreakdownKey::Sex
+                | BreakdownKey::AgeBand
+                | BreakdownKey::QualificationLevel
+                | BreakdownKey::Eligibility
+                | BreakdownKey::Qpv
+        )
+    }
+
+    /// Person-attribute keys that put each person in exactly one row, so
+    /// that the rows add up to the selection.
+    pub fn is_partition(self) -> bool {
+        self.is_person_attribute() && self != BreakdownKey::Eligibility
+    }
+
+    /// Every key a person-attribute breakdown lists, whether anyone has it
+    /// or not (which rows exist must tell nothing); none for other keys.
+    pub fn codes(self) -> Vec<Option<&'static str>> {
+        use crate::domain::codes::{Eligibility, QualificationLevel, Sex};
+        match self {
+            BreakdownKey::Sex => Sex::ALL.iter().map(|c| Some(c.as_str())).collect(),
+            BreakdownKey::AgeBand => AGE_BANDS.iter().map(|c| Some(*c)).collect(),
+            BreakdownKey::QualificationLevel => QualificationLevel::ALL
+                .iter()
+                .map(|c| Some(c.as_str()))
+                .chain([None])
+                .collect(),
+            BreakdownKey::Eligibility => {
+                Eligibility::ALL.iter().map(|c| Some(c.as_str())).collect()
+            }
+            BreakdownKey::Qpv => vec![Some("yes"), Some("no")],
+            _ => Vec::new(),
+        }
+    }
+}
+
+const AGE_BANDS: [&str; 3] = ["under_26", "26_49", "50_plus"];
+
+/// A breakdown's rows and the number of people of the whole selection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breakdown {
+    pub participants: i64,
+    pub rows: Vec<BreakdownRow>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
 pub struct BreakdownRow {
     #[diesel(sql_type = Nullable<Text>)]
@@ -304,7 +354,7 @@ pub fn breakdown(
     s: &Selection,
     year: i32,
     by: BreakdownKey,
-) -> ApiResult<Vec<BreakdownRow>> {
+) -> ApiResult<Breakdown> {
     let sql = match by {
         BreakdownKey::Sex => by_person("b.sex"),
         BreakdownKey::AgeBand => by_person(&format!(
@@ -323,8 +373,35 @@ pub fn breakdown(
         .bind::<Date, _>(first)
         .bind::<Date, _>(last);
     let mut rows: Vec<BreakdownRow> = q.load(conn)?;
+    for code in by.codes() {
+        if !rows.iter().any(|r| r.key.as_deref() == code) {
+            rows.push(BreakdownRow {
+                key: code.map(str::to_string),
+                participants: 0,
+                employment_contracts: 0,
+                hours: Decimal::ZERO,
+            });
+        }
+    }
     rows.sort_by_key(|r| sort_key(by, r.key.as_deref()));
-    Ok(rows)
+    let participants = participants(conn, s, year)?;
+    Ok(Breakdown { participants, rows })
+}
+
+/// The people of a selection in a year, as the key figures count them.
+fn participants(conn: &mut PgConnection, s: &Selection, year: i32) -> ApiResult<i64> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let sql = format!("{} SELECT count(*) AS n FROM people", base());
+    let (first, last) = year_bounds(year);
+    let q = bind_selection!(diesel::sql_query(sql), s)
+        .bind::<Date, _>(first)
+        .bind::<Date, _>(last);
+    let n: N = q.get_result(conn)?;
+    Ok(n.n)
 }
 
 /// Codes in the order of their lists, other keys alphabetically, null last.
@@ -336,7 +413,7 @@ fn sort_key(by: BreakdownKey, key: Option<&str>) -> (bool, usize, String) {
     };
     let rank = match by {
         BreakdownKey::Sex => position(Sex::ALL.iter().map(|c| c.as_str()).collect()),
-        BreakdownKey::AgeBand => position(vec!["under_26", "26_49", "50_plus"]),
+        BreakdownKey::AgeBand => position(AGE_BANDS.to_vec()),
         BreakdownKey::QualificationLevel => {
             position(QualificationLevel::ALL.iter().map(|c| c.as_str()).collect())
         }
