@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::{Principal, Role};
 use crate::db::schema;
+use crate::domain::disclosure::Audience;
 use crate::error::{ApiError, ApiResult};
 
 /// A boolean SQL condition on one table.
@@ -26,6 +27,14 @@ fn everything<T>() -> Filter<T> {
 
 fn forbidden(what: &str) -> ApiError {
     ApiError::Forbidden(format!("your role may not {what}"))
+}
+
+/// A field only the facilitator may set: 403 naming it for anyone else.
+fn facilitator_only(p: &Principal, field: &str, message: &str) -> ApiResult<()> {
+    match p.role {
+        Role::Facilitator => Ok(()),
+        _ => Err(ApiError::forbidden_field(field, message)),
+    }
 }
 
 pub mod organisations {
@@ -83,6 +92,25 @@ pub mod contracts {
             Role::Buyer | Role::Department => p.org,
             _ => None,
         }
+    }
+
+    /// Only the facilitator moves a contract to another holder: the new
+    /// holder would read the old one's placements.
+    pub fn change_holder(p: &Principal) -> ApiResult<()> {
+        facilitator_only(
+            p,
+            "holder_id",
+            "only the facilitator changes a contract's holder",
+        )
+    }
+
+    /// Only the facilitator confirms an estimated commitment.
+    pub fn confirm_commitment(p: &Principal) -> ApiResult<()> {
+        facilitator_only(
+            p,
+            "commitment_source",
+            "only the facilitator confirms a commitment",
+        )
     }
 
     /// The buyer a new contract may name.
@@ -155,6 +183,16 @@ pub mod beneficiaries {
             Role::Plie => Ok(followed_by(p.org_id())),
             _ => Err(forbidden("read the access trail of a person")),
         }
+    }
+
+    /// `other_validated` (and its reason) is the facilitator's judgement
+    /// (DOMAIN.md): a referent proposes the other codes.
+    pub fn validate_other(p: &Principal) -> ApiResult<()> {
+        facilitator_only(
+            p,
+            "eligibility",
+            "only the facilitator validates `other_validated` and its reason",
+        )
     }
 
     /// Only the facilitator erases a person.
@@ -248,6 +286,34 @@ pub mod placements {
             Role::Company => Ok(employer_or_holder(p.org_id())),
             _ => Err(forbidden("create or change placements")),
         }
+    }
+
+    /// The people a caller may create a placement for: the facilitator
+    /// anyone, a company the people it employs or employed. Anyone else
+    /// reads as an id that does not exist, so a company cannot learn of a
+    /// stranger (nor, by the age rule, their birth date).
+    pub fn people_to_place(p: &Principal) -> ApiResult<Filter<schema::beneficiaries::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Company => Ok(Box::new(
+                schema::beneficiaries::id.eq_any(
+                    schema::placements::table
+                        .filter(schema::placements::employer_id.eq(p.org_id()))
+                        .select(schema::placements::beneficiary_id),
+                ),
+            )),
+            _ => Err(forbidden("create placements")),
+        }
+    }
+
+    /// Only the facilitator moves a placement to another employer: the new
+    /// one would read the person's name.
+    pub fn change_employer(p: &Principal) -> ApiResult<()> {
+        facilitator_only(
+            p,
+            "employer_id",
+            "only the facilitator changes a placement's employer",
+        )
     }
 
     /// Contracts on which a caller may create placements: the facilitator
@@ -428,6 +494,32 @@ pub mod stats {
             Role::Facilitator | Role::Plie | Role::State | Role::Department => ContractScope::All,
             Role::Company => ContractScope::HeldBy(p.org_id()),
             Role::Buyer => ContractScope::BoughtBy(p.org_id()),
+        }
+    }
+
+    /// How exactly a caller reads counts of people (API.md, "Disclosure
+    /// control"): the facilitator exactly, a company nothing of its
+    /// people's attributes, everyone else with small counts masked.
+    // A PLIE reads its own people exactly once figures can be restricted
+    // to them (a `referent_id` filter); over everyone's, it is masked.
+    pub fn audience(p: &Principal) -> Audience {
+        match p.role {
+            Role::Facilitator => Audience::Exact,
+            Role::Company => Audience::Company,
+            Role::Plie | Role::Buyer | Role::Department | Role::State => Audience::Masked,
+        }
+    }
+
+    /// Figures about people's attributes (breakdowns by sex, age, level,
+    /// eligibility, QPV): not for a company, which knows its people by name.
+    pub fn person_attributes(p: &Principal) -> ApiResult<()> {
+        match p.role {
+            Role::Company => Err(ApiError::Forbidden(
+                "a company reads no figure about its people's attributes: \
+                 break down by modality, contract, operation or month"
+                    .into(),
+            )),
+            _ => Ok(()),
         }
     }
 

@@ -56,6 +56,13 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A role that may do the operation but not set this field (a step
+    /// reserved to the facilitator).
+    #[error("{detail}")]
+    ForbiddenField {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -94,6 +101,14 @@ impl ApiError {
         }
     }
 
+    pub fn forbidden_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        ApiError::ForbiddenField {
+            detail: message.clone(),
+            errors: vec![FieldError::new(field, message)],
+        }
+    }
+
     pub fn not_found(what: &str) -> Self {
         ApiError::NotFound(format!("no {what} with this id is visible to you"))
     }
@@ -102,7 +117,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad-request",
             ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Forbidden(_) | ApiError::ForbiddenField { .. } => "forbidden",
             ApiError::NotFound(_) => "not-found",
             ApiError::MethodNotAllowed(_) => "method-not-allowed",
             ApiError::Conflict { .. } => "conflict",
@@ -129,7 +144,11 @@ impl ApiError {
         };
         let errors = match self {
             ApiError::Validation(errors) => Some(errors.clone()),
-            ApiError::Conflict { errors, .. } if !errors.is_empty() => Some(errors.clone()),
+            ApiError::Conflict { errors, .. } | ApiError::ForbiddenField { errors, .. }
+                if !errors.is_empty() =>
+            {
+                Some(errors.clone())
+            }
             _ => None,
         };
         Problem {
@@ -152,7 +171,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::ForbiddenField { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,

@@ -430,6 +430,20 @@ async fn placements_and_hours_by_role() {
                "modality": "temporary_work", "job_title": "Manœuvre", "start_date": "2019-09-02"})
     };
     let a = token(Role::Company, Some(w.company_a));
+    // p2 is a stranger to A (employed by B): A cannot place her.
+    assert_eq!(
+        app.post("/api/v1/placements", &a, &new(w.c1, w.etti))
+            .await
+            .fields(),
+        ["beneficiary_id"]
+    );
+    // Once A employs her, it may.
+    let mut hired = new(w.c1, w.company_a);
+    hired["start_date"] = json!("2019-09-01");
+    assert_eq!(
+        app.post("/api/v1/placements", &fac(), &hired).await.status,
+        201
+    );
     assert_eq!(
         app.post("/api/v1/placements", &a, &new(w.c1, w.etti))
             .await

@@ -49,12 +49,13 @@ async fn partner_flow() {
     let person = id_of(&res);
     assert_eq!(res.json()["referent_id"], plie.to_string());
 
-    // The holder registers the placement.
+    // The facilitator registers the hire: a company places only people it
+    // employs or employed.
     let holder_token = token(Role::Company, Some(holder));
     let res = app
         .post(
             "/api/v1/placements",
-            &holder_token,
+            &fac(),
             &json!({
                 "beneficiary_id": person, "contract_id": contract, "employer_id": holder,
                 "modality": "direct_fixed_term", "job_title": "Ouvrier du bâtiment",

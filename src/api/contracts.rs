@@ -123,19 +123,26 @@ pub struct NewContract {
     #[schema(required = true, nullable = false)]
     pub clause_type: Option<ClauseType>,
     #[schema(required = true, nullable = false)]
+    #[serde(default, deserialize_with = "super::input::date")]
     pub start_date: Option<NaiveDate>,
     #[schema(required = true, nullable = false)]
+    #[serde(default, deserialize_with = "super::input::date")]
     pub end_date: Option<NaiveDate>,
     #[schema(minimum = 0, maximum = 99_999_999_999_999.99)]
+    #[serde(default, deserialize_with = "super::input::number")]
     pub amount_excl_tax: Option<Decimal>,
     #[schema(exclusive_minimum = 0, maximum = 1)]
+    #[serde(default, deserialize_with = "super::input::number")]
     pub labour_share: Option<Decimal>,
     #[schema(exclusive_minimum = 0, maximum = 1)]
+    #[serde(default, deserialize_with = "super::input::number")]
     pub insertion_rate: Option<Decimal>,
     #[schema(exclusive_minimum = 0, maximum = 99_999_999.99)]
+    #[serde(default, deserialize_with = "super::input::number")]
     pub hourly_cost: Option<Decimal>,
     /// Computed from the four figures above when absent.
     #[schema(minimum = 0, maximum = 9_999_999_999.99)]
+    #[serde(default, deserialize_with = "super::input::number")]
     pub commitment_hours: Option<Decimal>,
 }
 
@@ -163,26 +170,26 @@ pub struct ContractPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<ClauseType>, nullable = false)]
     pub clause_type: Option<Option<ClauseType>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_date")]
     #[schema(value_type = Option<NaiveDate>, nullable = false)]
     pub start_date: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_date")]
     #[schema(value_type = Option<NaiveDate>, nullable = false)]
     pub end_date: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_number")]
     #[schema(value_type = Option<f64>, minimum = 0, maximum = 99_999_999_999_999.99)]
     pub amount_excl_tax: Option<Option<Decimal>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_number")]
     #[schema(value_type = Option<f64>)]
     pub labour_share: Option<Option<Decimal>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_number")]
     #[schema(value_type = Option<f64>)]
     pub insertion_rate: Option<Option<Decimal>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_number")]
     #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 99_999_999.99)]
     pub hourly_cost: Option<Option<Decimal>>,
     /// `null` recomputes it from the four figures.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_number")]
     #[schema(value_type = Option<f64>, minimum = 0, maximum = 9_999_999_999.99)]
     pub commitment_hours: Option<Option<Decimal>>,
     /// Only `confirmed`, to approve an estimated commitment.
@@ -202,6 +209,7 @@ pub struct ContractQuery {
     /// Only contracts of this operation (exact text).
     pub operation: Option<String>,
     /// Only contracts running on this day.
+    #[serde(default, deserialize_with = "super::input::date")]
     pub active_on: Option<NaiveDate>,
     /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
     pub updated_since: Option<DateTime<Utc>>,
@@ -237,6 +245,7 @@ pub struct Fulfilment {
 #[into_params(parameter_in = Query)]
 pub struct FulfilmentQuery {
     /// The day to compute the expectation for (default: today).
+    #[serde(default, deserialize_with = "super::input::date")]
     pub on: Option<NaiveDate>,
 }
 
@@ -403,6 +412,12 @@ pub async fn patch(
     v.not_null("start_date", &patch.start_date);
     v.not_null("end_date", &patch.end_date);
     v.not_null("commitment_source", &patch.commitment_source);
+    if matches!(
+        patch.commitment_source,
+        Some(Some(CommitmentSource::Confirmed))
+    ) {
+        access::contracts::confirm_commitment(&p)?;
+    }
     if matches!(patch.commitment_source, Some(Some(s)) if s != CommitmentSource::Confirmed) {
         v.add(
             "commitment_source",

@@ -140,10 +140,13 @@ pub struct NewPlacement {
     pub job_title: Option<String>,
     /// Within the contract's dates; the person is at least 16 that day.
     #[schema(required = true, nullable = false)]
+    #[serde(default, deserialize_with = "super::input::date")]
     pub start_date: Option<NaiveDate>,
     /// On or after `start_date`; null while open.
+    #[serde(default, deserialize_with = "super::input::date")]
     pub end_date: Option<NaiveDate>,
     #[schema(exclusive_minimum = 0, maximum = 48)]
+    #[serde(default, deserialize_with = "super::input::number")]
     pub weekly_hours: Option<Decimal>,
 }
 
@@ -160,13 +163,13 @@ pub struct PlacementPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable = false)]
     pub job_title: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_date")]
     #[schema(value_type = Option<NaiveDate>, nullable = false)]
     pub start_date: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_date")]
     #[schema(value_type = Option<NaiveDate>)]
     pub end_date: Option<Option<NaiveDate>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_number")]
     #[schema(value_type = Option<f64>)]
     pub weekly_hours: Option<Option<Decimal>>,
     /// Cannot change: create another placement.
@@ -187,8 +190,10 @@ pub struct PlacementQuery {
     pub beneficiary_id: Option<Uuid>,
     pub employer_id: Option<Uuid>,
     /// Only placements starting on or after this day.
+    #[serde(default, deserialize_with = "super::input::date")]
     pub started_from: Option<NaiveDate>,
     /// Only placements starting on or before this day.
+    #[serde(default, deserialize_with = "super::input::date")]
     pub started_to: Option<NaiveDate>,
     /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
     pub updated_since: Option<DateTime<Utc>>,

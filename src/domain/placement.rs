@@ -28,8 +28,9 @@ pub struct Context {
     pub contract_start: NaiveDate,
     pub contract_end: NaiveDate,
     pub birth_date: NaiveDate,
-    /// First and last months that hold hours already.
-    pub months_with_hours: Option<(Month, Month)>,
+    /// The months that hold hours already, with their worked + training
+    /// hours, in order.
+    pub recorded: Vec<(Month, Decimal)>,
 }
 
 pub fn check(mut f: PlacementFields, ctx: &Context, v: &mut Violations) -> PlacementFields {
@@ -65,23 +66,54 @@ pub fn check(mut f: PlacementFields, ctx: &Context, v: &mut Violations) -> Place
             Some(Decimal::from(48)),
         );
     }
-    if let Some((first, last)) = ctx.months_with_hours {
-        if Month::from_date(f.start_date) > first && !v.has("start_date") {
+    recorded_months_fit(&f, &ctx.recorded, v);
+    f
+}
+
+/// Dates that move under recorded hours must still hold each of them:
+/// every month inside the dates, and within 48 hours a week over the days
+/// of it that the new dates cover.
+fn recorded_months_fit(f: &PlacementFields, recorded: &[(Month, Decimal)], v: &mut Violations) {
+    let (Some((first, _)), Some((last, _))) = (recorded.first(), recorded.last()) else {
+        return;
+    };
+    if Month::from_date(f.start_date) > *first && !v.has("start_date") {
+        v.add(
+            "start_date",
+            format!("hours are recorded for {first}: it must start by then"),
+        );
+    }
+    if let Some(end) = f.end_date {
+        if Month::from_date(end) < *last && !v.has("end_date") {
             v.add(
-                "start_date",
-                format!("hours are recorded for {first}: it must start by then"),
+                "end_date",
+                format!("hours are recorded for {last}: it must end in or after it"),
             );
         }
-        if let Some(end) = f.end_date {
-            if Month::from_date(end) < last && !v.has("end_date") {
+    }
+    if v.has("start_date") || v.has("end_date") {
+        return;
+    }
+    for (month, hours) in recorded {
+        let days = month.days_covered(f.start_date, f.end_date);
+        let cap = monthly_cap(days);
+        if *hours > cap {
+            let field = if *month == Month::from_date(f.start_date) {
+                "start_date"
+            } else {
+                "end_date"
+            };
+            if !v.has(field) {
                 v.add(
-                    "end_date",
-                    format!("hours are recorded for {last}: it must end in or after it"),
+                    field,
+                    format!(
+                        "{month} holds {} h of recorded hours: the new dates cover {days} days of it, at most {cap} h at 48 hours a week",
+                        hours.normalize()
+                    ),
                 );
             }
         }
     }
-    f
 }
 
 /// Checks a month of hours for a placement; returns the days it covers.
@@ -143,6 +175,46 @@ mod tests {
 
     fn fields(v: &mut Violations) -> Vec<String> {
         v.list().iter().map(|e| e.field.clone()).collect()
+    }
+
+    #[test]
+    fn moved_dates_must_hold_the_recorded_hours() {
+        let m = |s| Month::parse(s).unwrap();
+        let placement = |start: &str, end: Option<&str>| PlacementFields {
+            beneficiary_id: Uuid::nil(),
+            contract_id: Uuid::nil(),
+            employer_id: Uuid::nil(),
+            modality: Modality::DirectFixedTerm,
+            job_title: "Maçon".into(),
+            start_date: d(start),
+            end_date: end.map(d),
+            weekly_hours: None,
+        };
+        let recorded = vec![(m("2019-03"), dec!(100)), (m("2019-04"), dec!(150))];
+        let mut v = Violations::default();
+        recorded_months_fit(
+            &placement("2019-03-01", Some("2019-04-30")),
+            &recorded,
+            &mut v,
+        );
+        assert!(v.list().is_empty());
+        // 100 h in the two days from 30 March: at most 13.71 h.
+        recorded_months_fit(
+            &placement("2019-03-30", Some("2019-04-30")),
+            &recorded,
+            &mut v,
+        );
+        assert_eq!(fields(&mut v), ["start_date"]);
+        let mut v = Violations::default();
+        recorded_months_fit(
+            &placement("2019-03-01", Some("2019-04-10")),
+            &recorded,
+            &mut v,
+        );
+        assert_eq!(fields(&mut v), ["end_date"]);
+        let mut v = Violations::default();
+        recorded_months_fit(&placement("2019-04-01", None), &recorded, &mut v);
+        assert_eq!(fields(&mut v), ["start_date"]);
     }
 
     #[test]

@@ -209,6 +209,9 @@ pub fn create(
     fields: &PersonFields,
 ) -> ApiResult<BeneficiaryRow> {
     access::beneficiaries::write(p)?;
+    if fields.eligibility.contains(&Eligibility::OtherValidated) {
+        access::beneficiaries::validate_other(p)?;
+    }
     conn.transaction(|conn| {
         check_referent(conn, fields.referent_id)?;
         let row: BeneficiaryRow = diesel::insert_into(beneficiaries::table)
@@ -246,6 +249,14 @@ pub fn update(
         }
         let old = current.fields();
         let new = change(old.clone())?;
+        let other = |f: &PersonFields| {
+            f.eligibility
+                .contains(&Eligibility::OtherValidated)
+                .then(|| f.eligibility_reason.clone())
+        };
+        if other(&new).is_some() && other(&new) != other(&old) {
+            access::beneficiaries::validate_other(p)?;
+        }
         // The answer shows the record: trailed even when nothing changed.
         trail::record(conn, p, TrailAction::Update, &[id])?;
         if new == old {
@@ -263,12 +274,20 @@ pub fn update(
     })
 }
 
-/// Birth date of a person, whoever may see them (for placement rules);
-/// `None` when there is no such person or they were erased.
-pub fn birth_date(conn: &mut PgConnection, id: Uuid) -> ApiResult<Option<NaiveDate>> {
-    Ok(beneficiaries::table
-        .find(id)
-        .select(beneficiaries::birth_date)
+/// Birth date of a person among `people` (everyone when `None`), for
+/// placement rules; `None` when there is no such person there or they were
+/// erased, so a person outside `people` reads exactly as one who does not
+/// exist.
+pub fn birth_date(
+    conn: &mut PgConnection,
+    people: Option<access::Filter<beneficiaries::table>>,
+    id: Uuid,
+) -> ApiResult<Option<NaiveDate>> {
+    let mut q = beneficiaries::table.find(id).into_boxed();
+    if let Some(people) = people {
+        q = q.filter(people);
+    }
+    Ok(q.select(beneficiaries::birth_date)
         .first::<Option<NaiveDate>>(conn)
         .optional()?
         .flatten())

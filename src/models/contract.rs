@@ -254,9 +254,20 @@ pub fn update(
             .ok_or_else(|| ApiError::Forbidden("you may not change this contract".into()))?;
         check_version(precondition, "contract", current.version)?;
         let old = current.fields();
-        let new = change(old.clone())?;
+        let mut new = change(old.clone())?;
         if new == old {
             return Ok(current);
+        }
+        if new.holder_id != old.holder_id {
+            access::contracts::change_holder(p)?;
+        }
+        // A figure another role gives over an estimate is its own, not the
+        // facilitator's confirmation.
+        if new.commitment_source == CommitmentSource::Confirmed
+            && old.commitment_source != CommitmentSource::Confirmed
+            && access::contracts::confirm_commitment(p).is_err()
+        {
+            new.commitment_source = CommitmentSource::Given;
         }
         access::contracts::may_buy_for(p, new.buyer_id)?;
         check_parties(conn, &new)?;

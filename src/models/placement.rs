@@ -1,5 +1,5 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::{max, min, AsSelect, SqlTypeOf};
+use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{beneficiary, check_version, Precondition};
 use crate::access::{self, PlacementView};
 use crate::auth::Principal;
-use crate::db::schema::{contracts, monthly_hours, organisations, placements};
+use crate::db::schema::{beneficiaries, contracts, monthly_hours, organisations, placements};
 use crate::db::{self, DbPool};
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Modality, OrgKind};
@@ -184,8 +184,9 @@ fn get_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Placeme
 fn context(
     conn: &mut PgConnection,
     placeable: Option<access::Filter<contracts::table>>,
+    people: Option<access::Filter<beneficiaries::table>>,
     f: &PlacementFields,
-    months_with_hours: Option<(Month, Month)>,
+    recorded: Vec<(Month, Decimal)>,
 ) -> ApiResult<Context> {
     let mut v = Violations::default();
     let mut q = contracts::table
@@ -204,7 +205,7 @@ fn context(
             "no contract with this id that you may place people on",
         );
     }
-    let birth = beneficiary::birth_date(conn, f.beneficiary_id)?;
+    let birth = beneficiary::birth_date(conn, people, f.beneficiary_id)?;
     if birth.is_none() {
         v.add("beneficiary_id", "no beneficiary has this id");
     }
@@ -224,7 +225,7 @@ fn context(
         contract_start,
         contract_end,
         birth_date: birth.unwrap_or_default(),
-        months_with_hours,
+        recorded,
     })
 }
 
@@ -235,8 +236,9 @@ pub fn create(
     mut v: Violations,
 ) -> ApiResult<PlacementRow> {
     let placeable = access::placements::contracts_to_place_on(p)?;
+    let people = access::placements::people_to_place(p)?;
     conn.transaction(|conn| {
-        let ctx = context(conn, Some(placeable), &fields, None)?;
+        let ctx = context(conn, Some(placeable), Some(people), &fields, Vec::new())?;
         let fields = rules::check(fields, &ctx, &mut v);
         v.finish()?;
         Ok(diesel::insert_into(placements::table)
@@ -273,15 +275,22 @@ pub fn update(
             v.finish()?;
             return Ok(current);
         }
-        let months: (Option<NaiveDate>, Option<NaiveDate>) = monthly_hours::table
+        if new.employer_id != old.employer_id {
+            access::placements::change_employer(p)?;
+        }
+        let recorded: Vec<(NaiveDate, Decimal)> = monthly_hours::table
             .filter(monthly_hours::placement_id.eq(id))
-            .select((min(monthly_hours::month), max(monthly_hours::month)))
-            .first(conn)?;
-        let months = match months {
-            (Some(a), Some(b)) => Some((Month::from_date(a), Month::from_date(b))),
-            _ => None,
-        };
-        let ctx = context(conn, None, &new, months)?;
+            .order(monthly_hours::month)
+            .select((
+                monthly_hours::month,
+                monthly_hours::worked_hours + monthly_hours::training_hours,
+            ))
+            .load(conn)?;
+        let recorded = recorded
+            .into_iter()
+            .map(|(m, h)| (Month::from_date(m), h))
+            .collect();
+        let ctx = context(conn, None, None, &new, recorded)?;
         let new = rules::check(new, &ctx, &mut v);
         v.finish()?;
         Ok(diesel::update(placements::table.find(id))
