@@ -11,6 +11,8 @@ pub struct Config {
     pub jwt_public_key_file: Option<String>,
     pub jwt_issuer: Option<String>,
     pub jwt_audience: Option<String>,
+    /// `JWT_MAX_LIFETIME_SECONDS`: the longest a token may live (`exp - iat`).
+    pub jwt_max_lifetime_seconds: i64,
     pub database_pool_size: u32,
     /// How long a request waits for a pooled connection before it is told
     /// 503: short, so an outage answers fast instead of hanging callers.
@@ -141,6 +143,11 @@ impl Config {
             jwt_public_key_file,
             jwt_issuer: var("JWT_ISSUER"),
             jwt_audience: var("JWT_AUDIENCE"),
+            jwt_max_lifetime_seconds: whole_number(
+                "JWT_MAX_LIFETIME_SECONDS",
+                crate::auth::jwt::DEFAULT_MAX_LIFETIME_SECONDS as u64,
+                60..=31_622_400,
+            )? as i64,
             database_pool_size,
             database_connect_timeout: Duration::from_secs(1),
             decp: Self::decp_estimation()?,

@@ -242,7 +242,8 @@ fn serve() -> Result<(), String> {
         public_key.as_deref(),
         config.jwt_issuer.clone(),
         config.jwt_audience.clone(),
-    )?;
+    )?
+    .with_max_lifetime(config.jwt_max_lifetime_seconds);
     migrate(&config.database_url)?;
     let state = web::Data::new(AppState {
         pool: db::pool(

@@ -169,6 +169,38 @@ impl Default for Metrics {
     }
 }
 
+/// A metrics label and log word for a method, from a closed set: a label
+/// per invented method name would grow `/metrics` without bound.
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "other",
+    }
+}
+
+/// Every answer: `nosniff`, so a browser never runs a body as something
+/// else than its type says. An answer of the API (personal data, figures)
+/// is never stored by a cache; the public card keeps its own caching.
+fn protect(headers: &mut actix_web::http::header::HeaderMap, private: bool) {
+    use actix_web::http::header;
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if private {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
 /// The outermost middleware: gives the request its id, runs it with the id
 /// in scope, then echoes the id, counts the request and writes its one
 /// access-log line.
@@ -183,7 +215,9 @@ pub async fn observe(
             .and_then(|v| v.to_str().ok()),
     );
     req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().to_string();
+    let method = method_label(req.method());
+    // Answers under /api/ carry personal data or figures: no cache keeps them.
+    let private = req.path().starts_with("/api/");
     let state = req.app_data::<web::Data<AppState>>().cloned();
     request_id::scope(id.clone(), async move {
         let result = next.call(req).await;
@@ -198,7 +232,7 @@ pub async fn observe(
         };
         let route = route.unwrap_or_else(|| "unmatched".into());
         if let Some(state) = &state {
-            state.metrics.observe(&method, &route, status, seconds);
+            state.metrics.observe(method, &route, status, seconds);
         }
         let (sub, role) = caller
             .map(|c| (c.sub, c.role.as_str()))
@@ -217,6 +251,7 @@ pub async fn observe(
                 if let (name, Some(value)) = header {
                     res.headers_mut().insert(name, value);
                 }
+                protect(res.headers_mut(), private);
                 Ok(res)
             }
             // A middleware refused the request (a CORS preflight from an
@@ -233,6 +268,7 @@ pub async fn observe(
                 if let (name, Some(value)) = header {
                     problem.headers_mut().insert(name, value);
                 }
+                protect(problem.headers_mut(), private);
                 Err(InternalError::from_response(e.to_string(), problem).into())
             }
         }
@@ -242,7 +278,15 @@ pub async fn observe(
 
 #[cfg(test)]
 mod tests {
-    use super::one_line;
+    use super::{method_label, one_line};
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        use actix_web::http::Method;
+        assert_eq!(method_label(&Method::GET), "GET");
+        let invented = Method::from_bytes(b"XXXXXXXXXXXXXXXX").unwrap();
+        assert_eq!(method_label(&invented), "other");
+    }
 
     #[test]
     fn a_message_over_several_lines_is_logged_on_one() {

@@ -222,7 +222,11 @@ async fn each_caller_gets_the_changes_it_may_read() {
     );
     assert_eq!(ids(Role::State, None).await, HashSet::from([c1, c2]));
     assert_eq!(
-        ids(Role::Department, Some(Uuid::new_v4())).await,
+        ids(
+            Role::Department,
+            Some(app.org("department", "Département").await)
+        )
+        .await,
         HashSet::from([c1, c2])
     );
     let plie_sees = ids(Role::Plie, Some(plie)).await;

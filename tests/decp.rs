@@ -217,15 +217,14 @@ async fn buyers_import_their_own_records_only() {
     assert_eq!(r["created"], json!(2), "{r}");
     let errors = r["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 3, "two of another buyer, one invalid: {r}");
-    for role in [Role::Company, Role::Plie, Role::State] {
-        import(
-            &app,
-            &token(role, Some(town)),
-            &fixture("decp-2024.json"),
-            "",
-        )
-        .await
-        .problem(403);
+    for (role, org) in [
+        (Role::Company, Some(app.org("company", "A company").await)),
+        (Role::Plie, Some(app.org("plie", "A PLIE").await)),
+        (Role::State, None),
+    ] {
+        import(&app, &token(role, org), &fixture("decp-2024.json"), "")
+            .await
+            .problem(403);
     }
 }
 

@@ -239,8 +239,8 @@ async fn statement_rules_match_single_declarations() {
     );
     // Who may: companies and the facilitator; others 403.
     for (role, org) in [
-        (Role::Buyer, Some(Uuid::new_v4())),
-        (Role::Plie, Some(Uuid::new_v4())),
+        (Role::Buyer, Some(s.app.org("buyer", "Another buyer").await)),
+        (Role::Plie, Some(s.app.org("plie", "A PLIE").await)),
         (Role::State, None),
     ] {
         post_statement(&s.app, &token(role, org), &body, None)
@@ -248,7 +248,10 @@ async fn statement_rules_match_single_declarations() {
             .problem(403);
     }
     // Another company sees no placement of ours.
-    let other = token(Role::Company, Some(Uuid::new_v4()));
+    let other = token(
+        Role::Company,
+        Some(s.app.org("company", "Another company").await),
+    );
     let r = post_statement(&s.app, &other, &body, None).await.json();
     assert_eq!(r["results"][0]["errors"][0]["field"], "placement_id");
     // The shape of the statement itself.

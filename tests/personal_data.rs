@@ -84,7 +84,7 @@ async fn every_personal_read_and_change_is_trailed() {
     for (role, org) in [
         (Role::Company, Some(holder)),
         (Role::Buyer, Some(buyer)),
-        (Role::Department, Some(buyer)),
+        (Role::Department, Some(app.org("department", "D").await)),
         (Role::State, None),
     ] {
         app.get(

@@ -143,6 +143,7 @@ pub struct NewBeneficiary {
     pub sex: Option<Sex>,
     /// The person must be at least 16.
     #[schema(required = true, nullable = false)]
+    #[serde(default, deserialize_with = "super::input::date")]
     pub birth_date: Option<NaiveDate>,
     #[schema(required = true, nullable = false, pattern = "^[0-9]{5}$")]
     pub postal_code: Option<String>,
@@ -172,7 +173,7 @@ pub struct BeneficiaryPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Sex>, nullable = false)]
     pub sex: Option<Option<Sex>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::input::patch_date")]
     #[schema(value_type = Option<NaiveDate>, nullable = false)]
     pub birth_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "double_option")]

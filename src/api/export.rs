@@ -47,6 +47,19 @@ pub enum Cell {
     Empty,
 }
 
+/// A count of people in a table: the number, the mask's text, or nothing
+/// where it is withheld.
+impl From<crate::domain::disclosure::Count> for Cell {
+    fn from(c: crate::domain::disclosure::Count) -> Self {
+        use crate::domain::disclosure::Count;
+        match c {
+            Count::Exact(n) => Cell::Int(n),
+            Count::Withheld => Cell::Empty,
+            masked => Cell::Text(masked.mask_text().unwrap_or_default().to_string()),
+        }
+    }
+}
+
 impl From<Option<String>> for Cell {
     fn from(v: Option<String>) -> Self {
         v.map(Cell::Text).unwrap_or(Cell::Empty)
@@ -79,7 +92,7 @@ pub fn csv(table: &Table) -> ApiResult<Vec<u8>> {
         let fields: Vec<String> = row
             .iter()
             .map(|c| match c {
-                Cell::Text(s) => s.clone(),
+                Cell::Text(s) => neutralise(s),
                 Cell::Int(i) => i.to_string(),
                 Cell::Number(d) => d.normalize().to_string(),
                 Cell::Empty => String::new(),
@@ -89,6 +102,18 @@ pub fn csv(table: &Table) -> ApiResult<Vec<u8>> {
     }
     w.into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))
+}
+
+/// A text that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`,
+/// or a tab or carriage return before one) is prefixed with `'`, as OWASP
+/// advises against CSV injection: a buyer's title must never run in the
+/// facilitator's spreadsheet. Numbers are written as numbers and never
+/// pass here.
+pub fn neutralise(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
 }
 
 pub fn xlsx(tables: &[Table]) -> ApiResult<Vec<u8>> {
@@ -164,4 +189,39 @@ pub fn respond<T: serde::Serialize>(
             ))
             .body(xlsx(tables)?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for text in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-1+2",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(neutralise(text), format!("'{text}"));
+        }
+        assert_eq!(
+            neutralise("Réhabilitation = 2 lots"),
+            "Réhabilitation = 2 lots"
+        );
+        assert_eq!(neutralise(""), "");
+    }
+
+    #[test]
+    fn csv_numbers_stay_numbers() {
+        let mut t = Table::new("t", &["a", "b"]);
+        t.rows.push(vec![
+            Cell::Text("=1+1".into()),
+            Cell::Number(Decimal::new(-80596, 1)),
+        ]);
+        let out = String::from_utf8(csv(&t).unwrap()).unwrap();
+        assert_eq!(out, "a,b\n'=1+1,-8059.6\n");
+    }
 }

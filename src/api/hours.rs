@@ -89,9 +89,11 @@ pub struct MonthlyHoursPage {
 #[serde(deny_unknown_fields)]
 pub struct HoursDeclaration {
     #[schema(required = true, nullable = false, minimum = 0, maximum = 99_999.99)]
+    #[serde(default, deserialize_with = "super::input::number")]
     pub worked_hours: Option<Decimal>,
     /// 0 when absent.
     #[schema(minimum = 0, maximum = 99_999.99)]
+    #[serde(default, deserialize_with = "super::input::number")]
     pub training_hours: Option<Decimal>,
 }
 
@@ -303,9 +305,11 @@ pub struct StatementLineInput {
     )]
     pub month: Option<String>,
     #[schema(required = true, nullable = false, minimum = 0, maximum = 99_999.99)]
+    #[serde(default, deserialize_with = "super::input::number")]
     pub worked_hours: Option<Decimal>,
     /// 0 when absent.
     #[schema(minimum = 0, maximum = 99_999.99)]
+    #[serde(default, deserialize_with = "super::input::number")]
     pub training_hours: Option<Decimal>,
 }
 

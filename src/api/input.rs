@@ -7,7 +7,10 @@ use std::collections::BTreeSet;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpRequest;
-use serde::de::DeserializeOwned;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiResult, Violations};
@@ -42,6 +45,7 @@ pub fn json_body<T: DeserializeOwned>(
     }
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    refuse_duplicate_keys(body)?;
     let Value::Object(mut object) = value else {
         return Err(ApiError::validation("body", "must be a JSON object"));
     };
@@ -57,6 +61,68 @@ pub fn json_body<T: DeserializeOwned>(
     });
     let value = read_object(object, &mut violations)?;
     Ok((value, violations))
+}
+
+/// RFC 8259 leaves an object with a key twice to the reader: one library
+/// keeps the first, another the last. Refused, so that no two readers of
+/// one request can see two different requests.
+fn refuse_duplicate_keys(body: &[u8]) -> ApiResult<()> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    UniqueKeys::deserialize(&mut de)
+        .map(|_| ())
+        .map_err(|e| ApiError::BadRequest(format!("the body is not accepted: {e}")))
+}
+
+/// Reads any JSON and fails on an object with a key twice.
+struct UniqueKeys;
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_any(UniqueKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value::<UniqueKeys>()?;
+            if !seen.insert(key.clone()) {
+                return Err(A::Error::custom(format!(
+                    "the key {key:?} is given more than once in an object"
+                )));
+            }
+        }
+        Ok(UniqueKeys)
+    }
 }
 
 const NUL_MESSAGE: &str = "must not contain the NUL character (U+0000)";
@@ -150,6 +216,32 @@ pub fn query_or_default<T: DeserializeOwned + Default>(req: &HttpRequest) -> (T,
     (q.unwrap_or_default(), v)
 }
 
+/// The path to a field as a caller wrote it: serde_json's exact numbers
+/// travel as a map under a private key, which is no field of theirs.
+fn public_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Map { key } if key.starts_with("$serde_json") => break,
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Unknown => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
+        }
+    }
+    out
+}
+
 /// Which top-level key an error is about, the field path to report, and a
 /// message for people.
 fn attribute<E: std::fmt::Display>(
@@ -164,8 +256,9 @@ fn attribute<E: std::fmt::Display>(
     if let Some(key) = top {
         let message = inner
             .replace("invalid type: ", "has the wrong type: ")
-            .replace("invalid value: ", "has a value that is not accepted: ");
-        return (Some(key), e.path().to_string(), message);
+            .replace("invalid value: ", "has a value that is not accepted: ")
+            .replace("map, expected", "object, expected");
+        return (Some(key), public_path(e.path()), message);
     }
     // Errors about the object itself name the key in backquotes.
     if let Some(rest) = inner.strip_prefix("unknown field `") {
@@ -184,6 +277,55 @@ fn attribute<E: std::fmt::Display>(
         }
     }
     (None, "body".into(), inner)
+}
+
+/// A date exactly as API.md writes them, `YYYY-MM-DD`: chrono alone would
+/// also take `2019-1-5` or `+2019-01-05`.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let b = text.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    shaped
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| format!("{text:?} is not a date written YYYY-MM-DD"))
+}
+
+/// An exact decimal from a JSON number, never from a string: a caller
+/// that sends `"12.5"` has a bug to hear about.
+fn decimal_of(n: serde_json::Number) -> Result<Decimal, String> {
+    let text = n.to_string();
+    Decimal::from_str_exact(&text)
+        .or_else(|_| Decimal::from_scientific(&text))
+        .map_err(|_| format!("{text} is not a number this service can hold"))
+}
+
+/// `deserialize_with` for an optional date (bodies and query strings).
+pub fn date<'de, D: Deserializer<'de>>(de: D) -> Result<Option<NaiveDate>, D::Error> {
+    let text: Option<String> = Deserialize::deserialize(de)?;
+    text.map(|t| parse_date(&t).map_err(D::Error::custom))
+        .transpose()
+}
+
+/// `deserialize_with` for a date in a merge patch (absent, null, or a date).
+pub fn patch_date<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Option<NaiveDate>>, D::Error> {
+    date(de).map(Some)
+}
+
+/// `deserialize_with` for an optional decimal: a JSON number only.
+pub fn number<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Decimal>, D::Error> {
+    let n: Option<serde_json::Number> = Deserialize::deserialize(de)?;
+    n.map(|n| decimal_of(n).map_err(D::Error::custom))
+        .transpose()
+}
+
+/// `deserialize_with` for a decimal in a merge patch.
+pub fn patch_number<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Option<Decimal>>, D::Error> {
+    number(de).map(Some)
 }
 
 /// Deserialize helper for PATCH bodies: tells "absent" (outer `None`) from
@@ -214,7 +356,31 @@ pub fn merge_nullable<T>(field: &mut Option<T>, patched: Option<Option<T>>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{merge, merge_nullable};
+    use super::{merge, merge_nullable, parse_date, refuse_duplicate_keys};
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd() {
+        assert!(parse_date("2019-01-05").is_ok());
+        for bad in [
+            "2019-1-5",
+            "+2019-01-05",
+            "-2019-01-05",
+            "20190105",
+            "2019-02-30",
+            " 2019-01-05",
+            "２019-01-05",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_key_twice_is_refused_at_any_depth() {
+        assert!(refuse_duplicate_keys(br#"{"a": 1, "b": {"c": [1, {"d": 2}]}}"#).is_ok());
+        assert!(refuse_duplicate_keys(br#"{"a": 1, "a": 2}"#).is_err());
+        assert!(refuse_duplicate_keys(br#"{"a": [{"d": 1, "d": 1}]}"#).is_err());
+        assert!(refuse_duplicate_keys(br#"{"h": 12.50, "i": 1e400}"#).is_ok());
+    }
 
     #[test]
     fn merge_patch_members() {

@@ -38,7 +38,14 @@ pub struct Verifier {
     public: Vec<PublicKey>,
     issuer: Option<String>,
     audience: Option<String>,
+    max_lifetime: i64,
 }
+
+/// `JWT_MAX_LIFETIME_SECONDS` when unset: a day.
+pub const DEFAULT_MAX_LIFETIME_SECONDS: i64 = 86_400;
+
+/// Clock skew allowed between the issuer and this service.
+const LEEWAY_SECONDS: i64 = 30;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -65,12 +72,20 @@ impl Verifier {
             public,
             issuer,
             audience,
+            max_lifetime: DEFAULT_MAX_LIFETIME_SECONDS,
         })
+    }
+
+    /// Tokens living longer than this (`exp - iat`) are refused.
+    pub fn with_max_lifetime(mut self, seconds: i64) -> Verifier {
+        self.max_lifetime = seconds;
+        self
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
         let header =
             decode_header(token).map_err(|_| AuthError("the bearer token is malformed".into()))?;
+        refuse_critical_extensions(token)?;
         let candidates: Vec<&DecodingKey> = match header.alg {
             Algorithm::HS256 => self.secret.iter().collect(),
             Algorithm::RS256 | Algorithm::ES256 => self
@@ -95,7 +110,7 @@ impl Verifier {
         validation.set_required_spec_claims(&["exp"]);
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECONDS as u64;
         if let Some(iss) = &self.issuer {
             validation.set_issuer(&[iss]);
             validation.required_spec_claims.insert("iss".into());
@@ -110,12 +125,57 @@ impl Verifier {
         let mut last = AuthError("the bearer token is not valid".into());
         for key in candidates {
             match decode::<Claims>(token, key, &validation) {
-                Ok(data) => return Principal::from_claims(data.claims).map_err(AuthError),
+                Ok(data) => {
+                    self.check_lifetime(&data.claims)?;
+                    return Principal::from_claims(data.claims).map_err(AuthError);
+                }
                 Err(e) => last = AuthError(describe(e.kind())),
             }
         }
         Err(last)
     }
+}
+
+impl Verifier {
+    /// A token lives at most `max_lifetime` from its `iat` (from now when
+    /// it has none), so a stolen one cannot be used for months.
+    fn check_lifetime(&self, claims: &Claims) -> Result<(), AuthError> {
+        let now = chrono::Utc::now().timestamp();
+        if claims.iat.is_some_and(|iat| iat > now + LEEWAY_SECONDS) {
+            return Err(AuthError(
+                "the bearer token is issued in the future (iat)".into(),
+            ));
+        }
+        let from = claims.iat.unwrap_or(now);
+        if claims.exp.saturating_sub(from) > self.max_lifetime {
+            return Err(AuthError(format!(
+                "the bearer token lives longer than the {} seconds this service accepts (exp - iat)",
+                self.max_lifetime
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// RFC 7515 4.1.11: a `crit` header names extensions the verifier must
+/// understand, and this service understands none, so such a token is
+/// refused rather than read without them.
+fn refuse_critical_extensions(token: &str) -> Result<(), AuthError> {
+    use base64::Engine;
+    let malformed = || AuthError("the bearer token is malformed".into());
+    let head = token.split('.').next().ok_or_else(malformed)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(head.trim_end_matches('='))
+        .map_err(|_| malformed())?;
+    let header: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+    if header.contains_key("crit") {
+        return Err(AuthError(
+            "the bearer token's header has critical extensions (crit) this service does not understand"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 fn describe(kind: &jsonwebtoken::errors::ErrorKind) -> String {

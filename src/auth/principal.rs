@@ -1,11 +1,14 @@
 //! The caller, as the token says: role, organisation, subject.
 
-use std::future::{ready, Ready};
-
 use actix_web::{http::header, web, FromRequest, HttpMessage, HttpRequest};
+use diesel::prelude::*;
+use std::future::Future;
+use std::pin::Pin;
 use uuid::Uuid;
 
 use super::jwt::Claims;
+use crate::db::{self, schema::organisations};
+use crate::domain::codes::OrgKind;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -30,7 +33,21 @@ impl Role {
             Role::Plie | Role::Company | Role::Buyer | Role::Department
         )
     }
+
+    /// The kind of organisation a token of this role must name.
+    pub fn org_kind(self) -> Option<OrgKind> {
+        match self {
+            Role::Plie => Some(OrgKind::Plie),
+            Role::Company => Some(OrgKind::Company),
+            Role::Buyer => Some(OrgKind::Buyer),
+            Role::Department => Some(OrgKind::Department),
+            Role::Facilitator | Role::State => None,
+        }
+    }
 }
+
+/// The longest `sub` this service keeps in its logs and trails.
+pub const MAX_SUB_CHARS: usize = 256;
 
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -73,6 +90,15 @@ impl Principal {
         if claims.sub.trim().is_empty() {
             return Err("the bearer token's sub is empty".into());
         }
+        // The sub is written into the access log and the access trail.
+        if claims.sub.chars().any(char::is_control) {
+            return Err("the bearer token's sub holds control characters".into());
+        }
+        if claims.sub.chars().count() > MAX_SUB_CHARS {
+            return Err(format!(
+                "the bearer token's sub is longer than {MAX_SUB_CHARS} characters"
+            ));
+        }
         Ok(Principal {
             sub: claims.sub,
             role,
@@ -87,10 +113,7 @@ impl Principal {
     }
 }
 
-fn extract(req: &HttpRequest) -> Result<Principal, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+fn extract(req: &HttpRequest, state: &AppState) -> Result<Principal, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -113,18 +136,50 @@ fn extract(req: &HttpRequest) -> Result<Principal, ApiError> {
     if let Some(RequestId(id)) = req.extensions().get::<RequestId>() {
         principal.request_id = id.clone();
     }
-    req.extensions_mut().insert(Caller {
-        sub: principal.sub.clone(),
-        role: principal.role,
-    });
     Ok(principal)
+}
+
+/// A token's `org` must be an organisation of this service, of the kind
+/// its role needs: a signed token naming a company as a buyer, or an
+/// organisation that does not exist, gets no scope at all.
+async fn check_org(state: &AppState, p: &Principal) -> Result<(), ApiError> {
+    let Some(org) = p.org else {
+        return Ok(());
+    };
+    let kind: Option<String> = db::pipelined::first(&state.pool, || {
+        Ok(organisations::table.find(org).select(organisations::kind))
+    })
+    .await?;
+    match (kind.as_deref().and_then(OrgKind::parse), p.role.org_kind()) {
+        (None, _) => Err(ApiError::Unauthorized(
+            "the bearer token's org is not an organisation of this service".into(),
+        )),
+        (Some(kind), Some(wanted)) if kind != wanted => Err(ApiError::Unauthorized(format!(
+            "the bearer token's org is an organisation of kind {kind}, a {} token needs one of kind {wanted}",
+            p.role
+        ))),
+        _ => Ok(()),
+    }
 }
 
 impl FromRequest for Principal {
     type Error = ApiError;
-    type Future = Ready<Result<Principal, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Principal, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(extract(req))
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let principal = extract(&req, &state)?;
+            check_org(&state, &principal).await?;
+            req.extensions_mut().insert(Caller {
+                sub: principal.sub.clone(),
+                role: principal.role,
+            });
+            Ok(principal)
+        })
     }
 }

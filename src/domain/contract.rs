@@ -46,6 +46,11 @@ const PARAMS: [&str; 4] = [
     "hourly_cost",
 ];
 
+/// The dates a contract of this service may have: public procurement as
+/// the clause knows it, and nothing a typing error makes of it.
+pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
+pub const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a valid date");
+
 /// Normalises and checks the record. `commitment_given` says whether the
 /// request set `commitment_hours` itself; when it did not, the commitment
 /// is computed from the four sizing figures (422 when one is missing),
@@ -67,6 +72,11 @@ pub fn check(
         .is_some_and(|o| o.chars().count() > 200)
     {
         v.add("operation", "must be at most 200 characters");
+    }
+    for (field, day) in [("start_date", f.start_date), ("end_date", f.end_date)] {
+        if !(FIRST_DAY..=LAST_DAY).contains(&day) && !v.has(field) {
+            v.add(field, format!("must be from {FIRST_DAY} to {LAST_DAY}"));
+        }
     }
     if f.end_date < f.start_date && !v.has("end_date") && !v.has("start_date") {
         v.add("end_date", "must be on or after start_date");

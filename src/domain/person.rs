@@ -40,12 +40,23 @@ pub fn is_postal_code(s: &str) -> bool {
     s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// No one born before it is still looking for work: an earlier date is a
+/// typing error.
+pub fn earliest_birth_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
+}
+
 pub fn check(mut f: PersonFields, today: NaiveDate, v: &mut Violations) -> PersonFields {
     f.last_name = numbers::text(v, "last_name", &f.last_name, 100);
     f.first_name = numbers::text(v, "first_name", &f.first_name, 100);
     if !v.has("birth_date") {
         if f.birth_date > today {
             v.add("birth_date", "must not be in the future");
+        } else if f.birth_date < earliest_birth_date() {
+            v.add(
+                "birth_date",
+                format!("must be on or after {}", earliest_birth_date()),
+            );
         } else if age_on(f.birth_date, today) < MIN_AGE {
             v.add(
                 "birth_date",
