@@ -13,6 +13,7 @@ mod decp;
 mod flow;
 mod hour_statements;
 mod key_figures;
+mod leaks;
 mod operations;
 mod organisations;
 mod personal_data;

@@ -12,7 +12,7 @@ use serde_json::json;
 
 /// `clauses serve` on its own test database, its log captured; a
 /// `TestApp` for the requests.
-struct Served {
+pub(crate) struct Served {
     app: TestApp,
     child: Child,
     log: std::path::PathBuf,
@@ -33,7 +33,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn serve(env: &[(&str, &str)]) -> Served {
+pub(crate) async fn serve(env: &[(&str, &str)]) -> Served {
     let db = TestDb::new();
     let port = free_port();
     let log = std::env::temp_dir().join(format!("clauses-serve-{}-{port}.log", std::process::id()));

@@ -318,9 +318,19 @@ pub fn patch_date<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Option<Naiv
 
 /// `deserialize_with` for an optional decimal: a JSON number only.
 pub fn number<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Decimal>, D::Error> {
-    let n: Option<serde_json::Number> = Deserialize::deserialize(de)?;
-    n.map(|n| decimal_of(n).map_err(D::Error::custom))
-        .transpose()
+    match Option::<Value>::deserialize(de)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => decimal_of(n).map(Some).map_err(D::Error::custom),
+        Some(other) => Err(D::Error::custom(format!(
+            "must be a JSON number, not {}",
+            match other {
+                Value::String(_) => "a string",
+                Value::Bool(_) => "a boolean",
+                Value::Array(_) => "an array",
+                _ => "an object",
+            }
+        ))),
+    }
 }
 
 /// `deserialize_with` for a decimal in a merge patch.

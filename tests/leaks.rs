@@ -1,0 +1,836 @@
+//! The findings of the black-box review (issue 12), each tried again as an
+//! attacker with a valid token would: figures that single a person out,
+//! write paths reserved to the facilitator, exports, metrics, identity,
+//! input strictness and headers.
+
+use crate::common::*;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use clauses::auth::Role;
+
+/// A buyer's contract held by a company that employs exactly one person,
+/// through a temp agency as well: the review's scenario.
+struct One {
+    app: TestApp,
+    buyer: Uuid,
+    holder: Uuid,
+    agency: Uuid,
+    contract: Uuid,
+    /// Employed by the agency on the holder's contract: the holder sees
+    /// the placement, never employed her.
+    stranger: Uuid,
+    placement: Uuid,
+}
+
+async fn one_person() -> One {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "Ville de Corbeil-Essonnes").await;
+    let holder = app.org("company", "Bâtiments du Val").await;
+    let agency = app.org("company", "Essonne Intérim Insertion").await;
+    let contract = app.contract(buyer, holder, "K-1").await;
+    let res = app
+        .post(
+            "/api/v1/beneficiaries",
+            &fac(),
+            &json!({"last_name": "Diallo", "first_name": "Awa", "sex": "F",
+                    "birth_date": "1990-03-14", "postal_code": "91100",
+                    "qpv_code": "QN09103M", "eligibility": ["aah", "disabled_worker"]}),
+        )
+        .await;
+    let stranger = id_of(&res);
+    let placement = app
+        .placement(stranger, contract, agency, "2019-02-04", Some("2019-06-28"))
+        .await;
+    assert_eq!(app.hours(placement, "2019-03", "120").await.status, 201);
+    One {
+        app,
+        buyer,
+        holder,
+        agency,
+        contract,
+        stranger,
+        placement,
+    }
+}
+
+/// Every value of a person-attribute figure in a breakdown's rows.
+fn people_of(rows: &Value) -> Vec<Value> {
+    rows["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["participants"].clone())
+        .collect()
+}
+
+#[actix_web::test]
+async fn one_employee_cannot_be_singled_out_through_figures() {
+    let o = one_person().await;
+    let app = &o.app;
+    let agency = token(Role::Company, Some(o.agency));
+    let holder = token(Role::Company, Some(o.holder));
+    let buyer = token(Role::Buyer, Some(o.buyer));
+    let k = o.contract;
+
+    // The facilitator reads the exact figures.
+    let exact = app
+        .get(
+            &format!("/api/v1/stats/breakdown?year=2019&by=eligibility&contract_id={k}"),
+            &fac(),
+        )
+        .await
+        .json();
+    let aah = exact["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "aah")
+        .unwrap();
+    assert_eq!(aah["participants"], json!(1));
+
+    // A company that employs her knows her name: no attribute figure at all.
+    for by in [
+        "eligibility",
+        "qpv",
+        "age_band",
+        "sex",
+        "qualification_level",
+    ] {
+        for t in [&agency, &holder] {
+            app.get(
+                &format!("/api/v1/stats/breakdown?year=2019&by={by}&contract_id={k}"),
+                t,
+            )
+            .await
+            .problem(403);
+        }
+    }
+    for t in [&agency, &holder] {
+        let kf = app
+            .get(
+                &format!("/api/v1/stats/key-figures?year=2019&contract_id={k}"),
+                t,
+            )
+            .await
+            .json();
+        for f in ["women", "men", "under_26", "qpv_residents"] {
+            assert_eq!(kf[f], Value::Null, "{f}: {kf}");
+        }
+        // Totals stay exact (the agency holds no contract: its figures are empty).
+        let own = if *t == holder { 1 } else { 0 };
+        assert_eq!(kf["participants"], json!(own));
+        let report = app.get("/api/v1/reports/annual?year=2019", t).await.json();
+        let keys: Vec<&str> = report["breakdowns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["by"].as_str().unwrap())
+            .collect();
+        assert_eq!(keys, ["modality", "contract", "operation", "month"]);
+        assert_eq!(report["key_figures"]["women"], Value::Null);
+    }
+    // Breakdowns by other keys: counts of 1 to 4 people masked, hours exact.
+    let months = app
+        .get("/api/v1/stats/breakdown?year=2019&by=month", &holder)
+        .await
+        .json();
+    let march = months["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "2019-03")
+        .unwrap();
+    assert_eq!(march["participants"], json!("< 5"));
+    assert_eq!(march["hours"], json!(120));
+
+    // The buyer: every code listed, zeros included, all "< 5" with no
+    // contracts or hours: which rows exist and what they say tell nothing.
+    let elig = app
+        .get(
+            &format!("/api/v1/stats/breakdown?year=2019&by=eligibility&contract_id={k}"),
+            &buyer,
+        )
+        .await
+        .json();
+    assert_eq!(elig["rows"].as_array().unwrap().len(), 14, "{elig}");
+    for row in elig["rows"].as_array().unwrap() {
+        assert_eq!(row["participants"], json!("< 5"), "{row}");
+        assert_eq!(row["employment_contracts"], Value::Null);
+        assert_eq!(row["hours"], Value::Null);
+    }
+    for by in ["qpv", "age_band", "sex", "qualification_level"] {
+        let b = app
+            .get(
+                &format!("/api/v1/stats/breakdown?year=2019&by={by}"),
+                &buyer,
+            )
+            .await
+            .json();
+        assert!(people_of(&b).iter().all(|p| p == "< 5"), "{by}: {b}");
+    }
+    let kf = app
+        .get("/api/v1/stats/key-figures?year=2019", &buyer)
+        .await
+        .json();
+    for f in ["women", "men", "under_26", "qpv_residents"] {
+        assert_eq!(kf[f], json!("< 5"), "{f}: {kf}");
+    }
+    assert_eq!(kf["participants"], json!(1));
+    // The same in CSV: the file a buyer forwards.
+    let csv = app
+        .send(
+            "GET",
+            "/api/v1/stats/breakdown?year=2019&by=eligibility&format=csv",
+            Some(&buyer),
+            &[],
+            None,
+        )
+        .await;
+    let text = String::from_utf8(csv.body).unwrap();
+    assert!(text.contains("aah,< 5,,"), "{text}");
+    assert!(!text.contains(",1,"), "{text}");
+    // The State and the Département see the whole territory, masked alike.
+    for (role, org) in [
+        (Role::State, None),
+        (
+            Role::Department,
+            Some(app.org("department", "Essonne").await),
+        ),
+        (Role::Plie, Some(app.org("plie", "PLIE").await)),
+    ] {
+        let b = app
+            .get(
+                &format!("/api/v1/stats/breakdown?year=2019&by=eligibility&contract_id={k}"),
+                &token(role, org),
+            )
+            .await
+            .json();
+        assert!(people_of(&b).iter().all(|p| p == "< 5"), "{role}: {b}");
+    }
+}
+
+#[actix_web::test]
+async fn one_small_count_is_masked_with_its_complement() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "B").await;
+    let holder = app.org("company", "H").await;
+    let contract = app.contract(buyer, holder, "K").await;
+    // Six people: one woman, five men, one in a QPV.
+    for (i, sex) in ["F", "M", "M", "M", "M", "M"].iter().enumerate() {
+        let res = app
+            .post(
+                "/api/v1/beneficiaries",
+                &fac(),
+                &json!({"last_name": format!("P{i}"), "first_name": "C", "sex": sex,
+                        "birth_date": "1980-01-01", "postal_code": "91100", "eligibility": ["rsa"],
+                        "qpv_code": if i == 0 { Some("QN09103M") } else { None }}),
+            )
+            .await;
+        app.placement(id_of(&res), contract, holder, "2019-03-01", None)
+            .await;
+    }
+    let b = token(Role::Buyer, Some(buyer));
+    let kf = app
+        .get("/api/v1/stats/key-figures?year=2019", &b)
+        .await
+        .json();
+    assert_eq!(kf["participants"], json!(6));
+    assert_eq!(kf["women"], json!("< 5"));
+    assert_eq!(kf["men"], json!("≥ 5"));
+    assert_eq!(kf["qpv_residents"], json!("< 5"));
+    assert_eq!(kf["under_26"], json!(0));
+    let sex = app
+        .get("/api/v1/stats/breakdown?year=2019&by=sex", &b)
+        .await
+        .json();
+    assert_eq!(people_of(&sex), [json!("< 5"), json!("≥ 5")]);
+    assert!(sex["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["hours"].is_null() && r["employment_contracts"].is_null()));
+    let qpv = app
+        .get("/api/v1/stats/breakdown?year=2019&by=qpv", &b)
+        .await
+        .json();
+    assert_eq!(people_of(&qpv), [json!("< 5"), json!("≥ 5")]);
+    let age = app
+        .get("/api/v1/stats/breakdown?year=2019&by=age_band", &b)
+        .await
+        .json();
+    assert_eq!(people_of(&age), [json!(0), json!(6), json!(0)]);
+    assert_eq!(age["rows"][1]["employment_contracts"], json!(6));
+    // The facilitator: exact.
+    let kf = app
+        .get("/api/v1/stats/key-figures?year=2019", &fac())
+        .await
+        .json();
+    assert_eq!(
+        (kf["women"].clone(), kf["men"].clone()),
+        (json!(1), json!(5))
+    );
+    // The public card follows the buyer's rule.
+    app.post("/api/v1/stats/publications", &fac(), &json!({"year": 2019}))
+        .await;
+    let public = app
+        .send("GET", "/public/key-figures/2019.json", None, &[], None)
+        .await
+        .json();
+    assert_eq!(public["women"], json!("< 5"));
+    assert_eq!(public["men"], json!("≥ 5"));
+    assert_eq!(public["participants"], json!(6));
+}
+
+/// An answer without its request id, to compare two answers.
+fn without_instance(res: &Res) -> (u16, Value) {
+    let mut body = res.json();
+    body.as_object_mut().unwrap().remove("instance");
+    (res.status, body)
+}
+
+#[actix_web::test]
+async fn a_company_cannot_place_a_stranger_to_learn_of_her() {
+    let o = one_person().await;
+    let app = &o.app;
+    let holder = token(Role::Company, Some(o.holder));
+    // The holder sees the agency's placement, and so her id.
+    let seen = app
+        .get(&format!("/api/v1/placements/{}", o.placement), &holder)
+        .await
+        .json();
+    assert_eq!(seen["beneficiary_id"], o.stranger.to_string());
+    let ask = |person: Uuid, start: &str| {
+        json!({"beneficiary_id": person, "contract_id": o.contract, "employer_id": o.holder,
+               "modality": "direct_fixed_term", "job_title": "Maçon", "start_date": start})
+    };
+    // Whatever the start date (the age rule would tell her birth date),
+    // the answer is the one for an id that does not exist.
+    for start in ["2019-01-02", "2006-03-14", "2020-06-30", "2019-13-01"] {
+        let stranger = app
+            .post("/api/v1/placements", &holder, &ask(o.stranger, start))
+            .await;
+        let nobody = app
+            .post("/api/v1/placements", &holder, &ask(Uuid::new_v4(), start))
+            .await;
+        assert_eq!(stranger.status, 422);
+        assert_eq!(
+            without_instance(&stranger),
+            without_instance(&nobody),
+            "{start}"
+        );
+    }
+    // Nothing was written, and her trail shows no read of hers.
+    let placements = app.get("/api/v1/placements", &holder).await.json();
+    assert_eq!(placements["items"].as_array().unwrap().len(), 1);
+    app.get(&format!("/api/v1/beneficiaries/{}", o.stranger), &holder)
+        .await
+        .problem(404);
+    // The agency that employs her may place her again.
+    let agency = token(Role::Company, Some(o.agency));
+    let c2 = app.contract(o.buyer, o.agency, "K-2").await;
+    let mut again = ask(o.stranger, "2019-09-02");
+    again["contract_id"] = json!(c2);
+    again["employer_id"] = json!(o.agency);
+    assert_eq!(
+        app.post("/api/v1/placements", &agency, &again).await.status,
+        201
+    );
+}
+
+#[actix_web::test]
+async fn steps_of_the_facilitator_are_refused_to_others_naming_the_field() {
+    let o = one_person().await;
+    let app = &o.app;
+    let buyer = token(Role::Buyer, Some(o.buyer));
+    let holder = token(Role::Company, Some(o.holder));
+    let contract = format!("/api/v1/contracts/{}", o.contract);
+    let before = app.get(&contract, &fac()).await.json();
+
+    let other = app.org("company", "Another company").await;
+    for (body, field) in [
+        (json!({"holder_id": other}), "holder_id"),
+        (
+            json!({"commitment_source": "confirmed"}),
+            "commitment_source",
+        ),
+        (
+            json!({"commitment_source": "confirmed", "title": "Changed"}),
+            "commitment_source",
+        ),
+    ] {
+        let res = app.patch(&contract, &buyer, &body, None).await;
+        let problem = res.problem(403);
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    assert_eq!(app.get(&contract, &fac()).await.json(), before);
+    // The buyer still edits what is its own; the facilitator may do all.
+    let res = app
+        .patch(
+            &contract,
+            &buyer,
+            &json!({"title": "Réhabilitation, lot 2"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    let res = app
+        .patch(&contract, &fac(), &json!({"holder_id": other}), None)
+        .await;
+    assert_eq!(res.json()["holder_id"], other.to_string());
+
+    // A holder moving a placement to another employer.
+    let placement = format!("/api/v1/placements/{}", o.placement);
+    app.patch(&contract, &fac(), &json!({"holder_id": o.holder}), None)
+        .await;
+    let res = app
+        .patch(&placement, &holder, &json!({"employer_id": o.holder}), None)
+        .await;
+    assert_eq!(res.problem(403)["errors"][0]["field"], "employer_id");
+    let agency = token(Role::Company, Some(o.agency));
+    let res = app
+        .patch(&placement, &agency, &json!({"employer_id": other}), None)
+        .await;
+    assert_eq!(res.problem(403)["errors"][0]["field"], "employer_id");
+    assert_eq!(
+        app.get(&placement, &fac()).await.json()["employer_id"],
+        o.agency.to_string()
+    );
+    // The same employer again is no change.
+    let res = app
+        .patch(
+            &placement,
+            &agency,
+            &json!({"employer_id": o.agency, "job_title": "Coffreur"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+
+    // A PLIE's own `other_validated`.
+    let plie_org = app.org("plie", "PLIE").await;
+    let plie = token(Role::Plie, Some(plie_org));
+    let person = json!({"last_name": "Martin", "first_name": "Yanis", "sex": "M",
+        "birth_date": "1997-04-12", "postal_code": "91100",
+        "eligibility": ["other_validated"], "eligibility_reason": "self-declared"});
+    let res = app.post("/api/v1/beneficiaries", &plie, &person).await;
+    assert_eq!(res.problem(403)["errors"][0]["field"], "eligibility");
+    let mut ok = person.clone();
+    ok["eligibility"] = json!(["rsa"]);
+    ok.as_object_mut().unwrap().remove("eligibility_reason");
+    let id = id_of(&app.post("/api/v1/beneficiaries", &plie, &ok).await);
+    let url = format!("/api/v1/beneficiaries/{id}");
+    let res = app
+        .patch(
+            &url,
+            &plie,
+            &json!({"eligibility": ["rsa", "other_validated"], "eligibility_reason": "mine"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.problem(403)["errors"][0]["field"], "eligibility");
+    assert_eq!(
+        app.get(&url, &fac()).await.json()["eligibility"],
+        json!(["rsa"])
+    );
+    // Validated by the facilitator, it stays through the PLIE's other edits.
+    let res = app
+        .patch(
+            &url,
+            &fac(),
+            &json!({"eligibility": ["rsa", "other_validated"], "eligibility_reason": "illettrisme"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    let res = app
+        .patch(&url, &plie, &json!({"postal_code": "91000"}), None)
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let res = app
+        .patch(&url, &plie, &json!({"eligibility_reason": "autre"}), None)
+        .await;
+    assert_eq!(res.problem(403)["errors"][0]["field"], "eligibility");
+}
+
+#[actix_web::test]
+async fn moved_dates_keep_every_recorded_month_within_the_cap() {
+    let o = one_person().await;
+    let app = &o.app;
+    let url = format!("/api/v1/placements/{}", o.placement);
+    // 120 validated hours in March: from 30 March it would be two days.
+    let res = app
+        .patch(&url, &fac(), &json!({"start_date": "2019-03-30"}), None)
+        .await;
+    assert_eq!(res.fields(), ["start_date"]);
+    let res = app
+        .patch(&url, &fac(), &json!({"end_date": "2019-03-05"}), None)
+        .await;
+    assert_eq!(res.fields(), ["end_date"]);
+    // 120 h fit in the 20 days from 12 March (137.14 h).
+    let res = app
+        .patch(&url, &fac(), &json!({"start_date": "2019-03-12"}), None)
+        .await;
+    assert_eq!(res.status, 200);
+    // From 15 March, 17 days: at most 116.57 h.
+    let res = app
+        .patch(&url, &fac(), &json!({"start_date": "2019-03-15"}), None)
+        .await;
+    assert_eq!(res.fields(), ["start_date"]);
+    assert_eq!(
+        app.get(&url, &fac()).await.json()["start_date"],
+        "2019-03-12"
+    );
+}
+
+#[actix_web::test]
+async fn csv_cells_never_run_as_formulas() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "B").await;
+    let holder = app.org("company", "H").await;
+    let res = app
+        .post(
+            "/api/v1/contracts",
+            &token(Role::Buyer, Some(buyer)),
+            &json!({"holder_id": holder, "reference": "+33-REF", "title": "=HYPERLINK(\"http://x.example\",\"clic\")",
+                    "operation": "@SUM(A1)", "clause_type": "execution_condition",
+                    "start_date": "2019-01-01", "end_date": "2019-12-31", "commitment_hours": 100}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let csv = app
+        .send(
+            "GET",
+            "/api/v1/stats/contracts?year=2019&format=csv",
+            Some(&fac()),
+            &[],
+            None,
+        )
+        .await;
+    let text = String::from_utf8(csv.body).unwrap();
+    assert!(text.contains("'+33-REF"), "{text}");
+    assert!(text.contains("\"'=HYPERLINK("), "{text}");
+    assert!(text.contains("'@SUM(A1)"), "{text}");
+    assert!(
+        !text.contains(",=") && !text.contains(",+") && !text.contains(",@"),
+        "{text}"
+    );
+}
+
+#[actix_web::test]
+async fn invented_methods_do_not_grow_the_metrics() {
+    let app = spawn().await;
+    for i in 0..40 {
+        let method = format!("X{}{i}", "Y".repeat(2000));
+        app.send(&method, "/health", None, &[], None).await;
+    }
+    let metrics =
+        String::from_utf8(app.send("GET", "/metrics", None, &[], None).await.body).unwrap();
+    assert!(!metrics.contains("YYYY"));
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
+    assert!(metrics.len() < 64 * 1024, "{} bytes", metrics.len());
+}
+
+/// A signed token with the claims and header fields given.
+fn signed(header: Value, claims: Value) -> String {
+    use base64::Engine;
+    let b64 = |v: &Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap())
+    };
+    let message = format!("{}.{}", b64(&header), b64(&claims));
+    let key = jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes());
+    let signature =
+        jsonwebtoken::crypto::sign(message.as_bytes(), &key, jsonwebtoken::Algorithm::HS256)
+            .unwrap();
+    format!("{message}.{signature}")
+}
+
+#[actix_web::test]
+async fn tokens_must_name_a_real_organisation_and_live_briefly() {
+    let app = spawn().await;
+    let company = app.org("company", "H").await;
+    let buyer = app.org("buyer", "B").await;
+    let now = chrono::Utc::now().timestamp();
+    let hs = json!({"alg": "HS256", "typ": "JWT"});
+    let claims = |role: &str, org: Option<Uuid>, iat: Option<i64>, exp: i64| {
+        let mut c = json!({"sub": "tester", "role": role, "exp": exp});
+        if let Some(o) = org {
+            c["org"] = json!(o);
+        }
+        if let Some(i) = iat {
+            c["iat"] = json!(i);
+        }
+        c
+    };
+    let ok = signed(
+        hs.clone(),
+        claims("company", Some(company), Some(now), now + 600),
+    );
+    assert_eq!(app.get("/api/v1/contracts", &ok).await.status, 200);
+    for (why, t) in [
+        (
+            "an org that does not exist",
+            signed(
+                hs.clone(),
+                claims("company", Some(Uuid::new_v4()), Some(now), now + 600),
+            ),
+        ),
+        (
+            "a buyer's org in a company token",
+            signed(
+                hs.clone(),
+                claims("company", Some(buyer), Some(now), now + 600),
+            ),
+        ),
+        (
+            "a company's org in a plie token",
+            signed(
+                hs.clone(),
+                claims("plie", Some(company), Some(now), now + 600),
+            ),
+        ),
+        (
+            "a facilitator's org that does not exist",
+            signed(
+                hs.clone(),
+                claims("facilitator", Some(Uuid::new_v4()), Some(now), now + 600),
+            ),
+        ),
+        (
+            "a year-long token",
+            signed(
+                hs.clone(),
+                claims("company", Some(company), Some(now), now + 365 * 86_400),
+            ),
+        ),
+        (
+            "a long token without iat",
+            signed(
+                hs.clone(),
+                claims("company", Some(company), None, now + 2 * 86_400),
+            ),
+        ),
+        (
+            "a crit header",
+            signed(
+                json!({"alg": "HS256", "typ": "JWT", "crit": ["exp"]}),
+                claims("company", Some(company), Some(now), now + 600),
+            ),
+        ),
+        (
+            "a NUL in sub",
+            signed(
+                hs.clone(),
+                json!({"sub": "a\u{0}b", "role": "company", "org": company, "exp": now + 600}),
+            ),
+        ),
+        (
+            "a line feed in sub",
+            signed(
+                hs.clone(),
+                json!({"sub": "a\nb", "role": "state", "exp": now + 600}),
+            ),
+        ),
+    ] {
+        let res = app.get("/api/v1/contracts", &t).await;
+        let problem = res.problem(401);
+        assert!(res.header("www-authenticate").is_some(), "{why}");
+        assert!(problem["detail"].is_string(), "{why}");
+    }
+    // A day exactly is accepted, as `clauses token --ttl 86400` mints.
+    let day = signed(hs.clone(), claims("state", None, Some(now), now + 86_400));
+    assert_eq!(app.get("/api/v1/contracts", &day).await.status, 200);
+}
+
+#[actix_web::test]
+async fn input_is_read_strictly() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "B").await;
+    let holder = app.org("company", "H").await;
+    let contract = app.contract(buyer, holder, "K").await;
+    let person = app.person(None, "Durand", "M", "1980-05-05").await;
+    let placement = app
+        .placement(person, contract, holder, "2019-01-01", None)
+        .await;
+    let raw = |path: &str, method: &str, body: &str| {
+        let path = path.to_string();
+        let method = method.to_string();
+        let body = body.as_bytes().to_vec();
+        let app = &app;
+        async move {
+            app.send(
+                &method,
+                &path,
+                Some(&fac()),
+                &[("Content-Type", "application/json")],
+                Some(body),
+            )
+            .await
+        }
+    };
+    let month = format!("/api/v1/placements/{placement}/hours/2019-02");
+    // A key twice: refused whole, nothing written.
+    raw(
+        &month,
+        "PUT",
+        r#"{"worked_hours": 10, "worked_hours": 150}"#,
+    )
+    .await
+    .problem(400);
+    app.get(&month, &fac()).await.problem(404);
+    // Hours as strings are refused at the field, without internal names.
+    let res = raw(&month, "PUT", r#"{"worked_hours": "10"}"#).await;
+    assert_eq!(res.fields(), ["worked_hours"]);
+    for body in [
+        r#"{"worked_hours": 1e400}"#,
+        r#"{"worked_hours": 123456789012345678901234567890123456789}"#,
+        r#"{"worked_hours": [10]}"#,
+        r#"{"worked_hours": {"h": 10}}"#,
+    ] {
+        let problem = raw(&month, "PUT", body).await.problem(422);
+        assert_eq!(problem["errors"][0]["field"], "worked_hours", "{problem}");
+        assert!(!problem.to_string().contains("serde_json"), "{problem}");
+    }
+    assert_eq!(
+        raw(&month, "PUT", r#"{"worked_hours": 10.5}"#).await.status,
+        201
+    );
+
+    // Dates are exactly YYYY-MM-DD.
+    let new_person = |birth: &str| {
+        format!(
+            r#"{{"last_name": "A", "first_name": "B", "sex": "F", "birth_date": "{birth}",
+                "postal_code": "91100", "eligibility": ["rsa"]}}"#
+        )
+    };
+    for bad in [
+        "1990-1-5",
+        "+1990-01-05",
+        "-1990-01-05",
+        "19900105",
+        "1899-12-31",
+        "2999-01-01",
+    ] {
+        let res = raw("/api/v1/beneficiaries", "POST", &new_person(bad)).await;
+        assert_eq!(res.fields(), ["birth_date"], "{bad}");
+    }
+    assert_eq!(
+        raw("/api/v1/beneficiaries", "POST", &new_person("1900-01-01"))
+            .await
+            .status,
+        201
+    );
+    let res = app
+        .get(
+            &format!("/api/v1/contracts/{contract}/fulfilment?on=2019-1-5"),
+            &fac(),
+        )
+        .await;
+    assert_eq!(res.fields(), ["on"]);
+    // Contract dates from 2000 to 2100.
+    for (start, end, field) in [
+        ("1999-12-31", "2019-12-31", "start_date"),
+        ("2019-01-01", "2101-01-01", "end_date"),
+    ] {
+        let body = json!({"buyer_id": buyer, "holder_id": holder, "reference": "R", "title": "T",
+            "clause_type": "execution_condition", "start_date": start, "end_date": end,
+            "commitment_hours": 10});
+        let res = app.post("/api/v1/contracts", &fac(), &body).await;
+        assert_eq!(res.fields(), [field]);
+    }
+}
+
+#[actix_web::test]
+async fn answers_carry_the_headers_that_keep_them_private() {
+    let app = crate::operations::serve(&[("CORS_ALLOWED_ORIGINS", "http://localhost:5173")]).await;
+    for path in [
+        "/api/v1/organisations",
+        "/api/v1/stats/key-figures?year=2019",
+    ] {
+        let res = app.get(path, &fac()).await;
+        assert_eq!(res.status, 200);
+        assert_eq!(
+            res.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
+        assert_eq!(
+            res.header("x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
+    }
+    // Problems too.
+    let res = app.get("/api/v1/organisations?limit=0", &fac()).await;
+    res.problem(422);
+    assert_eq!(res.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(
+        res.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    let res = app
+        .send("GET", "/api/v1/organisations", None, &[], None)
+        .await;
+    res.problem(401);
+    assert_eq!(
+        res.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    for path in ["/health", "/openapi.json", "/no/such/path"] {
+        let res = app.send("GET", path, None, &[], None).await;
+        assert_eq!(
+            res.header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+    // The public card keeps its own caching.
+    app.post("/api/v1/stats/publications", &fac(), &json!({"year": 2019}))
+        .await;
+    let res = app
+        .send("GET", "/public/key-figures/2019.svg", None, &[], None)
+        .await;
+    assert_eq!(
+        res.header("cache-control").as_deref(),
+        Some("public, max-age=300")
+    );
+    assert_eq!(
+        res.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    // Refused preflights, whatever is refused, answer a problem.
+    for headers in [
+        vec![
+            ("Origin", "https://evil.example"),
+            ("Access-Control-Request-Method", "GET"),
+        ],
+        vec![
+            ("Origin", "http://localhost:5173"),
+            ("Access-Control-Request-Method", "TRACE"),
+        ],
+        vec![
+            ("Origin", "http://localhost:5173"),
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", "x-evil"),
+        ],
+    ] {
+        let res = app
+            .send("OPTIONS", "/api/v1/organisations", None, &headers, None)
+            .await;
+        assert!(res.status >= 400 && res.status < 500, "{}", res.status);
+        res.problem(res.status);
+    }
+}
+
+#[actix_web::test]
+async fn headers_too_large_answer_a_problem() {
+    let app = crate::operations::serve(&[]).await;
+    let big = "x".repeat(200 * 1024);
+    let res = app
+        .send("GET", "/health", None, &[("X-Big", big.as_str())], None)
+        .await;
+    res.problem(431);
+    let many: Vec<(String, String)> = (0..120).map(|i| (format!("x-h{i}"), "v".into())).collect();
+    let refs: Vec<(&str, &str)> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = app.send("GET", "/health", None, &refs, None).await;
+    res.problem(431);
+}
