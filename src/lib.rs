@@ -12,6 +12,7 @@ pub mod models;
 pub mod openapi;
 pub mod paging;
 pub mod request_id;
+pub mod server;
 pub mod state;
 pub mod telemetry;
 

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use actix_web::{web, HttpServer};
+use actix_web::web;
 use clap::{Parser, Subcommand};
 use diesel::{Connection, PgConnection};
 use uuid::Uuid;
@@ -262,18 +262,19 @@ fn serve() -> Result<(), String> {
     let grace = config.shutdown_grace;
     let workers = config.http_workers;
     actix_web::rt::System::new().block_on(async move {
-        // actix-web stops accepting on SIGTERM/SIGINT and lets requests in
+        // The server stops accepting on SIGTERM/SIGINT and lets requests in
         // flight finish for up to the grace period before exiting.
-        let mut server =
-            HttpServer::new(move || clauses::app(state.clone())).shutdown_timeout(grace.as_secs());
-        if let Some(n) = workers {
-            server = server.workers(n);
-        }
-        let server = server
-            .bind(&addr)
+        let listener = std::net::TcpListener::bind(&addr)
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let options = clauses::server::Options {
+            workers,
+            shutdown_grace: grace,
+            disable_signals: false,
+        };
+        let server = clauses::server::serve(listener, state, options)
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         log::info!("serving on http://{addr} (reference: http://{addr}/docs)");
-        server.run().await.map_err(|e| e.to_string())?;
+        server.await.map_err(|e| e.to_string())?;
         log::info!("stopped");
         Ok(())
     })

@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 use std::net::TcpListener;
 use std::path::Path;
 
-use actix_web::{web, HttpServer};
+use actix_web::web;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde_json::Value;
@@ -241,12 +241,12 @@ pub async fn spawn_with(keys: Keys) -> TestApp {
     });
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
-    let server = HttpServer::new(move || clauses::app(state.clone()))
-        .workers(1)
-        .disable_signals()
-        .listen(listener)
-        .unwrap()
-        .run();
+    let options = clauses::server::Options {
+        workers: Some(1),
+        shutdown_grace: std::time::Duration::from_secs(1),
+        disable_signals: true,
+    };
+    let server = clauses::server::serve(listener, state, options).unwrap();
     actix_web::rt::spawn(server);
     TestApp::at(db, addr)
 }
