@@ -500,11 +500,12 @@ pub mod stats {
     /// How exactly a caller reads counts of people (API.md, "Disclosure
     /// control"): the facilitator exactly, a company nothing of its
     /// people's attributes, everyone else with small counts masked.
-    // A PLIE reads its own people exactly once figures can be restricted
-    // to them (a `referent_id` filter); over everyone's, it is masked.
-    pub fn audience(p: &Principal) -> Audience {
+    /// A PLIE reads exactly the figures of its own people (`referent_id`
+    /// its organisation); over anyone else's, masked.
+    pub fn audience(p: &Principal, referent_id: Option<Uuid>) -> Audience {
         match p.role {
             Role::Facilitator => Audience::Exact,
+            Role::Plie if referent_id.is_some() && referent_id == p.org => Audience::Exact,
             Role::Company => Audience::Company,
             Role::Plie | Role::Buyer | Role::Department | Role::State => Audience::Masked,
         }

@@ -834,6 +834,7 @@ async fn rollups_agree_with_the_rows_after_every_kind_of_change() {
             buyer_id: None,
             contract_id: None,
             operation: None,
+            referent_id: None,
         };
         for year in [2017, 2018, 2019, 2020, 2021, 2031] {
             let fast = key_figures_rollup(&mut conn, year).unwrap();

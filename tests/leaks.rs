@@ -834,3 +834,90 @@ async fn headers_too_large_answer_a_problem() {
     let res = app.send("GET", "/health", None, &refs, None).await;
     res.problem(431);
 }
+
+#[actix_web::test]
+async fn a_plie_reads_its_own_people_exactly_and_others_masked() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "B").await;
+    let holder = app.org("company", "H").await;
+    let plie = app.org("plie", "PLIE Évry").await;
+    let other = app.org("plie", "PLIE Corbeil").await;
+    let contract = app.contract(buyer, holder, "K").await;
+    // Two people of the PLIE (one woman), one of the other.
+    for (referent, sex, hours) in [(plie, "F", "100"), (plie, "M", "50"), (other, "M", "7.25")] {
+        let person = app.person(Some(referent), "Nom", sex, "1985-01-01").await;
+        let placement = app
+            .placement(person, contract, holder, "2019-01-07", None)
+            .await;
+        assert_eq!(app.hours(placement, "2019-02", hours).await.status, 201);
+    }
+    let own = token(Role::Plie, Some(plie));
+    let kf = app
+        .get(
+            &format!("/api/v1/stats/key-figures?year=2019&referent_id={plie}"),
+            &own,
+        )
+        .await
+        .json();
+    assert_eq!(
+        [&kf["participants"], &kf["women"], &kf["men"], &kf["hours"]],
+        [&json!(2), &json!(1), &json!(1), &json!(150)]
+    );
+    let sex = app
+        .get(
+            &format!("/api/v1/stats/breakdown?year=2019&by=sex&referent_id={plie}"),
+            &own,
+        )
+        .await
+        .json();
+    assert_eq!(people_of(&sex), [json!(1), json!(1)]);
+    // Another PLIE's people, or everyone: masked.
+    let kf = app
+        .get(
+            &format!("/api/v1/stats/key-figures?year=2019&referent_id={other}"),
+            &own,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (kf["participants"].clone(), kf["men"].clone()),
+        (json!(1), json!("< 5"))
+    );
+    assert_eq!(kf["hours"], json!(7.25));
+    let kf = app
+        .get("/api/v1/stats/key-figures?year=2019", &own)
+        .await
+        .json();
+    assert_eq!(
+        (kf["participants"].clone(), kf["women"].clone()),
+        (json!(3), json!("< 5"))
+    );
+    // The facilitator filters by referent too; a buyer reads it masked.
+    let kf = app
+        .get(
+            &format!("/api/v1/stats/key-figures?year=2019&referent_id={plie}"),
+            &fac(),
+        )
+        .await
+        .json();
+    assert_eq!(kf["women"], json!(1));
+    let kf = app
+        .get(
+            &format!("/api/v1/stats/key-figures?year=2019&referent_id={plie}"),
+            &token(Role::Buyer, Some(buyer)),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (kf["participants"].clone(), kf["women"].clone()),
+        (json!(2), json!("< 5"))
+    );
+    let contracts = app
+        .get(
+            &format!("/api/v1/stats/contracts?year=2019&referent_id={plie}"),
+            &fac(),
+        )
+        .await
+        .json();
+    assert_eq!(contracts["rows"][0]["hours_year"], json!(150));
+}

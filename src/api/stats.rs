@@ -77,6 +77,9 @@ pub struct FiguresQuery {
     pub contract_id: Option<Uuid>,
     /// Only contracts of this operation (exact text).
     pub operation: Option<String>,
+    /// Only people whose referent is this organisation (their placements and hours). A PLIE
+    /// reads its own people's figures exactly.
+    pub referent_id: Option<Uuid>,
     /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
     pub format: Option<ExportFormat>,
 }
@@ -92,6 +95,7 @@ pub fn selection(
         buyer_id: None,
         contract_id: None,
         operation: None,
+        referent_id: None,
         format: None,
     });
     let year = v.require("year", q.year);
@@ -108,6 +112,7 @@ pub fn selection(
             buyer_id: q.buyer_id,
             contract_id: q.contract_id,
             operation: q.operation,
+            referent_id: q.referent_id,
         },
         q.format,
     ))
@@ -153,7 +158,7 @@ pub async fn key_figures(
 ) -> ApiResult<HttpResponse> {
     let (q, v) = query::<FiguresQuery>(&req);
     let (year, selection, format) = selection(&p, q, v)?;
-    let audience = access::stats::audience(&p);
+    let audience = access::stats::audience(&p, selection.referent_id);
     let k = db::run(&state.pool, move |c| {
         model::key_figures(c, &selection, year)
     })
@@ -252,6 +257,9 @@ pub struct BreakdownQuery {
     pub contract_id: Option<Uuid>,
     /// Only contracts of this operation (exact text).
     pub operation: Option<String>,
+    /// Only people whose referent is this organisation (their placements and hours). A PLIE
+    /// reads its own people's figures exactly.
+    pub referent_id: Option<Uuid>,
     /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
     pub format: Option<ExportFormat>,
 }
@@ -379,6 +387,7 @@ pub async fn breakdown(
                 buyer_id: q.buyer_id,
                 contract_id: q.contract_id,
                 operation: q.operation,
+                referent_id: q.referent_id,
                 format: q.format,
             }),
         ),
@@ -390,7 +399,7 @@ pub async fn breakdown(
     if by.is_person_attribute() {
         access::stats::person_attributes(&p)?;
     }
-    let audience = access::stats::audience(&p);
+    let audience = access::stats::audience(&p, selection.referent_id);
     let rows = db::run(&state.pool, move |c| {
         model::breakdown(c, &selection, year, by)
     })
@@ -591,7 +600,7 @@ pub async fn annual_report(
         ));
     }
     let on = to_date(year);
-    let audience = access::stats::audience(&p);
+    let audience = access::stats::audience(&p, selection.referent_id);
     // A company reads no breakdown by its people's attributes.
     let keys: Vec<BreakdownKey> = BreakdownKey::ALL
         .iter()
@@ -680,6 +689,7 @@ pub async fn publish(
                 buyer_id: None,
                 contract_id: None,
                 operation: None,
+                referent_id: None,
             };
             // The public reads what a buyer would.
             let figures = KeyFigures::new(

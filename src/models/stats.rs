@@ -17,6 +17,9 @@ pub struct Selection {
     pub buyer_id: Option<Uuid>,
     pub contract_id: Option<Uuid>,
     pub operation: Option<String>,
+    /// Only people whose referent is this organisation (their placements,
+    /// their hours).
+    pub referent_id: Option<Uuid>,
 }
 
 /// The SQL condition on `contracts c` for a selection, with binds $1..$5.
@@ -26,6 +29,15 @@ const CONTRACTS: &str = "
     AND ($3::uuid IS NULL OR c.buyer_id = $3)
     AND ($4::uuid IS NULL OR c.id = $4)
     AND ($5::text IS NULL OR c.operation = $5)";
+
+/// The SQL condition on `placements p` for the selection's referent, bound
+/// last, as `$n`.
+fn referent(n: usize) -> String {
+    format!(
+        "(${n}::uuid IS NULL OR p.beneficiary_id IN \
+         (SELECT id FROM beneficiaries WHERE referent_id = ${n}))"
+    )
+}
 
 macro_rules! bind_selection {
     ($query:expr, $s:expr) => {{
@@ -70,6 +82,7 @@ impl Selection {
             && self.buyer_id.is_none()
             && self.contract_id.is_none()
             && self.operation.is_none()
+            && self.referent_id.is_none()
     }
 }
 
@@ -141,7 +154,7 @@ pub fn key_figures_live(
         "WITH scoped AS (
             SELECT p.id, p.beneficiary_id, p.start_date, p.end_date
             FROM placements p JOIN contracts c ON c.id = p.contract_id
-            WHERE {CONTRACTS}
+            WHERE {CONTRACTS} AND {on_referent}
         ),
         people AS (
             SELECT a.beneficiary_id, b.sex, b.qpv_resident,
@@ -168,14 +181,16 @@ pub fn key_figures_live(
                (SELECT count(*) FROM scoped WHERE start_date BETWEEN $6 AND $7) AS employment_contracts,
                hours.this_year AS hours,
                hours.last_year AS previous_year_hours
-        FROM hours"
+        FROM hours",
+        on_referent = referent(9)
     );
     let (first, last) = year_bounds(year);
     let (previous_first, _) = year_bounds(year - 1);
     let q = bind_selection!(diesel::sql_query(sql), s)
         .bind::<Date, _>(first)
         .bind::<Date, _>(last)
-        .bind::<Date, _>(previous_first);
+        .bind::<Date, _>(previous_first)
+        .bind::<Nullable<SqlUuid>, _>(s.referent_id);
     Ok(q.get_result(conn)?)
 }
 
@@ -271,7 +286,7 @@ fn base() -> String {
         "WITH scoped AS (
             SELECT p.id, p.beneficiary_id, p.start_date, p.end_date, p.modality, p.contract_id, c.operation
             FROM placements p JOIN contracts c ON c.id = p.contract_id
-            WHERE {CONTRACTS}
+            WHERE {CONTRACTS} AND {on_referent}
         ),
         active AS (
             SELECT * FROM scoped WHERE start_date <= $7 AND (end_date IS NULL OR end_date >= $6)
@@ -287,7 +302,8 @@ fn base() -> String {
         ),
         starts AS (
             SELECT id AS placement_id, beneficiary_id, start_date FROM scoped WHERE start_date BETWEEN $6 AND $7
-        )"
+        )",
+        on_referent = referent(8)
     )
 }
 
@@ -371,7 +387,8 @@ pub fn breakdown(
     let (first, last) = year_bounds(year);
     let q = bind_selection!(diesel::sql_query(sql), s)
         .bind::<Date, _>(first)
-        .bind::<Date, _>(last);
+        .bind::<Date, _>(last)
+        .bind::<Nullable<SqlUuid>, _>(s.referent_id);
     let mut rows: Vec<BreakdownRow> = q.load(conn)?;
     for code in by.codes() {
         if !rows.iter().any(|r| r.key.as_deref() == code) {
@@ -399,7 +416,8 @@ fn participants(conn: &mut PgConnection, s: &Selection, year: i32) -> ApiResult<
     let (first, last) = year_bounds(year);
     let q = bind_selection!(diesel::sql_query(sql), s)
         .bind::<Date, _>(first)
-        .bind::<Date, _>(last);
+        .bind::<Date, _>(last)
+        .bind::<Nullable<SqlUuid>, _>(s.referent_id);
     let n: N = q.get_result(conn)?;
     Ok(n.n)
 }
@@ -467,16 +485,18 @@ pub fn contracts_of_year(
                 coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month BETWEEN $6 AND $7), 0) AS hours_year,
                 coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month <= $8), 0) AS hours_to_date
          FROM contracts c
-         LEFT JOIN placements p ON p.contract_id = c.id
+         LEFT JOIN placements p ON p.contract_id = c.id AND {on_referent}
          LEFT JOIN monthly_hours h ON h.placement_id = p.id AND h.status = 'validated'
          WHERE {CONTRACTS} AND c.start_date <= $7 AND c.end_date >= $6
          GROUP BY c.id
-         ORDER BY c.reference, c.id"
+         ORDER BY c.reference, c.id",
+        on_referent = referent(9)
     );
     let (first, last) = year_bounds(year);
     let q = bind_selection!(diesel::sql_query(sql), s)
         .bind::<Date, _>(first)
         .bind::<Date, _>(last)
-        .bind::<Date, _>(to_date);
+        .bind::<Date, _>(to_date)
+        .bind::<Nullable<SqlUuid>, _>(s.referent_id);
     Ok(q.load(conn)?)
 }
