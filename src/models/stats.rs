@@ -272,6 +272,9 @@ pub struct BreakdownRow {
     pub key: Option<String>,
     #[diesel(sql_type = BigInt)]
     pub participants: i64,
+    /// The people of the whole selection, the same on every row.
+    #[diesel(sql_type = BigInt)]
+    pub selection: i64,
     #[diesel(sql_type = BigInt)]
     pub employment_contracts: i64,
     #[diesel(sql_type = Numeric)]
@@ -318,7 +321,7 @@ fn by_person(key: &str) -> String {
         ),
         person_starts AS (SELECT beneficiary_id, count(*) AS n FROM starts GROUP BY beneficiary_id),
         person_hours AS (SELECT beneficiary_id, sum(hours) AS h FROM hours GROUP BY beneficiary_id)
-        SELECT k.key, count(*) AS participants,
+        SELECT k.key, count(*) AS participants, (SELECT count(*) FROM people) AS selection,
                coalesce(sum(ps.n), 0)::bigint AS employment_contracts,
                coalesce(sum(ph.h), 0) AS hours
         FROM keyed k
@@ -336,6 +339,7 @@ fn by_placement(key: &str) -> String {
         "{},
         placement_hours AS (SELECT placement_id, sum(hours) AS h FROM hours GROUP BY placement_id)
         SELECT {key} AS key, count(DISTINCT a.beneficiary_id) AS participants,
+               (SELECT count(*) FROM people) AS selection,
                count(*) FILTER (WHERE a.start_date BETWEEN $6 AND $7) AS employment_contracts,
                coalesce(sum(ph.h), 0) AS hours
         FROM active a LEFT JOIN placement_hours ph ON ph.placement_id = a.id
@@ -352,6 +356,7 @@ fn by_month() -> String {
         worked AS (SELECT month, count(DISTINCT beneficiary_id) AS people, sum(hours) AS h FROM hours GROUP BY month),
         started AS (SELECT date_trunc('month', start_date)::date AS month, count(*) AS n FROM starts GROUP BY 1)
         SELECT to_char(coalesce(w.month, s.month), 'YYYY-MM') AS key,
+               (SELECT count(*) FROM people) AS selection,
                coalesce(w.people, 0) AS participants,
                coalesce(s.n, 0) AS employment_contracts,
                coalesce(w.h, 0) AS hours
@@ -390,36 +395,21 @@ pub fn breakdown(
         .bind::<Date, _>(last)
         .bind::<Nullable<SqlUuid>, _>(s.referent_id);
     let mut rows: Vec<BreakdownRow> = q.load(conn)?;
+    // Without a row, the selection has nobody in it.
+    let participants = rows.first().map_or(0, |r| r.selection);
     for code in by.codes() {
         if !rows.iter().any(|r| r.key.as_deref() == code) {
             rows.push(BreakdownRow {
                 key: code.map(str::to_string),
                 participants: 0,
+                selection: participants,
                 employment_contracts: 0,
                 hours: Decimal::ZERO,
             });
         }
     }
     rows.sort_by_key(|r| sort_key(by, r.key.as_deref()));
-    let participants = participants(conn, s, year)?;
     Ok(Breakdown { participants, rows })
-}
-
-/// The people of a selection in a year, as the key figures count them.
-fn participants(conn: &mut PgConnection, s: &Selection, year: i32) -> ApiResult<i64> {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let sql = format!("{} SELECT count(*) AS n FROM people", base());
-    let (first, last) = year_bounds(year);
-    let q = bind_selection!(diesel::sql_query(sql), s)
-        .bind::<Date, _>(first)
-        .bind::<Date, _>(last)
-        .bind::<Nullable<SqlUuid>, _>(s.referent_id);
-    let n: N = q.get_result(conn)?;
-    Ok(n.n)
 }
 
 /// Codes in the order of their lists, other keys alphabetically, null last.
