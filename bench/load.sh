@@ -12,6 +12,7 @@
 #   DURATION=10 bench/load.sh       shorter runs
 #   HTTP_WORKERS=2 bench/load.sh    the service's worker threads (default 1
 #                                   here: see bench/README.md)
+#   WITH_ORG=1 bench/load.sh        a token with `org`, checked on each request
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +42,11 @@ HTTP_WORKERS=$workers DATABASE_URL="$db" JWT_SECRET=$secret BIND_ADDR=127.0.0.1:
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
-TOKEN=$(JWT_SECRET=$secret ./target/release/clauses token --role facilitator --sub bench --ttl 3600)
+# WITH_ORG=1: the token names an organisation, which every request then
+# checks (a read by id of the organisation beside the request's own).
+org_arg=()
+[ -n "${WITH_ORG:-}" ] && org_arg=(--org "$(psql_ "$db" -tAc "SELECT id FROM organisations ORDER BY id LIMIT 1")")
+TOKEN=$(JWT_SECRET=$secret ./target/release/clauses token --role facilitator --sub bench --ttl 3600 "${org_arg[@]}")
 export TOKEN
 curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/v1/placements/00040000-0000-4000-8000-000000000001"
 

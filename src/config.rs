@@ -143,15 +143,21 @@ impl Config {
             jwt_public_key_file,
             jwt_issuer: var("JWT_ISSUER"),
             jwt_audience: var("JWT_AUDIENCE"),
-            jwt_max_lifetime_seconds: whole_number(
-                "JWT_MAX_LIFETIME_SECONDS",
-                crate::auth::jwt::DEFAULT_MAX_LIFETIME_SECONDS as u64,
-                60..=31_622_400,
-            )? as i64,
+            jwt_max_lifetime_seconds: Self::jwt_max_lifetime_seconds()?,
             database_pool_size,
             database_connect_timeout: Duration::from_secs(1),
             decp: Self::decp_estimation()?,
         })
+    }
+
+    /// `JWT_MAX_LIFETIME_SECONDS`: the longest a token may live, a minute
+    /// to a year (default a day).
+    pub fn jwt_max_lifetime_seconds() -> Result<i64, ConfigError> {
+        Ok(whole_number(
+            "JWT_MAX_LIFETIME_SECONDS",
+            crate::auth::jwt::DEFAULT_MAX_LIFETIME_SECONDS as u64,
+            60..=31_622_400,
+        )? as i64)
     }
 
     /// `RETENTION_YEARS`: the retention period of personal data, in years

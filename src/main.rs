@@ -212,6 +212,12 @@ fn token(role: &str, org: Option<Uuid>, sub: &str, ttl: i64) -> Result<(), Strin
     if ttl <= 0 {
         return Err("--ttl must be a positive number of seconds".into());
     }
+    let max = Config::jwt_max_lifetime_seconds().map_err(|e| e.to_string())?;
+    if ttl > max {
+        return Err(format!(
+            "--ttl {ttl} is longer than JWT_MAX_LIFETIME_SECONDS ({max}): the service would refuse the token"
+        ));
+    }
     let secret = std::env::var("JWT_SECRET")
         .ok()
         .filter(|s| !s.is_empty())

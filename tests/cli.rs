@@ -70,4 +70,19 @@ fn token_mints_what_the_service_accepts() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // A token the service would refuse for its lifetime is not minted.
+    let out = clauses()
+        .args(["token", "--role", "state", "--ttl", "86401"])
+        .env("JWT_SECRET", "s")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JWT_MAX_LIFETIME_SECONDS"));
+    let out = clauses()
+        .args(["token", "--role", "state", "--ttl", "604800"])
+        .env("JWT_SECRET", "s")
+        .env("JWT_MAX_LIFETIME_SECONDS", "604800")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
 }
