@@ -81,11 +81,23 @@ pub fn serve(
 /// known: it has no body, and no answer of the application is a bare 431.
 const BARE_431: &[u8] = b"HTTP/1.1 431 Request Header Fields Too Large\r\n";
 const NO_BODY: &[u8] = b"content-length: 0\r\n";
+/// Longer than actix-http's bare 431 head (status line, content-length,
+/// connection and date).
+const HEAD_MAX: usize = 256;
 
 /// Where a bare 431 head starts in `buf`, when `buf` ends with it (the
 /// dispatcher writes it last, then closes the connection).
 fn bare_431(buf: &[u8]) -> Option<usize> {
-    let start = buf.windows(BARE_431.len()).rposition(|w| w == BARE_431)?;
+    // Every answer passes here: look no further than a head's length
+    // from the end, and only when the buffer ends as a head does.
+    if !buf.ends_with(b"\r\n\r\n") {
+        return None;
+    }
+    let from = buf.len().saturating_sub(HEAD_MAX);
+    let start = from
+        + buf[from..]
+            .windows(BARE_431.len())
+            .rposition(|w| w == BARE_431)?;
     let head = &buf[start..];
     let ends_here = head.ends_with(b"\r\n\r\n")
         && head.windows(4).position(|w| w == b"\r\n\r\n") == Some(head.len() - 4);
