@@ -215,7 +215,7 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 let field = info
                     .constraint_name()
-                    .map(crate::db::constraint_field)
+                    .map(crate::db::constraints::constraint_field)
                     .unwrap_or("id");
                 ApiError::conflict(field, "this value is already used by another record")
             }

@@ -9,6 +9,8 @@
 
 use std::cell::RefCell;
 
+use crate::auth::role::Role;
+
 tokio::task_local! {
     static CURRENT: String;
 }
@@ -97,4 +99,16 @@ mod tests {
         assert_eq!(seen, Some("t1".into()));
         assert_eq!(current(), None);
     }
+}
+
+/// The id of the request being served, in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Who made a request, kept for its access-log line once the token has been
+/// checked.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub sub: String,
+    pub role: Role,
 }

@@ -1,7 +1,7 @@
 //! What every request can reach. Nothing here changes after start-up: all
 //! state that changes an answer lives in PostgreSQL.
 
-use crate::auth::Verifier;
+use crate::auth::jwt::Verifier;
 use crate::db::DbPool;
 
 pub struct AppState {
@@ -14,5 +14,5 @@ pub struct AppState {
     pub cors_allowed_origins: Vec<String>,
     /// Counters of this process for `GET /metrics`; they never change an
     /// answer of the API.
-    pub metrics: crate::telemetry::Metrics,
+    pub metrics: crate::metrics::Metrics,
 }

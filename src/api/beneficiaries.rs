@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::http::path_id;
 use super::input::{double_option, json_body, merge, merge_nullable, query_or_default};
-use super::path_id;
 use crate::access::{self, PersonView};
 use crate::auth::Principal;
 use crate::db;
@@ -19,18 +19,20 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        super::resource("/beneficiaries")
+        super::http::resource("/beneficiaries")
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
     .service(
-        super::resource("/beneficiaries/{id}")
+        super::http::resource("/beneficiaries/{id}")
             .route(web::get().to(get))
             .route(web::patch().to(patch)),
     )
-    .service(super::resource("/beneficiaries/{id}/access-log").route(web::get().to(access_log)))
-    .service(super::resource("/beneficiaries/{id}/erasure").route(web::post().to(erase)))
-    .service(super::resource("/beneficiaries/{id}/export").route(web::get().to(export)));
+    .service(
+        super::http::resource("/beneficiaries/{id}/access-log").route(web::get().to(access_log)),
+    )
+    .service(super::http::resource("/beneficiaries/{id}/erasure").route(web::post().to(erase)))
+    .service(super::http::resource("/beneficiaries/{id}/export").route(web::get().to(export)));
 }
 
 /// A person far from employment, as the facilitator and their referent see them.
@@ -218,9 +220,9 @@ pub struct BeneficiaryQuery {
     params(BeneficiaryQuery),
     responses(
         (status = 200, description = "A page of the people you may see (names only for an employer)", body = BeneficiaryPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -259,11 +261,11 @@ pub async fn list(
     responses(
         (status = 201, description = "Registered", body = Beneficiary,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -302,7 +304,7 @@ pub async fn create(
     let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
     let location = format!("/api/v1/beneficiaries/{}", row.id);
     let version = row.version;
-    Ok(super::created(
+    Ok(super::http::created(
         location,
         version,
         &BeneficiaryView::of(row, PersonView::Full),
@@ -316,9 +318,9 @@ pub async fn create(
         (status = 200, description = "The person (name only for an employer)", body = BeneficiaryView,
          headers(("ETag" = String, description = "The version, quoted"))),
         (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -332,7 +334,11 @@ pub async fn get(
     let id = path_id(&id, "beneficiary")?;
     let (row, view) = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
     let version = row.version;
-    Ok(super::one(&req, version, &BeneficiaryView::of(row, view)))
+    Ok(super::http::one(
+        &req,
+        version,
+        &BeneficiaryView::of(row, view),
+    ))
 }
 
 #[utoipa::path(
@@ -345,14 +351,14 @@ pub async fn get(
     responses(
         (status = 200, description = "The person as changed", body = Beneficiary,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
         (status = 409, description = "The person was erased: the record can no longer change", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, response = crate::openapi::Stale),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 412, response = crate::api::responses::Stale),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -365,7 +371,7 @@ pub async fn patch(
 ) -> ApiResult<HttpResponse> {
     access::beneficiaries::write(&p)?;
     let id = path_id(&id, "beneficiary")?;
-    let precondition = super::if_match(&req)?;
+    let precondition = super::http::if_match(&req)?;
     let (patch, mut v) = json_body::<BeneficiaryPatch>(&req, &body)?;
     v.not_null("last_name", &patch.last_name);
     v.not_null("first_name", &patch.first_name);
@@ -398,7 +404,7 @@ pub async fn patch(
     })
     .await?;
     let version = row.version;
-    Ok(super::changed(
+    Ok(super::http::changed(
         version,
         &BeneficiaryView::of(row, PersonView::Full),
     ))
@@ -459,10 +465,10 @@ pub struct AccessLogQuery {
     params(("id" = Uuid, Path, description = "Beneficiary id"), AccessLogQuery),
     responses(
         (status = 200, description = "Who read or changed the person's data", body = AccessLogPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -523,9 +529,9 @@ pub struct PersonalDataExport {
     params(("id" = Uuid, Path, description = "Beneficiary id")),
     responses(
         (status = 200, description = "The person's own copy (trailed as an export)", body = PersonalDataExport),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -536,7 +542,10 @@ pub async fn export(
 ) -> ApiResult<HttpResponse> {
     access::beneficiaries::export(&p)?;
     let id = path_id(&id, "beneficiary")?;
-    let data = db::run(&state.pool, move |c| model::export(c, &p, id)).await?;
+    let data = db::run(&state.pool, move |c| {
+        crate::models::personal_data::export(c, &p, id)
+    })
+    .await?;
     let (placements, hours, trail) = (data.placements, data.hours, data.trail);
     let BeneficiaryView::Full(beneficiary) = BeneficiaryView::of(data.person, PersonView::Full)
     else {
@@ -568,9 +577,9 @@ pub async fn export(
     params(("id" = Uuid, Path, description = "Beneficiary id")),
     responses(
         (status = 200, description = "The person is erased for good: names, birth date, postal code, QPV code and free text are gone; the anonymous record stays so every figure stays whole. Erasing again answers the same.", body = Beneficiary),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -583,7 +592,7 @@ pub async fn erase(
     let id = path_id(&id, "beneficiary")?;
     let row = db::run(&state.pool, move |c| model::erase(c, &p, id)).await?;
     let version = row.version;
-    Ok(super::changed(
+    Ok(super::http::changed(
         version,
         &BeneficiaryView::of(row, PersonView::Full),
     ))

@@ -13,7 +13,7 @@ use crate::paging::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/changes").route(web::get().to(list)));
+    cfg.service(super::http::resource("/changes").route(web::get().to(list)));
 }
 
 /// One change to an object you may read.
@@ -58,8 +58,8 @@ pub struct ChangeQuery {
     params(ChangeQuery),
     responses(
         (status = 200, description = "The next changes you may see", body = ChangePage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]

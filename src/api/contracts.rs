@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::http::path_id;
 use super::input::{double_option, json_body, merge, merge_nullable, query, query_or_default};
-use super::path_id;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
@@ -21,16 +21,16 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        super::resource("/contracts")
+        super::http::resource("/contracts")
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
     .service(
-        super::resource("/contracts/{id}")
+        super::http::resource("/contracts/{id}")
             .route(web::get().to(get))
             .route(web::patch().to(patch)),
     )
-    .service(super::resource("/contracts/{id}/fulfilment").route(web::get().to(fulfilment)));
+    .service(super::http::resource("/contracts/{id}/fulfilment").route(web::get().to(fulfilment)));
 }
 
 /// A public contract (or lot) with an insertion clause: one holder, one hours commitment.
@@ -254,8 +254,8 @@ pub struct FulfilmentQuery {
     params(ContractQuery),
     responses(
         (status = 200, description = "A page of the contracts you may see", body = ContractPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -292,12 +292,12 @@ pub async fn list(
     responses(
         (status = 201, description = "Created", body = Contract,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
         (status = 409, description = "The buyer already has a contract with this reference", body = Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -345,7 +345,11 @@ pub async fn create(
     let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
     let location = format!("/api/v1/contracts/{}", row.id);
     let version = row.version;
-    Ok(super::created(location, version, &Contract::from(row)))
+    Ok(super::http::created(
+        location,
+        version,
+        &Contract::from(row),
+    ))
 }
 
 #[utoipa::path(
@@ -355,8 +359,8 @@ pub async fn create(
         (status = 200, description = "The contract", body = Contract,
          headers(("ETag" = String, description = "The version, quoted"))),
         (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 404, response = crate::api::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -369,7 +373,7 @@ pub async fn get(
     let id = path_id(&id, "contract")?;
     let row = model::get(&state.pool, &p, id).await?;
     let version = row.version;
-    Ok(super::one(&req, version, &Contract::from(row)))
+    Ok(super::http::one(&req, version, &Contract::from(row)))
 }
 
 #[utoipa::path(
@@ -382,14 +386,14 @@ pub async fn get(
     responses(
         (status = 200, description = "The contract as changed", body = Contract,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
         (status = 409, description = "The buyer already has a contract with this reference", body = Problem, content_type = "application/problem+json"),
-        (status = 412, response = crate::openapi::Stale),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 412, response = crate::api::responses::Stale),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -402,7 +406,7 @@ pub async fn patch(
 ) -> ApiResult<HttpResponse> {
     access::contracts::write(&p)?;
     let id = path_id(&id, "contract")?;
-    let precondition = super::if_match(&req)?;
+    let precondition = super::http::if_match(&req)?;
     let (patch, mut v) = json_body::<ContractPatch>(&req, &body)?;
     v.not_null("buyer_id", &patch.buyer_id);
     v.not_null("holder_id", &patch.holder_id);
@@ -466,7 +470,7 @@ pub async fn patch(
     })
     .await?;
     let version = row.version;
-    Ok(super::changed(version, &Contract::from(row)))
+    Ok(super::http::changed(version, &Contract::from(row)))
 }
 
 #[utoipa::path(
@@ -474,9 +478,9 @@ pub async fn patch(
     params(("id" = Uuid, Path, description = "Contract id"), FulfilmentQuery),
     responses(
         (status = 200, description = "Hours done against the commitment", body = Fulfilment),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::http::path_id;
 use super::input::{json_body, query_or_default};
-use super::path_id;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
@@ -22,19 +22,19 @@ use diesel::Connection;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::limits::with_body_limit(
-            super::resource("/hours/batch"),
+            super::http::resource("/hours/batch"),
             super::limits::BATCH_BODY_BYTES,
         )
         .route(web::post().to(statement)),
     )
-    .service(super::resource("/placements/{id}/hours").route(web::get().to(list)))
+    .service(super::http::resource("/placements/{id}/hours").route(web::get().to(list)))
     .service(
-        super::resource("/placements/{id}/hours/{month}")
+        super::http::resource("/placements/{id}/hours/{month}")
             .route(web::get().to(get))
             .route(web::put().to(put)),
     )
     .service(
-        super::resource("/placements/{id}/hours/{month}/validation")
+        super::http::resource("/placements/{id}/hours/{month}/validation")
             .route(web::post().to(validate)),
     );
 }
@@ -132,10 +132,10 @@ fn path(raw: &(String, String)) -> ApiResult<(Uuid, Month)> {
     params(("id" = Uuid, Path, description = "Placement id"), HoursQuery),
     responses(
         (status = 200, description = "The placement's months", body = MonthlyHoursPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -169,10 +169,10 @@ pub async fn list(
     responses(
         (status = 200, description = "The month", body = MonthlyHours,
          headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -186,7 +186,7 @@ pub async fn get(
     let (id, month) = path(&raw)?;
     let row = db::run(&state.pool, move |c| model::get(c, &p, id, month)).await?;
     let version = row.version;
-    Ok(super::one(&req, version, &MonthlyHours::from(row)))
+    Ok(super::http::one(&req, version, &MonthlyHours::from(row)))
 }
 
 #[utoipa::path(
@@ -196,13 +196,13 @@ pub async fn get(
     responses(
         (status = 200, description = "The month replaced (or unchanged)", body = MonthlyHours),
         (status = 201, description = "The month declared", body = MonthlyHours),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
         (status = 409, description = "The month is validated: a company cannot replace it", body = Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -232,12 +232,12 @@ pub async fn put(
     let version = row.version;
     let body = MonthlyHours::from(row);
     Ok(match outcome {
-        Outcome::Created => super::created(
+        Outcome::Created => super::http::created(
             format!("/api/v1/placements/{id}/hours/{month}"),
             version,
             &body,
         ),
-        Outcome::Updated | Outcome::Unchanged => super::changed(version, &body),
+        Outcome::Updated | Outcome::Unchanged => super::http::changed(version, &body),
     })
 }
 
@@ -247,12 +247,12 @@ pub async fn put(
     request_body = HoursDecision,
     responses(
         (status = 200, description = "The month as decided", body = MonthlyHours),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -286,7 +286,7 @@ pub async fn validate(
     })
     .await?;
     let version = row.version;
-    Ok(super::changed(version, &MonthlyHours::from(row)))
+    Ok(super::http::changed(version, &MonthlyHours::from(row)))
 }
 
 pub const MAX_STATEMENT_LINES: usize = 10_000;
@@ -407,12 +407,12 @@ fn read_line(
     request_body = HourStatement,
     responses(
         (status = 200, description = "One result per line; 200 even when some lines are rejected", body = StatementResult),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::TooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 413, response = crate::api::responses::TooLarge),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]

@@ -16,7 +16,7 @@ use crate::state::AppState;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::limits::with_body_limit(
-            super::resource("/imports/decp"),
+            super::http::resource("/imports/decp"),
             super::limits::IMPORT_BODY_BYTES,
         )
         .route(web::post().to(import_decp)),
@@ -42,12 +42,12 @@ pub struct ImportQuery {
             "dureeMois": 24, "dateNotification": "2024-03-04", "montant": 2400000}]}})),
     responses(
         (status = 200, description = "What the import did, record by record; one bad record never stops the others", body = ImportSummary),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::TooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 413, response = crate::api::responses::TooLarge),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::http::path_id;
 use super::input::{double_option, json_body, merge, merge_nullable, query_or_default};
-use super::path_id;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
@@ -19,12 +19,12 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        super::resource("/organisations")
+        super::http::resource("/organisations")
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
     .service(
-        super::resource("/organisations/{id}")
+        super::http::resource("/organisations/{id}")
             .route(web::get().to(get))
             .route(web::patch().to(patch)),
     );
@@ -145,8 +145,8 @@ pub struct OrganisationQuery {
     params(OrganisationQuery),
     responses(
         (status = 200, description = "A page of the organisations you may see", body = OrganisationPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -181,12 +181,12 @@ pub async fn list(
     responses(
         (status = 201, description = "Created", body = Organisation,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
         (status = 409, description = "The SIRET is already used", body = Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -215,7 +215,11 @@ pub async fn create(
     let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
     let location = format!("/api/v1/organisations/{}", row.id);
     let version = row.version;
-    Ok(super::created(location, version, &Organisation::from(row)))
+    Ok(super::http::created(
+        location,
+        version,
+        &Organisation::from(row),
+    ))
 }
 
 #[utoipa::path(
@@ -225,8 +229,8 @@ pub async fn create(
         (status = 200, description = "The organisation", body = Organisation,
          headers(("ETag" = String, description = "The version, quoted"))),
         (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 404, response = crate::api::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -239,7 +243,7 @@ pub async fn get(
     let id = path_id(&id, "organisation")?;
     let row = model::get(&state.pool, &p, id).await?;
     let version = row.version;
-    Ok(super::one(&req, version, &Organisation::from(row)))
+    Ok(super::http::one(&req, version, &Organisation::from(row)))
 }
 
 #[utoipa::path(
@@ -252,14 +256,14 @@ pub async fn get(
     responses(
         (status = 200, description = "The organisation as changed", body = Organisation,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
         (status = 409, description = "The SIRET is already used", body = Problem, content_type = "application/problem+json"),
-        (status = 412, response = crate::openapi::Stale),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 412, response = crate::api::responses::Stale),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -272,7 +276,7 @@ pub async fn patch(
 ) -> ApiResult<HttpResponse> {
     access::organisations::write(&p)?;
     let id = path_id(&id, "organisation")?;
-    let precondition = super::if_match(&req)?;
+    let precondition = super::http::if_match(&req)?;
     let (patch, mut v) = json_body::<OrganisationPatch>(&req, &body)?;
     v.not_null("kind", &patch.kind);
     v.not_null("name", &patch.name);
@@ -291,5 +295,5 @@ pub async fn patch(
     })
     .await?;
     let version = row.version;
-    Ok(super::changed(version, &Organisation::from(row)))
+    Ok(super::http::changed(version, &Organisation::from(row)))
 }

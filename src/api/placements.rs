@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::http::path_id;
 use super::input::{double_option, json_body, merge, merge_nullable, query_or_default};
-use super::path_id;
 use crate::access::{self, PlacementView};
 use crate::auth::Principal;
 use crate::db;
@@ -20,12 +20,12 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        super::resource("/placements")
+        super::http::resource("/placements")
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
     .service(
-        super::resource("/placements/{id}")
+        super::http::resource("/placements/{id}")
             .route(web::get().to(get))
             .route(web::patch().to(patch)),
     );
@@ -209,9 +209,9 @@ pub struct PlacementQuery {
     params(PlacementQuery),
     responses(
         (status = 200, description = "A page of the placements you may see (no person field for a buyer)", body = PlacementPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -253,11 +253,11 @@ pub async fn list(
     responses(
         (status = 201, description = "Created", body = Placement,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -294,7 +294,7 @@ pub async fn create(
     let row = db::run(&state.pool, move |c| model::create(c, &p, fields, v)).await?;
     let location = format!("/api/v1/placements/{}", row.id);
     let version = row.version;
-    Ok(super::created(
+    Ok(super::http::created(
         location,
         version,
         &PlacementOut::of(row, PlacementView::Full),
@@ -308,9 +308,9 @@ pub async fn create(
         (status = 200, description = "The placement (no person field for a buyer)", body = PlacementOut,
          headers(("ETag" = String, description = "The version, quoted"))),
         (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -324,7 +324,11 @@ pub async fn get(
     let id = path_id(&id, "placement")?;
     let (row, view) = model::get(&state.pool, &p, id).await?;
     let version = row.version;
-    Ok(super::one(&req, version, &PlacementOut::of(row, view)))
+    Ok(super::http::one(
+        &req,
+        version,
+        &PlacementOut::of(row, view),
+    ))
 }
 
 #[utoipa::path(
@@ -337,13 +341,13 @@ pub async fn get(
     responses(
         (status = 200, description = "The placement as changed", body = Placement,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::Stale),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 412, response = crate::api::responses::Stale),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -356,7 +360,7 @@ pub async fn patch(
 ) -> ApiResult<HttpResponse> {
     access::placements::write(&p)?;
     let id = path_id(&id, "placement")?;
-    let precondition = super::if_match(&req)?;
+    let precondition = super::http::if_match(&req)?;
     let (patch, mut v) = json_body::<PlacementPatch>(&req, &body)?;
     v.not_null("employer_id", &patch.employer_id);
     v.not_null("modality", &patch.modality);
@@ -390,7 +394,7 @@ pub async fn patch(
     })
     .await?;
     let version = row.version;
-    Ok(super::changed(
+    Ok(super::http::changed(
         version,
         &PlacementOut::of(row, PlacementView::Full),
     ))

@@ -14,7 +14,9 @@ use crate::models::publication;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/public/key-figures/{file}").route(web::get().to(key_figures)));
+    cfg.service(
+        super::http::resource("/public/key-figures/{file}").route(web::get().to(key_figures)),
+    );
 }
 
 #[utoipa::path(
@@ -25,7 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             (Object = "application/json"),
             (String = "image/svg+xml"),
         )),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, response = crate::api::responses::NotFound),
     )
 )]
 pub async fn key_figures(

@@ -23,11 +23,11 @@ pub const FIRST_YEAR: i32 = 1990;
 pub const LAST_YEAR: i32 = 2100;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::resource("/stats/key-figures").route(web::get().to(key_figures)))
-        .service(super::resource("/stats/breakdown").route(web::get().to(breakdown)))
-        .service(super::resource("/stats/contracts").route(web::get().to(contracts)))
-        .service(super::resource("/stats/publications").route(web::post().to(publish)))
-        .service(super::resource("/reports/annual").route(web::get().to(annual_report)));
+    cfg.service(super::http::resource("/stats/key-figures").route(web::get().to(key_figures)))
+        .service(super::http::resource("/stats/breakdown").route(web::get().to(breakdown)))
+        .service(super::http::resource("/stats/contracts").route(web::get().to(contracts)))
+        .service(super::http::resource("/stats/publications").route(web::post().to(publish)))
+        .service(super::http::resource("/reports/annual").route(web::get().to(annual_report)));
 }
 
 /// The figures the State, the Département, the PLIE and the European Social Fund ask for.
@@ -146,8 +146,8 @@ impl KeyFigures {
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -367,9 +367,9 @@ impl Breakdown {
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -537,8 +537,8 @@ fn to_date(year: i32) -> NaiveDate {
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -580,8 +580,8 @@ pub struct AnnualReport {
             (AnnualReport = "application/json"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -660,11 +660,11 @@ pub struct Publication {
     responses(
         (status = 201, description = "The year is published", body = Publication),
         (status = 200, description = "The year is published again, with today's figures", body = Publication),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]

@@ -14,7 +14,7 @@ use crate::state::AppState;
 const REDOC_JS: &[u8] = include_bytes!("../../assets/redoc.standalone.js");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use super::resource;
+    use super::http::resource;
     cfg.service(resource("/health").route(web::get().to(health)))
         .service(resource("/ready").route(web::get().to(ready)))
         .service(resource("/metrics").route(web::get().to(metrics)))
@@ -44,7 +44,7 @@ pub async fn health() -> HttpResponse {
     get, path = "/ready", tag = "system", operation_id = "ready",
     responses(
         (status = 200, description = "The database answers", body = Status),
-        (status = 503, response = crate::openapi::Unavailable),
+        (status = 503, response = crate::api::responses::Unavailable),
     )
 )]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

@@ -2,6 +2,8 @@
 
 pub mod jwt;
 pub mod principal;
+pub mod role;
 
 pub use jwt::Verifier;
-pub use principal::{Principal, Role};
+pub use principal::Principal;
+pub use role::Role;

@@ -6,45 +6,13 @@ use std::future::Future;
 use std::pin::Pin;
 use uuid::Uuid;
 
-use super::jwt::Claims;
+use super::jwt::{AuthError, Claims, Verifier};
+use super::role::Role;
 use crate::db::{self, schema::organisations};
 use crate::domain::codes::OrgKind;
 use crate::error::ApiError;
+use crate::request_id::{Caller, RequestId};
 use crate::state::AppState;
-
-crate::code_enum! {
-    /// The caller's role, from the token's `role` claim.
-    Role {
-        Facilitator => "facilitator",
-        Plie => "plie",
-        Company => "company",
-        Buyer => "buyer",
-        Department => "department",
-        State => "state",
-    }
-}
-
-impl Role {
-    /// Roles whose data scope is their organisation: a token without `org`
-    /// cannot say what they may see.
-    pub fn needs_org(self) -> bool {
-        matches!(
-            self,
-            Role::Plie | Role::Company | Role::Buyer | Role::Department
-        )
-    }
-
-    /// The kind of organisation a token of this role must name.
-    pub fn org_kind(self) -> Option<OrgKind> {
-        match self {
-            Role::Plie => Some(OrgKind::Plie),
-            Role::Company => Some(OrgKind::Company),
-            Role::Buyer => Some(OrgKind::Buyer),
-            Role::Department => Some(OrgKind::Department),
-            Role::Facilitator | Role::State => None,
-        }
-    }
-}
 
 /// The longest `sub` this service keeps in its logs and trails.
 pub const MAX_SUB_CHARS: usize = 256;
@@ -58,16 +26,11 @@ pub struct Principal {
     pub request_id: String,
 }
 
-/// The id of the request being served (see `crate::request_id`).
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
-/// Who made a request, kept for its access-log line once the token has been
-/// checked.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub sub: String,
-    pub role: Role,
+impl Verifier {
+    /// The caller a token names, once its signature and claims are checked.
+    pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        Principal::from_claims(self.claims(token)?).map_err(AuthError)
+    }
 }
 
 impl Principal {

@@ -1,6 +1,7 @@
 //! The database: pool, the bridge from async handlers to blocking diesel
 //! calls, embedded migrations; reads by id in `pipelined`.
 
+pub mod constraints;
 pub mod pipelined;
 pub mod schema;
 
@@ -242,15 +243,4 @@ where
         })
     })
     .await?
-}
-
-/// Which request field a unique or check constraint protects, for 409/422
-/// answers that name the field.
-pub fn constraint_field(constraint: &str) -> &'static str {
-    match constraint {
-        "organisations_siret_key" => "siret",
-        "contracts_buyer_reference_key" => "reference",
-        "monthly_hours_placement_month_key" => "month",
-        _ => "id",
-    }
 }

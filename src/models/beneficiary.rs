@@ -365,51 +365,6 @@ pub fn access_log(
     trail::list(conn, id, after, limit)
 }
 
-/// Everything held on a person.
-pub struct PersonalData {
-    pub person: BeneficiaryRow,
-    pub placements: Vec<super::placement::PlacementRow>,
-    pub hours: Vec<super::hours::HoursRow>,
-    pub trail: Vec<trail::TrailRow>,
-}
-
-/// Everything held on a person, for their own copy; trailed as an export
-/// (the entry is part of the copy).
-pub fn export(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<PersonalData> {
-    use crate::db::schema::{monthly_hours, placements};
-    access::beneficiaries::export(p)?;
-    conn.transaction(|conn| {
-        let row = beneficiaries::table
-            .find(id)
-            .select(BeneficiaryRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::not_found("beneficiary"))?;
-        trail::record(conn, p, TrailAction::Export, &[id])?;
-        let placements: Vec<super::placement::PlacementRow> = placements::table
-            .filter(placements::beneficiary_id.eq(id))
-            .order((placements::start_date.asc(), placements::id.asc()))
-            .select(super::placement::PlacementRow::as_select())
-            .load(conn)?;
-        let ids: Vec<Uuid> = placements.iter().map(|pl| pl.id).collect();
-        let hours: Vec<super::hours::HoursRow> = monthly_hours::table
-            .filter(monthly_hours::placement_id.eq_any(&ids))
-            .order((
-                monthly_hours::placement_id.asc(),
-                monthly_hours::month.asc(),
-            ))
-            .select(super::hours::HoursRow::as_select())
-            .load(conn)?;
-        let trail = trail::list(conn, id, None, i64::MAX)?;
-        Ok(PersonalData {
-            person: row,
-            placements,
-            hours,
-            trail,
-        })
-    })
-}
-
 /// People past the retention period on `today`: their last placement ended,
 /// or they were registered without one, more than `years` years ago.
 pub fn past_retention(

@@ -1,0 +1,37 @@
+//! The caller's role, and what each role's token must carry.
+
+use crate::domain::codes::OrgKind;
+
+crate::code_enum! {
+    /// The caller's role, from the token's `role` claim.
+    Role {
+        Facilitator => "facilitator",
+        Plie => "plie",
+        Company => "company",
+        Buyer => "buyer",
+        Department => "department",
+        State => "state",
+    }
+}
+
+impl Role {
+    /// Roles whose data scope is their organisation: a token without `org`
+    /// cannot say what they may see.
+    pub fn needs_org(self) -> bool {
+        matches!(
+            self,
+            Role::Plie | Role::Company | Role::Buyer | Role::Department
+        )
+    }
+
+    /// The kind of organisation a token of this role must name.
+    pub fn org_kind(self) -> Option<OrgKind> {
+        match self {
+            Role::Plie => Some(OrgKind::Plie),
+            Role::Company => Some(OrgKind::Company),
+            Role::Buyer => Some(OrgKind::Buyer),
+            Role::Department => Some(OrgKind::Department),
+            Role::Facilitator | Role::State => None,
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Prometheus metrics at `GET /metrics`: requests by method, route pattern
+//! and status, their latency, and the pool's connections.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::db::DbPool;
+
+/// The service's metrics, in their own registry (one per application, so
+/// tests running several servers in one process do not mix counts).
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool_connections: IntGaugeVec,
+    pool_waiting: IntGauge,
+    pool_max: IntGauge,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests answered, by method, route pattern and status",
+            ),
+            &["method", "route", "status"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time to answer an HTTP request (until the response head), by method and route pattern",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["method", "route"],
+        )
+        .expect("valid metric");
+        let pool_connections = IntGaugeVec::new(
+            Opts::new(
+                "db_pool_connections",
+                "Database connections of this process, by state (in_use, idle)",
+            ),
+            &["state"],
+        )
+        .expect("valid metric");
+        let pool_waiting = IntGauge::new(
+            "db_pool_waiting",
+            "Requests waiting for a database connection",
+        )
+        .expect("valid metric");
+        let pool_max =
+            IntGauge::new("db_pool_max_connections", "DATABASE_POOL_SIZE").expect("valid metric");
+        for c in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(pool_connections.clone()),
+            Box::new(pool_waiting.clone()),
+            Box::new(pool_max.clone()),
+            Box::new(crate::db::pipelined::metrics().0.clone()),
+            Box::new(crate::db::pipelined::metrics().1.clone()),
+        ] {
+            registry.register(c).expect("metric names are distinct");
+        }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            pool_connections,
+            pool_waiting,
+            pool_max,
+        }
+    }
+
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.requests
+            .with_label_values(&[method, route, status.to_string().as_str()])
+            .inc();
+        self.latency
+            .with_label_values(&[method, route])
+            .observe(seconds);
+    }
+
+    /// The Prometheus text exposition, with the pool read at scrape time.
+    pub fn render(&self, pool: &DbPool) -> String {
+        let state = pool.r2d2().state();
+        let idle = i64::from(state.idle_connections);
+        let open = i64::from(state.connections);
+        self.pool_connections
+            .with_label_values(&["in_use"])
+            .set(open - idle);
+        self.pool_connections.with_label_values(&["idle"]).set(idle);
+        self.pool_waiting.set(crate::db::waiting());
+        self.pool_max.set(i64::from(pool.max_size()));
+        let mut out = Vec::new();
+        // Encoding our own well-formed families into a Vec cannot fail.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
