@@ -117,6 +117,10 @@ fn migrate(url: &str) -> Result<(), String> {
     for m in &applied {
         log::info!("applied migration {m}");
     }
+    // The rollups reach next year, so that reading a year never writes.
+    let next_year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) + 1;
+    clauses::models::stats::extend_rollups(&mut conn, next_year)
+        .map_err(|e| format!("extending the rollups to {next_year}: {e}"))?;
     Ok(())
 }
 

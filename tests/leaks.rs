@@ -921,3 +921,25 @@ async fn a_plie_reads_its_own_people_exactly_and_others_masked() {
         .json();
     assert_eq!(contracts["rows"][0]["hours_year"], json!(150));
 }
+
+#[actix_web::test]
+async fn reading_figures_writes_nothing() {
+    use diesel::prelude::*;
+    let app = spawn().await;
+    let horizon = |app: &TestApp| -> i32 {
+        diesel::sql_query("SELECT year FROM rollup_horizon")
+            .load::<Horizon>(&mut app.db.conn())
+            .unwrap()[0]
+            .year
+    };
+    #[derive(QueryableByName)]
+    struct Horizon {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        year: i32,
+    }
+    let before = horizon(&app);
+    let res = app.get("/api/v1/stats/key-figures?year=2099", &fac()).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["participants"], json!(0));
+    assert_eq!(horizon(&app), before);
+}

@@ -97,19 +97,40 @@ pub fn key_figures(conn: &mut PgConnection, s: &Selection, year: i32) -> ApiResu
     }
 }
 
-/// The whole territory's figures from `person_years` and `hours_rollup`
-/// (see the migration `figure_rollups`), same definitions as the live query.
-pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFigures> {
+/// The last year `person_years` holds.
+fn rollup_horizon(conn: &mut PgConnection) -> ApiResult<i32> {
     #[derive(QueryableByName)]
     struct Horizon {
         #[diesel(sql_type = diesel::sql_types::Integer)]
         year: i32,
     }
     let horizon: Horizon = diesel::sql_query("SELECT year FROM rollup_horizon").get_result(conn)?;
-    if year > horizon.year {
-        diesel::sql_query("SELECT extend_person_years($1)")
-            .bind::<diesel::sql_types::Integer, _>(year)
-            .execute(conn)?;
+    Ok(horizon.year)
+}
+
+/// Extends `person_years` to `year` (open placements reach every later
+/// year). A write: `serve` and `migrate` run it at start for the next
+/// year, so reads never have to.
+pub fn extend_rollups(conn: &mut PgConnection, year: i32) -> ApiResult<()> {
+    diesel::sql_query("SELECT extend_person_years($1)")
+        .bind::<diesel::sql_types::Integer, _>(year)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The whole territory's figures from `person_years` and `hours_rollup`
+/// (see the migration `figure_rollups`), same definitions as the live query;
+/// a year past the rollups' horizon is computed from the rows.
+pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFigures> {
+    if year > rollup_horizon(conn)? {
+        let everything = Selection {
+            scope: ContractScope::All,
+            buyer_id: None,
+            contract_id: None,
+            operation: None,
+            referent_id: None,
+        };
+        return key_figures_live(conn, &everything, year);
     }
     let (first, last) = year_bounds(year);
     let (previous_first, _) = year_bounds(year - 1);
