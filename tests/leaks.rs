@@ -943,3 +943,77 @@ async fn reading_figures_writes_nothing() {
     assert_eq!(res.json()["participants"], json!(0));
     assert_eq!(horizon(&app), before);
 }
+
+#[actix_web::test]
+async fn the_annual_report_reads_one_snapshot() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let app = spawn().await;
+    let buyer = app.org("buyer", "B").await;
+    let holder = app.org("company", "H").await;
+    let contract = app.contract(buyer, holder, "K").await;
+    let mut placements = Vec::new();
+    for i in 0..4 {
+        let person = app.person(None, &format!("P{i}"), "M", "1980-01-01").await;
+        placements.push(
+            app.placement(person, contract, holder, "2019-01-01", None)
+                .await,
+        );
+    }
+    // A writer replaces validated months all the while.
+    let stop = Rc::new(Cell::new(false));
+    let writes = Rc::new(Cell::new(0u32));
+    let writer = {
+        let (stop, writes, addr) = (stop.clone(), writes.clone(), app.addr.clone());
+        actix_web::rt::spawn(async move {
+            let client = awc::Client::default();
+            let mut n = 0u32;
+            while !stop.get() {
+                let pl = placements[(n % 4) as usize];
+                let month = format!("2019-{:02}", n % 12 + 1);
+                let _ = client
+                    .put(format!("{addr}/api/v1/placements/{pl}/hours/{month}"))
+                    .insert_header(("Authorization", format!("Bearer {}", fac())))
+                    .send_json(&json!({"worked_hours": 10 + n % 50}))
+                    .await;
+                n += 1;
+                writes.set(n);
+            }
+        })
+    };
+    let sum = |rows: &Value, field: &str| -> rust_decimal::Decimal {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r[field]
+                    .to_string()
+                    .parse::<rust_decimal::Decimal>()
+                    .unwrap()
+            })
+            .sum()
+    };
+    for _ in 0..25 {
+        let report = app
+            .get("/api/v1/reports/annual?year=2019", &fac())
+            .await
+            .json();
+        let total: rust_decimal::Decimal =
+            report["key_figures"]["hours"].to_string().parse().unwrap();
+        let months = report["breakdowns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["by"] == "month")
+            .unwrap();
+        assert_eq!(sum(&months["rows"], "hours"), total, "{report}");
+        assert_eq!(
+            sum(&report["contracts"]["rows"], "hours_year"),
+            total,
+            "{report}"
+        );
+    }
+    stop.set(true);
+    writer.await.unwrap();
+    assert!(writes.get() > 25, "the writer wrote {} times", writes.get());
+}

@@ -607,26 +607,19 @@ pub async fn annual_report(
         .copied()
         .filter(|by| !by.is_person_attribute() || access::stats::person_attributes(&p).is_ok())
         .collect();
-    let report = db::run(&state.pool, move |c| {
-        let key_figures = KeyFigures::new(year, model::key_figures(c, &selection, year)?, audience);
-        let mut breakdowns = Vec::new();
-        for by in keys {
-            breakdowns.push(Breakdown::new(
-                year,
-                by,
-                model::breakdown(c, &selection, year, by)?,
-                audience,
-            ));
-        }
-        let contracts =
-            ContractsReport::new(year, on, model::contracts_of_year(c, &selection, year, on)?);
-        Ok(AnnualReport {
-            key_figures,
-            breakdowns,
-            contracts,
-        })
+    let annual = db::run(&state.pool, move |c| {
+        model::annual(c, &selection, year, on, &keys)
     })
     .await?;
+    let report = AnnualReport {
+        key_figures: KeyFigures::new(year, annual.key_figures, audience),
+        breakdowns: annual
+            .breakdowns
+            .into_iter()
+            .map(|(by, rows)| Breakdown::new(year, by, rows, audience))
+            .collect(),
+        contracts: ContractsReport::new(year, on, annual.contracts),
+    };
     let mut tables = vec![report.key_figures.table()];
     tables.extend(report.breakdowns.iter().map(Breakdown::table));
     tables.push(report.contracts.table());

@@ -511,3 +511,37 @@ pub fn contracts_of_year(
         .bind::<Nullable<SqlUuid>, _>(s.referent_id);
     Ok(q.load(conn)?)
 }
+
+/// Everything of a year, for the annual report.
+pub struct Annual {
+    pub key_figures: KeyFigures,
+    pub breakdowns: Vec<(BreakdownKey, Breakdown)>,
+    pub contracts: Vec<ContractYear>,
+}
+
+/// The annual report's figures, read in one snapshot (`REPEATABLE READ,
+/// READ ONLY`): its tables agree with each other while hours keep coming.
+pub fn annual(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+    to_date: NaiveDate,
+    keys: &[BreakdownKey],
+) -> ApiResult<Annual> {
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(|c| {
+            let key_figures = key_figures(c, s, year)?;
+            let breakdowns = keys
+                .iter()
+                .map(|by| Ok((*by, breakdown(c, s, year, *by)?)))
+                .collect::<ApiResult<Vec<_>>>()?;
+            let contracts = contracts_of_year(c, s, year, to_date)?;
+            Ok(Annual {
+                key_figures,
+                breakdowns,
+                contracts,
+            })
+        })
+}
