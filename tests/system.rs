@@ -273,3 +273,31 @@ async fn demo_data_is_realistic_and_idempotent() {
     assert_eq!(f["commitment_hours"], json!(1371.43));
     assert_eq!(f["validated_hours"], json!(577.17));
 }
+
+/// A code the service does not know, slipped into the database past its
+/// CHECK constraint, fails the read loudly instead of reading as a default.
+#[actix_web::test]
+async fn an_unknown_code_in_the_database_is_an_error_not_a_default() {
+    use diesel::RunQueryDsl;
+    let app = spawn().await;
+    let buyer = app.org("buyer", "B").await;
+    let holder = app.org("company", "H").await;
+    let contract = app.contract(buyer, holder, "K").await;
+    let person = app.person(None, "Durand", "M", "1980-01-01").await;
+    let placement = app
+        .placement(person, contract, holder, "2019-01-01", None)
+        .await;
+    let mut conn = app.db.conn();
+    diesel::sql_query("ALTER TABLE placements DROP CONSTRAINT placements_modality_check")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("UPDATE placements SET modality = 'teleportation'")
+        .execute(&mut conn)
+        .unwrap();
+    let res = app
+        .get(&format!("/api/v1/placements/{placement}"), &fac())
+        .await;
+    res.problem(500);
+    let res = app.get("/api/v1/placements", &fac()).await;
+    res.problem(500);
+}

@@ -1,6 +1,7 @@
 //! The database: pool, the bridge from async handlers to blocking diesel
 //! calls, embedded migrations; reads by id in `pipelined`.
 
+pub mod codes;
 pub mod constraints;
 pub mod pipelined;
 pub mod schema;

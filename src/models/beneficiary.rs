@@ -18,7 +18,7 @@ pub struct BeneficiaryRow {
     pub id: Uuid,
     pub last_name: Option<String>,
     pub first_name: Option<String>,
-    pub sex: String,
+    pub sex: Sex,
     pub birth_date: Option<NaiveDate>,
     pub postal_code: Option<String>,
     pub qpv_code: Option<String>,
@@ -54,7 +54,7 @@ impl BeneficiaryRow {
         PersonFields {
             last_name: self.last_name.clone().unwrap_or_default(),
             first_name: self.first_name.clone().unwrap_or_default(),
-            sex: Sex::parse(&self.sex).unwrap_or(Sex::F),
+            sex: self.sex,
             birth_date: self.birth_date.unwrap_or_default(),
             postal_code: self.postal_code.clone().unwrap_or_default(),
             qpv_code: self.qpv_code.clone(),

@@ -24,7 +24,7 @@ pub struct ContractRow {
     pub reference: String,
     pub title: String,
     pub operation: Option<String>,
-    pub clause_type: String,
+    pub clause_type: ClauseType,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub amount_excl_tax: Option<Decimal>,
@@ -32,7 +32,7 @@ pub struct ContractRow {
     pub insertion_rate: Option<Decimal>,
     pub hourly_cost: Option<Decimal>,
     pub commitment_hours: Decimal,
-    pub commitment_source: String,
+    pub commitment_source: CommitmentSource,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -61,8 +61,7 @@ impl ContractRow {
             reference: self.reference.clone(),
             title: self.title.clone(),
             operation: self.operation.clone(),
-            clause_type: ClauseType::parse(&self.clause_type)
-                .unwrap_or(ClauseType::ExecutionCondition),
+            clause_type: self.clause_type,
             start_date: self.start_date,
             end_date: self.end_date,
             amount_excl_tax: self.amount_excl_tax,
@@ -70,8 +69,7 @@ impl ContractRow {
             insertion_rate: self.insertion_rate,
             hourly_cost: self.hourly_cost,
             commitment_hours: self.commitment_hours,
-            commitment_source: CommitmentSource::parse(&self.commitment_source)
-                .unwrap_or(CommitmentSource::Given),
+            commitment_source: self.commitment_source,
         }
     }
 }

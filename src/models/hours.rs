@@ -20,7 +20,7 @@ pub struct HoursRow {
     pub month: NaiveDate,
     pub worked_hours: Decimal,
     pub training_hours: Decimal,
-    pub status: String,
+    pub status: HoursStatus,
     pub reason: Option<String>,
     pub declared_by: String,
     pub declared_role: String,
@@ -48,7 +48,7 @@ impl HoursRow {
     }
 
     pub fn status(&self) -> HoursStatus {
-        HoursStatus::parse(&self.status).unwrap_or(HoursStatus::Declared)
+        self.status
     }
 }
 

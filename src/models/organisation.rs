@@ -18,7 +18,7 @@ use crate::paging::{self, Cursor, PageRequest};
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: OrgKind,
     pub name: String,
     pub siret: Option<String>,
     pub siae_type: Option<String>,
@@ -48,7 +48,7 @@ impl OrganisationRow {
     /// The stored codes, back as enums (the table's CHECKs guarantee them).
     pub fn fields(&self) -> OrganisationFields {
         OrganisationFields {
-            kind: OrgKind::parse(&self.kind).unwrap_or(OrgKind::Company),
+            kind: self.kind,
             name: self.name.clone(),
             siret: self.siret.clone(),
             siae_type: self.siae_type.as_deref().and_then(SiaeType::parse),
