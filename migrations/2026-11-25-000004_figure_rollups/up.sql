@@ -5,8 +5,9 @@
 --                 start of their earliest placement active that year and the
 --                 attributes the figures split by.
 -- Open placements are active every year from their start: person_years
--- holds their years up to rollup_horizon.year; the service extends the
--- horizon (extend_person_years) before reading a later year.
+-- holds their years up to rollup_horizon.year; `serve` and `migrate` extend
+-- the horizon (extend_person_years) to next year when they start, and a
+-- year past it is computed from the rows: reading never writes.
 
 CREATE TABLE hours_rollup (
     contract_id uuid NOT NULL REFERENCES contracts (id),
@@ -103,8 +104,8 @@ END $$;
 CREATE TRIGGER beneficiaries_person_years AFTER UPDATE OF sex, birth_date, qpv_code
     ON beneficiaries FOR EACH ROW EXECUTE FUNCTION person_years_beneficiary_trigger();
 
--- Open placements reach every later year: before a year past the horizon
--- is read, their years up to it are added (under a lock, once).
+-- Open placements reach every later year: extending the horizon adds
+-- their years up to it (under a lock, once).
 CREATE FUNCTION extend_person_years(p_year integer) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
