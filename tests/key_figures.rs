@@ -904,6 +904,46 @@ async fn rollups_agree_with_the_rows_after_every_kind_of_change() {
     let p = app.person(None, "Ouverte", "F", "1985-01-01").await;
     app.placement(p, t.c1, t.holder1, "2019-05-06", None).await;
     check("after an open placement");
+
+    // Statements that touch many people at once, as a bulk load or a bulk
+    // fix does: the rollups are kept per statement, for every row of it.
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.db.conn();
+        for (label, sql) in [
+            (
+                "after a bulk insert",
+                "INSERT INTO placements (id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date) \
+                 SELECT gen_random_uuid(), beneficiary_id, contract_id, employer_id, modality, job_title, \
+                        start_date - 400, end_date - 200 FROM placements",
+            ),
+            (
+                "after placements move between people",
+                "UPDATE placements p SET beneficiary_id = q.other \
+                 FROM (SELECT id, lead(beneficiary_id) OVER (ORDER BY id) AS other FROM placements) q \
+                 WHERE p.id = q.id AND q.other IS NOT NULL AND p.id IN (SELECT id FROM placements ORDER BY id LIMIT 9)",
+            ),
+            (
+                "after a bulk change of dates",
+                "UPDATE placements SET start_date = start_date + 40 \
+                 WHERE id IN (SELECT id FROM placements WHERE end_date IS NULL OR end_date > start_date + 40 ORDER BY id DESC LIMIT 11)",
+            ),
+            (
+                "after a bulk change of people",
+                "UPDATE beneficiaries SET sex = CASE sex WHEN 'F' THEN 'M' ELSE 'F' END, qpv_code = NULL \
+                 WHERE id IN (SELECT id FROM beneficiaries ORDER BY id LIMIT 7)",
+            ),
+            (
+                "after a bulk delete",
+                "DELETE FROM placements WHERE id IN (SELECT id FROM placements p \
+                 WHERE NOT EXISTS (SELECT 1 FROM monthly_hours h WHERE h.placement_id = p.id) ORDER BY id LIMIT 6)",
+            ),
+        ] {
+            let n = diesel::sql_query(sql).execute(&mut conn).unwrap();
+            assert!(n > 1, "{label}: {n} rows");
+            check(label);
+        }
+    }
     let y2031 = app
         .get("/api/v1/stats/key-figures?year=2031", &fac())
         .await

@@ -189,14 +189,47 @@ pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, String> {
         .bind::<BigInt, _>(MIGRATION_LOCK)
         .execute(conn)
         .map_err(|e| e.to_string())?;
-    let result = conn
-        .run_pending_migrations(MIGRATIONS)
-        .map(|applied| applied.iter().map(|m| m.to_string()).collect())
-        .map_err(|e| e.to_string());
+    let result = refuse_foreign_history(conn).and_then(|()| {
+        conn.run_pending_migrations(MIGRATIONS)
+            .map(|applied| applied.iter().map(|m| m.to_string()).collect())
+            .map_err(|e| e.to_string())
+    });
     let _ = diesel::sql_query("SELECT pg_advisory_unlock($1)")
         .bind::<BigInt, _>(MIGRATION_LOCK)
         .execute(conn);
     result
+}
+
+/// A database that holds migrations this build does not have, while some
+/// of ours are still pending, was built by another migration set (the early
+/// migrations were squashed into three before any production database
+/// existed): running ours on top would fail half-way on existing tables, so
+/// refuse up front and say what to do. A database merely ahead of this
+/// build (all of ours applied, newer ones too) is a rolling deploy: fine.
+fn refuse_foreign_history(conn: &mut PgConnection) -> Result<(), String> {
+    use diesel::migration::MigrationSource;
+    let ours: std::collections::HashSet<String> =
+        MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect();
+    let applied = conn.applied_migrations().map_err(|e| e.to_string())?;
+    let foreign: Vec<String> = applied
+        .iter()
+        .map(|v| v.to_string())
+        .filter(|v| !ours.contains(v))
+        .collect();
+    let pending = ours.len() > applied.len() - foreign.len();
+    if foreign.is_empty() || !pending {
+        return Ok(());
+    }
+    Err(format!(
+        "this database holds migrations this build does not know ({}); it was built by an \
+         earlier migration set: migrate a new, empty database (make's private clusters start afresh \
+         after `make clean-data`)",
+        foreign.join(", ")
+    ))
 }
 
 /// Requests of this process waiting for a pooled connection, for metrics.

@@ -1,4 +1,0 @@
-DROP TABLE monthly_hours;
-DROP TABLE placements;
-DROP TABLE beneficiaries;
-DROP TABLE contracts;

@@ -1,2 +1,0 @@
-DROP INDEX organisations_identifier;
-DROP TABLE decp_records;

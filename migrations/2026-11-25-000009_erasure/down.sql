@@ -1,1 +1,0 @@
--- Erasure cannot be undone.
