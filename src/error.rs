@@ -7,25 +7,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use crate::domain::violations::{FieldError, Invalid, Violations};
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// One field at fault in a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// The JSON field (or query parameter) at fault, e.g. `siret` or `eligibility[1]`.
-    pub field: String,
-    /// What is wrong and what would be accepted.
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
@@ -257,52 +241,8 @@ impl From<actix_web::error::BlockingError> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// Field errors gathered while reading and validating one request.
-#[derive(Debug, Default)]
-pub struct Violations(Vec<FieldError>);
-
-impl Violations {
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
-    }
-
-    /// Whether a field (or one of its items) is already at fault, so a
-    /// later rule does not pile a second message onto it.
-    pub fn has(&self, field: &str) -> bool {
-        self.0.iter().any(|e| {
-            e.field == field
-                || e.field
-                    .strip_prefix(field)
-                    .is_some_and(|rest| rest.starts_with('[') || rest.starts_with('.'))
-        })
-    }
-
-    /// Notes "is required" when a required value is absent (and not
-    /// already at fault for its type); passes the value on.
-    pub fn require<T>(&mut self, field: &str, value: Option<T>) -> Option<T> {
-        if value.is_none() && !self.has(field) {
-            self.add(field, "is required");
-        }
-        value
-    }
-
-    /// Notes "cannot be null" when a merge patch sets a required field to
-    /// null (`Some(None)`: present, and null).
-    pub fn not_null<T>(&mut self, field: &str, patched: &Option<Option<T>>) {
-        if matches!(patched, Some(None)) {
-            self.add(field, "cannot be null");
-        }
-    }
-
-    pub fn list(&mut self) -> &mut Vec<FieldError> {
-        &mut self.0
-    }
-
-    pub fn finish(self) -> ApiResult<()> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self.0))
-        }
+impl From<Invalid> for ApiError {
+    fn from(Invalid(errors): Invalid) -> Self {
+        ApiError::Validation(errors)
     }
 }

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{double_option, json_body, merge, merge_nullable, query_or_default};
+use super::input::{double_option, json_body, list_query, merge, merge_nullable, paged_query};
 use crate::access::{self, PersonView};
 use crate::auth::Principal;
 use crate::db;
@@ -14,7 +14,7 @@ use crate::domain::codes::{Eligibility, QualificationLevel, Sex};
 use crate::domain::person::{self as rules, PersonFields};
 use crate::error::ApiResult;
 use crate::models::beneficiary::{self as model, BeneficiaryRow};
-use crate::paging::PageParams;
+use crate::paging::SeqKey;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -133,6 +133,8 @@ pub struct BeneficiaryPage {
     pub next_cursor: Option<String>,
 }
 
+super::http::page_view!(BeneficiaryPage, BeneficiaryView);
+
 /// A new person. A PLIE that registers someone is their referent.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -215,6 +217,8 @@ pub struct BeneficiaryQuery {
     pub cursor: Option<String>,
 }
 
+paged_query!(BeneficiaryQuery, updated_since);
+
 #[utoipa::path(
     get, path = "/api/v1/beneficiaries", tag = "beneficiaries", operation_id = "list_beneficiaries",
     params(BeneficiaryQuery),
@@ -232,27 +236,16 @@ pub async fn list(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     access::beneficiaries::read(&p)?;
-    let (q, mut v) = query_or_default::<BeneficiaryQuery>(&req);
-    let page = PageParams {
-        limit: q.limit,
-        cursor: q.cursor,
-    }
-    .check(v.list());
+    let (q, page, v) = list_query::<BeneficiaryQuery, _>(&req);
     v.finish()?;
     let filter = model::Filter {
-        updated_since: q.updated_since,
         referent_id: q.referent_id,
         last_name: q.last_name,
     };
-    let (rows, next_cursor, view) =
-        db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
-    Ok(HttpResponse::Ok().json(BeneficiaryPage {
-        items: rows
-            .into_iter()
-            .map(|r| BeneficiaryView::of(r, view))
-            .collect(),
-        next_cursor,
-    }))
+    let (page, view) = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    Ok(HttpResponse::Ok().json(BeneficiaryPage::from(
+        page.map(|r| BeneficiaryView::of(r, view)),
+    )))
 }
 
 #[utoipa::path(
@@ -449,6 +442,8 @@ pub struct AccessLogPage {
     pub next_cursor: Option<String>,
 }
 
+super::http::page_view!(AccessLogPage, AccessLogEntry);
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -459,6 +454,8 @@ pub struct AccessLogQuery {
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+paged_query!(AccessLogQuery);
 
 #[utoipa::path(
     get, path = "/api/v1/beneficiaries/{id}/access-log", tag = "beneficiaries", operation_id = "get_beneficiary_access_log",
@@ -480,39 +477,10 @@ pub async fn access_log(
 ) -> ApiResult<HttpResponse> {
     access::beneficiaries::trail(&p)?;
     let id = path_id(&id, "beneficiary")?;
-    let (q, mut v) = query_or_default::<AccessLogQuery>(&req);
-    let limit = q.limit.unwrap_or(crate::paging::DEFAULT_LIMIT);
-    if !(1..=crate::paging::MAX_LIMIT).contains(&limit) {
-        v.add("limit", "must be from 1 to 500");
-    }
-    let after = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => match c.strip_prefix('t').and_then(|n| n.parse::<i64>().ok()) {
-            Some(n) => Some(n),
-            None => {
-                v.add(
-                    "cursor",
-                    "is not a cursor this service issued: pass a `next_cursor` unchanged",
-                );
-                None
-            }
-        },
-    };
+    let (_, page, v) = list_query::<AccessLogQuery, SeqKey>(&req);
     v.finish()?;
-    let mut rows = db::run(&state.pool, move |c| {
-        model::access_log(c, &p, id, after, limit + 1)
-    })
-    .await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| format!("t{}", r.id))
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(AccessLogPage {
-        items: rows.into_iter().map(AccessLogEntry::from).collect(),
-        next_cursor,
-    }))
+    let page = db::run(&state.pool, move |c| model::access_log(c, &p, id, page)).await?;
+    Ok(HttpResponse::Ok().json(AccessLogPage::from(page.map(AccessLogEntry::from))))
 }
 
 /// Everything the service holds on a person: the record, placements, hours and the access trail.

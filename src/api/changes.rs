@@ -4,12 +4,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::input::query_or_default;
+use super::input::list_query;
 use crate::auth::Principal;
 use crate::db;
 use crate::error::ApiResult;
 use crate::models::change::{self as model, FeedCursor};
-use crate::paging::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::paging::{ListQuery, PageKey};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -53,6 +53,16 @@ pub struct ChangeQuery {
     pub limit: Option<i64>,
 }
 
+impl ListQuery for ChangeQuery {
+    const CURSOR: &'static str = "after";
+    fn limit(&self) -> Option<i64> {
+        self.limit
+    }
+    fn cursor(&self) -> Option<&str> {
+        self.after.as_deref()
+    }
+}
+
 #[utoipa::path(
     get, path = "/api/v1/changes", tag = "changes", operation_id = "list_changes",
     params(ChangeQuery),
@@ -68,21 +78,8 @@ pub async fn list(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, mut v) = query_or_default::<ChangeQuery>(&req);
-    let after = match q.after.as_deref() {
-        None | Some("") => FeedCursor::START,
-        Some(s) => FeedCursor::decode(s).unwrap_or_else(|| {
-            v.add(
-                "after",
-                "is not a cursor of this feed: pass a `cursor` or `next_cursor` unchanged",
-            );
-            FeedCursor::START
-        }),
-    };
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        v.add("limit", "must be from 1 to 500");
-    }
+    let (_, page, v) = list_query::<ChangeQuery, FeedCursor>(&req);
+    let (after, limit) = (page.after.unwrap_or(FeedCursor::START), page.limit);
     v.finish()?;
     let (rows, next) = db::run(&state.pool, move |c| model::list(c, &p, after, limit)).await?;
     Ok(HttpResponse::Ok().json(ChangePage {

@@ -7,7 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{double_option, json_body, merge, merge_nullable, query, query_or_default};
+use super::input::{
+    double_option, json_body, list_query, merge, merge_nullable, paged_query, query,
+};
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
@@ -16,7 +18,6 @@ use crate::domain::contract::{self as rules, ContractFields};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
 use crate::error::{ApiResult, Problem};
 use crate::models::contract::{self as model, ContractRow};
-use crate::paging::PageParams;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -104,6 +105,8 @@ pub struct ContractPage {
     #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
+
+super::http::page_view!(ContractPage, Contract);
 
 /// A new contract. Give `commitment_hours`, or the four figures it is computed from:
 /// `amount_excl_tax × labour_share × insertion_rate ÷ hourly_cost`, rounded half-up to the hundredth.
@@ -220,6 +223,8 @@ pub struct ContractQuery {
     pub cursor: Option<String>,
 }
 
+paged_query!(ContractQuery, updated_since);
+
 /// Where a contract stands against its commitment.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Fulfilment {
@@ -264,26 +269,16 @@ pub async fn list(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, mut v) = query_or_default::<ContractQuery>(&req);
-    let page = PageParams {
-        limit: q.limit,
-        cursor: q.cursor,
-    }
-    .check(v.list());
+    let (q, page, v) = list_query::<ContractQuery, _>(&req);
     v.finish()?;
     let filter = model::Filter {
-        updated_since: q.updated_since,
         buyer_id: q.buyer_id,
         holder_id: q.holder_id,
         operation: q.operation,
         active_on: q.active_on,
     };
-    let (rows, next_cursor) =
-        db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
-    Ok(HttpResponse::Ok().json(ContractPage {
-        items: rows.into_iter().map(Contract::from).collect(),
-        next_cursor,
-    }))
+    let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    Ok(HttpResponse::Ok().json(ContractPage::from(page.map(Contract::from))))
 }
 
 #[utoipa::path(

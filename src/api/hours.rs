@@ -7,15 +7,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{json_body, query_or_default};
+use super::input::{json_body, list_query, paged_query};
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Decision, HoursStatus};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::models::hours::{self as model, HoursRow, Outcome};
-use crate::paging::PageParams;
 use crate::state::AppState;
 use diesel::Connection;
 
@@ -83,6 +82,8 @@ pub struct MonthlyHoursPage {
     pub next_cursor: Option<String>,
 }
 
+super::http::page_view!(MonthlyHoursPage, MonthlyHours);
+
 /// A month's hours. `worked_hours + training_hours` may not exceed 48 hours a week
 /// over the days of the month the placement covers.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -120,6 +121,8 @@ pub struct HoursQuery {
     pub cursor: Option<String>,
 }
 
+paged_query!(HoursQuery, updated_since);
+
 fn path(raw: &(String, String)) -> ApiResult<(Uuid, Month)> {
     let id = path_id(&raw.0, "placement")?;
     let month = Month::parse(&raw.1)
@@ -147,20 +150,10 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     access::placements::read_hours(&p)?;
     let id = path_id(&id, "placement")?;
-    let (q, mut v) = query_or_default::<HoursQuery>(&req);
-    let page = PageParams {
-        limit: q.limit,
-        cursor: q.cursor,
-    }
-    .check(v.list());
+    let (_, page, v) = list_query::<HoursQuery, _>(&req);
     v.finish()?;
-    let since = q.updated_since;
-    let (rows, next_cursor) =
-        db::run(&state.pool, move |c| model::list(c, &p, id, page, since)).await?;
-    Ok(HttpResponse::Ok().json(MonthlyHoursPage {
-        items: rows.into_iter().map(MonthlyHours::from).collect(),
-        next_cursor,
-    }))
+    let page = db::run(&state.pool, move |c| model::list(c, &p, id, page)).await?;
+    Ok(HttpResponse::Ok().json(MonthlyHoursPage::from(page.map(MonthlyHours::from))))
 }
 
 #[utoipa::path(
@@ -396,7 +389,7 @@ fn read_line(
             worked,
             training: input.training_hours.unwrap_or_default(),
         }),
-        (_, _, _, Err(ApiError::Validation(errors))) => Err(errors),
+        (_, _, _, Err(Invalid(errors))) => Err(errors),
         _ => Err(vec![crate::error::FieldError::new("line", "is incomplete")]),
     }
 }

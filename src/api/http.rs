@@ -139,3 +139,19 @@ pub fn changed<T: serde::Serialize>(version: i32, body: &T) -> HttpResponse {
         .insert_header((header::ETAG, etag(version)))
         .json(body)
 }
+
+/// A list's page as served (`items`, `next_cursor`), from the model's
+/// [`Page`](crate::paging::Page) of views.
+macro_rules! page_view {
+    ($page:ident, $item:ty) => {
+        impl From<$crate::paging::Page<$item>> for $page {
+            fn from(page: $crate::paging::Page<$item>) -> Self {
+                $page {
+                    items: page.items,
+                    next_cursor: page.next_cursor,
+                }
+            }
+        }
+    };
+}
+pub(crate) use page_view;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiResult, Violations};
+use crate::paging::{ListQuery, PageKey, PageRequest};
 
 /// Reads a JSON object body into `T`. Fields of the wrong type come back
 /// as violations (and as `None`/default in `T`): request types hold every
@@ -215,6 +216,47 @@ pub fn query_or_default<T: DeserializeOwned + Default>(req: &HttpRequest) -> (T,
     let (q, v) = query(req);
     (q.unwrap_or_default(), v)
 }
+
+/// Reads a list's query string: its filters, and its page (`limit`,
+/// `cursor`, `updated_since`), beside every parameter at fault.
+pub fn list_query<Q, K>(req: &HttpRequest) -> (Q, PageRequest<K>, Violations)
+where
+    Q: DeserializeOwned + Default + ListQuery,
+    K: PageKey,
+{
+    let (q, mut v) = query_or_default::<Q>(req);
+    let page = PageRequest::of(&q, &mut v);
+    (q, page, v)
+}
+
+/// Says where a list query struct keeps its paging parameters: `limit` and
+/// `cursor`, and `updated_since` for the lists that follow changes.
+macro_rules! paged_query {
+    ($q:ty) => {
+        impl $crate::paging::ListQuery for $q {
+            fn limit(&self) -> Option<i64> {
+                self.limit
+            }
+            fn cursor(&self) -> Option<&str> {
+                self.cursor.as_deref()
+            }
+        }
+    };
+    ($q:ty, updated_since) => {
+        impl $crate::paging::ListQuery for $q {
+            fn limit(&self) -> Option<i64> {
+                self.limit
+            }
+            fn cursor(&self) -> Option<&str> {
+                self.cursor.as_deref()
+            }
+            fn updated_since(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+                self.updated_since
+            }
+        }
+    };
+}
+pub(crate) use paged_query;
 
 /// The path to a field as a caller wrote it: serde_json's exact numbers
 /// travel as a map under a private key, which is no field of theirs.

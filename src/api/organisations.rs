@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{double_option, json_body, merge, merge_nullable, query_or_default};
+use super::input::{double_option, json_body, list_query, merge, merge_nullable, paged_query};
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
@@ -14,7 +14,6 @@ use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
 use crate::domain::organisation::{self as rules, OrganisationFields};
 use crate::error::{ApiResult, Problem};
 use crate::models::organisation::{self as model, OrganisationRow};
-use crate::paging::PageParams;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -81,6 +80,8 @@ pub struct OrganisationPage {
     pub next_cursor: Option<String>,
 }
 
+super::http::page_view!(OrganisationPage, Organisation);
+
 /// A new organisation.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -140,6 +141,8 @@ pub struct OrganisationQuery {
     pub cursor: Option<String>,
 }
 
+paged_query!(OrganisationQuery, updated_since);
+
 #[utoipa::path(
     get, path = "/api/v1/organisations", tag = "organisations", operation_id = "list_organisations",
     params(OrganisationQuery),
@@ -155,24 +158,14 @@ pub async fn list(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, mut v) = query_or_default::<OrganisationQuery>(&req);
-    let page = PageParams {
-        limit: q.limit,
-        cursor: q.cursor,
-    }
-    .check(v.list());
+    let (q, page, v) = list_query::<OrganisationQuery, _>(&req);
     v.finish()?;
     let filter = model::Filter {
-        updated_since: q.updated_since,
         kind: q.kind,
         siret: q.siret,
     };
-    let (rows, next_cursor) =
-        db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
-    Ok(HttpResponse::Ok().json(OrganisationPage {
-        items: rows.into_iter().map(Organisation::from).collect(),
-        next_cursor,
-    }))
+    let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    Ok(HttpResponse::Ok().json(OrganisationPage::from(page.map(Organisation::from))))
 }
 
 #[utoipa::path(

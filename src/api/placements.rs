@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{double_option, json_body, merge, merge_nullable, query_or_default};
+use super::input::{double_option, json_body, list_query, merge, merge_nullable, paged_query};
 use crate::access::{self, PlacementView};
 use crate::auth::Principal;
 use crate::db;
@@ -15,7 +15,6 @@ use crate::domain::codes::Modality;
 use crate::domain::placement::PlacementFields;
 use crate::error::{ApiError, ApiResult};
 use crate::models::placement::{self as model, PlacementRow};
-use crate::paging::PageParams;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -123,6 +122,8 @@ pub struct PlacementPage {
     pub next_cursor: Option<String>,
 }
 
+super::http::page_view!(PlacementPage, PlacementOut);
+
 /// A new placement, by the contract's holder or the facilitator.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -204,6 +205,8 @@ pub struct PlacementQuery {
     pub cursor: Option<String>,
 }
 
+paged_query!(PlacementQuery, updated_since);
+
 #[utoipa::path(
     get, path = "/api/v1/placements", tag = "placements", operation_id = "list_placements",
     params(PlacementQuery),
@@ -221,30 +224,17 @@ pub async fn list(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     access::placements::read(&p)?;
-    let (q, mut v) = query_or_default::<PlacementQuery>(&req);
-    let page = PageParams {
-        limit: q.limit,
-        cursor: q.cursor,
-    }
-    .check(v.list());
+    let (q, page, v) = list_query::<PlacementQuery, _>(&req);
     v.finish()?;
     let filter = model::Filter {
-        updated_since: q.updated_since,
         contract_id: q.contract_id,
         beneficiary_id: q.beneficiary_id,
         employer_id: q.employer_id,
         started_from: q.started_from,
         started_to: q.started_to,
     };
-    let (rows, next_cursor, view) =
-        db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
-    Ok(HttpResponse::Ok().json(PlacementPage {
-        items: rows
-            .into_iter()
-            .map(|r| PlacementOut::of(r, view))
-            .collect(),
-        next_cursor,
-    }))
+    let (page, view) = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    Ok(HttpResponse::Ok().json(PlacementPage::from(page.map(|r| PlacementOut::of(r, view)))))
 }
 
 #[utoipa::path(

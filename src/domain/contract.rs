@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::codes::{ClauseType, CommitmentSource};
 use super::commitment;
 use super::numbers::{self, Bound};
-use crate::error::Violations;
+use super::violations::Violations;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractFields {

@@ -12,3 +12,4 @@ pub mod organisation;
 pub mod person;
 pub mod placement;
 pub mod siret;
+pub mod violations;

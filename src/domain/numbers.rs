@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::error::Violations;
+use super::violations::Violations;
 
 /// Largest values the database columns hold (NUMERIC(p, 2)): a larger
 /// value is refused as a field error, never left to overflow in SQL.

@@ -3,7 +3,7 @@
 
 use super::codes::{IdentifierType, OrgKind, SiaeType};
 use super::siret;
-use crate::error::Violations;
+use super::violations::Violations;
 
 pub const NAME_MAX: usize = 300;
 pub const IDENTIFIER_MAX: usize = 64;

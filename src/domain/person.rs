@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::calendar::age_on;
 use super::codes::{Eligibility, QualificationLevel, Sex};
 use super::numbers;
-use crate::error::Violations;
+use super::violations::Violations;
 
 pub const MIN_AGE: i32 = 16;
 

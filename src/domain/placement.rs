@@ -9,7 +9,7 @@ use super::calendar::{age_on, monthly_cap, Month};
 use super::codes::Modality;
 use super::numbers::{self, Bound};
 use super::person::MIN_AGE;
-use crate::error::Violations;
+use super::violations::Violations;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacementFields {

@@ -10,7 +10,7 @@ use crate::db::schema::{beneficiaries, organisations};
 use crate::domain::codes::{Eligibility, QualificationLevel, Sex};
 use crate::domain::person::PersonFields;
 use crate::error::{ApiError, ApiResult};
-use crate::paging::{self, Cursor, PageRequest};
+use crate::paging::{Page, PageRequest, SeqKey};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = beneficiaries)]
@@ -32,22 +32,9 @@ pub struct BeneficiaryRow {
     pub erased_at: Option<DateTime<Utc>>,
 }
 
+crate::timestamped!(BeneficiaryRow);
+
 impl BeneficiaryRow {
-    pub fn cursor(&self) -> Cursor {
-        Cursor {
-            created_at: self.created_at,
-            id: self.id,
-        }
-    }
-
-    /// The cursor in the order of `updated_since` lists.
-    pub fn update_cursor(&self) -> Cursor {
-        Cursor {
-            created_at: self.updated_at,
-            id: self.id,
-        }
-    }
-
     pub fn fields(&self) -> PersonFields {
         // An erased record has no identity left; its fields are never
         // changed again (see `update`).
@@ -107,7 +94,6 @@ impl<'a> From<&'a PersonFields> for Columns<'a> {
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub updated_since: Option<DateTime<Utc>>,
     pub referent_id: Option<Uuid>,
     pub last_name: Option<String>,
 }
@@ -129,7 +115,7 @@ pub fn list(
     p: &Principal,
     filter: Filter,
     page: PageRequest,
-) -> ApiResult<(Vec<BeneficiaryRow>, Option<String>, PersonView)> {
+) -> ApiResult<(Page<BeneficiaryRow>, PersonView)> {
     let (scope, view) = access::beneficiaries::read(p)?;
     let mut q = beneficiaries::table.filter(scope).into_boxed();
     if let Some(r) = filter.referent_id {
@@ -141,13 +127,9 @@ pub fn list(
                 .bind::<diesel::sql_types::Text, _>(like_prefix(&name)),
         );
     }
-    let since = filter.updated_since;
-    crate::keyset_page!(q, beneficiaries, page, since);
+    crate::keyset_page!(q, beneficiaries, page);
     let rows = conn.transaction(|conn| {
-        let rows = q
-            .limit(page.limit + 1)
-            .select(BeneficiaryRow::as_select())
-            .load(conn)?;
+        let rows = q.select(BeneficiaryRow::as_select()).load(conn)?;
         let shown: Vec<Uuid> = rows
             .iter()
             .take(page.limit as usize)
@@ -156,16 +138,7 @@ pub fn list(
         trail::record(conn, p, TrailAction::Read, &shown)?;
         Ok::<_, ApiError>(rows)
     })?;
-    let (rows, next) = paging::finish(
-        rows,
-        page.limit,
-        if since.is_some() {
-            BeneficiaryRow::update_cursor
-        } else {
-            BeneficiaryRow::cursor
-        },
-    );
-    Ok((rows, next, view))
+    Ok((Page::cut(rows, &page), view))
 }
 
 pub fn get(
@@ -349,9 +322,8 @@ pub fn access_log(
     conn: &mut PgConnection,
     p: &Principal,
     id: Uuid,
-    after: Option<i64>,
-    limit: i64,
-) -> ApiResult<Vec<trail::TrailRow>> {
+    page: PageRequest<SeqKey>,
+) -> ApiResult<Page<trail::TrailRow>> {
     let scope = access::beneficiaries::trail(p)?;
     let visible: bool = diesel::select(diesel::dsl::exists(
         beneficiaries::table
@@ -362,7 +334,7 @@ pub fn access_log(
     if !visible {
         return Err(ApiError::not_found("beneficiary"));
     }
-    trail::list(conn, id, after, limit)
+    trail::page(conn, id, page)
 }
 
 /// People past the retention period on `today`: their last placement ended,

@@ -13,9 +13,10 @@ use crate::access;
 use crate::auth::Principal;
 use crate::db::schema::changes;
 use crate::error::ApiResult;
+use crate::paging::PageKey;
 
 /// A position in the feed: after the change `(xid, seq)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeedCursor {
     pub xid: u64,
     pub seq: i64,
@@ -23,12 +24,17 @@ pub struct FeedCursor {
 
 impl FeedCursor {
     pub const START: FeedCursor = FeedCursor { xid: 0, seq: 0 };
+}
 
-    pub fn encode(&self) -> String {
+impl PageKey for FeedCursor {
+    const REFUSAL: &'static str =
+        "is not a cursor of this feed: pass a `cursor` or `next_cursor` unchanged";
+
+    fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(format!("x{}_{}", self.xid, self.seq))
     }
 
-    pub fn decode(s: &str) -> Option<FeedCursor> {
+    fn decode(s: &str) -> Option<FeedCursor> {
         let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(s).ok()?).ok()?;
         let (xid, seq) = raw.strip_prefix('x')?.split_once('_')?;
         Some(FeedCursor {

@@ -13,7 +13,7 @@ use crate::db::{self, DbPool};
 use crate::domain::codes::{ClauseType, CommitmentSource, HoursStatus, OrgKind};
 use crate::domain::contract::ContractFields;
 use crate::error::{ApiError, ApiResult, Violations};
-use crate::paging::{self, Cursor, PageRequest};
+use crate::paging::{Page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contracts)]
@@ -38,22 +38,9 @@ pub struct ContractRow {
     pub updated_at: DateTime<Utc>,
 }
 
+crate::timestamped!(ContractRow);
+
 impl ContractRow {
-    pub fn cursor(&self) -> Cursor {
-        Cursor {
-            created_at: self.created_at,
-            id: self.id,
-        }
-    }
-
-    /// The cursor in the order of `updated_since` lists.
-    pub fn update_cursor(&self) -> Cursor {
-        Cursor {
-            created_at: self.updated_at,
-            id: self.id,
-        }
-    }
-
     pub fn fields(&self) -> ContractFields {
         ContractFields {
             buyer_id: self.buyer_id,
@@ -116,7 +103,6 @@ impl<'a> From<&'a ContractFields> for Columns<'a> {
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub updated_since: Option<DateTime<Utc>>,
     pub buyer_id: Option<Uuid>,
     pub holder_id: Option<Uuid>,
     pub operation: Option<String>,
@@ -128,7 +114,7 @@ pub fn list(
     p: &Principal,
     filter: Filter,
     page: PageRequest,
-) -> ApiResult<(Vec<ContractRow>, Option<String>)> {
+) -> ApiResult<Page<ContractRow>> {
     let mut q = contracts::table
         .filter(access::contracts::read(p))
         .into_boxed();
@@ -144,21 +130,9 @@ pub fn list(
     if let Some(d) = filter.active_on {
         q = q.filter(contracts::start_date.le(d).and(contracts::end_date.ge(d)));
     }
-    let since = filter.updated_since;
-    crate::keyset_page!(q, contracts, page, since);
-    let rows = q
-        .limit(page.limit + 1)
-        .select(ContractRow::as_select())
-        .load(conn)?;
-    Ok(paging::finish(
-        rows,
-        page.limit,
-        if since.is_some() {
-            ContractRow::update_cursor
-        } else {
-            ContractRow::cursor
-        },
-    ))
+    crate::keyset_page!(q, contracts, page);
+    let rows = q.select(ContractRow::as_select()).load(conn)?;
+    Ok(Page::cut(rows, &page))
 }
 
 type ById = contracts::BoxedQuery<'static, Pg, SqlTypeOf<AsSelect<ContractRow, Pg>>>;
@@ -213,7 +187,7 @@ fn check_parties(conn: &mut PgConnection, f: &ContractFields) -> ApiResult<()> {
         Some(_) => v.add("holder_id", "must be an organisation of kind company"),
         None => v.add("holder_id", "no organisation has this id"),
     }
-    v.finish()
+    Ok(v.finish()?)
 }
 
 pub fn create(

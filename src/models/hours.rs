@@ -9,8 +9,8 @@ use crate::db::schema::{monthly_hours, placements};
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Decision, HoursStatus};
 use crate::domain::placement as rules;
-use crate::error::{ApiError, ApiResult, Violations};
-use crate::paging::{self, Cursor, PageRequest};
+use crate::error::{ApiError, ApiResult, Invalid, Violations};
+use crate::paging::{Page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = monthly_hours)]
@@ -31,22 +31,9 @@ pub struct HoursRow {
     pub updated_at: DateTime<Utc>,
 }
 
+crate::timestamped!(HoursRow);
+
 impl HoursRow {
-    pub fn cursor(&self) -> Cursor {
-        Cursor {
-            created_at: self.created_at,
-            id: self.id,
-        }
-    }
-
-    /// The cursor in the order of `updated_since` lists.
-    pub fn update_cursor(&self) -> Cursor {
-        Cursor {
-            created_at: self.updated_at,
-            id: self.id,
-        }
-    }
-
     pub fn status(&self) -> HoursStatus {
         self.status
     }
@@ -92,25 +79,16 @@ pub fn list(
     p: &Principal,
     placement_id: Uuid,
     page: PageRequest,
-    since: Option<DateTime<Utc>>,
-) -> ApiResult<(Vec<HoursRow>, Option<String>)> {
+) -> ApiResult<Page<HoursRow>> {
     let scope = access::placements::read_hours(p)?;
     conn.transaction(|conn| {
         placement_dates(conn, scope, placement_id)?;
         let mut q = monthly_hours::table
             .filter(monthly_hours::placement_id.eq(placement_id))
             .into_boxed();
-        crate::keyset_page!(q, monthly_hours, page, since);
-        let rows = q
-            .limit(page.limit + 1)
-            .select(HoursRow::as_select())
-            .load(conn)?;
-        let key = if since.is_some() {
-            HoursRow::update_cursor
-        } else {
-            HoursRow::cursor
-        };
-        Ok(paging::finish(rows, page.limit, key))
+        crate::keyset_page!(q, monthly_hours, page);
+        let rows = q.select(HoursRow::as_select()).load(conn)?;
+        Ok(Page::cut(rows, &page))
     })
 }
 
@@ -342,7 +320,7 @@ pub fn declare_statement(
         };
         let mut v = Violations::default();
         rules::check_month(l.month, start, end, l.worked, l.training, &mut v);
-        if let Err(ApiError::Validation(errors)) = v.finish() {
+        if let Err(Invalid(errors)) = v.finish() {
             outcomes.push(Some(LineOutcome::Rejected(errors)));
             continue;
         }

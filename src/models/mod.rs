@@ -47,41 +47,37 @@ pub fn check_version(
     }
 }
 
-/// Keyset condition "after this cursor" on a table's `(created_at, id)`.
-#[macro_export]
-macro_rules! after_cursor {
-    ($table:ident, $cursor:expr) => {{
-        let c: $crate::paging::Cursor = $cursor;
-        $table::created_at
-            .gt(c.created_at)
-            .or($table::created_at.eq(c.created_at).and($table::id.gt(c.id)))
-    }};
-}
-
-/// Orders and pages a boxed list query: by `(created_at, id)`, or by
-/// `(updated_at, id)` from `updated_since` on (inclusive) for callers that
-/// follow changes. The cursor holds the timestamp of the order in use.
+/// Orders and pages a boxed list query on a record table, in the order of
+/// its [`PageRequest`](crate::paging::PageRequest): by `(created_at, id)`,
+/// or by `(updated_at, id)` from `updated_since` on (inclusive) for callers
+/// that follow changes; after the request's key, one row more than the page.
 #[macro_export]
 macro_rules! keyset_page {
-    ($q:ident, $table:ident, $page:expr, $since:expr) => {{
-        match $since {
-            Some(since) => {
+    ($q:ident, $table:ident, $page:expr) => {{
+        let page: &$crate::paging::PageRequest = &$page;
+        match page.order {
+            $crate::paging::Order::UpdatedSince(since) => {
                 $q = $q.filter($table::updated_at.ge(since));
-                if let Some(c) = $page.after {
+                if let Some(k) = page.after {
                     $q = $q.filter(
                         $table::updated_at
-                            .gt(c.created_at)
-                            .or($table::updated_at.eq(c.created_at).and($table::id.gt(c.id))),
+                            .gt(k.at)
+                            .or($table::updated_at.eq(k.at).and($table::id.gt(k.id))),
                     );
                 }
                 $q = $q.order(($table::updated_at.asc(), $table::id.asc()));
             }
-            None => {
-                if let Some(c) = $page.after {
-                    $q = $q.filter($crate::after_cursor!($table, c));
+            $crate::paging::Order::Created => {
+                if let Some(k) = page.after {
+                    $q = $q.filter(
+                        $table::created_at
+                            .gt(k.at)
+                            .or($table::created_at.eq(k.at).and($table::id.gt(k.id))),
+                    );
                 }
                 $q = $q.order(($table::created_at.asc(), $table::id.asc()));
             }
         }
+        $q = $q.limit(page.fetch());
     }};
 }

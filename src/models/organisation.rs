@@ -12,7 +12,7 @@ use crate::db::{self, DbPool};
 use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
 use crate::domain::organisation::OrganisationFields;
 use crate::error::{ApiError, ApiResult};
-use crate::paging::{self, Cursor, PageRequest};
+use crate::paging::{Page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organisations)]
@@ -29,22 +29,9 @@ pub struct OrganisationRow {
     pub updated_at: DateTime<Utc>,
 }
 
+crate::timestamped!(OrganisationRow);
+
 impl OrganisationRow {
-    pub fn cursor(&self) -> Cursor {
-        Cursor {
-            created_at: self.created_at,
-            id: self.id,
-        }
-    }
-
-    /// The cursor in the order of `updated_since` lists.
-    pub fn update_cursor(&self) -> Cursor {
-        Cursor {
-            created_at: self.updated_at,
-            id: self.id,
-        }
-    }
-
     /// The stored codes, back as enums (the table's CHECKs guarantee them).
     pub fn fields(&self) -> OrganisationFields {
         OrganisationFields {
@@ -87,7 +74,6 @@ impl<'a> From<&'a OrganisationFields> for Columns<'a> {
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub updated_since: Option<DateTime<Utc>>,
     pub kind: Option<OrgKind>,
     pub siret: Option<String>,
 }
@@ -103,7 +89,7 @@ pub fn list(
     p: &Principal,
     filter: Filter,
     page: PageRequest,
-) -> ApiResult<(Vec<OrganisationRow>, Option<String>)> {
+) -> ApiResult<Page<OrganisationRow>> {
     let mut q = scoped(p);
     if let Some(kind) = filter.kind {
         q = q.filter(organisations::kind.eq(kind.as_str()));
@@ -111,21 +97,9 @@ pub fn list(
     if let Some(siret) = filter.siret {
         q = q.filter(organisations::siret.eq(siret));
     }
-    let since = filter.updated_since;
-    crate::keyset_page!(q, organisations, page, since);
-    let rows = q
-        .limit(page.limit + 1)
-        .select(OrganisationRow::as_select())
-        .load(conn)?;
-    Ok(paging::finish(
-        rows,
-        page.limit,
-        if since.is_some() {
-            OrganisationRow::update_cursor
-        } else {
-            OrganisationRow::cursor
-        },
-    ))
+    crate::keyset_page!(q, organisations, page);
+    let rows = q.select(OrganisationRow::as_select()).load(conn)?;
+    Ok(Page::cut(rows, &page))
 }
 
 type ById = organisations::BoxedQuery<'static, Pg, SqlTypeOf<AsSelect<OrganisationRow, Pg>>>;

@@ -46,7 +46,7 @@ pub fn export(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Per
             ))
             .select(HoursRow::as_select())
             .load(conn)?;
-        let trail = trail::list(conn, id, None, i64::MAX)?;
+        let trail = trail::all(conn, id)?;
         Ok(PersonalData {
             person: row,
             placements,

@@ -14,7 +14,7 @@ use crate::domain::calendar::Month;
 use crate::domain::codes::{Modality, OrgKind};
 use crate::domain::placement::{self as rules, Context, PlacementFields};
 use crate::error::{ApiError, ApiResult, Violations};
-use crate::paging::{self, Cursor, PageRequest};
+use crate::paging::{Page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = placements)]
@@ -33,22 +33,9 @@ pub struct PlacementRow {
     pub updated_at: DateTime<Utc>,
 }
 
+crate::timestamped!(PlacementRow);
+
 impl PlacementRow {
-    pub fn cursor(&self) -> Cursor {
-        Cursor {
-            created_at: self.created_at,
-            id: self.id,
-        }
-    }
-
-    /// The cursor in the order of `updated_since` lists.
-    pub fn update_cursor(&self) -> Cursor {
-        Cursor {
-            created_at: self.updated_at,
-            id: self.id,
-        }
-    }
-
     pub fn fields(&self) -> PlacementFields {
         PlacementFields {
             beneficiary_id: self.beneficiary_id,
@@ -93,7 +80,6 @@ impl<'a> From<&'a PlacementFields> for Columns<'a> {
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub updated_since: Option<DateTime<Utc>>,
     pub contract_id: Option<Uuid>,
     pub beneficiary_id: Option<Uuid>,
     pub employer_id: Option<Uuid>,
@@ -106,7 +92,7 @@ pub fn list(
     p: &Principal,
     filter: Filter,
     page: PageRequest,
-) -> ApiResult<(Vec<PlacementRow>, Option<String>, PlacementView)> {
+) -> ApiResult<(Page<PlacementRow>, PlacementView)> {
     let (scope, view) = access::placements::read(p)?;
     let mut q = placements::table.filter(scope).into_boxed();
     if let Some(c) = filter.contract_id {
@@ -124,22 +110,9 @@ pub fn list(
     if let Some(d) = filter.started_to {
         q = q.filter(placements::start_date.le(d));
     }
-    let since = filter.updated_since;
-    crate::keyset_page!(q, placements, page, since);
-    let rows = q
-        .limit(page.limit + 1)
-        .select(PlacementRow::as_select())
-        .load(conn)?;
-    let (rows, next) = paging::finish(
-        rows,
-        page.limit,
-        if since.is_some() {
-            PlacementRow::update_cursor
-        } else {
-            PlacementRow::cursor
-        },
-    );
-    Ok((rows, next, view))
+    crate::keyset_page!(q, placements, page);
+    let rows = q.select(PlacementRow::as_select()).load(conn)?;
+    Ok((Page::cut(rows, &page), view))
 }
 
 type ById = placements::BoxedQuery<'static, Pg, SqlTypeOf<AsSelect<PlacementRow, Pg>>>;

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::db::schema::access_trail;
 use crate::error::ApiResult;
+use crate::paging::{Keyed, Order, Page, PageRequest, SeqKey};
 
 crate::code_enum! {
     /// What was done with a person's data.
@@ -32,6 +33,14 @@ pub struct TrailRow {
     pub action: String,
     pub beneficiary_id: Uuid,
     pub request_id: String,
+}
+
+impl Keyed for TrailRow {
+    type Key = SeqKey;
+
+    fn key(&self, _: Order) -> SeqKey {
+        SeqKey(self.id)
+    }
 }
 
 pub fn record(
@@ -67,18 +76,27 @@ pub fn record(
     Ok(())
 }
 
-/// A person's trail, oldest first, after the entry `after`.
-pub fn list(
+/// A page of a person's trail, oldest first.
+pub fn page(
     conn: &mut PgConnection,
     beneficiary: Uuid,
-    after: Option<i64>,
-    limit: i64,
-) -> ApiResult<Vec<TrailRow>> {
+    page: PageRequest<SeqKey>,
+) -> ApiResult<Page<TrailRow>> {
+    let rows = access_trail::table
+        .filter(access_trail::beneficiary_id.eq(beneficiary))
+        .filter(access_trail::id.gt(page.after.map_or(0, |k| k.0)))
+        .order(access_trail::id.asc())
+        .limit(page.fetch())
+        .select(TrailRow::as_select())
+        .load(conn)?;
+    Ok(Page::cut(rows, &page))
+}
+
+/// A person's whole trail, oldest first (for their own copy).
+pub fn all(conn: &mut PgConnection, beneficiary: Uuid) -> ApiResult<Vec<TrailRow>> {
     Ok(access_trail::table
         .filter(access_trail::beneficiary_id.eq(beneficiary))
-        .filter(access_trail::id.gt(after.unwrap_or(0)))
         .order(access_trail::id.asc())
-        .limit(limit)
         .select(TrailRow::as_select())
         .load(conn)?)
 }
