@@ -11,7 +11,7 @@ use crate::access::{self, PersonView};
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{Eligibility, QualificationLevel, Sex};
-use crate::domain::person::{self as rules, PersonFields};
+use crate::domain::person::{self as rules, PersonDraft};
 use crate::error::ApiResult;
 use crate::models::beneficiary::{self as model, BeneficiaryRow};
 use crate::paging::SeqKey;
@@ -271,29 +271,23 @@ pub async fn create(
     access::beneficiaries::write(&p)?;
     let (input, mut v) = json_body::<NewBeneficiary>(&req, &body)?;
     let referent_id = access::beneficiaries::referent_for(&p, input.referent_id.map(Some))?;
-    let last_name = v.require("last_name", input.last_name);
-    let first_name = v.require("first_name", input.first_name);
-    let sex = v.require("sex", input.sex);
-    let birth_date = v.require("birth_date", input.birth_date);
-    let postal_code = v.require("postal_code", input.postal_code);
-    let eligibility = v.require("eligibility", input.eligibility);
     let fields = rules::check(
-        PersonFields {
-            last_name: last_name.unwrap_or_else(|| "-".into()),
-            first_name: first_name.unwrap_or_else(|| "-".into()),
-            sex: sex.unwrap_or(Sex::F),
-            birth_date: birth_date.unwrap_or(NaiveDate::MIN),
-            postal_code: postal_code.unwrap_or_else(|| "00000".into()),
+        PersonDraft {
+            last_name: input.last_name,
+            first_name: input.first_name,
+            sex: input.sex,
+            birth_date: input.birth_date,
+            postal_code: input.postal_code,
             qpv_code: input.qpv_code,
             qualification_level: input.qualification_level,
-            eligibility: eligibility.unwrap_or_default(),
+            eligibility: input.eligibility,
             eligibility_reason: input.eligibility_reason,
             referent_id,
         },
         Utc::now().date_naive(),
         &mut v,
     );
-    v.finish()?;
+    let fields = v.finish_with(fields)?;
     let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
     let location = format!("/api/v1/beneficiaries/{}", row.id);
     let version = row.version;
@@ -390,9 +384,8 @@ pub async fn patch(
             if let Some(r) = referent {
                 f.referent_id = r;
             }
-            let f = rules::check(f, Utc::now().date_naive(), &mut v);
-            v.finish()?;
-            Ok(f)
+            let f = rules::check(f.into(), Utc::now().date_naive(), &mut v);
+            Ok(v.finish_with(f)?)
         })
     })
     .await?;

@@ -14,7 +14,7 @@ use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{ClauseType, CommitmentSource};
-use crate::domain::contract::{self as rules, ContractFields};
+use crate::domain::contract::{self as rules, CommitmentChange, ContractDraft};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
 use crate::error::{ApiResult, Problem};
 use crate::models::contract::{self as model, ContractRow};
@@ -304,39 +304,28 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     access::contracts::write(&p)?;
     let (input, mut v) = json_body::<NewContract>(&req, &body)?;
-    let buyer_id = v.require(
-        "buyer_id",
-        input.buyer_id.or(access::contracts::default_buyer(&p)),
-    );
-    let holder_id = v.require("holder_id", input.holder_id);
-    let reference = v.require("reference", input.reference);
-    let title = v.require("title", input.title);
-    let clause_type = v.require("clause_type", input.clause_type);
-    let start_date = v.require("start_date", input.start_date);
-    let end_date = v.require("end_date", input.end_date);
-    let given = input.commitment_hours.is_some();
     let fields = rules::check(
-        ContractFields {
-            buyer_id: buyer_id.unwrap_or_default(),
-            holder_id: holder_id.unwrap_or_default(),
-            reference: reference.unwrap_or_else(|| "-".into()),
-            title: title.unwrap_or_else(|| "-".into()),
+        ContractDraft {
+            buyer_id: input.buyer_id.or(access::contracts::default_buyer(&p)),
+            holder_id: input.holder_id,
+            reference: input.reference,
+            title: input.title,
             operation: input.operation,
-            clause_type: clause_type.unwrap_or(ClauseType::ExecutionCondition),
-            start_date: start_date.unwrap_or_default(),
-            end_date: end_date.or(start_date).unwrap_or_default(),
+            clause_type: input.clause_type,
+            start_date: input.start_date,
+            end_date: input.end_date,
             amount_excl_tax: input.amount_excl_tax,
             labour_share: input.labour_share,
             insertion_rate: input.insertion_rate,
             hourly_cost: input.hourly_cost,
-            commitment_hours: input.commitment_hours.unwrap_or_default(),
+            commitment_hours: input.commitment_hours,
             commitment_source: CommitmentSource::Given,
         },
-        given,
+        input.commitment_hours.is_some(),
         true,
         &mut v,
     );
-    v.finish()?;
+    let fields = v.finish_with(fields)?;
     let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
     let location = format!("/api/v1/contracts/{}", row.id);
     let version = row.version;
@@ -425,11 +414,17 @@ pub async fn patch(
     }
     let row = db::run(&state.pool, move |c| {
         model::update(c, &p, id, &precondition, move |mut f| {
-            let sizing_changed = patch.amount_excl_tax.is_some()
-                || patch.labour_share.is_some()
-                || patch.insertion_rate.is_some()
-                || patch.hourly_cost.is_some()
-                || matches!(patch.commitment_hours, Some(None));
+            let change = CommitmentChange {
+                hours: patch.commitment_hours,
+                confirm: matches!(
+                    patch.commitment_source,
+                    Some(Some(CommitmentSource::Confirmed))
+                ),
+                sizing_patched: patch.amount_excl_tax.is_some()
+                    || patch.labour_share.is_some()
+                    || patch.insertion_rate.is_some()
+                    || patch.hourly_cost.is_some(),
+            };
             merge(&mut f.buyer_id, patch.buyer_id);
             merge(&mut f.holder_id, patch.holder_id);
             merge(&mut f.reference, patch.reference);
@@ -442,25 +437,9 @@ pub async fn patch(
             merge_nullable(&mut f.labour_share, patch.labour_share);
             merge_nullable(&mut f.insertion_rate, patch.insertion_rate);
             merge_nullable(&mut f.hourly_cost, patch.hourly_cost);
-            let given = matches!(patch.commitment_hours, Some(Some(_)));
-            if let Some(Some(c)) = patch.commitment_hours {
-                f.commitment_hours = c;
-            }
-            if matches!(patch.commitment_hours, Some(None)) {
-                f.commitment_source = CommitmentSource::Computed;
-            }
-            if matches!(
-                patch.commitment_source,
-                Some(Some(CommitmentSource::Confirmed))
-            ) && f.commitment_source == CommitmentSource::Estimated
-            {
-                f.commitment_source = CommitmentSource::Confirmed;
-            }
-            let sizing_changed =
-                sizing_changed && f.commitment_source == CommitmentSource::Computed;
-            let f = rules::check(f, given, sizing_changed, &mut v);
-            v.finish()?;
-            Ok(f)
+            let r = rules::revise(&mut f, change);
+            let f = rules::check(f.into(), r.commitment_given, r.sizing_changed, &mut v);
+            Ok(v.finish_with(f)?)
         })
     })
     .await?;

@@ -11,7 +11,7 @@ use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
-use crate::domain::organisation::{self as rules, OrganisationFields};
+use crate::domain::organisation::{self as rules, OrganisationDraft};
 use crate::error::{ApiResult, Problem};
 use crate::models::organisation::{self as model, OrganisationRow};
 use crate::state::AppState;
@@ -191,12 +191,10 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     access::organisations::write(&p)?;
     let (input, mut v) = json_body::<NewOrganisation>(&req, &body)?;
-    let kind = v.require("kind", input.kind);
-    let name = v.require("name", input.name);
     let fields = rules::check(
-        OrganisationFields {
-            kind: kind.unwrap_or(OrgKind::Company),
-            name: name.unwrap_or_default(),
+        OrganisationDraft {
+            kind: input.kind,
+            name: input.name,
             siret: input.siret,
             siae_type: input.siae_type,
             identifier_type: input.identifier_type,
@@ -204,7 +202,7 @@ pub async fn create(
         },
         &mut v,
     );
-    v.finish()?;
+    let fields = v.finish_with(fields)?;
     let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
     let location = format!("/api/v1/organisations/{}", row.id);
     let version = row.version;
@@ -281,9 +279,8 @@ pub async fn patch(
             merge_nullable(&mut f.siae_type, patch.siae_type);
             merge_nullable(&mut f.identifier_type, patch.identifier_type);
             merge_nullable(&mut f.identifier, patch.identifier);
-            let f = rules::check(f, &mut v);
-            v.finish()?;
-            Ok(f)
+            let f = rules::check(f.into(), &mut v);
+            Ok(v.finish_with(f)?)
         })
     })
     .await?;

@@ -12,7 +12,7 @@ use crate::access::{self, PlacementView};
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::Modality;
-use crate::domain::placement::PlacementFields;
+use crate::domain::placement::PlacementDraft;
 use crate::error::{ApiError, ApiResult};
 use crate::models::placement::{self as model, PlacementRow};
 use crate::state::AppState;
@@ -262,26 +262,32 @@ pub async fn create(
     let beneficiary_id = v.require("beneficiary_id", input.beneficiary_id);
     let contract_id = v.require("contract_id", input.contract_id);
     let employer_id = v.require("employer_id", input.employer_id);
-    let modality = v.require("modality", input.modality);
-    let job_title = v.require("job_title", input.job_title);
-    let start_date = v.require("start_date", input.start_date);
     // Without the ids, the rules that need the database cannot run.
     let (Some(beneficiary_id), Some(contract_id), Some(employer_id)) =
         (beneficiary_id, contract_id, employer_id)
     else {
+        for (field, absent) in [
+            ("modality", input.modality.is_none()),
+            ("job_title", input.job_title.is_none()),
+            ("start_date", input.start_date.is_none()),
+        ] {
+            if absent && !v.has(field) {
+                v.add(field, "is required");
+            }
+        }
         return Err(ApiError::Validation(std::mem::take(v.list())));
     };
-    let fields = PlacementFields {
+    let draft = PlacementDraft {
         beneficiary_id,
         contract_id,
         employer_id,
-        modality: modality.unwrap_or(Modality::DirectFixedTerm),
-        job_title: job_title.unwrap_or_else(|| "-".into()),
-        start_date: start_date.unwrap_or_default(),
+        modality: input.modality,
+        job_title: input.job_title,
+        start_date: input.start_date,
         end_date: input.end_date,
         weekly_hours: input.weekly_hours,
     };
-    let row = db::run(&state.pool, move |c| model::create(c, &p, fields, v)).await?;
+    let row = db::run(&state.pool, move |c| model::create(c, &p, draft, v)).await?;
     let location = format!("/api/v1/placements/{}", row.id);
     let version = row.version;
     Ok(super::http::created(

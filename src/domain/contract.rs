@@ -51,36 +51,97 @@ const PARAMS: [&str; 4] = [
 pub const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
 pub const LAST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a valid date");
 
-/// Normalises and checks the record. `commitment_given` says whether the
-/// request set `commitment_hours` itself; when it did not, the commitment
-/// is computed from the four sizing figures (422 when one is missing),
-/// unless the stored figure was given or confirmed and no figure changed.
+/// A contract as a request gives it: the required fields may be missing,
+/// and no stand-in value replaces them.
+#[derive(Debug, Clone)]
+pub struct ContractDraft {
+    pub buyer_id: Option<Uuid>,
+    pub holder_id: Option<Uuid>,
+    pub reference: Option<String>,
+    pub title: Option<String>,
+    pub operation: Option<String>,
+    pub clause_type: Option<ClauseType>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub amount_excl_tax: Option<Decimal>,
+    pub labour_share: Option<Decimal>,
+    pub insertion_rate: Option<Decimal>,
+    pub hourly_cost: Option<Decimal>,
+    /// The stored commitment, or the one the request gives (then
+    /// `commitment_given`); computed from the sizing figures otherwise.
+    pub commitment_hours: Option<Decimal>,
+    pub commitment_source: CommitmentSource,
+}
+
+impl From<ContractFields> for ContractDraft {
+    fn from(f: ContractFields) -> Self {
+        ContractDraft {
+            buyer_id: Some(f.buyer_id),
+            holder_id: Some(f.holder_id),
+            reference: Some(f.reference),
+            title: Some(f.title),
+            operation: f.operation,
+            clause_type: Some(f.clause_type),
+            start_date: Some(f.start_date),
+            end_date: Some(f.end_date),
+            amount_excl_tax: f.amount_excl_tax,
+            labour_share: f.labour_share,
+            insertion_rate: f.insertion_rate,
+            hourly_cost: f.hourly_cost,
+            commitment_hours: Some(f.commitment_hours),
+            commitment_source: f.commitment_source,
+        }
+    }
+}
+
+/// Normalises and checks the record: every required field that is absent
+/// is reported and the rules run on what is present. `commitment_given`
+/// says whether the request set `commitment_hours` itself; when it did not,
+/// the commitment is computed from the four sizing figures (422 when one is
+/// missing), unless the stored figure was given or confirmed and no figure
+/// changed. The record comes back when every required field was there.
 pub fn check(
-    mut f: ContractFields,
+    d: ContractDraft,
     commitment_given: bool,
     sizing_changed: bool,
     v: &mut Violations,
-) -> ContractFields {
-    f.reference = numbers::text(v, "reference", &f.reference, 100);
-    f.title = numbers::text(v, "title", &f.title, 500);
-    f.operation = f
+) -> Option<ContractFields> {
+    let buyer_id = v.require("buyer_id", d.buyer_id);
+    let holder_id = v.require("holder_id", d.holder_id);
+    let reference = v
+        .require("reference", d.reference)
+        .map(|r| numbers::text(v, "reference", &r, 100));
+    let title = v
+        .require("title", d.title)
+        .map(|t| numbers::text(v, "title", &t, 500));
+    let clause_type = v.require("clause_type", d.clause_type);
+    let start_date = v.require("start_date", d.start_date);
+    let end_date = v.require("end_date", d.end_date);
+    let operation = d
         .operation
         .map(|o| o.trim().to_string())
         .filter(|o| !o.is_empty());
-    if f.operation
-        .as_ref()
-        .is_some_and(|o| o.chars().count() > 200)
-    {
+    if operation.as_ref().is_some_and(|o| o.chars().count() > 200) {
         v.add("operation", "must be at most 200 characters");
     }
-    for (field, day) in [("start_date", f.start_date), ("end_date", f.end_date)] {
-        if !(FIRST_DAY..=LAST_DAY).contains(&day) && !v.has(field) {
+    for (field, day) in [("start_date", start_date), ("end_date", end_date)] {
+        if day.is_some_and(|day| !(FIRST_DAY..=LAST_DAY).contains(&day)) && !v.has(field) {
             v.add(field, format!("must be from {FIRST_DAY} to {LAST_DAY}"));
         }
     }
-    if f.end_date < f.start_date && !v.has("end_date") && !v.has("start_date") {
-        v.add("end_date", "must be on or after start_date");
+    if let (Some(start), Some(end)) = (start_date, end_date) {
+        if end < start && !v.has("end_date") && !v.has("start_date") {
+            v.add("end_date", "must be on or after start_date");
+        }
     }
+    let mut f = Sizing {
+        amount_excl_tax: d.amount_excl_tax,
+        labour_share: d.labour_share,
+        insertion_rate: d.insertion_rate,
+        hourly_cost: d.hourly_cost,
+        commitment_hours: d.commitment_hours,
+        commitment_source: d.commitment_source,
+    };
     let zero = Decimal::ZERO;
     if let Some(a) = f.amount_excl_tax {
         numbers::check(
@@ -122,11 +183,11 @@ pub fn check(
             Some(numbers::max_hourly_cost()),
         );
     }
-    if commitment_given {
+    if let (true, Some(given)) = (commitment_given, f.commitment_hours) {
         numbers::check(
             v,
             "commitment_hours",
-            f.commitment_hours,
+            given,
             2,
             Bound::AtLeast(zero),
             Some(numbers::max_commitment_hours()),
@@ -170,13 +231,91 @@ pub fn check(
                     ),
                 );
             }
-            f.commitment_hours = c;
+            f.commitment_hours = Some(c);
             f.commitment_source = CommitmentSource::Computed;
         } else {
             v.add("commitment_hours", "cannot be computed from these figures");
         }
     }
-    f
+    Some(ContractFields {
+        buyer_id: buyer_id?,
+        holder_id: holder_id?,
+        reference: reference?,
+        title: title?,
+        operation,
+        clause_type: clause_type?,
+        start_date: start_date?,
+        end_date: end_date?,
+        amount_excl_tax: f.amount_excl_tax,
+        labour_share: f.labour_share,
+        insertion_rate: f.insertion_rate,
+        hourly_cost: f.hourly_cost,
+        commitment_hours: f.commitment_hours?,
+        commitment_source: f.commitment_source,
+    })
+}
+
+/// What a change to a contract asks of its commitment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommitmentChange {
+    /// `commitment_hours` as patched: absent, set, or cleared (`Some(None)`:
+    /// compute it from the sizing figures from now on).
+    pub hours: Option<Option<Decimal>>,
+    /// `commitment_source: confirmed`: the facilitator approves an estimate.
+    pub confirm: bool,
+    /// Whether one of the four sizing figures was patched.
+    pub sizing_patched: bool,
+}
+
+/// How [`check`] is to treat the commitment after a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revision {
+    pub commitment_given: bool,
+    pub sizing_changed: bool,
+}
+
+/// The commitment-source state machine of a change (DOMAIN.md): a figure
+/// set is given (and confirms an estimate, in [`check`]); clearing it
+/// makes the commitment computed; `confirmed` approves an estimate and
+/// changes nothing else; the sizing figures recompute only a computed
+/// commitment.
+pub fn revise(f: &mut ContractFields, change: CommitmentChange) -> Revision {
+    let cleared = matches!(change.hours, Some(None));
+    if let Some(Some(hours)) = change.hours {
+        f.commitment_hours = hours;
+    }
+    if cleared {
+        f.commitment_source = CommitmentSource::Computed;
+    }
+    if change.confirm && f.commitment_source == CommitmentSource::Estimated {
+        f.commitment_source = CommitmentSource::Confirmed;
+    }
+    Revision {
+        commitment_given: matches!(change.hours, Some(Some(_))),
+        sizing_changed: (change.sizing_patched || cleared)
+            && f.commitment_source == CommitmentSource::Computed,
+    }
+}
+
+/// The figures a commitment is sized from, and the commitment.
+struct Sizing {
+    amount_excl_tax: Option<Decimal>,
+    labour_share: Option<Decimal>,
+    insertion_rate: Option<Decimal>,
+    hourly_cost: Option<Decimal>,
+    commitment_hours: Option<Decimal>,
+    commitment_source: CommitmentSource,
+}
+
+impl Sizing {
+    fn computed_commitment(&self) -> Option<Decimal> {
+        commitment::compute(
+            self.amount_excl_tax?,
+            self.labour_share?,
+            self.insertion_rate?,
+            self.hourly_cost?,
+        )
+    }
 }
 
 #[cfg(test)]
@@ -206,7 +345,7 @@ mod tests {
     #[test]
     fn computes_when_absent() {
         let mut v = Violations::default();
-        let f = check(base(), false, true, &mut v);
+        let f = check(base().into(), false, true, &mut v).unwrap();
         assert!(v.finish().is_ok());
         assert_eq!(f.commitment_hours, dec!(800));
         assert_eq!(f.commitment_source, CommitmentSource::Computed);
@@ -219,11 +358,11 @@ mod tests {
         let mut v = Violations::default();
         let mut b = base();
         b.commitment_hours = dec!(1200.5);
-        let f = check(b.clone(), true, true, &mut v);
+        let f = check(b.clone().into(), true, true, &mut v).unwrap();
         assert_eq!(f.commitment_hours, dec!(1200.5));
         assert_eq!(f.commitment_source, CommitmentSource::Given);
         b.commitment_source = CommitmentSource::Estimated;
-        let f = check(b, true, false, &mut v);
+        let f = check(b.into(), true, false, &mut v).unwrap();
         assert_eq!(f.commitment_source, CommitmentSource::Confirmed);
         assert!(v.finish().is_ok());
     }
@@ -234,7 +373,7 @@ mod tests {
         let mut b = base();
         b.hourly_cost = None;
         b.labour_share = None;
-        check(b, false, true, &mut v);
+        check(b.into(), false, true, &mut v);
         let e = &v.list()[0];
         assert_eq!(e.field, "commitment_hours");
         assert!(e.message.contains("labour_share, hourly_cost"));
@@ -249,7 +388,7 @@ mod tests {
         b.insertion_rate = Some(dec!(0.12345));
         b.amount_excl_tax = Some(dec!(-1));
         b.title = "".into();
-        check(b, false, true, &mut v);
+        check(b.into(), false, true, &mut v);
         let fields: Vec<_> = v.list().iter().map(|e| e.field.clone()).collect();
         assert_eq!(
             fields,
@@ -260,6 +399,103 @@ mod tests {
                 "labour_share",
                 "insertion_rate"
             ]
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_reported_and_the_commitment_still_sized() {
+        let mut v = Violations::default();
+        let draft = ContractDraft {
+            buyer_id: None,
+            holder_id: None,
+            reference: None,
+            title: Some(" ".into()),
+            operation: None,
+            clause_type: None,
+            start_date: None,
+            end_date: NaiveDate::from_ymd_opt(1999, 12, 31),
+            amount_excl_tax: Some(dec!(1000)),
+            labour_share: None,
+            insertion_rate: None,
+            hourly_cost: None,
+            commitment_hours: None,
+            commitment_source: CommitmentSource::Given,
+        };
+        assert_eq!(check(draft, false, true, &mut v), None);
+        let fields: Vec<_> = v.list().iter().map(|e| e.field.clone()).collect();
+        assert_eq!(
+            fields,
+            [
+                "buyer_id",
+                "holder_id",
+                "reference",
+                "title",
+                "clause_type",
+                "start_date",
+                "end_date",
+                "commitment_hours"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_commitment_source_follows_each_change() {
+        use CommitmentSource::*;
+        let change = |hours, confirm, sizing_patched| CommitmentChange {
+            hours,
+            confirm,
+            sizing_patched,
+        };
+        // (source before, change) -> (source after, given, sizing changed)
+        let cases = [
+            (
+                Estimated,
+                change(None, true, false),
+                (Confirmed, false, false),
+            ),
+            (Given, change(None, true, false), (Given, false, false)),
+            (
+                Computed,
+                change(None, true, false),
+                (Computed, false, false),
+            ),
+            (
+                Given,
+                change(Some(None), false, false),
+                (Computed, false, true),
+            ),
+            (
+                Confirmed,
+                change(Some(None), false, false),
+                (Computed, false, true),
+            ),
+            (Computed, change(None, false, true), (Computed, false, true)),
+            (Given, change(None, false, true), (Given, false, false)),
+            (
+                Estimated,
+                change(Some(Some(dec!(10))), false, false),
+                (Estimated, true, false),
+            ),
+        ];
+        for (before, c, (after, given, sizing)) in cases {
+            let mut f = base();
+            f.commitment_source = before;
+            let r = revise(&mut f, c);
+            assert_eq!(
+                (f.commitment_source, r.commitment_given, r.sizing_changed),
+                (after, given, sizing),
+                "{before:?} {c:?}"
+            );
+        }
+        // A figure given over an estimate ends confirmed once checked.
+        let mut f = base();
+        f.commitment_source = Estimated;
+        let r = revise(&mut f, change(Some(Some(dec!(10))), false, false));
+        let mut v = Violations::default();
+        let f = check(f.into(), r.commitment_given, r.sizing_changed, &mut v).unwrap();
+        assert_eq!(
+            (f.commitment_source, f.commitment_hours),
+            (Confirmed, dec!(10))
         );
     }
 }

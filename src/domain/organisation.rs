@@ -19,31 +19,60 @@ pub struct OrganisationFields {
     pub identifier: Option<String>,
 }
 
-/// Normalises then checks the fields, noting every rule broken.
-pub fn check(mut f: OrganisationFields, v: &mut Violations) -> OrganisationFields {
-    f.name = f.name.trim().to_string();
-    if f.name.is_empty() && !v.has("name") {
-        v.add("name", "must not be empty");
-    } else if f.name.chars().count() > NAME_MAX {
-        v.add("name", format!("must be at most {NAME_MAX} characters"));
+/// An organisation as a request gives it: `kind` and `name` may be
+/// missing, and no stand-in value replaces them.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationDraft {
+    pub kind: Option<OrgKind>,
+    pub name: Option<String>,
+    pub siret: Option<String>,
+    pub siae_type: Option<SiaeType>,
+    pub identifier_type: Option<IdentifierType>,
+    pub identifier: Option<String>,
+}
+
+impl From<OrganisationFields> for OrganisationDraft {
+    fn from(f: OrganisationFields) -> Self {
+        OrganisationDraft {
+            kind: Some(f.kind),
+            name: Some(f.name),
+            siret: f.siret,
+            siae_type: f.siae_type,
+            identifier_type: f.identifier_type,
+            identifier: f.identifier,
+        }
+    }
+}
+
+/// Normalises then checks the fields, noting every rule broken and every
+/// required field absent; the record comes back when all were present.
+pub fn check(d: OrganisationDraft, v: &mut Violations) -> Option<OrganisationFields> {
+    let kind = v.require("kind", d.kind);
+    let name = v.require("name", d.name).map(|n| n.trim().to_string());
+    if let Some(name) = &name {
+        if name.is_empty() && !v.has("name") {
+            v.add("name", "must not be empty");
+        } else if name.chars().count() > NAME_MAX {
+            v.add("name", format!("must be at most {NAME_MAX} characters"));
+        }
     }
     // Spaces are how SIRETs are often printed (`356 000 000 00048`).
-    f.siret = f
+    let siret: Option<String> = d
         .siret
         .map(|s| s.chars().filter(|c| !c.is_whitespace()).collect());
-    if let Some(s) = &f.siret {
+    if let Some(s) = &siret {
         if let Err(why) = siret::check(s) {
             v.add("siret", why);
         }
     }
-    if f.siae_type.is_some() && f.kind != OrgKind::Company {
+    if d.siae_type.is_some() && kind.is_some_and(|k| k != OrgKind::Company) {
         v.add(
             "siae_type",
             "only an organisation of kind `company` can be an insertion or sheltered employer",
         );
     }
-    f.identifier = f.identifier.map(|s| s.trim().to_string());
-    match (&f.identifier_type, &f.identifier) {
+    let identifier = d.identifier.map(|s| s.trim().to_string());
+    match (&d.identifier_type, &identifier) {
         (Some(_), None) => v.add("identifier", "is required when identifier_type is set"),
         (None, Some(_)) => v.add("identifier_type", "is required when identifier is set"),
         (Some(_), Some(id)) if id.is_empty() || id.chars().count() > IDENTIFIER_MAX => v.add(
@@ -52,7 +81,14 @@ pub fn check(mut f: OrganisationFields, v: &mut Violations) -> OrganisationField
         ),
         _ => {}
     }
-    f
+    Some(OrganisationFields {
+        kind: kind?,
+        name: name?,
+        siret,
+        siae_type: d.siae_type,
+        identifier_type: d.identifier_type,
+        identifier,
+    })
 }
 
 #[cfg(test)]
@@ -73,7 +109,7 @@ mod tests {
     #[test]
     fn normalises_valid_record() {
         let mut v = Violations::default();
-        let f = check(base(), &mut v);
+        let f = check(base().into(), &mut v).unwrap();
         assert!(v.finish().is_ok());
         assert_eq!(f.name, "Bâtir Essonne");
         assert_eq!(f.siret.as_deref(), Some("73282932000074"));
@@ -90,10 +126,25 @@ mod tests {
                 siae_type: Some(SiaeType::Etti),
                 identifier_type: Some(IdentifierType::Tva),
                 identifier: None,
-            },
+            }
+            .into(),
             &mut v,
         );
         let fields: Vec<String> = v.list().iter().map(|e| e.field.clone()).collect();
         assert_eq!(fields, ["name", "siret", "siae_type", "identifier"]);
+    }
+
+    #[test]
+    fn missing_kind_and_name_are_reported_without_stand_ins() {
+        let mut v = Violations::default();
+        let draft = OrganisationDraft {
+            siae_type: Some(SiaeType::Etti),
+            siret: Some("73282932000075".into()),
+            ..OrganisationDraft::default()
+        };
+        assert_eq!(check(draft, &mut v), None);
+        let fields: Vec<String> = v.list().iter().map(|e| e.field.clone()).collect();
+        // Without a kind, whether an insertion type fits cannot be said.
+        assert_eq!(fields, ["kind", "name", "siret"]);
     }
 }

@@ -46,33 +46,81 @@ pub fn earliest_birth_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
 }
 
-pub fn check(mut f: PersonFields, today: NaiveDate, v: &mut Violations) -> PersonFields {
-    f.last_name = numbers::text(v, "last_name", &f.last_name, 100);
-    f.first_name = numbers::text(v, "first_name", &f.first_name, 100);
-    if !v.has("birth_date") {
-        if f.birth_date > today {
+/// A person's record as a request gives it: the required fields may be
+/// missing, and no stand-in value replaces them.
+#[derive(Debug, Clone, Default)]
+pub struct PersonDraft {
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
+    pub sex: Option<Sex>,
+    pub birth_date: Option<NaiveDate>,
+    pub postal_code: Option<String>,
+    pub qpv_code: Option<String>,
+    pub qualification_level: Option<QualificationLevel>,
+    pub eligibility: Option<Vec<Eligibility>>,
+    pub eligibility_reason: Option<String>,
+    pub referent_id: Option<Uuid>,
+}
+
+impl From<PersonFields> for PersonDraft {
+    fn from(f: PersonFields) -> Self {
+        PersonDraft {
+            last_name: Some(f.last_name),
+            first_name: Some(f.first_name),
+            sex: Some(f.sex),
+            birth_date: Some(f.birth_date),
+            postal_code: Some(f.postal_code),
+            qpv_code: f.qpv_code,
+            qualification_level: f.qualification_level,
+            eligibility: Some(f.eligibility),
+            eligibility_reason: f.eligibility_reason,
+            referent_id: f.referent_id,
+        }
+    }
+}
+
+/// Normalises and checks a record: every required field that is absent is
+/// reported, and every rule runs on the fields that are present. The record
+/// comes back when all required fields were there (it is valid only if `v`
+/// holds nothing either).
+pub fn check(d: PersonDraft, today: NaiveDate, v: &mut Violations) -> Option<PersonFields> {
+    let last_name = v
+        .require("last_name", d.last_name)
+        .map(|n| numbers::text(v, "last_name", &n, 100));
+    let first_name = v
+        .require("first_name", d.first_name)
+        .map(|n| numbers::text(v, "first_name", &n, 100));
+    let sex = v.require("sex", d.sex);
+    let birth_date = v.require("birth_date", d.birth_date);
+    if let Some(birth) = birth_date.filter(|_| !v.has("birth_date")) {
+        if birth > today {
             v.add("birth_date", "must not be in the future");
-        } else if f.birth_date < earliest_birth_date() {
+        } else if birth < earliest_birth_date() {
             v.add(
                 "birth_date",
                 format!("must be on or after {}", earliest_birth_date()),
             );
-        } else if age_on(f.birth_date, today) < MIN_AGE {
+        } else if age_on(birth, today) < MIN_AGE {
             v.add(
                 "birth_date",
                 format!("the person must be at least {MIN_AGE}"),
             );
         }
     }
-    f.postal_code = f.postal_code.trim().to_string();
-    if !v.has("postal_code") && !is_postal_code(&f.postal_code) {
+    let postal_code = v
+        .require("postal_code", d.postal_code)
+        .map(|c| c.trim().to_string());
+    if postal_code
+        .as_deref()
+        .is_some_and(|c| !v.has("postal_code") && !is_postal_code(c))
+    {
         v.add("postal_code", "must be 5 digits");
     }
-    f.qpv_code = f
+    let qpv_code = d
         .qpv_code
         .map(|q| q.trim().to_ascii_uppercase())
         .filter(|q| !q.is_empty());
-    if let Some(q) = &f.qpv_code {
+    if let Some(q) = &qpv_code {
         if !is_qpv_code(q) {
             v.add(
                 "qpv_code",
@@ -80,28 +128,46 @@ pub fn check(mut f: PersonFields, today: NaiveDate, v: &mut Violations) -> Perso
             );
         }
     }
-    f.eligibility.sort();
-    f.eligibility.dedup();
-    if f.eligibility.is_empty() && !v.has("eligibility") {
+    let eligibility = v.require("eligibility", d.eligibility).map(|mut e| {
+        e.sort();
+        e.dedup();
+        e
+    });
+    if eligibility.as_ref().is_some_and(Vec::is_empty) && !v.has("eligibility") {
         v.add("eligibility", "must hold at least one criterion");
     }
-    f.eligibility_reason = f
+    let eligibility_reason = d
         .eligibility_reason
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());
-    if f.eligibility.contains(&Eligibility::OtherValidated) && f.eligibility_reason.is_none() {
+    if eligibility
+        .as_ref()
+        .is_some_and(|e| e.contains(&Eligibility::OtherValidated))
+        && eligibility_reason.is_none()
+    {
         v.add(
             "eligibility_reason",
             "is required with `other_validated`: say which difficulties the facilitator validated",
         );
     }
-    if f.eligibility_reason
+    if eligibility_reason
         .as_ref()
         .is_some_and(|r| r.chars().count() > 1000)
     {
         v.add("eligibility_reason", "must be at most 1000 characters");
     }
-    f
+    Some(PersonFields {
+        last_name: last_name?,
+        first_name: first_name?,
+        sex: sex?,
+        birth_date: birth_date?,
+        postal_code: postal_code?,
+        qpv_code,
+        qualification_level: d.qualification_level,
+        eligibility: eligibility?,
+        eligibility_reason,
+        referent_id: d.referent_id,
+    })
 }
 
 #[cfg(test)]
@@ -142,7 +208,7 @@ mod tests {
     #[test]
     fn normalises_a_valid_person() {
         let mut v = Violations::default();
-        let f = check(base(), d("2026-11-25"), &mut v);
+        let f = check(base().into(), d("2026-11-25"), &mut v).unwrap();
         assert!(v.finish().is_ok());
         assert_eq!(f.last_name, "Diallo");
         assert_eq!(f.qpv_code.as_deref(), Some("QN09103M"));
@@ -158,7 +224,7 @@ mod tests {
         p.postal_code = "9110".into();
         p.qpv_code = Some("Q1".into());
         p.eligibility = vec![Eligibility::OtherValidated];
-        check(p, today, &mut v);
+        check(p.into(), today, &mut v);
         let fields: Vec<_> = v.list().iter().map(|e| e.field.clone()).collect();
         assert_eq!(
             fields,
@@ -173,15 +239,39 @@ mod tests {
         let mut v = Violations::default();
         let mut p = base();
         p.birth_date = d("2010-11-25"); // 16 today
-        check(p, today, &mut v);
+        check(p.into(), today, &mut v);
         assert!(v.finish().is_ok());
 
         let mut v = Violations::default();
         let mut p = base();
         p.birth_date = d("2027-01-01");
         p.eligibility = vec![];
-        check(p, today, &mut v);
+        check(p.into(), today, &mut v);
         let fields: Vec<_> = v.list().iter().map(|e| e.field.clone()).collect();
         assert_eq!(fields, ["birth_date", "eligibility"]);
+    }
+
+    #[test]
+    fn missing_fields_are_reported_and_the_rest_still_checked() {
+        let mut v = Violations::default();
+        let draft = PersonDraft {
+            qpv_code: Some("Q1".into()),
+            eligibility: Some(vec![Eligibility::OtherValidated]),
+            ..PersonDraft::default()
+        };
+        assert_eq!(check(draft, d("2026-11-25"), &mut v), None);
+        let fields: Vec<_> = v.list().iter().map(|e| e.field.clone()).collect();
+        assert_eq!(
+            fields,
+            [
+                "last_name",
+                "first_name",
+                "sex",
+                "birth_date",
+                "postal_code",
+                "qpv_code",
+                "eligibility_reason"
+            ]
+        );
     }
 }

@@ -33,10 +33,47 @@ pub struct Context {
     pub recorded: Vec<(Month, Decimal)>,
 }
 
-pub fn check(mut f: PlacementFields, ctx: &Context, v: &mut Violations) -> PlacementFields {
-    f.job_title = numbers::text(v, "job_title", &f.job_title, 200);
-    if !v.has("start_date") {
-        if f.start_date < ctx.contract_start || f.start_date > ctx.contract_end {
+/// A placement as a request gives it: the ids (which the rules' context
+/// is read from) are there, the other required fields may be missing, and
+/// no stand-in value replaces them.
+#[derive(Debug, Clone)]
+pub struct PlacementDraft {
+    pub beneficiary_id: Uuid,
+    pub contract_id: Uuid,
+    pub employer_id: Uuid,
+    pub modality: Option<Modality>,
+    pub job_title: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub weekly_hours: Option<Decimal>,
+}
+
+impl From<PlacementFields> for PlacementDraft {
+    fn from(f: PlacementFields) -> Self {
+        PlacementDraft {
+            beneficiary_id: f.beneficiary_id,
+            contract_id: f.contract_id,
+            employer_id: f.employer_id,
+            modality: Some(f.modality),
+            job_title: Some(f.job_title),
+            start_date: Some(f.start_date),
+            end_date: f.end_date,
+            weekly_hours: f.weekly_hours,
+        }
+    }
+}
+
+/// Checks a placement against its contract, its person and its recorded
+/// months: every required field absent is reported, every rule runs on
+/// what is present; the record comes back when all were there.
+pub fn check(d: PlacementDraft, ctx: &Context, v: &mut Violations) -> Option<PlacementFields> {
+    let modality = v.require("modality", d.modality);
+    let job_title = v
+        .require("job_title", d.job_title)
+        .map(|t| numbers::text(v, "job_title", &t, 200));
+    let start_date = v.require("start_date", d.start_date);
+    if let Some(start) = start_date.filter(|_| !v.has("start_date")) {
+        if start < ctx.contract_start || start > ctx.contract_end {
             v.add(
                 "start_date",
                 format!(
@@ -44,19 +81,19 @@ pub fn check(mut f: PlacementFields, ctx: &Context, v: &mut Violations) -> Place
                     ctx.contract_start, ctx.contract_end
                 ),
             );
-        } else if age_on(ctx.birth_date, f.start_date) < MIN_AGE {
+        } else if age_on(ctx.birth_date, start) < MIN_AGE {
             v.add(
                 "start_date",
                 format!("the person must be at least {MIN_AGE} on the placement's first day"),
             );
         }
     }
-    if let Some(end) = f.end_date {
-        if end < f.start_date && !v.has("end_date") && !v.has("start_date") {
+    if let (Some(start), Some(end)) = (start_date, d.end_date) {
+        if end < start && !v.has("end_date") && !v.has("start_date") {
             v.add("end_date", "must be on or after start_date");
         }
     }
-    if let Some(w) = f.weekly_hours {
+    if let Some(w) = d.weekly_hours {
         numbers::check(
             v,
             "weekly_hours",
@@ -66,8 +103,18 @@ pub fn check(mut f: PlacementFields, ctx: &Context, v: &mut Violations) -> Place
             Some(Decimal::from(48)),
         );
     }
+    let f = PlacementFields {
+        beneficiary_id: d.beneficiary_id,
+        contract_id: d.contract_id,
+        employer_id: d.employer_id,
+        modality: modality?,
+        job_title: job_title?,
+        start_date: start_date?,
+        end_date: d.end_date,
+        weekly_hours: d.weekly_hours,
+    };
     recorded_months_fit(&f, &ctx.recorded, v);
-    f
+    Some(f)
 }
 
 /// Dates that move under recorded hours must still hold each of them:

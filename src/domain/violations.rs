@@ -72,6 +72,20 @@ impl Violations {
         &mut self.0
     }
 
+    /// Finishes with what the rules built from a request: there is a value
+    /// exactly when every required field was present (each absent one has
+    /// been reported), and it is returned only if nothing is at fault.
+    pub fn finish_with<T>(mut self, value: Option<T>) -> Result<T, Invalid> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            None if self.0.is_empty() => {
+                self.add("body", "is incomplete");
+                Err(Invalid(self.0))
+            }
+            _ => Err(Invalid(self.0)),
+        }
+    }
+
     pub fn finish(self) -> Result<(), Invalid> {
         if self.0.is_empty() {
             Ok(())
@@ -101,5 +115,13 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["eligibility[1]", "title", "holder_id"]);
         assert_eq!(Violations::default().finish(), Ok(()));
+        assert_eq!(Violations::default().finish_with(Some(3)), Ok(3));
+        let Err(Invalid(errors)) = Violations::default().finish_with::<u8>(None) else {
+            panic!("a value without its fields is refused")
+        };
+        assert_eq!(errors[0].field, "body");
+        let mut v = Violations::default();
+        v.add("title", "is required");
+        assert!(v.finish_with(Some(3)).is_err());
     }
 }

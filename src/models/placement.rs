@@ -12,7 +12,7 @@ use crate::db::schema::{beneficiaries, contracts, monthly_hours, organisations, 
 use crate::db::{self, DbPool};
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Modality, OrgKind};
-use crate::domain::placement::{self as rules, Context, PlacementFields};
+use crate::domain::placement::{self as rules, Context, PlacementDraft, PlacementFields};
 use crate::error::{ApiError, ApiResult, Violations};
 use crate::paging::{Page, PageRequest};
 
@@ -158,7 +158,7 @@ fn context(
     conn: &mut PgConnection,
     placeable: Option<access::Filter<contracts::table>>,
     people: Option<access::Filter<beneficiaries::table>>,
-    f: &PlacementFields,
+    f: &PlacementDraft,
     recorded: Vec<(Month, Decimal)>,
 ) -> ApiResult<Context> {
     let mut v = Violations::default();
@@ -192,28 +192,30 @@ fn context(
         Some(_) => v.add("employer_id", "must be an organisation of kind company"),
         None => v.add("employer_id", "no organisation has this id"),
     }
-    v.finish()?;
-    let (contract_start, contract_end) = contract.unwrap_or_default();
-    Ok(Context {
-        contract_start,
-        contract_end,
-        birth_date: birth.unwrap_or_default(),
-        recorded,
-    })
+    let ctx = match (contract, birth) {
+        (Some((contract_start, contract_end)), Some(birth_date)) => Some(Context {
+            contract_start,
+            contract_end,
+            birth_date,
+            recorded,
+        }),
+        _ => None,
+    };
+    Ok(v.finish_with(ctx)?)
 }
 
 pub fn create(
     conn: &mut PgConnection,
     p: &Principal,
-    fields: PlacementFields,
+    draft: PlacementDraft,
     mut v: Violations,
 ) -> ApiResult<PlacementRow> {
     let placeable = access::placements::contracts_to_place_on(p)?;
     let people = access::placements::people_to_place(p)?;
     conn.transaction(|conn| {
-        let ctx = context(conn, Some(placeable), Some(people), &fields, Vec::new())?;
-        let fields = rules::check(fields, &ctx, &mut v);
-        v.finish()?;
+        let ctx = context(conn, Some(placeable), Some(people), &draft, Vec::new())?;
+        let fields = rules::check(draft, &ctx, &mut v);
+        let fields = v.finish_with(fields)?;
         Ok(diesel::insert_into(placements::table)
             .values((placements::id.eq(Uuid::now_v7()), Columns::from(&fields)))
             .returning(PlacementRow::as_returning())
@@ -263,9 +265,9 @@ pub fn update(
             .into_iter()
             .map(|(m, h)| (Month::from_date(m), h))
             .collect();
-        let ctx = context(conn, None, None, &new, recorded)?;
-        let new = rules::check(new, &ctx, &mut v);
-        v.finish()?;
+        let ctx = context(conn, None, None, &new.clone().into(), recorded)?;
+        let new = rules::check(new.into(), &ctx, &mut v);
+        let new = v.finish_with(new)?;
         Ok(diesel::update(placements::table.find(id))
             .set((
                 Columns::from(&new),
