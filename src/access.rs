@@ -288,21 +288,50 @@ pub mod placements {
         }
     }
 
-    /// The people a caller may create a placement for: the facilitator
-    /// anyone, a company the people it employs or employed. Anyone else
-    /// reads as an id that does not exist, so a company cannot learn of a
-    /// stranger (nor, by the age rule, their birth date).
-    pub fn people_to_place(p: &Principal) -> ApiResult<Filter<schema::beneficiaries::table>> {
+    /// Leave to create placements, granted once per request by [`place`];
+    /// the model that creates one takes it instead of asking again.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Placing {
+        /// The company placing; `None` for the facilitator, who places anyone.
+        company: Option<Uuid>,
+    }
+
+    /// Who may create placements: the facilitator, or a company.
+    pub fn place(p: &Principal) -> ApiResult<Placing> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
-            Role::Company => Ok(Box::new(
-                schema::beneficiaries::id.eq_any(
-                    schema::placements::table
-                        .filter(schema::placements::employer_id.eq(p.org_id()))
-                        .select(schema::placements::beneficiary_id),
-                ),
-            )),
+            Role::Facilitator => Ok(Placing { company: None }),
+            Role::Company => Ok(Placing {
+                company: Some(p.org_id()),
+            }),
             _ => Err(forbidden("create placements")),
+        }
+    }
+
+    impl Placing {
+        /// The people it may place: the facilitator anyone, a company the
+        /// people it employs or employed. Anyone else reads as an id that
+        /// does not exist, so a company cannot learn of a stranger (nor, by
+        /// the age rule, their birth date).
+        pub fn people(&self) -> Filter<schema::beneficiaries::table> {
+            match self.company {
+                None => everything(),
+                Some(org) => Box::new(
+                    schema::beneficiaries::id.eq_any(
+                        schema::placements::table
+                            .filter(schema::placements::employer_id.eq(org))
+                            .select(schema::placements::beneficiary_id),
+                    ),
+                ),
+            }
+        }
+
+        /// The contracts it may place people on: the facilitator any, a
+        /// company those it holds.
+        pub fn contracts(&self) -> Filter<schema::contracts::table> {
+            match self.company {
+                None => everything(),
+                Some(org) => Box::new(schema::contracts::holder_id.eq(org)),
+            }
         }
     }
 
@@ -314,16 +343,6 @@ pub mod placements {
             "employer_id",
             "only the facilitator changes a placement's employer",
         )
-    }
-
-    /// Contracts on which a caller may create placements: the facilitator
-    /// any, a company those it holds.
-    pub fn contracts_to_place_on(p: &Principal) -> ApiResult<Filter<schema::contracts::table>> {
-        match p.role {
-            Role::Facilitator => Ok(everything()),
-            Role::Company => Ok(Box::new(schema::contracts::holder_id.eq(p.org_id()))),
-            _ => Err(forbidden("create placements")),
-        }
     }
 
     /// Monthly hours: read where the placement is readable, except for
@@ -339,13 +358,40 @@ pub mod placements {
         }
     }
 
+    /// Leave to declare hours, granted once per request by
+    /// [`declare_hours`]; the models that declare take it instead of asking
+    /// again.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Declaring {
+        /// The company declaring; `None` for the facilitator.
+        company: Option<Uuid>,
+    }
+
     /// Declaring hours: the facilitator (validated at once) or a company
     /// that employs or holds (declared, to be validated).
-    pub fn declare_hours(p: &Principal) -> ApiResult<Filter<schema::placements::table>> {
+    pub fn declare_hours(p: &Principal) -> ApiResult<Declaring> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
-            Role::Company => Ok(employer_or_holder(p.org_id())),
+            Role::Facilitator => Ok(Declaring { company: None }),
+            Role::Company => Ok(Declaring {
+                company: Some(p.org_id()),
+            }),
             _ => Err(forbidden("declare hours")),
+        }
+    }
+
+    impl Declaring {
+        /// The placements it may declare months of.
+        pub fn placements(&self) -> Filter<schema::placements::table> {
+            match self.company {
+                None => everything(),
+                Some(org) => employer_or_holder(org),
+            }
+        }
+
+        /// The facilitator's figures are validated at once; a company's
+        /// wait for validation and never replace a validated month.
+        pub fn validates(&self) -> bool {
+            self.company.is_none()
         }
     }
 
@@ -355,11 +401,6 @@ pub mod placements {
             Role::Facilitator => Ok(()),
             _ => Err(forbidden("validate or reject hours")),
         }
-    }
-
-    /// A company's own declarations never replace a validated month.
-    pub fn validates_on_declare(p: &Principal) -> bool {
-        p.role == Role::Facilitator
     }
 }
 

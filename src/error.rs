@@ -68,8 +68,15 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Unavailable(String),
-    #[error("internal error")]
-    Internal(String),
+    /// A bug or a failure of what the service stands on: `context` says
+    /// what was being done, `source` keeps the cause. Both are logged
+    /// (with the request's id, as every log line), never shown.
+    #[error("internal error: {context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 impl ApiError {
@@ -93,6 +100,25 @@ impl ApiError {
         }
     }
 
+    /// An internal error caused by `source` while doing `context`.
+    pub fn internal(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ApiError::Internal {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// An internal error with no cause but itself: a bug.
+    pub fn bug(context: impl Into<String>) -> Self {
+        ApiError::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
     pub fn not_found(what: &str) -> Self {
         ApiError::NotFound(format!("no {what} with this id is visible to you"))
     }
@@ -111,7 +137,7 @@ impl ApiError {
             ApiError::UriTooLong(_) => "uri-too-long",
             ApiError::Validation(_) => "validation",
             ApiError::Unavailable(_) => "unavailable",
-            ApiError::Internal(_) => "internal",
+            ApiError::Internal { .. } => "internal",
         }
     }
 
@@ -123,7 +149,7 @@ impl ApiError {
                 format!("invalid values in: {}", fields.join(", "))
             }
             // The cause of an internal error is logged, never shown.
-            ApiError::Internal(_) => "an unexpected error occurred; it has been logged".into(),
+            ApiError::Internal { .. } => "an unexpected error occurred; it has been logged".into(),
             other => other.to_string(),
         };
         let errors = match self {
@@ -165,13 +191,23 @@ impl ResponseError for ApiError {
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            log::error!("internal error: {cause}");
+        if let ApiError::Internal { context, source } = self {
+            // The whole chain of causes: the first is rarely the whole story.
+            let mut cause = String::new();
+            let mut next = source
+                .as_deref()
+                .map(|e| e as &(dyn std::error::Error + 'static));
+            while let Some(e) = next {
+                cause.push_str(": ");
+                cause.push_str(&e.to_string());
+                next = e.source();
+            }
+            log::error!("internal error while {context}{cause}");
         }
         let mut builder = HttpResponse::build(self.status_code());
         builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
@@ -221,7 +257,7 @@ impl From<diesel::result::Error> for ApiError {
             {
                 ApiError::Unavailable("the database took too long to answer".into())
             }
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::internal("querying the database", other),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod request_id;
 pub mod server;
 pub mod state;
 pub mod telemetry;
+pub mod usecases;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -135,9 +136,8 @@ fn as_problem<B: MessageBody + 'static>(
             "the request body exceeds the limit of {limit} bytes"
         ))
         .error_response(),
-        s if s >= 500 => {
-            ApiError::Internal(format!("unhandled error response {status}")).error_response()
-        }
+        s if s >= 500 => ApiError::bug(format!("answering: an unhandled error response {status}"))
+            .error_response(),
         _ => {
             let reason = status.canonical_reason().unwrap_or("Error");
             let body = error::Problem {

@@ -139,7 +139,6 @@ fn demo_data() -> Result<(), String> {
 }
 
 fn import_decp(file: &std::path::Path, include_all: bool) -> Result<(), String> {
-    use diesel::Connection;
     let url = Config::database_url().map_err(|e| e.to_string())?;
     let estimation = Config::decp_estimation().map_err(|e| e.to_string())?;
     migrate(&url)?;
@@ -151,25 +150,8 @@ fn import_decp(file: &std::path::Path, include_all: bool) -> Result<(), String> 
         org: None,
         request_id: "import-decp".into(),
     };
-    let mut summary = clauses::models::decp::ImportSummary::default();
-    let mut index = 0;
-    let total = clauses::domain::decp::stream_records(reader, 500, &mut |batch| {
-        let refs: Vec<&serde_json::Value> = batch.iter().collect();
-        conn.transaction(|c| {
-            clauses::models::decp::import(
-                c,
-                &p,
-                &refs,
-                index,
-                &estimation,
-                include_all,
-                &mut summary,
-            )
-        })
-        .map_err(|e| e.to_string())?;
-        index += batch.len();
-        Ok(())
-    })?;
+    let (summary, total) =
+        clauses::usecases::imports::stream(&mut conn, &p, reader, &estimation, include_all)?;
     log::info!("{total} records read");
     println!(
         "{}",

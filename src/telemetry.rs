@@ -155,7 +155,7 @@ pub async fn observe(
                     None if e.as_response_error().status_code().is_client_error() => {
                         ApiError::BadRequest(e.to_string()).error_response()
                     }
-                    None => ApiError::Internal(e.to_string()).error_response(),
+                    None => ApiError::bug(format!("serving a request: {e}")).error_response(),
                 };
                 let mut problem = problem;
                 if let (name, Some(value)) = header {

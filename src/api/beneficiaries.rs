@@ -510,8 +510,8 @@ pub async fn export(
     let (placements, hours, trail) = (data.placements, data.hours, data.trail);
     let BeneficiaryView::Full(beneficiary) = BeneficiaryView::of(data.person, PersonView::Full)
     else {
-        return Err(crate::error::ApiError::Internal(
-            "full view expected".into(),
+        return Err(crate::error::ApiError::bug(
+            "exporting a person, whose full view is missing",
         ));
     };
     Ok(HttpResponse::Ok().json(PersonalDataExport {

@@ -86,7 +86,7 @@ impl Table {
 
 pub fn csv(table: &Table) -> ApiResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
+    let fail = |e: csv::Error| ApiError::internal("writing CSV", e);
     w.write_record(&table.headers).map_err(fail)?;
     for row in &table.rows {
         let fields: Vec<String> = row
@@ -101,7 +101,7 @@ pub fn csv(table: &Table) -> ApiResult<Vec<u8>> {
         w.write_record(&fields).map_err(fail)?;
     }
     w.into_inner()
-        .map_err(|e| ApiError::Internal(format!("csv: {e}")))
+        .map_err(|e| ApiError::internal("finishing CSV", e.into_error()))
 }
 
 /// A text that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`,
@@ -118,7 +118,7 @@ pub fn neutralise(text: &str) -> String {
 
 pub fn xlsx(tables: &[Table]) -> ApiResult<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("xlsx: {e}"));
+    let fail = |e: rust_xlsxwriter::XlsxError| ApiError::internal("writing XLSX", e);
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let decimal = Format::new().set_num_format("#,##0.00");

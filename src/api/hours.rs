@@ -16,7 +16,7 @@ use crate::domain::codes::{Decision, HoursStatus};
 use crate::error::{ApiError, ApiResult, Invalid, Problem};
 use crate::models::hours::{self as model, HoursRow, Outcome};
 use crate::state::AppState;
-use diesel::Connection;
+use crate::usecases::{self, hours::ReadLine};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -206,7 +206,7 @@ pub async fn put(
     raw: web::Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult<HttpResponse> {
-    access::placements::declare_hours(&p)?;
+    let leave = access::placements::declare_hours(&p)?;
     let id = path_id(&raw.0, "placement")?;
     let (input, mut v) = json_body::<HoursDeclaration>(&req, &body)?;
     let month = Month::parse(&raw.1);
@@ -219,7 +219,13 @@ pub async fn put(
         return Err(ApiError::Validation(std::mem::take(v.list())));
     };
     let (row, outcome) = db::run(&state.pool, move |c| {
-        model::declare(c, &p, id, month, worked, training, v)
+        let line = model::StatementLine {
+            placement_id: id,
+            month,
+            worked,
+            training,
+        };
+        model::declare(c, &p, leave, line, v)
     })
     .await?;
     let version = row.version;
@@ -260,16 +266,11 @@ pub async fn validate(
     let (id, month) = path(&raw)?;
     let (input, mut v) = json_body::<HoursDecision>(&req, &body)?;
     let decision = v.require("decision", input.decision);
-    let reason = input
-        .reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    if decision == Some(Decision::Rejected) && reason.is_none() && !v.has("reason") {
-        v.add("reason", "is required to reject a month");
-    }
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
-        v.add("reason", "must be at most 1000 characters");
-    }
+    let reason = crate::domain::placement::decision_reason(
+        decision == Some(Decision::Rejected),
+        input.reason,
+        &mut v,
+    );
     let Some(decision) = decision else {
         return Err(ApiError::Validation(std::mem::take(v.list())));
     };
@@ -415,7 +416,7 @@ pub async fn statement(
     req: HttpRequest,
     body: Bytes,
 ) -> ApiResult<HttpResponse> {
-    access::placements::declare_hours(&p)?;
+    let leave = access::placements::declare_hours(&p)?;
     let key = match req.headers().get("Idempotency-Key") {
         None => None,
         Some(v) => match v
@@ -441,23 +442,10 @@ pub async fn statement(
         );
     }
     v.finish()?;
-    let parsed: Vec<Result<model::StatementLine, Vec<crate::error::FieldError>>> =
-        lines.into_iter().map(read_line).collect();
+    let lines: Vec<ReadLine> = lines.into_iter().map(read_line).collect();
     let body = body.to_vec();
     let response = db::run(&state.pool, move |c| {
-        c.transaction(|c| {
-            let work = |c: &mut diesel::PgConnection| -> ApiResult<String> {
-                let well_formed: Vec<Option<model::StatementLine>> =
-                    parsed.iter().map(|r| r.as_ref().ok().cloned()).collect();
-                let outcomes = model::declare_statement(c, &p, &well_formed)?;
-                let result = summarise(&parsed, outcomes);
-                serde_json::to_string(&result).map_err(|e| ApiError::Internal(e.to_string()))
-            };
-            match &key {
-                Some(k) => crate::models::idempotency::once(c, &p, k, &body, work),
-                None => work(c),
-            }
-        })
+        usecases::hours::declare_statement(c, &p, leave, key.as_deref(), &body, &lines, summarise)
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -465,10 +453,7 @@ pub async fn statement(
         .body(response))
 }
 
-fn summarise(
-    parsed: &[Result<model::StatementLine, Vec<crate::error::FieldError>>],
-    outcomes: Vec<Option<model::LineOutcome>>,
-) -> StatementResult {
+fn summarise(parsed: &[ReadLine], outcomes: Vec<Option<model::LineOutcome>>) -> StatementResult {
     let mut r = StatementResult {
         created: 0,
         updated: 0,

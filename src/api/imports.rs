@@ -1,6 +1,5 @@
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
-use diesel::Connection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -8,10 +7,10 @@ use super::input::query;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
-use crate::domain::decp;
-use crate::error::{ApiError, ApiResult};
-use crate::models::decp::{self as model, ImportSummary};
+use crate::error::ApiResult;
+use crate::models::decp::ImportSummary;
 use crate::state::AppState;
+use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -69,20 +68,9 @@ pub async fn import_decp(
     };
     v.finish()?;
     let (doc, _) = super::input::json_body::<serde_json::Value>(&req, &body)?;
-    if decp::records(&doc).is_none() {
-        return Err(ApiError::validation(
-            "body",
-            "is not a DECP document: expected {\"marches\": [...]} or {\"marches\": {\"marche\": [...]}}",
-        ));
-    }
     let estimation = state.decp.clone();
     let summary = db::run(&state.pool, move |c| {
-        let records = decp::records(&doc).unwrap_or_default();
-        let mut summary = ImportSummary::default();
-        c.transaction(|c| {
-            model::import(c, &p, &records, 0, &estimation, include_all, &mut summary)
-        })?;
-        Ok(summary)
+        usecases::imports::document(c, &p, &doc, &estimation, include_all)
     })
     .await?;
     Ok(HttpResponse::Ok().json(summary))

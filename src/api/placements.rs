@@ -257,7 +257,7 @@ pub async fn create(
     req: HttpRequest,
     body: Bytes,
 ) -> ApiResult<HttpResponse> {
-    access::placements::contracts_to_place_on(&p)?;
+    let leave = access::placements::place(&p)?;
     let (input, mut v) = json_body::<NewPlacement>(&req, &body)?;
     let beneficiary_id = v.require("beneficiary_id", input.beneficiary_id);
     let contract_id = v.require("contract_id", input.contract_id);
@@ -287,7 +287,7 @@ pub async fn create(
         end_date: input.end_date,
         weekly_hours: input.weekly_hours,
     };
-    let row = db::run(&state.pool, move |c| model::create(c, &p, draft, v)).await?;
+    let row = db::run(&state.pool, move |c| model::create(c, leave, draft, v)).await?;
     let location = format!("/api/v1/placements/{}", row.id);
     let version = row.version;
     Ok(super::http::created(

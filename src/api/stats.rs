@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::Connection;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,9 +14,11 @@ use crate::auth::Principal;
 use crate::db;
 use crate::domain::disclosure::{self, Audience, Count};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
+use crate::error::ApiError;
 use crate::error::{ApiResult, Violations};
 use crate::models::stats::{self as model, BreakdownKey, Selection};
 use crate::state::AppState;
+use crate::usecases;
 
 pub const FIRST_YEAR: i32 = 1990;
 pub const LAST_YEAR: i32 = 2100;
@@ -676,23 +677,10 @@ pub async fn publish(
     v.finish()?;
     let year = year.unwrap_or_default();
     let (row, first) = db::run(&state.pool, move |c| {
-        c.transaction(|c| {
-            let everything = Selection {
-                scope: access::ContractScope::All,
-                buyer_id: None,
-                contract_id: None,
-                operation: None,
-                referent_id: None,
-            };
+        usecases::publications::publish(c, &p, year, |figures| {
             // The public reads what a buyer would.
-            let figures = KeyFigures::new(
-                year,
-                model::key_figures(c, &everything, year)?,
-                Audience::Masked,
-            );
-            let public = serde_json::to_value(&figures)
-                .map_err(|e| crate::error::ApiError::Internal(format!("figures: {e}")))?;
-            crate::models::publication::publish(c, &p, year, public)
+            serde_json::to_value(KeyFigures::new(year, figures, Audience::Masked))
+                .map_err(|e| ApiError::internal("rendering a publication's figures", e))
         })
     })
     .await?;

@@ -135,7 +135,7 @@ impl FromRequest for Principal {
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .cloned()
-                .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+                .ok_or_else(|| ApiError::bug("reading the application state, which is missing"))?;
             let principal = extract(&req, &state)?;
             check_org(&state, &principal).await?;
             req.extensions_mut().insert(Caller {

@@ -163,6 +163,25 @@ fn recorded_months_fit(f: &PlacementFields, recorded: &[(Month, Decimal)], v: &m
     }
 }
 
+/// The reason given with a decision on a month, trimmed: required to
+/// reject (so the company knows what to fix), at most 1,000 characters.
+pub fn decision_reason(
+    rejecting: bool,
+    reason: Option<String>,
+    v: &mut Violations,
+) -> Option<String> {
+    let reason = reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if rejecting && reason.is_none() && !v.has("reason") {
+        v.add("reason", "is required to reject a month");
+    }
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
+        v.add("reason", "must be at most 1000 characters");
+    }
+    reason
+}
+
 /// Checks a month of hours for a placement; returns the days it covers.
 pub fn check_month(
     month: Month,
@@ -351,5 +370,23 @@ mod tests {
             &mut v,
         );
         assert_eq!(fields(&mut v), ["worked_hours", "training_hours"]);
+    }
+
+    #[test]
+    fn a_rejection_needs_a_reason_and_a_validation_does_not() {
+        let mut v = Violations::default();
+        assert_eq!(decision_reason(true, Some("  ".into()), &mut v), None);
+        assert!(v.has("reason"));
+        let mut v = Violations::default();
+        assert_eq!(decision_reason(false, None, &mut v), None);
+        assert_eq!(
+            decision_reason(true, Some(" Doublon ".into()), &mut v).as_deref(),
+            Some("Doublon")
+        );
+        decision_reason(false, Some("é".repeat(1001)), &mut v);
+        assert_eq!(v.list().len(), 1);
+        assert!(
+            decision_reason(true, Some("é".repeat(1000)), &mut Violations::default()).is_some()
+        );
     }
 }

@@ -112,14 +112,18 @@ pub fn get(
 pub fn declare(
     conn: &mut PgConnection,
     p: &Principal,
-    placement_id: Uuid,
-    month: Month,
-    worked: Decimal,
-    training: Decimal,
+    leave: access::placements::Declaring,
+    line: StatementLine,
     mut v: Violations,
 ) -> ApiResult<(HoursRow, Outcome)> {
-    let scope = access::placements::declare_hours(p)?;
-    let validates = access::placements::validates_on_declare(p);
+    let StatementLine {
+        placement_id,
+        month,
+        worked,
+        training,
+    } = line;
+    let scope = leave.placements();
+    let validates = leave.validates();
     conn.transaction(|conn| {
         let (start, end) = placement_dates(conn, scope, placement_id)?;
         rules::check_month(month, start, end, worked, training, &mut v);
@@ -252,11 +256,12 @@ pub enum LineOutcome {
 pub fn declare_statement(
     conn: &mut PgConnection,
     p: &Principal,
+    leave: access::placements::Declaring,
     lines: &[Option<StatementLine>],
 ) -> ApiResult<Vec<Option<LineOutcome>>> {
     use std::collections::{HashMap, HashSet};
-    let scope = access::placements::declare_hours(p)?;
-    let validates = access::placements::validates_on_declare(p);
+    let scope = leave.placements();
+    let validates = leave.validates();
     let status = if validates {
         HoursStatus::Validated
     } else {

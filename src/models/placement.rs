@@ -206,12 +206,11 @@ fn context(
 
 pub fn create(
     conn: &mut PgConnection,
-    p: &Principal,
+    leave: access::placements::Placing,
     draft: PlacementDraft,
     mut v: Violations,
 ) -> ApiResult<PlacementRow> {
-    let placeable = access::placements::contracts_to_place_on(p)?;
-    let people = access::placements::people_to_place(p)?;
+    let (placeable, people) = (leave.contracts(), leave.people());
     conn.transaction(|conn| {
         let ctx = context(conn, Some(placeable), Some(people), &draft, Vec::new())?;
         let fields = rules::check(draft, &ctx, &mut v);

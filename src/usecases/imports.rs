@@ -1,0 +1,70 @@
+//! The DECP import, the same for a document posted to the API and for a
+//! file given to `clauses import-decp`: records in batches, each batch in
+//! its own transaction, one bad record never stopping the others.
+
+use diesel::{Connection, PgConnection};
+use serde_json::Value;
+
+use crate::auth::Principal;
+use crate::domain::decp;
+use crate::domain::decp::Estimation;
+use crate::error::{ApiError, ApiResult};
+use crate::models::decp::{self as model, ImportSummary};
+
+/// How many records a file import commits at a time.
+pub const FILE_BATCH: usize = 500;
+
+fn batch(
+    conn: &mut PgConnection,
+    p: &Principal,
+    records: &[&Value],
+    first_index: usize,
+    estimation: &Estimation,
+    include_all: bool,
+    summary: &mut ImportSummary,
+) -> ApiResult<()> {
+    conn.transaction(|c| {
+        model::import(c, p, records, first_index, estimation, include_all, summary)
+    })
+}
+
+/// A whole DECP document (2019 or 2024 format), in one transaction; 422
+/// on `body` when it is not one.
+pub fn document(
+    conn: &mut PgConnection,
+    p: &Principal,
+    doc: &Value,
+    estimation: &Estimation,
+    include_all: bool,
+) -> ApiResult<ImportSummary> {
+    let Some(records) = decp::records(doc) else {
+        return Err(ApiError::validation(
+            "body",
+            "is not a DECP document: expected {\"marches\": [...]} or {\"marches\": {\"marche\": [...]}}",
+        ));
+    };
+    let mut summary = ImportSummary::default();
+    batch(conn, p, &records, 0, estimation, include_all, &mut summary)?;
+    Ok(summary)
+}
+
+/// A DECP file of any size, streamed: memory holds one batch of records.
+/// Returns what was done and how many records were read.
+pub fn stream(
+    conn: &mut PgConnection,
+    p: &Principal,
+    reader: impl std::io::Read,
+    estimation: &Estimation,
+    include_all: bool,
+) -> Result<(ImportSummary, usize), String> {
+    let mut summary = ImportSummary::default();
+    let mut index = 0;
+    let total = decp::stream_records(reader, FILE_BATCH, &mut |records| {
+        let refs: Vec<&Value> = records.iter().collect();
+        batch(conn, p, &refs, index, estimation, include_all, &mut summary)
+            .map_err(|e| e.to_string())?;
+        index += records.len();
+        Ok(())
+    })?;
+    Ok((summary, total))
+}

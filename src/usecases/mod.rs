@@ -1,0 +1,10 @@
+//! Use cases: what one request does, one layer below the handlers and
+//! above the models. A use case owns its transaction and the order of its
+//! steps; the rules it applies are in `domain`, the SQL in `models`, who
+//! may do it in `access`. A handler reads the request, calls one function
+//! here (or one model function, when the request is a single query), and
+//! renders the answer; the CLI calls the same functions.
+
+pub mod hours;
+pub mod imports;
+pub mod publications;

@@ -1,0 +1,32 @@
+//! Publishing a year: the territory's figures computed, masked as the
+//! public reads them, and stored, in one transaction.
+
+use diesel::{Connection, PgConnection};
+
+use crate::access::ContractScope;
+use crate::auth::Principal;
+use crate::error::ApiResult;
+use crate::models::publication::{self, PublicationRow};
+use crate::models::stats::{self, KeyFigures, Selection};
+
+/// Publishes `year`: `public` renders the whole territory's figures as
+/// the public may read them (the disclosure rule's masked audience).
+/// Returns the stored publication and whether it is the year's first.
+pub fn publish(
+    conn: &mut PgConnection,
+    p: &Principal,
+    year: i32,
+    public: impl FnOnce(KeyFigures) -> ApiResult<serde_json::Value>,
+) -> ApiResult<(PublicationRow, bool)> {
+    conn.transaction(|c| {
+        let everything = Selection {
+            scope: ContractScope::All,
+            buyer_id: None,
+            contract_id: None,
+            operation: None,
+            referent_id: None,
+        };
+        let figures = public(stats::key_figures(c, &everything, year)?)?;
+        publication::publish(c, p, year, figures)
+    })
+}
