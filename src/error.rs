@@ -227,16 +227,24 @@ impl ResponseError for ApiError {
     }
 }
 
+/// Which request field a unique constraint protects, for 409 answers that
+/// name the field.
+fn constraint_field(constraint: &str) -> &'static str {
+    match constraint {
+        "organisations_siret_key" => "siret",
+        "contracts_buyer_reference_key" => "reference",
+        "monthly_hours_placement_month_key" => "month",
+        _ => "id",
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => ApiError::NotFound("not found".into()),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                let field = info
-                    .constraint_name()
-                    .map(crate::db::constraints::constraint_field)
-                    .unwrap_or("id");
+                let field = info.constraint_name().map(constraint_field).unwrap_or("id");
                 ApiError::conflict(field, "this value is already used by another record")
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {

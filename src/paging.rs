@@ -111,7 +111,6 @@ impl<T: Timestamped> Keyed for T {
 }
 
 /// Implements [`Timestamped`] for row structs with those three fields.
-#[macro_export]
 macro_rules! timestamped {
     ($($row:ty),+ $(,)?) => {$(
         impl $crate::paging::Timestamped for $row {
@@ -127,6 +126,7 @@ macro_rules! timestamped {
         }
     )+};
 }
+pub(crate) use timestamped;
 
 /// The query parameters every list shares. A list's query struct declares
 /// them (so the OpenAPI document lists them beside its filters) and says
@@ -230,7 +230,7 @@ mod tests {
         created_at: DateTime<Utc>,
         updated_at: DateTime<Utc>,
     }
-    crate::timestamped!(Row);
+    timestamped!(Row);
 
     #[derive(Default)]
     struct Q {

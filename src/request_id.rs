@@ -9,7 +9,7 @@
 
 use std::cell::RefCell;
 
-use crate::auth::role::Role;
+use crate::domain::role::Role;
 
 tokio::task_local! {
     static CURRENT: String;

@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const CSV: &str = "text/csv; charset=utf-8";
 
-crate::code_enum! {
+crate::domain::codes::code_enum! {
     /// How a report is sent: JSON (default), CSV or an Excel workbook.
     ExportFormat {
         Json => "json",

@@ -320,7 +320,7 @@ pub struct HourStatement {
     pub lines: Option<Vec<serde_json::Value>>,
 }
 
-crate::code_enum! {
+crate::domain::codes::code_enum! {
     /// What became of a line.
     LineOutcomeCode {
         Created => "created",

@@ -12,6 +12,7 @@ pub mod input;
 pub mod limits;
 pub mod organisations;
 pub mod placements;
+pub mod principal;
 pub mod public;
 pub mod responses;
 pub mod stats;

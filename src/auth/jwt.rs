@@ -9,7 +9,7 @@ use jsonwebtoken::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::role::Role;
+use crate::domain::role::Role;
 
 /// The claims this service reads. `exp` is required by the validation.
 #[derive(Debug, Serialize, Deserialize)]

@@ -2,8 +2,7 @@
 
 pub mod jwt;
 pub mod principal;
-pub mod role;
 
+pub use crate::domain::role::Role;
 pub use jwt::Verifier;
 pub use principal::Principal;
-pub use role::Role;

@@ -2,7 +2,6 @@
 //! calls, embedded migrations; reads by id in `pipelined`.
 
 pub mod codes;
-pub mod constraints;
 pub mod pipelined;
 pub mod schema;
 

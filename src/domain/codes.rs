@@ -2,7 +2,6 @@
 //! serialises to its code and is stored as that code in a CHECKed column.
 
 /// Declares an enum of codes with its JSON names, `as_str` and `parse`.
-#[macro_export]
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:tt),+ $(,)? }) => {
         $(#[$meta])*
@@ -31,6 +30,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum! {
     /// What an organisation is in the clause's life.

@@ -5,7 +5,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::commitment::round2;
 
-crate::code_enum! {
+crate::domain::codes::code_enum! {
     /// `done` once validated hours reach the commitment; otherwise
     /// validated hours against the pro-rata expectation, with a 10 % band:
     /// `ahead` above 110 %, `behind` under 90 %, `on_track` between.

@@ -11,5 +11,6 @@ pub mod numbers;
 pub mod organisation;
 pub mod person;
 pub mod placement;
+pub mod role;
 pub mod siret;
 pub mod violations;

@@ -32,7 +32,7 @@ pub struct BeneficiaryRow {
     pub erased_at: Option<DateTime<Utc>>,
 }
 
-crate::timestamped!(BeneficiaryRow);
+crate::paging::timestamped!(BeneficiaryRow);
 
 impl BeneficiaryRow {
     pub fn fields(&self) -> PersonFields {
@@ -127,7 +127,7 @@ pub fn list(
                 .bind::<diesel::sql_types::Text, _>(like_prefix(&name)),
         );
     }
-    crate::keyset_page!(q, beneficiaries, page);
+    super::keyset_page!(q, beneficiaries, page);
     let rows = conn.transaction(|conn| {
         let rows = q.select(BeneficiaryRow::as_select()).load(conn)?;
         let shown: Vec<Uuid> = rows

@@ -38,7 +38,7 @@ pub struct ContractRow {
     pub updated_at: DateTime<Utc>,
 }
 
-crate::timestamped!(ContractRow);
+crate::paging::timestamped!(ContractRow);
 
 impl ContractRow {
     pub fn fields(&self) -> ContractFields {
@@ -130,7 +130,7 @@ pub fn list(
     if let Some(d) = filter.active_on {
         q = q.filter(contracts::start_date.le(d).and(contracts::end_date.ge(d)));
     }
-    crate::keyset_page!(q, contracts, page);
+    super::keyset_page!(q, contracts, page);
     let rows = q.select(ContractRow::as_select()).load(conn)?;
     Ok(Page::cut(rows, &page))
 }

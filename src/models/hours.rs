@@ -31,7 +31,7 @@ pub struct HoursRow {
     pub updated_at: DateTime<Utc>,
 }
 
-crate::timestamped!(HoursRow);
+crate::paging::timestamped!(HoursRow);
 
 impl HoursRow {
     pub fn status(&self) -> HoursStatus {
@@ -86,7 +86,7 @@ pub fn list(
         let mut q = monthly_hours::table
             .filter(monthly_hours::placement_id.eq(placement_id))
             .into_boxed();
-        crate::keyset_page!(q, monthly_hours, page);
+        super::keyset_page!(q, monthly_hours, page);
         let rows = q.select(HoursRow::as_select()).load(conn)?;
         Ok(Page::cut(rows, &page))
     })

@@ -51,7 +51,6 @@ pub fn check_version(
 /// its [`PageRequest`](crate::paging::PageRequest): by `(created_at, id)`,
 /// or by `(updated_at, id)` from `updated_since` on (inclusive) for callers
 /// that follow changes; after the request's key, one row more than the page.
-#[macro_export]
 macro_rules! keyset_page {
     ($q:ident, $table:ident, $page:expr) => {{
         let page: &$crate::paging::PageRequest = &$page;
@@ -81,3 +80,4 @@ macro_rules! keyset_page {
         $q = $q.limit(page.fetch());
     }};
 }
+pub(crate) use keyset_page;

@@ -29,7 +29,7 @@ pub struct OrganisationRow {
     pub updated_at: DateTime<Utc>,
 }
 
-crate::timestamped!(OrganisationRow);
+crate::paging::timestamped!(OrganisationRow);
 
 impl OrganisationRow {
     /// The stored codes, back as enums (the table's CHECKs guarantee them).
@@ -97,7 +97,7 @@ pub fn list(
     if let Some(siret) = filter.siret {
         q = q.filter(organisations::siret.eq(siret));
     }
-    crate::keyset_page!(q, organisations, page);
+    super::keyset_page!(q, organisations, page);
     let rows = q.select(OrganisationRow::as_select()).load(conn)?;
     Ok(Page::cut(rows, &page))
 }

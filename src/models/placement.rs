@@ -33,7 +33,7 @@ pub struct PlacementRow {
     pub updated_at: DateTime<Utc>,
 }
 
-crate::timestamped!(PlacementRow);
+crate::paging::timestamped!(PlacementRow);
 
 impl PlacementRow {
     pub fn fields(&self) -> PlacementFields {
@@ -110,7 +110,7 @@ pub fn list(
     if let Some(d) = filter.started_to {
         q = q.filter(placements::start_date.le(d));
     }
-    crate::keyset_page!(q, placements, page);
+    super::keyset_page!(q, placements, page);
     let rows = q.select(PlacementRow::as_select()).load(conn)?;
     Ok((Page::cut(rows, &page), view))
 }

@@ -222,7 +222,7 @@ pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     )
 }
 
-crate::code_enum! {
+crate::domain::codes::code_enum! {
     /// What a breakdown splits the figures by.
     BreakdownKey {
         Sex => "sex",

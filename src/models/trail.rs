@@ -11,7 +11,7 @@ use crate::db::schema::access_trail;
 use crate::error::ApiResult;
 use crate::paging::{Keyed, Order, Page, PageRequest, SeqKey};
 
-crate::code_enum! {
+crate::domain::codes::code_enum! {
     /// What was done with a person's data.
     TrailAction {
         Read => "read",

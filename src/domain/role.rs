@@ -1,8 +1,8 @@
 //! The caller's role, and what each role's token must carry.
 
-use crate::domain::codes::OrgKind;
+use super::codes::{code_enum, OrgKind};
 
-crate::code_enum! {
+code_enum! {
     /// The caller's role, from the token's `role` claim.
     Role {
         Facilitator => "facilitator",
