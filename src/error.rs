@@ -1,36 +1,9 @@
-//! One error type for the whole service, rendered as RFC 9457
-//! `application/problem+json`. Foreign errors (diesel, r2d2, actix) are
-//! converted here and nowhere else, so a handler only ever returns `ApiError`.
-
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
-use utoipa::ToSchema;
+//! One error type for the whole service: what went wrong, in the
+//! service's terms, with the cause kept. It knows nothing of HTTP: the edge
+//! (`api::problem`) renders it as RFC 9457 `application/problem+json`.
+//! The database's errors are converted here and nowhere else.
 
 pub use crate::domain::violations::{FieldError, Invalid, Violations};
-
-pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// An RFC 9457 problem document.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
-    /// A URI naming the kind of problem.
-    #[schema(example = "https://clauses.example/problems/validation")]
-    pub r#type: String,
-    /// A short summary of the kind of problem.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// What went wrong in this occurrence.
-    pub detail: String,
-    /// This occurrence: the request's id (`X-Request-Id`), to quote when
-    /// reporting the problem; every log line of the request carries it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// Every field at fault, for validation errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<FieldError>>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -122,109 +95,6 @@ impl ApiError {
     pub fn not_found(what: &str) -> Self {
         ApiError::NotFound(format!("no {what} with this id is visible to you"))
     }
-
-    fn slug(&self) -> &'static str {
-        match self {
-            ApiError::BadRequest(_) => "bad-request",
-            ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::Forbidden(_) | ApiError::ForbiddenField { .. } => "forbidden",
-            ApiError::NotFound(_) => "not-found",
-            ApiError::MethodNotAllowed(_) => "method-not-allowed",
-            ApiError::Conflict { .. } => "conflict",
-            ApiError::PreconditionFailed(_) => "precondition-failed",
-            ApiError::PayloadTooLarge(_) => "payload-too-large",
-            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
-            ApiError::UriTooLong(_) => "uri-too-long",
-            ApiError::Validation(_) => "validation",
-            ApiError::Unavailable(_) => "unavailable",
-            ApiError::Internal { .. } => "internal",
-        }
-    }
-
-    pub fn problem(&self) -> Problem {
-        let status = self.status_code();
-        let detail = match self {
-            ApiError::Validation(errors) => {
-                let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-                format!("invalid values in: {}", fields.join(", "))
-            }
-            // The cause of an internal error is logged, never shown.
-            ApiError::Internal { .. } => "an unexpected error occurred; it has been logged".into(),
-            other => other.to_string(),
-        };
-        let errors = match self {
-            ApiError::Validation(errors) => Some(errors.clone()),
-            ApiError::Conflict { errors, .. } | ApiError::ForbiddenField { errors, .. }
-                if !errors.is_empty() =>
-            {
-                Some(errors.clone())
-            }
-            _ => None,
-        };
-        Problem {
-            r#type: problem_type(self.slug()),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
-            status: status.as_u16(),
-            detail,
-            instance: crate::request_id::current(),
-            errors,
-        }
-    }
-}
-
-pub fn problem_type(slug: &str) -> String {
-    format!("https://clauses.example/problems/{slug}")
-}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) | ApiError::ForbiddenField { .. } => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal { context, source } = self {
-            // The whole chain of causes: the first is rarely the whole story.
-            let mut cause = String::new();
-            let mut next = source
-                .as_deref()
-                .map(|e| e as &(dyn std::error::Error + 'static));
-            while let Some(e) = next {
-                cause.push_str(": ");
-                cause.push_str(&e.to_string());
-                next = e.source();
-            }
-            log::error!("internal error while {context}{cause}");
-        }
-        let mut builder = HttpResponse::build(self.status_code());
-        builder.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        match self {
-            ApiError::Unauthorized(_) => {
-                builder.insert_header((
-                    header::WWW_AUTHENTICATE,
-                    "Bearer realm=\"clauses\", error=\"invalid_token\"",
-                ));
-            }
-            ApiError::Unavailable(_) => {
-                builder.insert_header((header::RETRY_AFTER, "2"));
-            }
-            _ => {}
-        }
-        builder.body(serde_json::to_string(&self.problem()).unwrap_or_default())
-    }
 }
 
 /// Which request field a unique constraint protects, for 409 answers that
@@ -274,12 +144,6 @@ impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         log::warn!("database pool: {e}");
         ApiError::Unavailable("the database is not reachable; retry shortly".into())
-    }
-}
-
-impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(_: actix_web::error::BlockingError) -> Self {
-        ApiError::Unavailable("the service is shutting down".into())
     }
 }
 

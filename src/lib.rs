@@ -24,7 +24,8 @@ use actix_web::http::header;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, App, HttpResponse, ResponseError};
 
-use error::{ApiError, PROBLEM_JSON};
+use api::problem::PROBLEM_JSON;
+use error::ApiError;
 use state::AppState;
 
 /// The whole application for a state: the server and the tests build it
@@ -140,8 +141,8 @@ fn as_problem<B: MessageBody + 'static>(
             .error_response(),
         _ => {
             let reason = status.canonical_reason().unwrap_or("Error");
-            let body = error::Problem {
-                r#type: error::problem_type(&format!("http-{}", status.as_u16())),
+            let body = api::problem::Problem {
+                r#type: api::problem::problem_type(&format!("http-{}", status.as_u16())),
                 title: reason.to_string(),
                 status: status.as_u16(),
                 detail: reason.to_string(),

@@ -117,7 +117,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::imports::import_decp,
     ),
     components(
-        schemas(crate::error::Problem, crate::error::FieldError, crate::api::export::ExportFormat),
+        schemas(crate::api::problem::Problem, crate::error::FieldError, crate::api::export::ExportFormat),
         responses(Unauthorized, TooLarge, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable, UriTooLong),
     ),
     modifiers(&Security, &CommonAnswers),

@@ -20,7 +20,7 @@ use actix_web::dev::AppConfig;
 use actix_web::web;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::error::{problem_type, Problem, PROBLEM_JSON};
+use crate::api::problem::{problem_type, Problem, PROBLEM_JSON};
 use crate::state::AppState;
 
 /// How the server runs: workers, signals, the grace period of a stop.

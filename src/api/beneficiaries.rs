@@ -342,7 +342,7 @@ pub async fn get(
         (status = 401, response = crate::api::responses::Unauthorized),
         (status = 403, response = crate::api::responses::Forbidden),
         (status = 404, response = crate::api::responses::NotFound),
-        (status = 409, description = "The person was erased: the record can no longer change", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The person was erased: the record can no longer change", body = crate::api::problem::Problem, content_type = "application/problem+json"),
         (status = 412, response = crate::api::responses::Stale),
         (status = 415, response = crate::api::responses::UnsupportedMediaType),
         (status = 422, response = crate::api::responses::Invalid),

@@ -10,13 +10,14 @@ use super::http::path_id;
 use super::input::{
     double_option, json_body, list_query, merge, merge_nullable, paged_query, query,
 };
+use super::problem::Problem;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{ClauseType, CommitmentSource};
 use crate::domain::contract::{self as rules, CommitmentChange, ContractDraft};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::models::contract::{self as model, ContractRow};
 use crate::state::AppState;
 

@@ -8,12 +8,13 @@ use uuid::Uuid;
 
 use super::http::path_id;
 use super::input::{json_body, list_query, paged_query};
+use super::problem::Problem;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Decision, HoursStatus};
-use crate::error::{ApiError, ApiResult, Invalid, Problem};
+use crate::error::{ApiError, ApiResult, Invalid};
 use crate::models::hours::{self as model, HoursRow, Outcome};
 use crate::state::AppState;
 use crate::usecases::{self, hours::ReadLine};

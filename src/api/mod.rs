@@ -13,6 +13,7 @@ pub mod limits;
 pub mod organisations;
 pub mod placements;
 pub mod principal;
+pub mod problem;
 pub mod public;
 pub mod responses;
 pub mod stats;

@@ -7,12 +7,13 @@ use uuid::Uuid;
 
 use super::http::path_id;
 use super::input::{double_option, json_body, list_query, merge, merge_nullable, paged_query};
+use super::problem::Problem;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
 use crate::domain::organisation::{self as rules, OrganisationDraft};
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::models::organisation::{self as model, OrganisationRow};
 use crate::state::AppState;
 

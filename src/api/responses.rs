@@ -6,7 +6,7 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::{Ref, RefOr};
 
-use crate::error::PROBLEM_JSON;
+use super::problem::PROBLEM_JSON;
 
 macro_rules! problem_response {
     ($name:ident, $description:literal) => {

@@ -231,6 +231,12 @@ fn refuse_foreign_history(conn: &mut PgConnection) -> Result<(), String> {
     ))
 }
 
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        ApiError::Unavailable("the service is shutting down".into())
+    }
+}
+
 /// Requests of this process waiting for a pooled connection, for metrics.
 static WAITING: AtomicI64 = AtomicI64::new(0);
 
