@@ -48,6 +48,7 @@ pub struct Beneficiary {
     pub sex: Sex,
     /// Null once the person is erased.
     #[schema(required = true)]
+    #[serde(serialize_with = "super::json::opt_day")]
     pub birth_date: Option<NaiveDate>,
     /// Null once the person is erased.
     #[schema(required = true, pattern = "^[0-9]{5}$")]
@@ -68,7 +69,9 @@ pub struct Beneficiary {
     /// True once the person is erased: the record stays, anonymous, so the figures stay whole.
     pub erased: bool,
     pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::instant")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -400,6 +403,7 @@ pub async fn patch(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccessLogEntry {
     pub id: i64,
+    #[serde(serialize_with = "super::json::instant")]
     pub at: DateTime<Utc>,
     pub sub: String,
     pub role: String,

@@ -28,6 +28,7 @@ pub struct Change {
     pub op: String,
     /// The object's version after the change.
     pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
     pub changed_at: DateTime<Utc>,
 }
 

@@ -50,7 +50,9 @@ pub struct Contract {
     #[schema(required = true)]
     pub operation: Option<String>,
     pub clause_type: ClauseType,
+    #[serde(serialize_with = "super::json::day")]
     pub start_date: NaiveDate,
+    #[serde(serialize_with = "super::json::day")]
     pub end_date: NaiveDate,
     /// Euros excluding tax.
     #[schema(required = true)]
@@ -68,7 +70,9 @@ pub struct Contract {
     pub commitment_hours: Decimal,
     pub commitment_source: CommitmentSource,
     pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::instant")]
     pub updated_at: DateTime<Utc>,
 }
 

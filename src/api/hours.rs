@@ -54,7 +54,9 @@ pub struct MonthlyHours {
     #[schema(required = true)]
     pub reason: Option<String>,
     pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::instant")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -9,6 +9,7 @@ pub mod hours;
 pub mod http;
 pub mod imports;
 pub mod input;
+pub mod json;
 pub mod limits;
 pub mod organisations;
 pub mod placements;

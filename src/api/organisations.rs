@@ -50,7 +50,9 @@ pub struct Organisation {
     pub identifier: Option<String>,
     /// Increases by one on every change; the `ETag` is this number quoted.
     pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::instant")]
     pub updated_at: DateTime<Utc>,
 }
 

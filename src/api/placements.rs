@@ -40,14 +40,18 @@ pub struct Placement {
     pub employer_id: Uuid,
     pub modality: Modality,
     pub job_title: String,
+    #[serde(serialize_with = "super::json::day")]
     pub start_date: NaiveDate,
     /// Null while the placement is open.
     #[schema(required = true)]
+    #[serde(serialize_with = "super::json::opt_day")]
     pub end_date: Option<NaiveDate>,
     #[schema(required = true)]
     pub weekly_hours: Option<Decimal>,
     pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::instant")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -60,13 +64,17 @@ pub struct PlacementForBuyer {
     pub employer_id: Uuid,
     pub modality: Modality,
     pub job_title: String,
+    #[serde(serialize_with = "super::json::day")]
     pub start_date: NaiveDate,
     #[schema(required = true)]
+    #[serde(serialize_with = "super::json::opt_day")]
     pub end_date: Option<NaiveDate>,
     #[schema(required = true)]
     pub weekly_hours: Option<Decimal>,
     pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::instant")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -233,7 +241,7 @@ pub async fn list(
         started_from: q.started_from,
         started_to: q.started_to,
     };
-    let (page, view) = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    let (page, view) = model::list(&state.pool, &p, filter, page).await?;
     Ok(HttpResponse::Ok().json(PlacementPage::from(page.map(|r| PlacementOut::of(r, view)))))
 }
 

@@ -111,28 +111,41 @@ where
         + 'static,
     U: Send + 'static,
 {
-    use diesel::OptionalExtension;
+    let rows = load(pool, || Ok(make()?.limit(1))).await?;
+    Ok(rows.into_iter().next())
+}
+
+/// The rows of a read-only query that `make` builds (a page of a list, in
+/// keyset order and with its limit), the same way as [`first`]. Only for a
+/// plain `SELECT` that an index answers: it shares the connection with
+/// every read by id of the worker.
+pub async fn load<Q, U>(pool: &DbPool, make: impl Fn() -> ApiResult<Q>) -> ApiResult<Vec<U>>
+where
+    Q: for<'c> LoadQuery<'static, &'c AsyncPgConnection, U>
+        + diesel::query_dsl::LoadQuery<'static, PgConnection, U>
+        + Send
+        + 'static,
+    U: Send + 'static,
+{
     let start = Instant::now();
     let slot = slot(pool);
     // A lost connection is replaced and the read made once more; lost
     // again, PostgreSQL is not there to answer.
     for _ in 0..2 {
-        let query = make()?.limit(1);
+        let query = make()?;
         let Some(conn) = connection(pool, &slot, start).await else {
             let left = pool.patience.saturating_sub(start.elapsed());
             return super::run_within(pool, left, move |c| {
-                Ok(diesel::RunQueryDsl::get_result(query, c).optional()?)
+                Ok(diesel::RunQueryDsl::load(query, c)?)
             })
             .await;
         };
         let read = read(pool, &slot, conn, move |c| async move {
-            diesel_async::RunQueryDsl::get_result(query, &mut &c.0)
-                .await
-                .optional()
+            diesel_async::RunQueryDsl::load(query, &mut &c.0).await
         })
         .await;
         match read {
-            Ok(row) => return Ok(row),
+            Ok(rows) => return Ok(rows),
             Err(Failure::Other(e)) => return Err(e),
             Err(Failure::Lost(e)) => log::warn!("pipelined connection lost: {e}"),
         }

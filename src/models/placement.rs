@@ -87,31 +87,37 @@ pub struct Filter {
     pub started_to: Option<NaiveDate>,
 }
 
-pub fn list(
-    conn: &mut PgConnection,
+/// A page of the placements `p` may read. A plain indexed `SELECT`, so on
+/// the worker's pipelined connection like a read by id.
+pub async fn list(
+    pool: &DbPool,
     p: &Principal,
     filter: Filter,
     page: PageRequest,
 ) -> ApiResult<(Page<PlacementRow>, PlacementView)> {
-    let (scope, view) = access::placements::read(p)?;
-    let mut q = placements::table.filter(scope).into_boxed();
-    if let Some(c) = filter.contract_id {
-        q = q.filter(placements::contract_id.eq(c));
-    }
-    if let Some(b) = filter.beneficiary_id {
-        q = q.filter(placements::beneficiary_id.eq(b));
-    }
-    if let Some(e) = filter.employer_id {
-        q = q.filter(placements::employer_id.eq(e));
-    }
-    if let Some(d) = filter.started_from {
-        q = q.filter(placements::start_date.ge(d));
-    }
-    if let Some(d) = filter.started_to {
-        q = q.filter(placements::start_date.le(d));
-    }
-    super::keyset_page!(q, placements, page);
-    let rows = q.select(PlacementRow::as_select()).load(conn)?;
+    let (_, view) = access::placements::read(p)?;
+    let rows = db::pipelined::load(pool, || {
+        let (scope, _) = access::placements::read(p)?;
+        let mut q = placements::table.filter(scope).into_boxed();
+        if let Some(c) = filter.contract_id {
+            q = q.filter(placements::contract_id.eq(c));
+        }
+        if let Some(b) = filter.beneficiary_id {
+            q = q.filter(placements::beneficiary_id.eq(b));
+        }
+        if let Some(e) = filter.employer_id {
+            q = q.filter(placements::employer_id.eq(e));
+        }
+        if let Some(d) = filter.started_from {
+            q = q.filter(placements::start_date.ge(d));
+        }
+        if let Some(d) = filter.started_to {
+            q = q.filter(placements::start_date.le(d));
+        }
+        super::keyset_page!(q, placements, page);
+        Ok(q.select(PlacementRow::as_select()))
+    })
+    .await?;
     Ok((Page::cut(rows, &page), view))
 }
 
