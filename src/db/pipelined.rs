@@ -1,4 +1,5 @@
-//! Reads of one record by its id, pipelined.
+//! Reads of one record by its id, and of one page of a plain list,
+//! pipelined.
 //!
 //! Each worker thread keeps one asynchronous connection, and every read by
 //! id the worker serves goes down it without waiting for the one before:
@@ -10,11 +11,13 @@
 //! time went.
 //!
 //! Only statements that cannot wait on a lock in normal running belong
-//! here: a plain `SELECT` by primary key. One slow answer holds back the
-//! ones behind it on the same connection, so a read that takes longer than
-//! the statement timeout gives up on the connection (every read queued on
-//! it answers 503) and the next read opens a fresh one. Everything else
-//! (lists, writes, transactions) keeps to the pool of `db::run`.
+//! here: a plain `SELECT` by primary key, or a page of a list that an index
+//! answers in its order (the placements: from 0.26 to 0.4 and more of
+//! pgbench's rate). One slow answer holds back the ones behind it on the
+//! same connection, so a read that takes longer than the statement timeout
+//! gives up on the connection (every read queued on it answers 503) and the
+//! next read opens a fresh one. Everything else (lists that write the
+//! access trail, writes, transactions) keeps to the pool of `db::run`.
 //!
 //! The connection holds nothing that changes an answer: it is a socket and
 //! a cache of prepared statements.
