@@ -823,19 +823,12 @@ async fn small_counts_are_masked_in_public() {
 
 #[actix_web::test]
 async fn rollups_agree_with_the_rows_after_every_kind_of_change() {
-    use clauses::access::ContractScope;
     use clauses::models::stats::{key_figures_live, key_figures_rollup, Selection};
     let t = territory().await;
     let app = &t.app;
     let check = |label: &str| {
         let mut conn = app.db.conn();
-        let all = Selection {
-            scope: ContractScope::All,
-            buyer_id: None,
-            contract_id: None,
-            operation: None,
-            referent_id: None,
-        };
+        let all = Selection::everything();
         // The rollups reach 2031 (as `serve` extends them at start); 2040 is
         // past them and computed from the rows.
         clauses::models::stats::extend_rollups(&mut conn, 2031).unwrap();

@@ -22,6 +22,19 @@ pub struct Selection {
     pub referent_id: Option<Uuid>,
 }
 
+impl Selection {
+    /// The whole territory, unfiltered.
+    pub fn everything() -> Selection {
+        Selection {
+            scope: ContractScope::All,
+            buyer_id: None,
+            contract_id: None,
+            operation: None,
+            referent_id: None,
+        }
+    }
+}
+
 /// The SQL condition on `contracts c` for a selection, with binds $1..$5.
 const CONTRACTS: &str = "
     ($1::uuid IS NULL OR c.holder_id = $1)
@@ -123,14 +136,7 @@ pub fn extend_rollups(conn: &mut PgConnection, year: i32) -> ApiResult<()> {
 /// a year past the rollups' horizon is computed from the rows.
 pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFigures> {
     if year > rollup_horizon(conn)? {
-        let everything = Selection {
-            scope: ContractScope::All,
-            buyer_id: None,
-            contract_id: None,
-            operation: None,
-            referent_id: None,
-        };
-        return key_figures_live(conn, &everything, year);
+        return key_figures_live(conn, &Selection::everything(), year);
     }
     let (first, last) = year_bounds(year);
     let (previous_first, _) = year_bounds(year - 1);

@@ -3,7 +3,6 @@
 
 use diesel::{Connection, PgConnection};
 
-use crate::access::ContractScope;
 use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::models::publication::{self, PublicationRow};
@@ -19,14 +18,7 @@ pub fn publish(
     public: impl FnOnce(KeyFigures) -> ApiResult<serde_json::Value>,
 ) -> ApiResult<(PublicationRow, bool)> {
     conn.transaction(|c| {
-        let everything = Selection {
-            scope: ContractScope::All,
-            buyer_id: None,
-            contract_id: None,
-            operation: None,
-            referent_id: None,
-        };
-        let figures = public(stats::key_figures(c, &everything, year)?)?;
+        let figures = public(stats::key_figures(c, &Selection::everything(), year)?)?;
         publication::publish(c, p, year, figures)
     })
 }
