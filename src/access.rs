@@ -3,6 +3,8 @@
 //! view (which fields) the caller gets, and whether a role may attempt an
 //! operation at all (403 when never). Models apply the filters; objects
 //! outside them are not found (404), so their existence does not leak.
+//! Where a model needs more than a filter, a leave (`Placing`,
+//! `Declaring`) is granted once and handed to the model.
 
 use diesel::expression::BoxableExpression;
 use diesel::pg::Pg;

@@ -1,5 +1,9 @@
-//! HTTP: one file per resource, with its request and response types and
-//! handlers of a few lines; the routes are assembled in `routes`.
+//! HTTP, the edge: one file per resource, with its request and response
+//! types and handlers of a few lines (read the request, call one use case
+//! or model function, render the answer); the routes are assembled in
+//! `routes`. Beside them: strict input (`input`), the caller (`principal`),
+//! errors rendered as problems (`problem`), JSON helpers (`json`), HTTP
+//! headers and statuses (`http`).
 
 pub mod beneficiaries;
 pub mod changes;

@@ -1,5 +1,6 @@
 //! The database: pool, the bridge from async handlers to blocking diesel
-//! calls, embedded migrations; reads by id in `pipelined`.
+//! calls, embedded migrations; reads by id and plain list pages in
+//! `pipelined`; codes read back loudly in `codes`.
 
 pub mod codes;
 pub mod pipelined;
