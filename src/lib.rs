@@ -147,7 +147,7 @@ fn as_problem<B: MessageBody + 'static>(
                 status: status.as_u16(),
                 detail: reason.to_string(),
                 instance: request_id::current(),
-                errors: None,
+                errors: Vec::new(),
             };
             HttpResponse::build(status)
                 .content_type(PROBLEM_JSON)

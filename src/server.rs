@@ -117,7 +117,7 @@ fn problem_431() -> Vec<u8> {
             "the request's header section is too large: at most 128 KiB in all and 96 header fields"
                 .into(),
         instance: None,
-        errors: None,
+        errors: Vec::new(),
     })
     .unwrap_or_default();
     format!(

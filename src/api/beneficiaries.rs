@@ -39,20 +39,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Beneficiary {
     pub id: Uuid,
-    /// Null once the person is erased.
-    #[schema(required = true)]
-    pub last_name: Option<String>,
-    /// Null once the person is erased.
-    #[schema(required = true)]
-    pub first_name: Option<String>,
+    pub last_name: String,
+    pub first_name: String,
     pub sex: Sex,
-    /// Null once the person is erased.
-    #[schema(required = true)]
-    #[serde(serialize_with = "super::json::opt_day")]
-    pub birth_date: Option<NaiveDate>,
-    /// Null once the person is erased.
-    #[schema(required = true, pattern = "^[0-9]{5}$")]
-    pub postal_code: Option<String>,
+    #[serde(serialize_with = "super::json::day")]
+    pub birth_date: NaiveDate,
+    #[schema(pattern = "^[0-9]{5}$")]
+    pub postal_code: String,
     /// The priority neighbourhood (QPV) the person lives in; null when none.
     #[schema(required = true)]
     pub qpv_code: Option<String>,
@@ -66,13 +59,66 @@ pub struct Beneficiary {
     /// The PLIE (or other referent) following the person.
     #[schema(required = true)]
     pub referent_id: Option<Uuid>,
-    /// True once the person is erased: the record stays, anonymous, so the figures stay whole.
+    /// Always `false` on a live record (`true` on an [`ErasedBeneficiary`]).
+    #[schema(schema_with = flag::<false>)]
     pub erased: bool,
     pub version: i32,
     #[serde(serialize_with = "super::json::instant")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "super::json::instant")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// A person once erased: the record stays, anonymous, so the figures stay whole; names, birth
+/// date, postal code, QPV code and free text are gone for good (always null).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErasedBeneficiary {
+    pub id: Uuid,
+    #[schema(required = true, schema_with = gone)]
+    pub last_name: Option<String>,
+    #[schema(required = true, schema_with = gone)]
+    pub first_name: Option<String>,
+    pub sex: Sex,
+    #[schema(required = true, schema_with = gone)]
+    pub birth_date: Option<NaiveDate>,
+    #[schema(required = true, schema_with = gone)]
+    pub postal_code: Option<String>,
+    #[schema(required = true, schema_with = gone)]
+    pub qpv_code: Option<String>,
+    /// Null when unknown.
+    #[schema(required = true)]
+    pub qualification_level: Option<QualificationLevel>,
+    pub eligibility: Vec<Eligibility>,
+    #[schema(required = true, schema_with = gone)]
+    pub eligibility_reason: Option<String>,
+    #[schema(required = true)]
+    pub referent_id: Option<Uuid>,
+    /// Always `true`.
+    #[schema(schema_with = flag::<true>)]
+    pub erased: bool,
+    pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::instant")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `erased` as a constant, so a generated client tells the two records
+/// apart by it (an enum of one boolean, not a `discriminator`, which
+/// generators rewrite as a string).
+fn flag<const ERASED: bool>() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Boolean)
+        .enum_values(Some([ERASED]))
+        .build()
+}
+
+/// A field erasure removed: always null.
+fn gone() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Null)
+        .description(Some("Gone with the erasure: always null"))
+        .build()
 }
 
 /// What an employer sees of the people it employs or employed: their name.
@@ -88,11 +134,79 @@ pub struct BeneficiaryName {
     pub first_name: Option<String>,
 }
 
-/// The full record, or the name only for an employer.
+/// A person's whole record: live, or erased (`erased` tells which).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum PersonRecord {
+    Live(Beneficiary),
+    Erased(ErasedBeneficiary),
+}
+
+impl PersonRecord {
+    pub fn of(row: BeneficiaryRow) -> PersonRecord {
+        let f = row.fields();
+        let identity = match (
+            row.erased_at,
+            row.last_name,
+            row.first_name,
+            row.birth_date,
+            row.postal_code,
+        ) {
+            (None, Some(last), Some(first), Some(birth), Some(postal)) => {
+                Some((last, first, birth, postal))
+            }
+            _ => None,
+        };
+        match identity {
+            Some((last_name, first_name, birth_date, postal_code)) => {
+                PersonRecord::Live(Beneficiary {
+                    id: row.id,
+                    last_name,
+                    first_name,
+                    sex: f.sex,
+                    birth_date,
+                    postal_code,
+                    qpv_code: f.qpv_code,
+                    qualification_level: f.qualification_level,
+                    eligibility: f.eligibility,
+                    eligibility_reason: f.eligibility_reason,
+                    referent_id: f.referent_id,
+                    erased: false,
+                    version: row.version,
+                    created_at: row.created_at,
+                    updated_at: row.updated_at,
+                })
+            }
+            // The database holds a live record's identity whole
+            // (beneficiaries_identity): only an erased one lacks it.
+            None => PersonRecord::Erased(ErasedBeneficiary {
+                id: row.id,
+                last_name: None,
+                first_name: None,
+                sex: f.sex,
+                birth_date: None,
+                postal_code: None,
+                qpv_code: None,
+                qualification_level: f.qualification_level,
+                eligibility: f.eligibility,
+                eligibility_reason: None,
+                referent_id: f.referent_id,
+                erased: true,
+                version: row.version,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            }),
+        }
+    }
+}
+
+/// The full record (live or erased: `erased` tells), or the name only for an employer (no
+/// `erased` member).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum BeneficiaryView {
-    Full(Beneficiary),
+    Live(Beneficiary),
+    Erased(ErasedBeneficiary),
     Name(BeneficiaryName),
 }
 
@@ -104,26 +218,10 @@ impl BeneficiaryView {
                 last_name: row.last_name,
                 first_name: row.first_name,
             }),
-            PersonView::Full => {
-                let f = row.fields();
-                BeneficiaryView::Full(Beneficiary {
-                    id: row.id,
-                    last_name: row.last_name,
-                    first_name: row.first_name,
-                    sex: f.sex,
-                    birth_date: row.birth_date,
-                    postal_code: row.postal_code,
-                    qpv_code: f.qpv_code,
-                    qualification_level: f.qualification_level,
-                    eligibility: f.eligibility,
-                    eligibility_reason: f.eligibility_reason,
-                    referent_id: f.referent_id,
-                    erased: row.erased_at.is_some(),
-                    version: row.version,
-                    created_at: row.created_at,
-                    updated_at: row.updated_at,
-                })
-            }
+            PersonView::Full => match PersonRecord::of(row) {
+                PersonRecord::Live(b) => BeneficiaryView::Live(b),
+                PersonRecord::Erased(b) => BeneficiaryView::Erased(b),
+            },
         }
     }
 }
@@ -335,7 +433,7 @@ pub async fn get(
     patch, path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", operation_id = "update_beneficiary",
     params(
         ("id" = Uuid, Path, description = "Beneficiary id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you read; 412 if it is no longer current"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
     ),
     request_body(content = BeneficiaryPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -393,10 +491,7 @@ pub async fn patch(
     })
     .await?;
     let version = row.version;
-    Ok(super::http::changed(
-        version,
-        &BeneficiaryView::of(row, PersonView::Full),
-    ))
+    Ok(super::http::changed(version, &PersonRecord::of(row)))
 }
 
 /// One entry of a person's access trail: who, when, what, in which request. Never a personal value.
@@ -483,7 +578,7 @@ pub async fn access_log(
 /// Everything the service holds on a person: the record, placements, hours and the access trail.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PersonalDataExport {
-    pub beneficiary: Beneficiary,
+    pub beneficiary: PersonRecord,
     pub placements: Vec<super::placements::Placement>,
     pub hours: Vec<super::hours::MonthlyHours>,
     pub access_trail: Vec<AccessLogEntry>,
@@ -512,14 +607,8 @@ pub async fn export(
     })
     .await?;
     let (placements, hours, trail) = (data.placements, data.hours, data.trail);
-    let BeneficiaryView::Full(beneficiary) = BeneficiaryView::of(data.person, PersonView::Full)
-    else {
-        return Err(crate::error::ApiError::bug(
-            "exporting a person, whose full view is missing",
-        ));
-    };
     Ok(HttpResponse::Ok().json(PersonalDataExport {
-        beneficiary,
+        beneficiary: PersonRecord::of(data.person),
         placements: placements
             .into_iter()
             .filter_map(|pl| {
@@ -541,7 +630,7 @@ pub async fn export(
     post, path = "/api/v1/beneficiaries/{id}/erasure", tag = "beneficiaries", operation_id = "erase_beneficiary",
     params(("id" = Uuid, Path, description = "Beneficiary id")),
     responses(
-        (status = 200, description = "The person is erased for good: names, birth date, postal code, QPV code and free text are gone; the anonymous record stays so every figure stays whole. Erasing again answers the same.", body = Beneficiary),
+        (status = 200, description = "The person is erased for good: names, birth date, postal code, QPV code and free text are gone; the anonymous record stays so every figure stays whole. Erasing again answers the same.", body = ErasedBeneficiary),
         (status = 401, response = crate::api::responses::Unauthorized),
         (status = 403, response = crate::api::responses::Forbidden),
         (status = 404, response = crate::api::responses::NotFound),
@@ -557,8 +646,5 @@ pub async fn erase(
     let id = path_id(&id, "beneficiary")?;
     let row = db::run(&state.pool, move |c| model::erase(c, &p, id)).await?;
     let version = row.version;
-    Ok(super::http::changed(
-        version,
-        &BeneficiaryView::of(row, PersonView::Full),
-    ))
+    Ok(super::http::changed(version, &PersonRecord::of(row)))
 }

@@ -369,7 +369,7 @@ pub async fn get(
     patch, path = "/api/v1/contracts/{id}", tag = "contracts", operation_id = "update_contract",
     params(
         ("id" = Uuid, Path, description = "Contract id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you read; 412 if it is no longer current"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
     ),
     request_body(content = ContractPatch, content_type = "application/merge-patch+json"),
     responses(

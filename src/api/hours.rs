@@ -161,7 +161,7 @@ pub async fn list(
 
 #[utoipa::path(
     get, path = "/api/v1/placements/{id}/hours/{month}", tag = "hours", operation_id = "get_placement_month",
-    params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, description = "YYYY-MM")),
+    params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),
     responses(
         (status = 200, description = "The month", body = MonthlyHours,
          headers(("ETag" = String, description = "The version, quoted"))),
@@ -187,7 +187,7 @@ pub async fn get(
 
 #[utoipa::path(
     put, path = "/api/v1/placements/{id}/hours/{month}", tag = "hours", operation_id = "declare_placement_month",
-    params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, description = "YYYY-MM")),
+    params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),
     request_body = HoursDeclaration,
     responses(
         (status = 200, description = "The month replaced (or unchanged)", body = MonthlyHours),
@@ -245,7 +245,7 @@ pub async fn put(
 
 #[utoipa::path(
     post, path = "/api/v1/placements/{id}/hours/{month}/validation", tag = "hours", operation_id = "decide_placement_month",
-    params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, description = "YYYY-MM")),
+    params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),
     request_body = HoursDecision,
     responses(
         (status = 200, description = "The month as decided", body = MonthlyHours),

@@ -33,7 +33,7 @@ pub struct ImportQuery {
 #[utoipa::path(
     post, path = "/api/v1/imports/decp", tag = "imports", operation_id = "import_decp",
     params(ImportQuery),
-    request_body(content = Object, description = "A DECP JSON document: `{\"marches\": [...]}` (2019) or `{\"marches\": {\"marche\": [...]}}` (since 2024)", content_type = "application/json",
+    request_body(content = super::schemas::DecpDocument, description = "A DECP JSON document: `{\"marches\": [...]}` (2019) or `{\"marches\": {\"marche\": [...]}}` (since 2024)", content_type = "application/json",
         example = json!({"marches": {"marche": [{"id": "2024-GPS-TX-0118", "acheteur": {"id": "21910001922678"},
             "objet": "Réhabilitation de 120 logements", "codeCPV": "45000000-7",
             "considerationsSociales": {"considerationSociale": ["Clause sociale"]},

@@ -21,6 +21,7 @@ pub mod principal;
 pub mod problem;
 pub mod public;
 pub mod responses;
+pub mod schemas;
 pub mod stats;
 pub mod system;
 

@@ -244,7 +244,7 @@ pub async fn get(
     patch, path = "/api/v1/organisations/{id}", tag = "organisations", operation_id = "update_organisation",
     params(
         ("id" = Uuid, Path, description = "Organisation id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you read; 412 if it is no longer current"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
     ),
     request_body(content = OrganisationPatch, content_type = "application/merge-patch+json"),
     responses(

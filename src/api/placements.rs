@@ -78,7 +78,8 @@ pub struct PlacementForBuyer {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The full placement, or a buyer's view of it.
+/// The full placement, or a buyer's view of it: only the full one has `beneficiary_id` (a buyer's
+/// view admits no other member), which is how a client tells them apart.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum PlacementOut {
@@ -339,7 +340,7 @@ pub async fn get(
     patch, path = "/api/v1/placements/{id}", tag = "placements", operation_id = "update_placement",
     params(
         ("id" = Uuid, Path, description = "Placement id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` you read; 412 if it is no longer current"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
     ),
     request_body(content = PlacementPatch, content_type = "application/merge-patch+json"),
     responses(

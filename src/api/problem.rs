@@ -28,9 +28,9 @@ pub struct Problem {
     /// reporting the problem; every log line of the request carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// Every field at fault, for validation errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<FieldError>>,
+    /// Every field at fault: for validation errors, a field a role may not set, a conflict on a
+    /// value; empty for the other problems.
+    pub errors: Vec<FieldError>,
 }
 
 trait Render {
@@ -69,13 +69,10 @@ impl Render for ApiError {
             other => other.to_string(),
         };
         let errors = match self {
-            ApiError::Validation(errors) => Some(errors.clone()),
-            ApiError::Conflict { errors, .. } | ApiError::ForbiddenField { errors, .. }
-                if !errors.is_empty() =>
-            {
-                Some(errors.clone())
-            }
-            _ => None,
+            ApiError::Validation(errors)
+            | ApiError::Conflict { errors, .. }
+            | ApiError::ForbiddenField { errors, .. } => errors.clone(),
+            _ => Vec::new(),
         };
         Problem {
             r#type: problem_type(self.slug()),

@@ -24,7 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     params(("file" = String, Path, description = "`YEAR.json` or `YEAR.svg`, e.g. `2019.json`")),
     responses(
         (status = 200, description = "The published figures, masked as a buyer reads them: counts of people from 1 to 4 read \"< 5\", and the one beside a single masked count \"≥ 5\"", content(
-            (Object = "application/json"),
+            (super::schemas::PublicKeyFigures = "application/json"),
             (String = "image/svg+xml"),
         )),
         (status = 404, response = crate::api::responses::NotFound),

@@ -145,7 +145,7 @@ impl KeyFigures {
         (status = 200, description = "The year's key figures over the contracts you may see", content(
             (KeyFigures = "application/json"),
             (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, response = crate::api::responses::Unauthorized),
         (status = 422, response = crate::api::responses::Invalid),
@@ -366,7 +366,7 @@ impl Breakdown {
         (status = 200, description = "The year's figures split by one attribute", content(
             (Breakdown = "application/json"),
             (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, response = crate::api::responses::Unauthorized),
         (status = 403, response = crate::api::responses::Forbidden),
@@ -536,7 +536,7 @@ fn to_date(year: i32) -> NaiveDate {
         (status = 200, description = "Every visible contract active during the year", content(
             (ContractsReport = "application/json"),
             (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, response = crate::api::responses::Unauthorized),
         (status = 422, response = crate::api::responses::Invalid),
@@ -579,7 +579,7 @@ pub struct AnnualReport {
     responses(
         (status = 200, description = "Key figures, every breakdown and the contracts table; `format=xlsx` gives one workbook, a sheet per table", content(
             (AnnualReport = "application/json"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, response = crate::api::responses::Unauthorized),
         (status = 422, response = crate::api::responses::Invalid),
@@ -642,7 +642,8 @@ pub struct Publication {
     /// How many times the year has been published.
     pub version: i32,
     pub published_at: DateTime<Utc>,
-    #[schema(value_type = Object)]
+    /// The key figures masked as a buyer reads them.
+    #[schema(value_type = KeyFigures)]
     pub figures: serde_json::Value,
     pub json_url: String,
     pub svg_url: String,
