@@ -7,13 +7,14 @@ CARGO ?= cargo
 DEV_PORT ?= 55432
 TEST_PORT ?= 55433
 
-.PHONY: help run test faults fuzz lint openapi db-stop clean-data
+.PHONY: help run test faults fuzz clients lint openapi db-stop clean-data
 
 help:
 	@echo "make run      start PostgreSQL (if DATABASE_URL is unset), migrate, load demo data, serve on 127.0.0.1:8080"
 	@echo "make test     run every test against a private PostgreSQL"
 	@echo "make faults   stop and start PostgreSQL under the service, SIGTERM it under load (part of make test)"
 	@echo "make fuzz     schemathesis over every operation of openapi/openapi.json (part of make test, shorter)"
+	@echo "make clients  generate the typed clients, compile and run their flows (part of make test)"
 	@echo "make lint     rustfmt and clippy, as CI wants them"
 	@echo "make openapi  regenerate openapi/openapi.json from the code"
 
@@ -39,6 +40,7 @@ test:
 	@set -e; \
 	if [ -z "$$DATABASE_URL" ]; then url=$$(scripts/pg.sh start test $(TEST_PORT)) || exit 1; export DATABASE_URL=$$url; fi; \
 	$(CARGO) test --all-targets --no-fail-fast; \
+	clients/check.sh; \
 	tests/faults.sh; \
 	FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-50} FUZZ_SEED=$${FUZZ_SEED:-20261125} scripts/fuzz.sh
 
@@ -46,6 +48,11 @@ test:
 # (make test runs it with a bounded budget; this runs longer, FUZZ_MAX_TIME).
 fuzz:
 	@$(CARGO) build -q && scripts/fuzz.sh
+
+# The typed clients generated from openapi/openapi.json, compiled strictly
+# and run against the service.
+clients:
+	@$(CARGO) build -q && clients/check.sh
 
 # PostgreSQL stopped and started under the service, statement timeout, SIGTERM.
 faults:
