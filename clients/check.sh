@@ -29,6 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+echo "clients: what generators stumble on, refused in openapi/openapi.json"
+python3 clients/lint_openapi.py
+
 echo "clients: TypeScript: install (pinned, package-lock.json), generate, tsc --strict"
 (
   cd clients/typescript

@@ -400,7 +400,7 @@ fn read_line(
 
 #[utoipa::path(
     post, path = "/api/v1/hours/batch", tag = "hours", operation_id = "declare_hour_statement",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first answer; another body is refused (422)")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Retrying with the same key and body returns the first answer; another body is refused (422)")),
     request_body = HourStatement,
     responses(
         (status = 200, description = "One result per line; 200 even when some lines are rejected", body = StatementResult),

@@ -53,7 +53,10 @@ fn typed(t: Type, description: &str) -> ObjectBuilder {
 
 /// Any JSON value: the members the import reads of a record, or passes by.
 fn anything(description: &str) -> RefOr<Schema> {
-    ObjectBuilder::new().description(Some(description)).into()
+    ObjectBuilder::new()
+        .schema_type(SchemaType::AnyValue)
+        .description(Some(description))
+        .into()
 }
 
 /// One published contract of a DECP document, as the import reads it;
