@@ -197,6 +197,9 @@ impl Res {
         assert!(
             body["type"].is_string() && body["title"].is_string() && body["detail"].is_string()
         );
+        // Always there, an empty list when no field is at fault, so a
+        // generated client reads it without a check.
+        assert!(body["errors"].is_array(), "errors: {}", body["errors"]);
         body
     }
 
