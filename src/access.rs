@@ -350,13 +350,63 @@ pub mod placements {
     /// Monthly hours: read where the placement is readable, except for
     /// buyers and the Département (per-contract totals only) and the State.
     pub fn read_hours(p: &Principal) -> ApiResult<Filter<schema::placements::table>> {
+        Ok(hours_scope(p)?.placements().unwrap_or_else(everything))
+    }
+
+    /// Whose months a caller may read, as data: the rule of [`read_hours`],
+    /// which the typed queries apply as a filter and the SQL of the months
+    /// owed as a condition ([`HoursScope::sql`]).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum HoursScope {
+        /// The facilitator: every placement.
+        All,
+        /// A company: the placements it employs on or whose contract it holds.
+        EmployerOrHolder(Uuid),
+        /// A PLIE: the placements of the people it follows.
+        Referent(Uuid),
+    }
+
+    pub fn hours_scope(p: &Principal) -> ApiResult<HoursScope> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
-            Role::Plie => Ok(of_referent(p.org_id())),
-            Role::Company => Ok(employer_or_holder(p.org_id())),
+            Role::Facilitator => Ok(HoursScope::All),
+            Role::Plie => Ok(HoursScope::Referent(p.org_id())),
+            Role::Company => Ok(HoursScope::EmployerOrHolder(p.org_id())),
             _ => Err(forbidden(
                 "read monthly hours (see the contract's fulfilment)",
             )),
+        }
+    }
+
+    impl HoursScope {
+        /// The placements in scope; `None` for all of them (no condition,
+        /// so the planner is free to walk an index in the list's order).
+        pub fn placements(self) -> Option<Filter<schema::placements::table>> {
+            match self {
+                HoursScope::All => None,
+                HoursScope::EmployerOrHolder(org) => Some(employer_or_holder(org)),
+                HoursScope::Referent(org) => Some(of_referent(org)),
+            }
+        }
+
+        /// The same rule as an SQL condition on the placement `alias`, the
+        /// organisation bound as parameter `$n` (`None`: nothing to bind).
+        pub fn sql(self, alias: &str, n: usize) -> (String, Option<Uuid>) {
+            match self {
+                HoursScope::All => ("TRUE".into(), None),
+                HoursScope::EmployerOrHolder(org) => (
+                    format!(
+                        "({alias}.employer_id = ${n} OR {alias}.contract_id IN \
+                         (SELECT id FROM contracts WHERE holder_id = ${n}))"
+                    ),
+                    Some(org),
+                ),
+                HoursScope::Referent(org) => (
+                    format!(
+                        "{alias}.beneficiary_id IN (SELECT id FROM beneficiaries WHERE referent_id = ${n})"
+                    ),
+                    Some(org),
+                ),
+            }
         }
     }
 

@@ -19,3 +19,4 @@ mod organisations;
 mod personal_data;
 mod system;
 mod validation;
+mod worklist;

@@ -288,6 +288,25 @@ pub async fn validate(
 
 pub const MAX_STATEMENT_LINES: usize = 10_000;
 
+/// The request's `Idempotency-Key`, if it sent one: 1 to 255 visible ASCII
+/// characters.
+pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
+    match req.headers().get("Idempotency-Key") {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .filter(|k| crate::models::idempotency::check_key(k))
+            .map(|k| Some(k.to_string()))
+            .ok_or_else(|| {
+                ApiError::validation(
+                    "Idempotency-Key",
+                    "must be 1 to 255 visible ASCII characters",
+                )
+            }),
+    }
+}
+
 /// One line of an hour statement: the same fields and rules as a single month's `PUT`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -420,22 +439,7 @@ pub async fn statement(
     body: Bytes,
 ) -> ApiResult<HttpResponse> {
     let leave = access::placements::declare_hours(&p)?;
-    let key = match req.headers().get("Idempotency-Key") {
-        None => None,
-        Some(v) => match v
-            .to_str()
-            .ok()
-            .filter(|k| crate::models::idempotency::check_key(k))
-        {
-            Some(k) => Some(k.to_string()),
-            None => {
-                return Err(ApiError::validation(
-                    "Idempotency-Key",
-                    "must be 1 to 255 visible ASCII characters",
-                ))
-            }
-        },
-    };
+    let key = idempotency_key(&req)?;
     let (input, mut v) = json_body::<HourStatement>(&req, &body)?;
     let lines = v.require("lines", input.lines).unwrap_or_default();
     if lines.len() > MAX_STATEMENT_LINES {

@@ -24,6 +24,7 @@ pub mod responses;
 pub mod schemas;
 pub mod stats;
 pub mod system;
+pub mod worklist;
 
 use actix_web::web;
 
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(beneficiaries::routes)
             .configure(placements::routes)
             .configure(hours::routes)
+            .configure(worklist::routes)
             .configure(stats::routes)
             .configure(changes::routes)
             .configure(imports::routes),

@@ -523,6 +523,50 @@ impl ContractsReport {
     }
 }
 
+/// The figures' query, and which fulfilment statuses to keep.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ContractsQuery {
+    /// The calendar year.
+    #[param(required = true, minimum = 1990, maximum = 2100)]
+    pub year: Option<i32>,
+    /// Only contracts of this buyer.
+    pub buyer_id: Option<Uuid>,
+    /// Only this contract.
+    pub contract_id: Option<Uuid>,
+    /// Only contracts of this operation (exact text).
+    pub operation: Option<String>,
+    /// Only people whose referent is this organisation (their placements and hours).
+    pub referent_id: Option<Uuid>,
+    /// Only rows of this fulfilment status, or of a comma list of them (`behind,on_track`).
+    #[param(
+        example = "behind",
+        pattern = "^(ahead|on_track|behind|done)(,(ahead|on_track|behind|done))*$"
+    )]
+    pub status: Option<String>,
+    /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
+    pub format: Option<ExportFormat>,
+}
+
+fn fulfilment_statuses(v: &mut Violations, value: Option<&str>) -> Vec<FulfilmentStatus> {
+    let mut out = Vec::new();
+    for code in value.into_iter().flat_map(|s| s.split(',')) {
+        match FulfilmentStatus::parse(code.trim()) {
+            Some(s) if !out.contains(&s) => out.push(s),
+            Some(_) => {}
+            None => {
+                v.add(
+                    "status",
+                    format!("`{code}` is not a status: ahead, on_track, behind or done, or a comma list of them"),
+                );
+                return Vec::new();
+            }
+        }
+    }
+    out
+}
+
 /// The day "to date" means for a year: its last day, or today for the current year.
 fn to_date(year: i32) -> NaiveDate {
     let today = Utc::now().date_naive();
@@ -531,7 +575,7 @@ fn to_date(year: i32) -> NaiveDate {
 
 #[utoipa::path(
     get, path = "/api/v1/stats/contracts", tag = "stats", operation_id = "get_contracts_report",
-    params(FiguresQuery),
+    params(ContractsQuery),
     responses(
         (status = 200, description = "Every visible contract active during the year", content(
             (ContractsReport = "application/json"),
@@ -548,14 +592,26 @@ pub async fn contracts(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, v) = query::<FiguresQuery>(&req);
+    let (q, mut v) = query::<ContractsQuery>(&req);
+    let keep = fulfilment_statuses(&mut v, q.as_ref().and_then(|q| q.status.as_deref()));
+    let q = q.map(|q| FiguresQuery {
+        year: q.year,
+        buyer_id: q.buyer_id,
+        contract_id: q.contract_id,
+        operation: q.operation,
+        referent_id: q.referent_id,
+        format: q.format,
+    });
     let (year, selection, format) = selection(&p, q, v)?;
     let on = to_date(year);
     let rows = db::run(&state.pool, move |c| {
         model::contracts_of_year(c, &selection, year, on)
     })
     .await?;
-    let report = ContractsReport::new(year, on, rows);
+    let mut report = ContractsReport::new(year, on, rows);
+    if !keep.is_empty() {
+        report.rows.retain(|r| keep.contains(&r.status));
+    }
     let format = export::negotiate(&req, format);
     export::respond(
         format,

@@ -13,6 +13,7 @@ pub mod placement;
 pub mod publication;
 pub mod stats;
 pub mod trail;
+pub mod worklist;
 
 /// What `If-Match` asks of a write.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,7 @@
-//! Hour statements: up to 10,000 months in one transaction, replayed from
-//! their first answer under an `Idempotency-Key`.
+//! Hours in bulk: an hour statement (up to 10,000 months declared) and a
+//! bulk decision (up to 10,000 months validated or rejected), each in one
+//! transaction and replayed from its first answer under an
+//! `Idempotency-Key`.
 
 use diesel::{Connection, PgConnection};
 use serde::Serialize;
@@ -9,15 +11,46 @@ use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::models::hours::{self as model, LineOutcome, StatementLine};
 use crate::models::idempotency;
+use crate::models::worklist::{self, DecisionLine, DecisionOutcome};
 
-/// A statement line as read from the request: well formed, or what is
-/// wrong with it.
-pub type ReadLine = Result<StatementLine, Vec<FieldError>>;
+/// A line as read from the request: well formed, or what is wrong with it.
+pub type Read<L> = Result<L, Vec<FieldError>>;
 
-/// Declares a statement's well-formed lines in one transaction and returns
-/// the answer `render` makes of the outcomes, serialised. With `key`, the
-/// answer is stored with a hash of `body` in the same transaction, and a
-/// replay of the same body gets that first answer, byte for byte.
+/// A statement line as read from the request.
+pub type ReadLine = Read<StatementLine>;
+
+/// Runs `work` in one transaction and serialises what `render` makes of
+/// its result. With `key`, the answer is stored with a hash of `body` in
+/// the same transaction, and a replay of the same body gets that first
+/// answer, byte for byte (another body under the key: 422).
+fn once<T, R: Serialize>(
+    conn: &mut PgConnection,
+    p: &Principal,
+    key: Option<&str>,
+    body: &[u8],
+    what: &str,
+    work: impl FnOnce(&mut PgConnection) -> ApiResult<T>,
+    render: impl FnOnce(T) -> R,
+) -> ApiResult<String> {
+    conn.transaction(|c| {
+        let answer = |c: &mut PgConnection| -> ApiResult<String> {
+            serde_json::to_string(&render(work(c)?))
+                .map_err(|e| ApiError::internal(format!("rendering {what}"), e))
+        };
+        match key {
+            Some(k) => idempotency::once(c, p, k, body, answer),
+            None => answer(c),
+        }
+    })
+}
+
+/// Only the lines that were read well, in place.
+fn well_formed<L: Clone>(lines: &[Read<L>]) -> Vec<Option<L>> {
+    lines.iter().map(|r| r.as_ref().ok().cloned()).collect()
+}
+
+/// Declares a statement's well-formed lines; `render` makes the answer of
+/// the lines and their outcomes.
 pub fn declare_statement<R: Serialize>(
     conn: &mut PgConnection,
     p: &Principal,
@@ -27,17 +60,36 @@ pub fn declare_statement<R: Serialize>(
     lines: &[ReadLine],
     render: impl FnOnce(&[ReadLine], Vec<Option<LineOutcome>>) -> R,
 ) -> ApiResult<String> {
-    conn.transaction(|c| {
-        let work = |c: &mut PgConnection| -> ApiResult<String> {
-            let well_formed: Vec<Option<StatementLine>> =
-                lines.iter().map(|r| r.as_ref().ok().cloned()).collect();
-            let outcomes = model::declare_statement(c, p, leave, &well_formed)?;
-            serde_json::to_string(&render(lines, outcomes))
-                .map_err(|e| ApiError::internal("an hour statement's answer", e))
-        };
-        match key {
-            Some(k) => idempotency::once(c, p, k, body, work),
-            None => work(c),
-        }
-    })
+    let good = well_formed(lines);
+    once(
+        conn,
+        p,
+        key,
+        body,
+        "an hour statement's answer",
+        |c| model::declare_statement(c, p, leave, &good),
+        |outcomes| render(lines, outcomes),
+    )
+}
+
+/// Applies a bulk decision's well-formed lines (the caller has checked that
+/// `p` decides hours); `render` makes the answer.
+pub fn decide_months<R: Serialize>(
+    conn: &mut PgConnection,
+    p: &Principal,
+    key: Option<&str>,
+    body: &[u8],
+    lines: &[Read<DecisionLine>],
+    render: impl FnOnce(&[Read<DecisionLine>], Vec<Option<DecisionOutcome>>) -> R,
+) -> ApiResult<String> {
+    let good = well_formed(lines);
+    once(
+        conn,
+        p,
+        key,
+        body,
+        "a bulk decision's answer",
+        |c| worklist::decide(c, p, &good),
+        |outcomes| render(lines, outcomes),
+    )
 }

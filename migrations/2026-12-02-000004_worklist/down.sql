@@ -1,0 +1,1 @@
+DROP INDEX monthly_hours_status_paging;
