@@ -353,6 +353,18 @@ async fn a_stale_version_is_refused_and_the_company_keeps_its_new_hours() {
         )
         .await;
     assert_eq!(res.json()["validated"], 1);
+    // The bulk decision is in the change feed as a single one would be.
+    let month_id = again["id"].as_str().unwrap().to_string();
+    let changes = app.changes_at_least(&fac(), 6).await;
+    let last = changes
+        .iter()
+        .filter(|c| c["entity"] == "hours" && c["id"] == month_id.as_str())
+        .next_back()
+        .unwrap();
+    assert_eq!(
+        (&last["op"], &last["version"]),
+        (&json!("update"), &json!(version + 2))
+    );
 }
 
 /// The hours of 2019 in the key figures, and a contract's validated hours.

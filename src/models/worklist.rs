@@ -90,9 +90,15 @@ fn list_in(
         }
         q = q.filter(monthly_hours::placement_id.eq_any(placements_q));
     }
-    if !filter.statuses.is_empty() {
-        let codes: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
-        q = q.filter(monthly_hours::status.eq_any(codes));
+    match filter.statuses.as_slice() {
+        [] => {}
+        // `status = $1`, not `= ANY($1)`: only an equality lets the index
+        // give the rows in paging order (a list of statuses is sorted).
+        [one] => q = q.filter(monthly_hours::status.eq(one.as_str())),
+        many => {
+            let codes: Vec<&str> = many.iter().map(|s| s.as_str()).collect();
+            q = q.filter(monthly_hours::status.eq_any(codes));
+        }
     }
     if let Some(m) = filter.month_from {
         q = q.filter(monthly_hours::month.ge(m.first_day()));
