@@ -358,8 +358,7 @@ async fn a_stale_version_is_refused_and_the_company_keeps_its_new_hours() {
     let changes = app.changes_at_least(&fac(), 6).await;
     let last = changes
         .iter()
-        .filter(|c| c["entity"] == "hours" && c["id"] == month_id.as_str())
-        .next_back()
+        .rfind(|c| c["entity"] == "hours" && c["id"] == month_id.as_str())
         .unwrap();
     assert_eq!(
         (&last["op"], &last["version"]),
