@@ -379,23 +379,7 @@ pub struct StatementResult {
 fn read_line(
     value: serde_json::Value,
 ) -> Result<model::StatementLine, Vec<crate::error::FieldError>> {
-    let serde_json::Value::Object(object) = value else {
-        return Err(vec![crate::error::FieldError::new(
-            "line",
-            "must be a JSON object",
-        )]);
-    };
-    let mut v = crate::error::Violations::default();
-    let input: StatementLineInput = match super::input::read_object(object, &mut v) {
-        Ok(i) => i,
-        Err(ApiError::Validation(errors)) => return Err(errors),
-        Err(other) => {
-            return Err(vec![crate::error::FieldError::new(
-                "line",
-                other.to_string(),
-            )])
-        }
-    };
+    let (input, mut v): (StatementLineInput, _) = super::input::read_line(value)?;
     let placement_id = v.require("placement_id", input.placement_id);
     let month = v.require("month", input.month).and_then(|m| {
         let parsed = Month::parse(&m);
@@ -405,16 +389,16 @@ fn read_line(
         parsed
     });
     let worked = v.require("worked_hours", input.worked_hours);
-    match (placement_id, month, worked, v.finish()) {
-        (Some(placement_id), Some(month), Some(worked), Ok(())) => Ok(model::StatementLine {
+    let line = match (placement_id, month, worked) {
+        (Some(placement_id), Some(month), Some(worked)) => Some(model::StatementLine {
             placement_id,
             month,
             worked,
             training: input.training_hours.unwrap_or_default(),
         }),
-        (_, _, _, Err(Invalid(errors))) => Err(errors),
-        _ => Err(vec![crate::error::FieldError::new("line", "is incomplete")]),
-    }
+        _ => None,
+    };
+    v.finish_with(line).map_err(|Invalid(errors)| errors)
 }
 
 #[utoipa::path(

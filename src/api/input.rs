@@ -13,7 +13,7 @@ use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, ApiResult, Violations};
+use crate::error::{ApiError, ApiResult, FieldError, Violations};
 use crate::paging::{ListQuery, PageKey, PageRequest};
 
 /// Reads a JSON object body into `T`. Fields of the wrong type come back
@@ -215,6 +215,21 @@ pub fn query<T: DeserializeOwned>(req: &HttpRequest) -> (Option<T>, Violations) 
 pub fn query_or_default<T: DeserializeOwned + Default>(req: &HttpRequest) -> (T, Violations) {
     let (q, v) = query(req);
     (q.unwrap_or_default(), v)
+}
+
+/// Reads one line of a bulk request (an hour statement, a bulk decision):
+/// the line as `T`, with the violations found so far for its rules to add
+/// to, or every field at fault when it cannot be read at all.
+pub fn read_line<T: DeserializeOwned>(value: Value) -> Result<(T, Violations), Vec<FieldError>> {
+    let Value::Object(object) = value else {
+        return Err(vec![FieldError::new("line", "must be a JSON object")]);
+    };
+    let mut v = Violations::default();
+    match read_object(object, &mut v) {
+        Ok(line) => Ok((line, v)),
+        Err(ApiError::Validation(errors)) => Err(errors),
+        Err(other) => Err(vec![FieldError::new("line", other.to_string())]),
+    }
 }
 
 /// Reads a list's query string: its filters, and its page (`limit`,

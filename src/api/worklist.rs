@@ -16,7 +16,7 @@ use crate::auth::Principal;
 use crate::db;
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Decision, HoursStatus};
-use crate::error::{ApiError, ApiResult, FieldError, Invalid, Violations};
+use crate::error::{ApiResult, FieldError, Invalid, Violations};
 use crate::models::worklist::{self as model, DecisionLine, DecisionOutcome, MissingKey};
 use crate::state::AppState;
 use crate::usecases::{self, hours::Read};
@@ -313,15 +313,7 @@ pub struct DecisionsResult {
 }
 
 fn read_decision(value: serde_json::Value) -> Read<DecisionLine> {
-    let serde_json::Value::Object(object) = value else {
-        return Err(vec![FieldError::new("line", "must be a JSON object")]);
-    };
-    let mut v = Violations::default();
-    let input: DecisionLineInput = match super::input::read_object(object, &mut v) {
-        Ok(i) => i,
-        Err(ApiError::Validation(errors)) => return Err(errors),
-        Err(other) => return Err(vec![FieldError::new("line", other.to_string())]),
-    };
+    let (input, mut v): (DecisionLineInput, _) = super::input::read_line(value)?;
     let placement_id = v.require("placement_id", input.placement_id);
     let month = v.require("month", input.month).and_then(|m| {
         let parsed = Month::parse(&m);
