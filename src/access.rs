@@ -353,6 +353,18 @@ pub mod placements {
         Ok(hours_scope(p)?.placements().unwrap_or_else(everything))
     }
 
+    /// What became of a person after a placement: the facilitator for
+    /// anyone, a PLIE for the people it follows (others' placements are not
+    /// found); 403 for every other role, a situation being a person's
+    /// attribute.
+    pub fn outcomes(p: &Principal) -> ApiResult<Filter<schema::placements::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Plie => Ok(of_referent(p.org_id())),
+            _ => Err(forbidden("read or record what became of a person")),
+        }
+    }
+
     /// Whose months a caller may read, as data: the rule of [`read_hours`],
     /// which the typed queries apply as a filter and the SQL of the months
     /// owed as a condition ([`HoursScope::sql`]).

@@ -16,6 +16,7 @@ mod key_figures;
 mod leaks;
 mod operations;
 mod organisations;
+mod outcomes;
 mod personal_data;
 mod system;
 mod validation;

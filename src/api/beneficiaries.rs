@@ -581,6 +581,8 @@ pub struct PersonalDataExport {
     pub beneficiary: PersonRecord,
     pub placements: Vec<super::placements::Placement>,
     pub hours: Vec<super::hours::MonthlyHours>,
+    /// What became of the person after each ended placement.
+    pub outcomes: Vec<super::outcomes::Outcome>,
     pub access_trail: Vec<AccessLogEntry>,
 }
 
@@ -606,7 +608,8 @@ pub async fn export(
         crate::models::personal_data::export(c, &p, id)
     })
     .await?;
-    let (placements, hours, trail) = (data.placements, data.hours, data.trail);
+    let (placements, hours, outcomes, trail) =
+        (data.placements, data.hours, data.outcomes, data.trail);
     Ok(HttpResponse::Ok().json(PersonalDataExport {
         beneficiary: PersonRecord::of(data.person),
         placements: placements
@@ -621,6 +624,10 @@ pub async fn export(
         hours: hours
             .into_iter()
             .map(super::hours::MonthlyHours::from)
+            .collect(),
+        outcomes: outcomes
+            .into_iter()
+            .map(super::outcomes::Outcome::from)
             .collect(),
         access_trail: trail.into_iter().map(AccessLogEntry::from).collect(),
     }))

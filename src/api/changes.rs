@@ -21,7 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct Change {
     /// Pass as `after` to resume after this change.
     pub cursor: String,
-    /// `contract`, `beneficiary`, `placement` or `hours` (a month of a placement).
+    /// `contract`, `beneficiary`, `placement`, `hours` (a month of a placement) or `outcome` (what
+    /// became of the person after a placement; its `id` is the placement's).
     pub entity: String,
     pub id: Uuid,
     /// `create` or `update`.

@@ -16,6 +16,7 @@ pub mod input;
 pub mod json;
 pub mod limits;
 pub mod organisations;
+pub mod outcomes;
 pub mod placements;
 pub mod principal;
 pub mod problem;
@@ -39,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(placements::routes)
             .configure(hours::routes)
             .configure(worklist::routes)
+            .configure(outcomes::routes)
             .configure(stats::routes)
             .configure(changes::routes)
             .configure(imports::routes),

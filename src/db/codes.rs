@@ -9,6 +9,7 @@ use diesel::pg::{Pg, PgValue};
 use diesel::sql_types::Text;
 
 use crate::domain::codes::{ClauseType, CommitmentSource, HoursStatus, Modality, OrgKind, Sex};
+use crate::domain::outcome::Situation;
 
 macro_rules! read_codes {
     ($($code:ty),+ $(,)?) => {$(
@@ -37,5 +38,6 @@ read_codes!(
     HoursStatus,
     Modality,
     OrgKind,
-    Sex
+    Sex,
+    Situation
 );

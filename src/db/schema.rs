@@ -148,6 +148,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outcomes (placement_id) {
+        placement_id -> Uuid,
+        situation -> Text,
+        qualification_gained -> Bool,
+        follow_up_situation -> Nullable<Text>,
+        follow_up_observed_on -> Nullable<Date>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(outcomes -> placements (placement_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     contracts,
@@ -158,4 +173,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     changes,
     decp_records,
     access_trail,
+    outcomes,
 );

@@ -9,6 +9,7 @@ pub mod disclosure;
 pub mod fulfilment;
 pub mod numbers;
 pub mod organisation;
+pub mod outcome;
 pub mod person;
 pub mod placement;
 pub mod role;

@@ -8,6 +8,7 @@ pub mod decp;
 pub mod hours;
 pub mod idempotency;
 pub mod organisation;
+pub mod outcome;
 pub mod personal_data;
 pub mod placement;
 pub mod publication;

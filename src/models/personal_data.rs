@@ -17,6 +17,7 @@ pub struct PersonalData {
     pub person: BeneficiaryRow,
     pub placements: Vec<PlacementRow>,
     pub hours: Vec<HoursRow>,
+    pub outcomes: Vec<super::outcome::OutcomeRow>,
     pub trail: Vec<trail::TrailRow>,
 }
 
@@ -46,11 +47,13 @@ pub fn export(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Per
             ))
             .select(HoursRow::as_select())
             .load(conn)?;
+        let outcomes = super::outcome::of_person(conn, id)?;
         let trail = trail::all(conn, id)?;
         Ok(PersonalData {
             person: row,
             placements,
             hours,
+            outcomes,
             trail,
         })
     })
