@@ -112,6 +112,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::worklist::decide,
         api::outcomes::get,
         api::outcomes::put,
+        api::outcome_figures::outcomes,
         api::stats::key_figures,
         api::stats::breakdown,
         api::stats::contracts,

@@ -265,3 +265,124 @@ async fn an_outcome_lives_with_the_persons_records() {
         .await;
     res.problem(409);
 }
+
+#[actix_web::test]
+async fn the_outcome_figures_of_a_year_count_what_became_of_the_leavers() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "Ville").await;
+    let holder = app.org("company", "Bâtir Essonne").await;
+    let c = app.contract(buyer, holder, "OF-1").await;
+    let f = fac();
+    let mut record = vec![];
+    for (i, situation) in [
+        Some("permanent_job"),
+        Some("permanent_job"),
+        Some("permanent_job"),
+        Some("fixed_term_short"),
+        Some("fixed_term_short"),
+        Some("qualifying_training"),
+        Some("job_seeking"),
+        None,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let person = app
+            .person(None, &format!("Sortant{i}"), "F", "1990-02-01")
+            .await;
+        let p = app
+            .placement(person, c, holder, "2019-02-04", Some("2019-07-31"))
+            .await;
+        record.push((p, situation));
+    }
+    // Ended in 2020, and still open: not leavers of 2019.
+    let later = app.person(None, "Plus tard", "M", "1990-02-01").await;
+    let p_2020 = app
+        .placement(later, c, holder, "2019-02-04", Some("2020-01-15"))
+        .await;
+    record.push((p_2020, Some("inactive")));
+    app.placement(later, c, holder, "2020-02-03", None).await;
+    for (p, situation) in &record {
+        if let Some(s) = situation {
+            let res = app.put(&path(*p), &f, &json!({"situation": s})).await;
+            assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+        }
+    }
+
+    let exact = app.get("/api/v1/stats/outcomes?year=2019", &f).await.json();
+    assert_eq!(
+        (exact["ended"].clone(), exact["with_outcome"].clone()),
+        (json!(8), json!(7))
+    );
+    let rows: Vec<(String, String, Value)> = exact["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["situation"].as_str().unwrap().to_string(),
+                r["group"].as_str().unwrap().to_string(),
+                r["placements"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(rows.len(), 11, "every situation, 0 included");
+    assert_eq!(
+        rows[0],
+        (
+            "permanent_job".into(),
+            "durable_employment".into(),
+            json!(3)
+        )
+    );
+    assert_eq!(
+        rows[3],
+        (
+            "fixed_term_short".into(),
+            "transitional_employment".into(),
+            json!(2)
+        )
+    );
+    assert_eq!(rows[6].2, json!(1));
+    assert_eq!(rows[8], ("job_seeking".into(), "other".into(), json!(1)));
+    assert_eq!(rows[9].2, json!(0));
+    assert_eq!(
+        exact["groups"],
+        json!({"durable_employment": 3, "transitional_employment": 2, "positive_exit": 1, "other": 1, "unknown": 0})
+    );
+    // (3 + 2 + 1) / 7 = 0.857142...
+    assert_eq!(exact["dynamic_exit_rate"].to_string(), "0.8571");
+
+    // A buyer reads small counts masked, and no rate that would give them back.
+    let masked = app
+        .get(
+            "/api/v1/stats/outcomes?year=2019",
+            &token(Role::Buyer, Some(buyer)),
+        )
+        .await
+        .json();
+    assert_eq!(masked["with_outcome"], 7);
+    assert_eq!(masked["rows"][0]["placements"], "< 5");
+    assert_eq!(masked["rows"][9]["placements"], 0);
+    assert_eq!(masked["groups"]["durable_employment"], "< 5");
+    assert!(masked["dynamic_exit_rate"].is_null());
+    // A company: a situation is a person's attribute.
+    app.get(
+        "/api/v1/stats/outcomes?year=2019",
+        &token(Role::Company, Some(holder)),
+    )
+    .await
+    .problem(403);
+    // Nothing recorded for a year: no rate.
+    let none = app.get("/api/v1/stats/outcomes?year=2021", &f).await.json();
+    assert_eq!(
+        (none["ended"].clone(), none["dynamic_exit_rate"].clone()),
+        (json!(0), Value::Null)
+    );
+    let csv = app
+        .get("/api/v1/stats/outcomes?year=2019&format=csv", &f)
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(String::from_utf8_lossy(&csv.body).contains("permanent_job"));
+    app.get("/api/v1/stats/outcomes", &f).await.problem(422);
+}

@@ -16,6 +16,7 @@ pub mod input;
 pub mod json;
 pub mod limits;
 pub mod organisations;
+pub mod outcome_figures;
 pub mod outcomes;
 pub mod placements;
 pub mod principal;
@@ -41,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(hours::routes)
             .configure(worklist::routes)
             .configure(outcomes::routes)
+            .configure(outcome_figures::routes)
             .configure(stats::routes)
             .configure(changes::routes)
             .configure(imports::routes),

@@ -2,6 +2,7 @@
 //! situation on leaving, its group, and the follow-up six months on.
 
 use chrono::{Months, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::codes::code_enum;
 use super::violations::Violations;
@@ -86,6 +87,31 @@ pub fn check(
     }
 }
 
+/// The share of "dynamic exits" (durable employment, transitional
+/// employment, positive exits) among the outcomes known, rounded half-up to
+/// four decimals; none when no outcome is known.
+pub fn dynamic_exit_rate(dynamic: i64, with_outcome: i64) -> Option<Decimal> {
+    if with_outcome <= 0 {
+        return None;
+    }
+    (Decimal::from(dynamic) / Decimal::from(with_outcome))
+        .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+        .into()
+}
+
+impl OutcomeGroup {
+    /// Whether the State counts it as a dynamic exit.
+    pub fn is_dynamic(self) -> bool {
+        matches!(
+            self,
+            OutcomeGroup::DurableEmployment
+                | OutcomeGroup::TransitionalEmployment
+                | OutcomeGroup::PositiveExit
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +167,19 @@ mod tests {
             ["follow_up.observed_on"]
         );
         assert!(fields(Some("2019-06-30"), Some("2020-03-01")).is_empty());
+    }
+
+    #[test]
+    fn the_dynamic_exit_rate_rounds_half_up_to_four_decimals() {
+        use rust_decimal_macros::dec;
+        assert_eq!(dynamic_exit_rate(2, 3), Some(dec!(0.6667)));
+        assert_eq!(dynamic_exit_rate(1, 8), Some(dec!(0.125)));
+        // 1 / 32 = 0.03125: half-up, not to even.
+        assert_eq!(dynamic_exit_rate(1, 32), Some(dec!(0.0313)));
+        assert_eq!(dynamic_exit_rate(0, 5), Some(dec!(0)));
+        assert_eq!(dynamic_exit_rate(5, 5), Some(dec!(1)));
+        assert_eq!(dynamic_exit_rate(0, 0), None);
+        assert!(OutcomeGroup::PositiveExit.is_dynamic());
+        assert!(!OutcomeGroup::Other.is_dynamic() && !OutcomeGroup::Unknown.is_dynamic());
     }
 }

@@ -167,3 +167,54 @@ pub fn of_person(conn: &mut PgConnection, person: Uuid) -> ApiResult<Vec<Outcome
         .select(OutcomeRow::as_select())
         .load(conn)?)
 }
+
+/// Placements ended in a year, by the situation recorded on leaving (`None`:
+/// no outcome recorded yet), over a selection of contracts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutcomesOfYear {
+    pub by_situation: Vec<(Option<Situation>, i64)>,
+}
+
+#[derive(QueryableByName)]
+struct SituationCount {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    situation: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    placements: i64,
+}
+
+pub fn of_year(
+    conn: &mut PgConnection,
+    s: &super::stats::Selection,
+    year: i32,
+) -> ApiResult<OutcomesOfYear> {
+    let (first, last) = super::stats::year_bounds(year);
+    let q = super::stats::selected(
+        "SELECT o.situation, count(*) AS placements
+         FROM placements p
+         JOIN contracts c ON c.id = p.contract_id
+         LEFT JOIN outcomes o ON o.placement_id = p.id
+         WHERE {contracts} AND {referent} AND p.end_date BETWEEN $6 AND $7
+         GROUP BY o.situation",
+        s,
+        8,
+    );
+    let rows: Vec<SituationCount> = q
+        .bind::<diesel::sql_types::Date, _>(first)
+        .bind::<diesel::sql_types::Date, _>(last)
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(s.referent_id)
+        .load(conn)?;
+    let by_situation = rows
+        .into_iter()
+        .map(|r| {
+            let situation = match r.situation {
+                None => None,
+                Some(code) => Some(Situation::parse(&code).ok_or_else(|| {
+                    ApiError::bug(format!("reading an outcome: unknown situation {code:?}"))
+                })?),
+            };
+            Ok((situation, r.placements))
+        })
+        .collect::<ApiResult<_>>()?;
+    Ok(OutcomesOfYear { by_situation })
+}

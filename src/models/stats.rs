@@ -68,6 +68,22 @@ macro_rules! bind_selection {
     }};
 }
 
+/// A query over a selection of contracts: `template` names the contracts'
+/// condition `{contracts}` (on `contracts c`, binds $1 to $5, bound here)
+/// and the referent's `{referent}` (on `placements p`, bound by the caller
+/// as `$referent_at`, after its own binds).
+pub fn selected(
+    template: &str,
+    s: &Selection,
+    referent_at: usize,
+) -> diesel::query_builder::BoxedSqlQuery<'static, diesel::pg::Pg, diesel::query_builder::SqlQuery>
+{
+    let sql = template
+        .replace("{contracts}", CONTRACTS)
+        .replace("{referent}", &referent(referent_at));
+    bind_selection!(diesel::sql_query(sql).into_boxed(), s)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
 pub struct KeyFigures {
     #[diesel(sql_type = BigInt)]

@@ -1,0 +1,184 @@
+//! `GET /api/v1/stats/outcomes`: what became of the people whose placement
+//! ended in a year, by situation and group, with the dynamic exit rate.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::export::{self, Cell, Table};
+use super::input::query;
+use super::stats::{selection, FiguresQuery};
+use crate::access;
+use crate::auth::Principal;
+use crate::db;
+use crate::domain::disclosure::{self, Audience, Count};
+use crate::domain::outcome::{self as rules, OutcomeGroup, Situation};
+use crate::error::ApiResult;
+use crate::models::outcome::{self as model, OutcomesOfYear};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(super::http::resource("/stats/outcomes").route(web::get().to(outcomes)));
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutcomeRow {
+    pub situation: Situation,
+    pub group: OutcomeGroup,
+    /// Placements ended in the year with this situation on leaving. Masked by the disclosure rule.
+    pub placements: Count,
+}
+
+/// The rows' counts by group. Masked by the disclosure rule.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutcomeGroups {
+    pub durable_employment: Count,
+    pub transitional_employment: Count,
+    pub positive_exit: Count,
+    pub other: Count,
+    pub unknown: Count,
+}
+
+/// What became of the people whose placement ended in the year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"year": 2019, "ended": 41, "with_outcome": 36,
+    "rows": [{"situation": "permanent_job", "group": "durable_employment", "placements": 9}],
+    "groups": {"durable_employment": 15, "transitional_employment": 8, "positive_exit": 6, "other": 5, "unknown": "< 5"},
+    "dynamic_exit_rate": 0.8056}))]
+pub struct OutcomeFigures {
+    pub year: i32,
+    /// Placements whose `end_date` is in the year.
+    pub ended: i64,
+    /// Of those, the ones with an outcome recorded.
+    pub with_outcome: i64,
+    /// Every situation, 0 included, in the order of API.md.
+    pub rows: Vec<OutcomeRow>,
+    pub groups: OutcomeGroups,
+    /// (durable + transitional + positive) ÷ `with_outcome`, rounded half-up to 4 decimals; null
+    /// when no outcome is recorded, or when the disclosure rule masks a group.
+    #[schema(required = true, value_type = Option<f64>)]
+    pub dynamic_exit_rate: Option<Decimal>,
+}
+
+impl OutcomeFigures {
+    /// The figures as `audience` may read them: the only way to make them.
+    pub fn new(year: i32, o: OutcomesOfYear, audience: Audience) -> OutcomeFigures {
+        let count = |s: Situation| {
+            o.by_situation
+                .iter()
+                .filter(|(at, _)| *at == Some(s))
+                .map(|(_, n)| n)
+                .sum::<i64>()
+        };
+        let ended: i64 = o.by_situation.iter().map(|(_, n)| n).sum();
+        let with_outcome: i64 = o
+            .by_situation
+            .iter()
+            .filter(|(s, _)| s.is_some())
+            .map(|(_, n)| n)
+            .sum();
+        let situations = Situation::ALL;
+        let exact: Vec<i64> = situations.iter().map(|s| count(*s)).collect();
+        let shown = disclosure::partition(audience, with_outcome, &exact);
+        let rows = situations
+            .iter()
+            .zip(shown)
+            .map(|(s, placements)| OutcomeRow {
+                situation: *s,
+                group: s.group(),
+                placements,
+            })
+            .collect();
+        let groups = OutcomeGroup::ALL;
+        let of_group: Vec<i64> = groups
+            .iter()
+            .map(|g| {
+                situations
+                    .iter()
+                    .zip(&exact)
+                    .filter(|(s, _)| s.group() == *g)
+                    .map(|(_, n)| n)
+                    .sum()
+            })
+            .collect();
+        let shown_groups = disclosure::partition(audience, with_outcome, &of_group);
+        let dynamic: i64 = groups
+            .iter()
+            .zip(&of_group)
+            .filter(|(g, _)| g.is_dynamic())
+            .map(|(_, n)| n)
+            .sum();
+        // A rate over masked groups would give them back.
+        let dynamic_exit_rate = if shown_groups.iter().any(|c| c.exact().is_none()) {
+            None
+        } else {
+            rules::dynamic_exit_rate(dynamic, with_outcome)
+        };
+        OutcomeFigures {
+            year,
+            ended,
+            with_outcome,
+            rows,
+            groups: OutcomeGroups {
+                durable_employment: shown_groups[0],
+                transitional_employment: shown_groups[1],
+                positive_exit: shown_groups[2],
+                other: shown_groups[3],
+                unknown: shown_groups[4],
+            },
+            dynamic_exit_rate,
+        }
+    }
+
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(
+            "Sorties",
+            &["Année", "Situation", "Groupe", "Contrats terminés"],
+        );
+        for r in &self.rows {
+            t.rows.push(vec![
+                Cell::Int(i64::from(self.year)),
+                Cell::Text(r.situation.as_str().to_string()),
+                Cell::Text(r.group.as_str().to_string()),
+                Cell::from(r.placements),
+            ]);
+        }
+        t
+    }
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/stats/outcomes", tag = "stats", operation_id = "get_outcome_figures",
+    params(FiguresQuery),
+    responses(
+        (status = 200, description = "What became of the people whose placement ended in the year", content(
+            (OutcomeFigures = "application/json"),
+            (String = "text/csv"),
+            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn outcomes(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    access::stats::person_attributes(&p)?;
+    let (q, v) = query::<FiguresQuery>(&req);
+    let (year, selection, format) = selection(&p, q, v)?;
+    let audience = access::stats::audience(&p, selection.referent_id);
+    let o = db::run(&state.pool, move |c| model::of_year(c, &selection, year)).await?;
+    let figures = OutcomeFigures::new(year, o, audience);
+    let format = export::negotiate(&req, format);
+    export::respond(
+        format,
+        &format!("sorties-{year}"),
+        &figures,
+        &[figures.table()],
+    )
+}
