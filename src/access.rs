@@ -629,6 +629,26 @@ pub mod stats {
         }
     }
 
+    /// Whose European Social Fund report a caller may read: the
+    /// facilitator anyone's (`None`: every person), a PLIE its own people's
+    /// only (another organisation's report is not found); 403 for the other
+    /// roles.
+    pub fn esf(p: &Principal, referent_id: Option<Uuid>) -> ApiResult<Option<Uuid>> {
+        match p.role {
+            Role::Facilitator => Ok(referent_id),
+            Role::Plie => match referent_id {
+                None => Ok(p.org),
+                Some(r) if Some(r) == p.org => Ok(p.org),
+                Some(_) => Err(ApiError::NotFound(
+                    "no report of this referent is visible to you".into(),
+                )),
+            },
+            _ => Err(ApiError::Forbidden(
+                "your role may not read the European Social Fund report".into(),
+            )),
+        }
+    }
+
     /// Only the facilitator publishes a year's figures to the public.
     pub fn publish(p: &Principal) -> ApiResult<()> {
         match p.role {

@@ -113,6 +113,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         api::outcomes::get,
         api::outcomes::put,
         api::outcome_figures::outcomes,
+        api::esf::esf,
         api::stats::key_figures,
         api::stats::breakdown,
         api::stats::contracts,

@@ -10,6 +10,7 @@ mod auth;
 mod changes;
 mod cli;
 mod decp;
+mod esf;
 mod flow;
 mod hour_statements;
 mod key_figures;

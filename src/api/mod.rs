@@ -8,6 +8,7 @@
 pub mod beneficiaries;
 pub mod changes;
 pub mod contracts;
+pub mod esf;
 pub mod export;
 pub mod hours;
 pub mod http;
@@ -43,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(worklist::routes)
             .configure(outcomes::routes)
             .configure(outcome_figures::routes)
+            .configure(esf::routes)
             .configure(stats::routes)
             .configure(changes::routes)
             .configure(imports::routes),

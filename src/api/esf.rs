@@ -1,0 +1,176 @@
+//! `GET /api/v1/reports/esf`: the European Social Fund's common indicators
+//! of a year, for the facilitator and for a PLIE over its own people.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::export::{self, Cell, ExportFormat, Table};
+use super::input::query_or_default;
+use crate::access;
+use crate::auth::Principal;
+use crate::db;
+use crate::error::ApiResult;
+use crate::models::esf::{self as model, IndicatorCount};
+use crate::models::stats::year_bounds;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(super::http::resource("/reports/esf").route(web::get().to(esf)));
+}
+
+/// The indicators in the order of API.md, with the Fund's French labels.
+pub const INDICATORS: [(&str, &str); 15] = [
+    ("EECO01", "Participants entrés dans l'année"),
+    ("EECO03", "Chômeurs de longue durée"),
+    ("EECO06", "Moins de 18 ans"),
+    ("EECO07", "De 18 à 29 ans"),
+    ("EECO08", "55 ans et plus"),
+    ("EECO09", "Niveau inférieur au CAP (infra 3)"),
+    ("EECO10", "Niveau CAP à baccalauréat (3 et 4)"),
+    ("EECO11", "Niveau supérieur au baccalauréat (5 à 8)"),
+    ("EECO12", "Participants handicapés"),
+    ("leavers", "Participants sortis dans l'année"),
+    ("EECR01", "Sortis en recherche d'emploi"),
+    ("EECR02", "Sortis en formation"),
+    ("EECR03", "Sortis avec une qualification"),
+    ("EECR04", "Sortis en emploi, y compris indépendant"),
+    ("EECR05", "En emploi six mois après la sortie"),
+];
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EsfRow {
+    /// The Fund's indicator code, as it is.
+    #[schema(example = "EECO01")]
+    pub indicator: String,
+    pub label: String,
+    pub women: i64,
+    pub men: i64,
+    pub total: i64,
+}
+
+/// The European Social Fund's common indicators of a year.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"year": 2019, "referent_id": null, "rows": [
+    {"indicator": "EECO01", "label": "Participants entrés dans l'année", "women": 9, "men": 61, "total": 70}]}))]
+pub struct EsfReport {
+    pub year: i32,
+    /// Only the people this organisation follows; null for everyone.
+    #[schema(required = true)]
+    pub referent_id: Option<Uuid>,
+    /// Every indicator, 0 included, in the Fund's order.
+    pub rows: Vec<EsfRow>,
+}
+
+impl EsfReport {
+    pub fn new(year: i32, referent_id: Option<Uuid>, counts: Vec<IndicatorCount>) -> EsfReport {
+        let rows = INDICATORS
+            .iter()
+            .map(|(code, label)| {
+                let c = counts.iter().find(|c| c.indicator == *code);
+                EsfRow {
+                    indicator: code.to_string(),
+                    label: label.to_string(),
+                    women: c.map_or(0, |c| c.women),
+                    men: c.map_or(0, |c| c.men),
+                    total: c.map_or(0, |c| c.total),
+                }
+            })
+            .collect();
+        EsfReport {
+            year,
+            referent_id,
+            rows,
+        }
+    }
+
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(
+            "Indicateurs FSE",
+            &[
+                "Année",
+                "Indicateur",
+                "Libellé",
+                "Femmes",
+                "Hommes",
+                "Total",
+            ],
+        );
+        for r in &self.rows {
+            t.rows.push(vec![
+                Cell::Int(i64::from(self.year)),
+                Cell::Text(r.indicator.clone()),
+                Cell::Text(r.label.clone()),
+                Cell::Int(r.women),
+                Cell::Int(r.men),
+                Cell::Int(r.total),
+            ]);
+        }
+        t
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EsfQuery {
+    /// The calendar year.
+    #[param(required = true, minimum = 1990, maximum = 2100)]
+    pub year: Option<i32>,
+    /// Only the people this organisation follows; a PLIE's own by default (another's is 404).
+    pub referent_id: Option<Uuid>,
+    /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
+    pub format: Option<ExportFormat>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/reports/esf", tag = "stats", operation_id = "get_esf_report",
+    params(EsfQuery),
+    responses(
+        (status = 200, description = "The Fund's common indicators of the year: entrants, then leavers", content(
+            (EsfReport = "application/json"),
+            (String = "text/csv"),
+            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn esf(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    access::stats::esf(&p, None)?;
+    let (q, mut v) = query_or_default::<EsfQuery>(&req);
+    let year = v.require("year", q.year);
+    if year.is_some_and(|y| !(super::stats::FIRST_YEAR..=super::stats::LAST_YEAR).contains(&y)) {
+        v.add(
+            "year",
+            format!(
+                "must be from {} to {}",
+                super::stats::FIRST_YEAR,
+                super::stats::LAST_YEAR
+            ),
+        );
+    }
+    let year = v.finish_with(year)?;
+    let referent_id = access::stats::esf(&p, q.referent_id)?;
+    let (first, last) = year_bounds(year);
+    let counts = db::run(&state.pool, move |c| {
+        model::indicators(c, first, last, referent_id)
+    })
+    .await?;
+    let report = EsfReport::new(year, referent_id, counts);
+    let format = export::negotiate(&req, q.format);
+    export::respond(
+        format,
+        &format!("indicateurs-fse-{year}"),
+        &report,
+        &[report.table()],
+    )
+}
