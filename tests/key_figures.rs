@@ -619,9 +619,11 @@ async fn exports_agree_with_the_json() {
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(res.body.clone())).unwrap();
     let names = book.sheet_names().to_vec();
-    assert_eq!(names.len(), 11, "{names:?}");
+    // Key figures, nine breakdowns, the contracts and (issue 16) the outcomes.
+    assert_eq!(names.len(), 12, "{names:?}");
     assert_eq!(names[0], "Chiffres clés");
     assert!(names.contains(&"Par sexe".to_string()) && names.contains(&"Marchés".to_string()));
+    assert_eq!(names[11], "Sorties");
     let kf = book.worksheet_range("Chiffres clés").unwrap();
     assert_eq!(
         kf.get((0, 7)),

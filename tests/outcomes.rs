@@ -385,4 +385,16 @@ async fn the_outcome_figures_of_a_year_count_what_became_of_the_leavers() {
     assert_eq!(csv.status, 200);
     assert!(String::from_utf8_lossy(&csv.body).contains("permanent_job"));
     app.get("/api/v1/stats/outcomes", &f).await.problem(422);
+
+    // The annual report has them too (a company's, none).
+    let annual = app.get("/api/v1/reports/annual?year=2019", &f).await.json();
+    assert_eq!(annual["outcomes"], exact);
+    let company = app
+        .get(
+            "/api/v1/reports/annual?year=2019",
+            &token(Role::Company, Some(holder)),
+        )
+        .await
+        .json();
+    assert!(company["outcomes"].is_null());
 }

@@ -148,13 +148,15 @@ pub async fn esf(
     access::stats::esf(&p, None)?;
     let (q, mut v) = query_or_default::<EsfQuery>(&req);
     let year = v.require("year", q.year);
-    if year.is_some_and(|y| !(super::stats::FIRST_YEAR..=super::stats::LAST_YEAR).contains(&y)) {
+    if year
+        .is_some_and(|y| !(super::selection::FIRST_YEAR..=super::selection::LAST_YEAR).contains(&y))
+    {
         v.add(
             "year",
             format!(
                 "must be from {} to {}",
-                super::stats::FIRST_YEAR,
-                super::stats::LAST_YEAR
+                super::selection::FIRST_YEAR,
+                super::selection::LAST_YEAR
             ),
         );
     }

@@ -25,6 +25,7 @@ pub mod problem;
 pub mod public;
 pub mod responses;
 pub mod schemas;
+pub mod selection;
 pub mod stats;
 pub mod system;
 pub mod worklist;

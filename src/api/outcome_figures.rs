@@ -8,14 +8,14 @@ use utoipa::ToSchema;
 
 use super::export::{self, Cell, Table};
 use super::input::query;
-use super::stats::{selection, FiguresQuery};
+use super::selection::{selection, FiguresQuery};
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::disclosure::{self, Audience, Count};
 use crate::domain::outcome::{self as rules, OutcomeGroup, Situation};
 use crate::error::ApiResult;
-use crate::models::outcome::{self as model, OutcomesOfYear};
+use crate::models::stats::{self as model, OutcomesOfYear};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -172,7 +172,10 @@ pub async fn outcomes(
     let (q, v) = query::<FiguresQuery>(&req);
     let (year, selection, format) = selection(&p, q, v)?;
     let audience = access::stats::audience(&p, selection.referent_id);
-    let o = db::run(&state.pool, move |c| model::of_year(c, &selection, year)).await?;
+    let o = db::run(&state.pool, move |c| {
+        model::outcomes_of_year(c, &selection, year)
+    })
+    .await?;
     let figures = OutcomeFigures::new(year, o, audience);
     let format = export::negotiate(&req, format);
     export::respond(

@@ -5,8 +5,11 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use serde::Serialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use crate::db;
 use crate::error::{ApiError, ApiResult};
@@ -19,12 +22,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// A published year as the public reads it: the key figures masked as a
+/// buyer reads them, and when they were published.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // Describes the document; the answer is the stored JSON.
+pub struct PublicKeyFigures {
+    #[serde(flatten)]
+    figures: super::stats::KeyFigures,
+    published_at: DateTime<Utc>,
+}
+
 #[utoipa::path(
     get, path = "/public/key-figures/{file}", tag = "public", operation_id = "get_public_key_figures",
     params(("file" = String, Path, description = "`YEAR.json` or `YEAR.svg`, e.g. `2019.json`")),
     responses(
         (status = 200, description = "The published figures, masked as a buyer reads them: counts of people from 1 to 4 read \"< 5\", and the one beside a single masked count \"≥ 5\"", content(
-            (super::schemas::PublicKeyFigures = "application/json"),
+            (PublicKeyFigures = "application/json"),
             (String = "image/svg+xml"),
         )),
         (status = 404, response = crate::api::responses::NotFound),

@@ -5,16 +5,12 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use utoipa::openapi::schema::{
     AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
     SchemaType, Type,
 };
 use utoipa::openapi::{KnownFormat, RefOr};
 use utoipa::{PartialSchema, ToSchema};
-
-use super::stats::KeyFigures;
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -142,14 +138,4 @@ impl ToSchema for DecpDocument {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         schemas.push(("DecpRecord".into(), DecpRecord::schema()));
     }
-}
-
-/// A published year as the public reads it: the key figures masked as a
-/// buyer reads them, and when they were published.
-#[derive(Serialize, ToSchema)]
-#[allow(dead_code)] // Describes the document; the answer is the stored JSON.
-pub struct PublicKeyFigures {
-    #[serde(flatten)]
-    figures: KeyFigures,
-    published_at: DateTime<Utc>,
 }

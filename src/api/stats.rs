@@ -16,12 +16,11 @@ use crate::domain::disclosure::{self, Audience, Count};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
 use crate::error::ApiError;
 use crate::error::{ApiResult, Violations};
-use crate::models::stats::{self as model, BreakdownKey, Selection};
+use crate::models::stats::{self as model, BreakdownKey};
 use crate::state::AppState;
 use crate::usecases;
 
-pub const FIRST_YEAR: i32 = 1990;
-pub const LAST_YEAR: i32 = 2100;
+use super::selection::{selection, FiguresQuery, FIRST_YEAR, LAST_YEAR};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(super::http::resource("/stats/key-figures").route(web::get().to(key_figures)))
@@ -63,60 +62,6 @@ pub struct KeyFigures {
     /// `hours - previous_year_hours`.
     #[schema(example = 8059.63)]
     pub hours_change: Decimal,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct FiguresQuery {
-    /// The calendar year.
-    #[param(required = true, minimum = 1990, maximum = 2100)]
-    pub year: Option<i32>,
-    /// Only contracts of this buyer.
-    pub buyer_id: Option<Uuid>,
-    /// Only this contract.
-    pub contract_id: Option<Uuid>,
-    /// Only contracts of this operation (exact text).
-    pub operation: Option<String>,
-    /// Only people whose referent is this organisation (their placements and hours). A PLIE
-    /// reads its own people's figures exactly.
-    pub referent_id: Option<Uuid>,
-    /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
-    pub format: Option<ExportFormat>,
-}
-
-/// Reads and checks `year` and the contract filters.
-pub fn selection(
-    p: &Principal,
-    q: Option<FiguresQuery>,
-    mut v: Violations,
-) -> ApiResult<(i32, Selection, Option<ExportFormat>)> {
-    let q = q.unwrap_or(FiguresQuery {
-        year: None,
-        buyer_id: None,
-        contract_id: None,
-        operation: None,
-        referent_id: None,
-        format: None,
-    });
-    let year = v.require("year", q.year);
-    if let Some(y) = year {
-        if !(FIRST_YEAR..=LAST_YEAR).contains(&y) {
-            v.add("year", format!("must be from {FIRST_YEAR} to {LAST_YEAR}"));
-        }
-    }
-    v.finish()?;
-    Ok((
-        year.unwrap_or_default(),
-        Selection {
-            scope: access::stats::scope(p),
-            buyer_id: q.buyer_id,
-            contract_id: q.contract_id,
-            operation: q.operation,
-            referent_id: q.referent_id,
-        },
-        q.format,
-    ))
 }
 
 impl KeyFigures {
@@ -627,6 +572,9 @@ pub struct AnnualReport {
     pub key_figures: KeyFigures,
     pub breakdowns: Vec<Breakdown>,
     pub contracts: ContractsReport,
+    /// What became of the people whose placement ended in the year; null for a company.
+    #[schema(required = true)]
+    pub outcomes: Option<super::outcome_figures::OutcomeFigures>,
 }
 
 #[utoipa::path(
@@ -664,8 +612,10 @@ pub async fn annual_report(
         .copied()
         .filter(|by| !by.is_person_attribute() || access::stats::person_attributes(&p).is_ok())
         .collect();
+    // A situation is a person's attribute: not for a company either.
+    let with_outcomes = access::stats::person_attributes(&p).is_ok();
     let annual = db::run(&state.pool, move |c| {
-        model::annual(c, &selection, year, on, &keys)
+        model::annual(c, &selection, year, on, &keys, with_outcomes)
     })
     .await?;
     let report = AnnualReport {
@@ -676,10 +626,14 @@ pub async fn annual_report(
             .map(|(by, rows)| Breakdown::new(year, by, rows, audience))
             .collect(),
         contracts: ContractsReport::new(year, on, annual.contracts),
+        outcomes: annual
+            .outcomes
+            .map(|o| super::outcome_figures::OutcomeFigures::new(year, o, audience)),
     };
     let mut tables = vec![report.key_figures.table()];
     tables.extend(report.breakdowns.iter().map(Breakdown::table));
     tables.push(report.contracts.table());
+    tables.extend(report.outcomes.iter().map(|o| o.table()));
     export::respond(format, &format!("rapport-annuel-{year}"), &report, &tables)
 }
 

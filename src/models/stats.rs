@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::access::ContractScope;
-use crate::error::ApiResult;
+use crate::domain::outcome::Situation;
+use crate::error::{ApiError, ApiResult};
 
 /// Which contracts the figures are about: the caller's scope, then the
 /// filters they asked for.
@@ -539,6 +540,8 @@ pub struct Annual {
     pub key_figures: KeyFigures,
     pub breakdowns: Vec<(BreakdownKey, Breakdown)>,
     pub contracts: Vec<ContractYear>,
+    /// What became of the leavers; not read for a company.
+    pub outcomes: Option<OutcomesOfYear>,
 }
 
 /// The annual report's figures, read in one snapshot (`REPEATABLE READ,
@@ -549,6 +552,7 @@ pub fn annual(
     year: i32,
     to_date: NaiveDate,
     keys: &[BreakdownKey],
+    with_outcomes: bool,
 ) -> ApiResult<Annual> {
     conn.build_transaction()
         .repeatable_read()
@@ -560,10 +564,65 @@ pub fn annual(
                 .map(|by| Ok((*by, breakdown(c, s, year, *by)?)))
                 .collect::<ApiResult<Vec<_>>>()?;
             let contracts = contracts_of_year(c, s, year, to_date)?;
+            let outcomes = with_outcomes
+                .then(|| outcomes_of_year(c, s, year))
+                .transpose()?;
             Ok(Annual {
                 key_figures,
                 breakdowns,
                 contracts,
+                outcomes,
             })
         })
+}
+
+/// Placements ended in a year, by the situation recorded on leaving (`None`:
+/// no outcome recorded yet), over a selection of contracts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutcomesOfYear {
+    pub by_situation: Vec<(Option<Situation>, i64)>,
+}
+
+#[derive(QueryableByName)]
+struct SituationCount {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    situation: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    placements: i64,
+}
+
+pub fn outcomes_of_year(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+) -> ApiResult<OutcomesOfYear> {
+    let (first, last) = year_bounds(year);
+    let q = selected(
+        "SELECT o.situation, count(*) AS placements
+         FROM placements p
+         JOIN contracts c ON c.id = p.contract_id
+         LEFT JOIN outcomes o ON o.placement_id = p.id
+         WHERE {contracts} AND {referent} AND p.end_date BETWEEN $6 AND $7
+         GROUP BY o.situation",
+        s,
+        8,
+    );
+    let rows: Vec<SituationCount> = q
+        .bind::<diesel::sql_types::Date, _>(first)
+        .bind::<diesel::sql_types::Date, _>(last)
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(s.referent_id)
+        .load(conn)?;
+    let by_situation = rows
+        .into_iter()
+        .map(|r| {
+            let situation = match r.situation {
+                None => None,
+                Some(code) => Some(Situation::parse(&code).ok_or_else(|| {
+                    ApiError::bug(format!("reading an outcome: unknown situation {code:?}"))
+                })?),
+            };
+            Ok((situation, r.placements))
+        })
+        .collect::<ApiResult<_>>()?;
+    Ok(OutcomesOfYear { by_situation })
 }

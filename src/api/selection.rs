@@ -1,0 +1,69 @@
+//! The query every figure shares: a year and the contracts (and people)
+//! it is about, checked, as the caller's selection.
+
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::export::ExportFormat;
+use crate::access;
+use crate::auth::Principal;
+use crate::error::{ApiResult, Violations};
+use crate::models::stats::Selection;
+
+pub const FIRST_YEAR: i32 = 1990;
+pub const LAST_YEAR: i32 = 2100;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FiguresQuery {
+    /// The calendar year.
+    #[param(required = true, minimum = 1990, maximum = 2100)]
+    pub year: Option<i32>,
+    /// Only contracts of this buyer.
+    pub buyer_id: Option<Uuid>,
+    /// Only this contract.
+    pub contract_id: Option<Uuid>,
+    /// Only contracts of this operation (exact text).
+    pub operation: Option<String>,
+    /// Only people whose referent is this organisation (their placements and hours). A PLIE
+    /// reads its own people's figures exactly.
+    pub referent_id: Option<Uuid>,
+    /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
+    pub format: Option<ExportFormat>,
+}
+
+/// Reads and checks `year` and the contract filters.
+pub fn selection(
+    p: &Principal,
+    q: Option<FiguresQuery>,
+    mut v: Violations,
+) -> ApiResult<(i32, Selection, Option<ExportFormat>)> {
+    let q = q.unwrap_or(FiguresQuery {
+        year: None,
+        buyer_id: None,
+        contract_id: None,
+        operation: None,
+        referent_id: None,
+        format: None,
+    });
+    let year = v.require("year", q.year);
+    if let Some(y) = year {
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&y) {
+            v.add("year", format!("must be from {FIRST_YEAR} to {LAST_YEAR}"));
+        }
+    }
+    v.finish()?;
+    Ok((
+        year.unwrap_or_default(),
+        Selection {
+            scope: access::stats::scope(p),
+            buyer_id: q.buyer_id,
+            contract_id: q.contract_id,
+            operation: q.operation,
+            referent_id: q.referent_id,
+        },
+        q.format,
+    ))
+}
