@@ -119,8 +119,9 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
     },
 ];
 
-/// Contracts, people, placements and validated months of 2019, so that the
-/// figures and fulfilments have something to show. Names are invented.
+/// Contracts, people, placements, validated months and outcomes of 2019,
+/// so that the figures, fulfilments and reports have something to show.
+/// Names are invented.
 const ACTIVITY: &str = r#"
 INSERT INTO contracts (id, buyer_id, holder_id, reference, title, operation, clause_type, start_date, end_date,
                        amount_excl_tax, labour_share, insertion_rate, hourly_cost, commitment_hours, commitment_source)
@@ -173,6 +174,14 @@ FROM (VALUES
  (6, '0d3e0000-0000-4000-8000-000000000303', '2019-09-01', 98.50, 52.00),
  (7, '0d3e0000-0000-4000-8000-000000000304', '2019-04-01', 112.67, 0)
 ) AS v (n, p, m, w, t)
+ON CONFLICT DO NOTHING;
+
+-- What became of the two who left in 2019, and six months on: the ESF
+-- report and the outcome figures have leavers to count.
+INSERT INTO outcomes (placement_id, situation, qualification_gained, follow_up_situation, follow_up_observed_on)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000301', 'fixed_term_6_months_plus', true, 'permanent_job', '2020-02-03'),
+ ('0d3e0000-0000-4000-8000-000000000304', 'other_training', false, 'fixed_term_short', '2020-05-04')
 ON CONFLICT DO NOTHING;
 "#;
 
