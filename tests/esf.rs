@@ -213,6 +213,31 @@ async fn every_indicator_of_a_territory_built_for_the_report() {
         ["year"]
     );
 
+    // The outcome figures with referent_id: the PLIE's own people, exactly.
+    let of_mine = app
+        .get(
+            &format!("/api/v1/stats/outcomes?year=2019&referent_id={plie}"),
+            &t_plie,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (of_mine["ended"].clone(), of_mine["with_outcome"].clone()),
+        (json!(7), json!(6))
+    );
+    assert_eq!(
+        of_mine["groups"]["other"], 2,
+        "exact for the PLIE over its own people"
+    );
+    let of_theirs = app
+        .get(
+            &format!("/api/v1/stats/outcomes?year=2019&referent_id={other_plie}"),
+            &fac(),
+        )
+        .await
+        .json();
+    assert_eq!(of_theirs["ended"], 0);
+
     // Erased people are still counted, identically.
     for who in [a, c29, g, h] {
         let res = app
@@ -234,15 +259,45 @@ async fn every_indicator_of_a_territory_built_for_the_report() {
     let csv = app
         .get("/api/v1/reports/esf?year=2019&format=csv", &fac())
         .await;
-    let text = String::from_utf8_lossy(&csv.body).to_string();
-    assert!(
-        text.contains("Indicateur")
-            && text.contains("EECO01")
-            && text.contains("Participants entrés")
+    let mut reader = csv::Reader::from_reader(csv.body.as_slice());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "Année",
+            "Indicateur",
+            "Libellé",
+            "Femmes",
+            "Hommes",
+            "Total"
+        ]
     );
+    let from_csv: Vec<(String, i64, i64, i64)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let n = |i: usize| r[i].parse::<i64>().unwrap();
+            (r[1].to_string(), n(3), n(4), n(5))
+        })
+        .collect();
+    assert_eq!(from_csv, everyone);
     let xlsx = app
         .get("/api/v1/reports/esf?year=2019&format=xlsx", &fac())
         .await;
     assert_eq!(xlsx.status, 200);
-    assert!(xlsx.body.starts_with(b"PK"));
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx.body.clone())).unwrap();
+    let sheet = book.worksheet_range("Indicateurs FSE").unwrap();
+    let from_xlsx: Vec<(String, i64, i64, i64)> = sheet
+        .rows()
+        .skip(1)
+        .map(|r| {
+            let n = |i: usize| match &r[i] {
+                Data::Float(f) => *f as i64,
+                Data::Int(n) => *n,
+                other => panic!("a number as a number: {other:?}"),
+            };
+            (r[1].to_string(), n(3), n(4), n(5))
+        })
+        .collect();
+    assert_eq!(from_xlsx, everyone);
 }
