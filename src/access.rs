@@ -459,10 +459,15 @@ pub mod placements {
         }
     }
 
+    /// Leave to validate or reject months, granted by [`decide_hours`];
+    /// the models that decide take it instead of asking again.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Deciding(());
+
     /// Only the facilitator validates or rejects a month.
-    pub fn decide_hours(p: &Principal) -> ApiResult<()> {
+    pub fn decide_hours(p: &Principal) -> ApiResult<Deciding> {
         match p.role {
-            Role::Facilitator => Ok(()),
+            Role::Facilitator => Ok(Deciding(())),
             _ => Err(forbidden("validate or reject hours")),
         }
     }

@@ -147,19 +147,7 @@ pub async fn esf(
 ) -> ApiResult<HttpResponse> {
     access::stats::esf(&p, None)?;
     let (q, mut v) = query_or_default::<EsfQuery>(&req);
-    let year = v.require("year", q.year);
-    if year
-        .is_some_and(|y| !(super::selection::FIRST_YEAR..=super::selection::LAST_YEAR).contains(&y))
-    {
-        v.add(
-            "year",
-            format!(
-                "must be from {} to {}",
-                super::selection::FIRST_YEAR,
-                super::selection::LAST_YEAR
-            ),
-        );
-    }
+    let year = super::selection::year(&mut v, q.year);
     let year = v.finish_with(year)?;
     let referent_id = access::stats::esf(&p, q.referent_id)?;
     let (first, last) = year_bounds(year);

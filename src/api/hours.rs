@@ -265,7 +265,7 @@ pub async fn validate(
     raw: web::Path<(String, String)>,
     body: Bytes,
 ) -> ApiResult<HttpResponse> {
-    access::placements::decide_hours(&p)?;
+    let leave = access::placements::decide_hours(&p)?;
     let (id, month) = path(&raw)?;
     let (input, mut v) = json_body::<HoursDecision>(&req, &body)?;
     let decision = v.require("decision", input.decision);
@@ -279,7 +279,7 @@ pub async fn validate(
     };
     v.finish()?;
     let row = db::run(&state.pool, move |c| {
-        model::decide(c, &p, id, month, decision, reason)
+        model::decide(c, &p, leave, id, month, decision, reason)
     })
     .await?;
     let version = row.version;

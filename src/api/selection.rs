@@ -14,6 +14,15 @@ use crate::models::stats::Selection;
 pub const FIRST_YEAR: i32 = 1990;
 pub const LAST_YEAR: i32 = 2100;
 
+/// The year a figure is asked for: required, from 1990 to 2100.
+pub fn year(v: &mut Violations, year: Option<i32>) -> Option<i32> {
+    let year = v.require("year", year);
+    if year.is_some_and(|y| !(FIRST_YEAR..=LAST_YEAR).contains(&y)) {
+        v.add("year", format!("must be from {FIRST_YEAR} to {LAST_YEAR}"));
+    }
+    year
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -48,15 +57,10 @@ pub fn selection(
         referent_id: None,
         format: None,
     });
-    let year = v.require("year", q.year);
-    if let Some(y) = year {
-        if !(FIRST_YEAR..=LAST_YEAR).contains(&y) {
-            v.add("year", format!("must be from {FIRST_YEAR} to {LAST_YEAR}"));
-        }
-    }
-    v.finish()?;
+    let year = year(&mut v, q.year);
+    let year = v.finish_with(year)?;
     Ok((
-        year.unwrap_or_default(),
+        year,
         Selection {
             scope: access::stats::scope(p),
             buyer_id: q.buyer_id,

@@ -20,7 +20,7 @@ use crate::models::stats::{self as model, BreakdownKey};
 use crate::state::AppState;
 use crate::usecases;
 
-use super::selection::{selection, FiguresQuery, FIRST_YEAR, LAST_YEAR};
+use super::selection::{selection, FiguresQuery};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(super::http::resource("/stats/key-figures").route(web::get().to(key_figures)))
@@ -681,12 +681,8 @@ pub async fn publish(
 ) -> ApiResult<HttpResponse> {
     access::stats::publish(&p)?;
     let (input, mut v) = super::input::json_body::<PublicationRequest>(&req, &body)?;
-    let year = v.require("year", input.year);
-    if year.is_some_and(|y| !(FIRST_YEAR..=LAST_YEAR).contains(&y)) {
-        v.add("year", format!("must be from {FIRST_YEAR} to {LAST_YEAR}"));
-    }
-    v.finish()?;
-    let year = year.unwrap_or_default();
+    let year = super::selection::year(&mut v, input.year);
+    let year = v.finish_with(year)?;
     let (row, first) = db::run(&state.pool, move |c| {
         usecases::publications::publish(c, &p, year, |figures| {
             // The public reads what a buyer would.

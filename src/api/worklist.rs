@@ -405,7 +405,7 @@ pub async fn decide(
     req: HttpRequest,
     body: Bytes,
 ) -> ApiResult<HttpResponse> {
-    access::placements::decide_hours(&p)?;
+    let leave = access::placements::decide_hours(&p)?;
     let key = idempotency_key(&req)?;
     let (input, mut v) = json_body::<DecisionBatch>(&req, &body)?;
     let decisions = v.require("decisions", input.decisions).unwrap_or_default();
@@ -422,7 +422,7 @@ pub async fn decide(
     let lines: Vec<Read<DecisionLine>> = decisions.into_iter().map(read_decision).collect();
     let body = body.to_vec();
     let response = db::run(&state.pool, move |c| {
-        usecases::hours::decide_months(c, &p, key.as_deref(), &body, &lines, summarise)
+        usecases::hours::decide_months(c, &p, leave, key.as_deref(), &body, &lines, summarise)
     })
     .await?;
     Ok(HttpResponse::Ok()

@@ -196,12 +196,12 @@ pub fn declare(
 pub fn decide(
     conn: &mut PgConnection,
     p: &Principal,
+    _leave: access::placements::Deciding,
     placement_id: Uuid,
     month: Month,
     decision: Decision,
     reason: Option<String>,
 ) -> ApiResult<HoursRow> {
-    access::placements::decide_hours(p)?;
     let scope = access::placements::read_hours(p)?;
     conn.transaction(|conn| {
         placement_dates(conn, scope, placement_id)?;

@@ -272,10 +272,11 @@ struct Current {
 /// no such month, a stale `version`; a line naming a month an earlier line
 /// named) and applies the good ones in one statement, so the rollups and
 /// the change feed follow as for single decisions. The caller holds the
-/// transaction and has checked that `p` decides hours.
+/// transaction; `_leave` says `p` decides hours.
 pub fn decide(
     conn: &mut PgConnection,
     p: &Principal,
+    _leave: crate::access::placements::Deciding,
     lines: &[Option<DecisionLine>],
 ) -> ApiResult<Vec<Option<DecisionOutcome>>> {
     let ids: Vec<Uuid> = lines

@@ -6,7 +6,7 @@
 use diesel::{Connection, PgConnection};
 use serde::Serialize;
 
-use crate::access::placements::Declaring;
+use crate::access::placements::{Deciding, Declaring};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::models::hours::{self as model, LineOutcome, StatementLine};
@@ -72,11 +72,11 @@ pub fn declare_statement<R: Serialize>(
     )
 }
 
-/// Applies a bulk decision's well-formed lines (the caller has checked that
-/// `p` decides hours); `render` makes the answer.
+/// Applies a bulk decision's well-formed lines; `render` makes the answer.
 pub fn decide_months<R: Serialize>(
     conn: &mut PgConnection,
     p: &Principal,
+    leave: Deciding,
     key: Option<&str>,
     body: &[u8],
     lines: &[Read<DecisionLine>],
@@ -89,7 +89,7 @@ pub fn decide_months<R: Serialize>(
         key,
         body,
         "a bulk decision's answer",
-        |c| worklist::decide(c, p, &good),
+        |c| worklist::decide(c, p, leave, &good),
         |outcomes| render(lines, outcomes),
     )
 }
