@@ -520,7 +520,11 @@ pub mod changes {
         let entity = |e: &'static str| ch::entity.eq(e);
         match p.role {
             Role::Facilitator => everything(),
-            Role::Plie => Box::new(entity("contract").or(people_followed_by(org))),
+            Role::Plie => Box::new(
+                entity("contract")
+                    .or(entity("operation"))
+                    .or(people_followed_by(org)),
+            ),
             Role::Company => {
                 let held = contracts_held_by(org);
                 // Placements it employs on or holds the contract of.
@@ -554,18 +558,40 @@ pub mod changes {
                     entity("contract")
                         .and(held)
                         .or(ch::entity.eq_any(["placement", "hours"]).and(placements))
-                        .or(entity("beneficiary").and(employees)),
+                        .or(entity("beneficiary").and(employees))
+                        .or(entity("operation")),
                 )
             }
             Role::Buyer => Box::new(
                 ch::entity
                     .eq_any(["contract", "placement"])
-                    .and(contracts_bought_by(org)),
+                    .and(contracts_bought_by(org))
+                    .or(entity("operation")),
             ),
-            Role::Department => {
-                Box::new(entity("contract").or(entity("placement").and(contracts_bought_by(org))))
-            }
-            Role::State => Box::new(entity("contract")),
+            Role::Department => Box::new(
+                entity("contract")
+                    .or(entity("operation"))
+                    .or(entity("placement").and(contracts_bought_by(org))),
+            ),
+            Role::State => Box::new(entity("contract").or(entity("operation"))),
+        }
+    }
+}
+
+pub mod operations {
+    use super::*;
+
+    /// Every role reads every operation: a programme's name, dates and
+    /// target are public facts. Their figures go through `stats::scope`.
+    pub fn read(_p: &Principal) -> ApiResult<()> {
+        Ok(())
+    }
+
+    /// Only the facilitator creates and edits operations.
+    pub fn write(p: &Principal) -> ApiResult<()> {
+        match p.role {
+            Role::Facilitator => Ok(()),
+            _ => Err(forbidden("create or change operations")),
         }
     }
 }

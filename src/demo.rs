@@ -13,6 +13,7 @@ pub struct DemoOrg {
     pub name: &'static str,
     pub siret: Option<&'static str>,
     pub siae_type: Option<&'static str>,
+    pub buyer_category: Option<&'static str>,
 }
 
 const fn id(n: u128) -> Uuid {
@@ -39,6 +40,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "MIVE — facilitation des clauses sociales",
         siret: Some("21910001922678"),
         siae_type: None,
+        buyer_category: None,
     },
     DemoOrg {
         id: PLIE,
@@ -46,6 +48,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "PLIE Évry Villabé Essonne",
         siret: Some("21910227774333"),
         siae_type: None,
+        buyer_category: None,
     },
     DemoOrg {
         id: DEPARTMENT,
@@ -53,6 +56,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "Département de l'Essonne",
         siret: Some("22910006485290"),
         siae_type: None,
+        buyer_category: Some("department"),
     },
     DemoOrg {
         id: STATE,
@@ -60,6 +64,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "DDETS de l'Essonne",
         siret: Some("13000459757931"),
         siae_type: None,
+        buyer_category: None,
     },
     DemoOrg {
         id: AGGLOMERATION,
@@ -67,6 +72,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "Communauté d'agglomération Grand Paris Sud",
         siret: Some("25009109573362"),
         siae_type: None,
+        buyer_category: Some("intermunicipality"),
     },
     DemoOrg {
         id: TOWN,
@@ -74,6 +80,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "Ville de Corbeil-Essonnes",
         siret: Some("21910174000013"),
         siae_type: None,
+        buyer_category: Some("municipality"),
     },
     DemoOrg {
         id: SOCIAL_LANDLORD,
@@ -81,6 +88,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "Essonne Habitat Social",
         siret: Some("77912341178469"),
         siae_type: None,
+        buyer_category: Some("social_landlord"),
     },
     DemoOrg {
         id: BUILDER,
@@ -88,6 +96,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "Bâtiments du Val d'Essonne",
         siret: Some("81324568568626"),
         siae_type: None,
+        buyer_category: None,
     },
     DemoOrg {
         id: CLEANER,
@@ -95,6 +104,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "Propreté Seine-Essonne",
         siret: Some("82456785265831"),
         siae_type: None,
+        buyer_category: None,
     },
     DemoOrg {
         id: ETTI,
@@ -102,6 +112,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "Essonne Intérim Insertion (ETTI)",
         siret: Some("44123454080662"),
         siae_type: Some("etti"),
+        buyer_category: None,
     },
     DemoOrg {
         id: ACI,
@@ -109,6 +120,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "Les Jardins de Corbeil (ACI)",
         siret: Some("51234562831860"),
         siae_type: Some("aci"),
+        buyer_category: None,
     },
     DemoOrg {
         id: GEIQ,
@@ -116,6 +128,7 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         name: "GEIQ BTP Essonne",
         siret: None,
         siae_type: Some("geiq"),
+        buyer_category: None,
     },
 ];
 
@@ -123,6 +136,13 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
 /// so that the figures, fulfilments and reports have something to show.
 /// Names are invented.
 const ACTIVITY: &str = r#"
+-- The ANRU 2 works on the Tarterêts, in Corbeil-Essonnes: an NPNRU
+-- operation whose contracts (works, services, supplies) give hours together.
+INSERT INTO operations (id, name, programme, qpv_codes, start_date, end_date, target_hours)
+VALUES ('0d3e0000-0000-4000-8000-000000000401', 'NPNRU Tarterêts', 'npnru', '{QN09103M}',
+        '2017-01-01', '2027-12-31', 5000)
+ON CONFLICT DO NOTHING;
+
 INSERT INTO contracts (id, buyer_id, holder_id, reference, title, operation, clause_type, start_date, end_date,
                        amount_excl_tax, labour_share, insertion_rate, hourly_cost, commitment_hours, commitment_source)
 VALUES
@@ -134,8 +154,26 @@ VALUES
   '2019-03-01', '2022-02-28', NULL, NULL, NULL, NULL, 2000, 'given'),
  ('0d3e0000-0000-4000-8000-000000000103', '0d3e0000-0000-4000-8000-000000000003', '0d3e0000-0000-4000-8000-00000000000b',
   'CD91-2019-EV-11', 'Entretien des espaces verts des collèges', NULL, 'reserved_market',
-  '2019-01-01', '2019-12-31', 180000, 0.65, 0.05, 30, 195, 'computed')
+  '2019-01-01', '2019-12-31', 180000, 0.65, 0.05, 30, 195, 'computed'),
+ ('0d3e0000-0000-4000-8000-000000000104', '0d3e0000-0000-4000-8000-000000000007', '0d3e0000-0000-4000-8000-000000000009',
+  'EHS-2019-GUP-03', 'Gestion urbaine de proximité, quartier des Tarterêts', 'NPNRU Tarterêts', 'execution_condition',
+  '2019-06-01', '2022-05-31', NULL, NULL, NULL, NULL, 1200, 'given'),
+ ('0d3e0000-0000-4000-8000-000000000105', '0d3e0000-0000-4000-8000-000000000005', '0d3e0000-0000-4000-8000-000000000008',
+  'GPS-2020-FO-01', 'Fourniture et pose de mobilier urbain, Tarterêts', 'NPNRU Tarterêts', 'award_criterion',
+  '2020-01-01', '2020-12-31', NULL, NULL, NULL, NULL, 300, 'given')
 ON CONFLICT DO NOTHING;
+
+-- What the observatories break down by (set once: a later change stays).
+UPDATE contracts SET cpv_code = v.cpv, market_nature = v.nature,
+       operation_id = CASE WHEN operation = 'NPNRU Tarterêts' THEN '0d3e0000-0000-4000-8000-000000000401'::uuid END
+FROM (VALUES
+ ('0d3e0000-0000-4000-8000-000000000101'::uuid, '45211000', 'works'),
+ ('0d3e0000-0000-4000-8000-000000000102', '90911200', 'services'),
+ ('0d3e0000-0000-4000-8000-000000000103', '77310000', 'services'),
+ ('0d3e0000-0000-4000-8000-000000000104', '90910000', 'services'),
+ ('0d3e0000-0000-4000-8000-000000000105', '34928400', 'supplies')
+) AS v (id, cpv, nature)
+WHERE contracts.id = v.id AND contracts.cpv_code IS NULL;
 
 INSERT INTO beneficiaries (id, last_name, first_name, sex, birth_date, postal_code, qpv_code, qualification_level,
                            eligibility, referent_id)
@@ -159,7 +197,9 @@ VALUES
  ('0d3e0000-0000-4000-8000-000000000303', '0d3e0000-0000-4000-8000-000000000203', '0d3e0000-0000-4000-8000-000000000101',
   '0d3e0000-0000-4000-8000-00000000000c', 'geiq', 'Apprenti maçon', '2019-09-02', NULL, 35),
  ('0d3e0000-0000-4000-8000-000000000304', '0d3e0000-0000-4000-8000-000000000204', '0d3e0000-0000-4000-8000-000000000103',
-  '0d3e0000-0000-4000-8000-00000000000b', 'siae_subcontracting', 'Ouvrier paysagiste', '2019-04-01', '2019-10-31', 26)
+  '0d3e0000-0000-4000-8000-00000000000b', 'siae_subcontracting', 'Ouvrier paysagiste', '2019-04-01', '2019-10-31', 26),
+ ('0d3e0000-0000-4000-8000-000000000305', '0d3e0000-0000-4000-8000-000000000204', '0d3e0000-0000-4000-8000-000000000104',
+  '0d3e0000-0000-4000-8000-000000000009', 'direct_fixed_term', 'Agent de médiation', '2019-11-04', NULL, 20)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO monthly_hours (id, placement_id, month, worked_hours, training_hours, status, declared_by, declared_role, decided_by, decided_at)
@@ -172,7 +212,8 @@ FROM (VALUES
  (4, '0d3e0000-0000-4000-8000-000000000302', '2019-03-01', 72.00, 0),
  (5, '0d3e0000-0000-4000-8000-000000000302', '2019-04-01', 104.00, 0),
  (6, '0d3e0000-0000-4000-8000-000000000303', '2019-09-01', 98.50, 52.00),
- (7, '0d3e0000-0000-4000-8000-000000000304', '2019-04-01', 112.67, 0)
+ (7, '0d3e0000-0000-4000-8000-000000000304', '2019-04-01', 112.67, 0),
+ (8, '0d3e0000-0000-4000-8000-000000000305', '2019-11-01', 78.00, 4.00)
 ) AS v (n, p, m, w, t)
 ON CONFLICT DO NOTHING;
 
@@ -198,6 +239,7 @@ pub fn load(conn: &mut PgConnection) -> QueryResult<usize> {
                     organisations::name.eq(o.name),
                     organisations::siret.eq(o.siret),
                     organisations::siae_type.eq(o.siae_type),
+                    organisations::buyer_category.eq(o.buyer_category),
                 ))
                 .on_conflict_do_nothing()
                 .execute(conn)?;

@@ -104,6 +104,7 @@ fn constraint_field(constraint: &str) -> &'static str {
         "organisations_siret_key" => "siret",
         "contracts_buyer_reference_key" => "reference",
         "monthly_hours_placement_month_key" => "month",
+        "operations_name_key" => "name",
         _ => "id",
     }
 }

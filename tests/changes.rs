@@ -145,6 +145,7 @@ fn thread_writer(url: String, w: u32, buyer: Uuid, holder: Uuid) -> std::thread:
                 reference: format!("W{w}-{i}"),
                 title: "Marché".into(),
                 operation: None,
+                operation_id: None,
                 clause_type: ClauseType::ExecutionCondition,
                 start_date: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
                 end_date: chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
@@ -154,6 +155,9 @@ fn thread_writer(url: String, w: u32, buyer: Uuid, holder: Uuid) -> std::thread:
                 hourly_cost: None,
                 commitment_hours: 100.into(),
                 commitment_source: CommitmentSource::Given,
+                cpv_code: None,
+                market_nature: None,
+                market_nature_given: false,
             };
             conn.transaction::<_, clauses::error::ApiError, _>(|c| {
                 let row = clauses::models::contract::create(c, &p, &fields)?;
@@ -164,6 +168,7 @@ fn thread_writer(url: String, w: u32, buyer: Uuid, holder: Uuid) -> std::thread:
                         &p,
                         row.id,
                         &clauses::models::Precondition::Any,
+                        None,
                         |mut f| {
                             f.title = format!("Marché {i}");
                             Ok(f)

@@ -248,7 +248,7 @@ async fn published_2019_figures_to_the_hundredth() {
         res.json(),
         json!({"year": 2019, "participants": 169, "women": 14, "men": 155, "under_26": 6,
                "qpv_residents": 34, "employment_contracts": 204, "hours": 47597.83,
-               "previous_year_hours": 39538.2, "hours_change": 8059.63})
+               "previous_year_hours": 39538.2, "hours_change": 8059.63, "holders": 2})
     );
     // The exact text, to the hundredth: no float on the way.
     let text = String::from_utf8(res.body.clone()).unwrap();
@@ -388,7 +388,8 @@ async fn key_figures_parameters_are_checked() {
     assert_eq!(
         res.json(),
         json!({"year": 2019, "participants": 0, "women": 0, "men": 0, "under_26": 0, "qpv_residents": 0,
-               "employment_contracts": 0, "hours": 0, "previous_year_hours": 0, "hours_change": 0})
+               "employment_contracts": 0, "hours": 0, "previous_year_hours": 0, "hours_change": 0,
+               "holders": 0})
     );
 }
 
@@ -619,11 +620,21 @@ async fn exports_agree_with_the_json() {
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(res.body.clone())).unwrap();
     let names = book.sheet_names().to_vec();
-    // Key figures, nine breakdowns, the contracts and (issue 16) the outcomes.
-    assert_eq!(names.len(), 12, "{names:?}");
+    // Key figures, fourteen breakdowns (issue 17: five more), the contracts and (issue 16) the
+    // outcomes.
+    assert_eq!(names.len(), 17, "{names:?}");
     assert_eq!(names[0], "Chiffres clés");
     assert!(names.contains(&"Par sexe".to_string()) && names.contains(&"Marchés".to_string()));
-    assert_eq!(names[11], "Sorties");
+    assert_eq!(names[16], "Sorties");
+    for sheet in [
+        "Par type de clause",
+        "Par nature de marché",
+        "Par division CPV",
+        "Par type d'acheteur",
+        "Par type d'employeur",
+    ] {
+        assert!(names.contains(&sheet.to_string()), "{sheet}: {names:?}");
+    }
     let kf = book.worksheet_range("Chiffres clés").unwrap();
     assert_eq!(
         kf.get((0, 7)),
@@ -631,6 +642,11 @@ async fn exports_agree_with_the_json() {
     );
     assert_eq!(kf.get((1, 1)), Some(&Data::Float(169.0)));
     assert_eq!(kf.get((1, 7)), Some(&Data::Float(47597.83)));
+    assert_eq!(
+        kf.get((0, 10)),
+        Some(&Data::String("Entreprises titulaires".into()))
+    );
+    assert_eq!(kf.get((1, 10)), Some(&Data::Float(2.0)));
     let by_sex = book.worksheet_range("Par sexe").unwrap();
     assert_eq!(by_sex.get((1, 0)), Some(&Data::String("F".into())));
     assert_eq!(by_sex.get((1, 1)), Some(&Data::Float(14.0)));
@@ -639,7 +655,7 @@ async fn exports_agree_with_the_json() {
         .await
         .json();
     assert_eq!(annual["key_figures"]["hours"], json!(47597.83));
-    assert_eq!(annual["breakdowns"].as_array().unwrap().len(), 9);
+    assert_eq!(annual["breakdowns"].as_array().unwrap().len(), 14);
     let res = app
         .get("/api/v1/reports/annual?year=2019&format=csv", &fac())
         .await;

@@ -127,7 +127,20 @@ async fn one_employee_cannot_be_singled_out_through_figures() {
             .iter()
             .map(|b| b["by"].as_str().unwrap())
             .collect();
-        assert_eq!(keys, ["modality", "contract", "operation", "month"]);
+        assert_eq!(
+            keys,
+            [
+                "modality",
+                "contract",
+                "operation",
+                "month",
+                "clause_type",
+                "market_nature",
+                "cpv_division",
+                "buyer_category",
+                "employer_siae_type"
+            ]
+        );
         assert_eq!(report["key_figures"]["women"], Value::Null);
     }
     // Breakdowns by other keys: counts of 1 to 4 people masked, hours exact.

@@ -262,7 +262,7 @@ async fn demo_data_is_realistic_and_idempotent() {
         clauses::demo::ORGANISATIONS.len()
     );
     let contracts = app.get("/api/v1/contracts", &t).await.json();
-    assert_eq!(contracts["items"].as_array().unwrap().len(), 3);
+    assert_eq!(contracts["items"].as_array().unwrap().len(), 5);
     let f = app
         .get(
             "/api/v1/contracts/0d3e0000-0000-4000-8000-000000000101/fulfilment?on=2019-12-31",

@@ -14,7 +14,7 @@ use super::problem::Problem;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
-use crate::domain::codes::{ClauseType, CommitmentSource};
+use crate::domain::codes::{ClauseType, CommitmentSource, MarketNature};
 use crate::domain::contract::{self as rules, CommitmentChange, ContractDraft};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
 use crate::error::ApiResult;
@@ -46,9 +46,13 @@ pub struct Contract {
     /// The buyer's reference (unique per buyer).
     pub reference: String,
     pub title: String,
-    /// A programme the contract belongs to, e.g. an urban-renewal operation.
+    /// A programme the contract belongs to, e.g. an urban-renewal operation. When
+    /// `operation_id` is set, the operation's name.
     #[schema(required = true)]
     pub operation: Option<String>,
+    /// The operation the contract belongs to, if linked to one.
+    #[schema(required = true)]
+    pub operation_id: Option<Uuid>,
     pub clause_type: ClauseType,
     #[serde(serialize_with = "super::json::day")]
     pub start_date: NaiveDate,
@@ -69,6 +73,13 @@ pub struct Contract {
     /// Hours the holder must give to people far from employment.
     pub commitment_hours: Decimal,
     pub commitment_source: CommitmentSource,
+    /// The CPV code, 8 digits (check digit dropped).
+    #[schema(required = true, pattern = "^[0-9]{8}$", example = "45210000")]
+    pub cpv_code: Option<String>,
+    /// Given, or derived from the CPV division (45 works, 03 to 44 supplies, 48 to 98 services);
+    /// null without either.
+    #[schema(required = true)]
+    pub market_nature: Option<MarketNature>,
     pub version: i32,
     #[serde(serialize_with = "super::json::instant")]
     pub created_at: DateTime<Utc>,
@@ -86,6 +97,7 @@ impl From<ContractRow> for Contract {
             reference: f.reference,
             title: f.title,
             operation: f.operation,
+            operation_id: f.operation_id,
             clause_type: f.clause_type,
             start_date: f.start_date,
             end_date: f.end_date,
@@ -95,6 +107,8 @@ impl From<ContractRow> for Contract {
             hourly_cost: f.hourly_cost.map(|d| d.normalize()),
             commitment_hours: f.commitment_hours.normalize(),
             commitment_source: f.commitment_source,
+            cpv_code: f.cpv_code,
+            market_nature: f.market_nature,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -126,8 +140,11 @@ pub struct NewContract {
     pub reference: Option<String>,
     #[schema(required = true, nullable = false, min_length = 1, max_length = 500)]
     pub title: Option<String>,
+    /// Free text; with `operation_id`, leave it out or give the operation's name.
     #[schema(max_length = 200)]
     pub operation: Option<String>,
+    /// The operation the contract belongs to.
+    pub operation_id: Option<Uuid>,
     #[schema(required = true, nullable = false)]
     pub clause_type: Option<ClauseType>,
     #[schema(required = true, nullable = false)]
@@ -152,6 +169,12 @@ pub struct NewContract {
     #[schema(minimum = 0, maximum = 9_999_999_999.99)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub commitment_hours: Option<Decimal>,
+    /// 8 digits; a check digit `-N` is accepted and dropped. The division (first two digits) must
+    /// be from 03 to 45 or from 48 to 98.
+    #[schema(example = "45210000-2", pattern = "^[0-9]{8}(-[0-9])?$")]
+    pub cpv_code: Option<String>,
+    /// Derived from the CPV division when absent.
+    pub market_nature: Option<MarketNature>,
 }
 
 /// Changes to a contract (JSON Merge Patch): absent fields stay, `null` clears.
@@ -175,6 +198,18 @@ pub struct ContractPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub operation: Option<Option<String>>,
+    /// `null` unlinks the contract from its operation (its text stays).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub operation_id: Option<Option<Uuid>>,
+    /// `null` clears it (a derived nature goes with it).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{8}(-[0-9])?$")]
+    pub cpv_code: Option<Option<String>>,
+    /// `null` derives it from the CPV division again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<MarketNature>)]
+    pub market_nature: Option<Option<MarketNature>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<ClauseType>, nullable = false)]
     pub clause_type: Option<Option<ClauseType>>,
@@ -216,6 +251,13 @@ pub struct ContractQuery {
     pub holder_id: Option<Uuid>,
     /// Only contracts of this operation (exact text).
     pub operation: Option<String>,
+    /// Only contracts linked to this operation.
+    pub operation_id: Option<Uuid>,
+    /// Only contracts of this nature.
+    pub market_nature: Option<MarketNature>,
+    /// Only contracts whose CPV code starts with these two digits.
+    #[param(pattern = "^[0-9]{2}$", example = "45")]
+    pub cpv_division: Option<String>,
     /// Only contracts running on this day.
     #[serde(default, deserialize_with = "super::input::date")]
     pub active_on: Option<NaiveDate>,
@@ -274,12 +316,20 @@ pub async fn list(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, page, v) = list_query::<ContractQuery, _>(&req);
+    let (q, page, mut v) = list_query::<ContractQuery, _>(&req);
+    if let Some(d) = &q.cpv_division {
+        if d.len() != 2 || !d.bytes().all(|b| b.is_ascii_digit()) {
+            v.add("cpv_division", "must be two digits, e.g. 45");
+        }
+    }
     v.finish()?;
     let filter = model::Filter {
         buyer_id: q.buyer_id,
         holder_id: q.holder_id,
         operation: q.operation,
+        operation_id: q.operation_id,
+        market_nature: q.market_nature,
+        cpv_division: q.cpv_division,
         active_on: q.active_on,
     };
     let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
@@ -316,6 +366,7 @@ pub async fn create(
             reference: input.reference,
             title: input.title,
             operation: input.operation,
+            operation_id: input.operation_id,
             clause_type: input.clause_type,
             start_date: input.start_date,
             end_date: input.end_date,
@@ -325,6 +376,9 @@ pub async fn create(
             hourly_cost: input.hourly_cost,
             commitment_hours: input.commitment_hours,
             commitment_source: CommitmentSource::Given,
+            cpv_code: input.cpv_code,
+            market_nature_given: input.market_nature.is_some(),
+            market_nature: input.market_nature,
         },
         input.commitment_hours.is_some(),
         true,
@@ -417,8 +471,9 @@ pub async fn patch(
             "can only be set to `confirmed`, to approve an estimate",
         );
     }
+    let operation_asked = patch.operation.clone().flatten();
     let row = db::run(&state.pool, move |c| {
-        model::update(c, &p, id, &precondition, move |mut f| {
+        model::update(c, &p, id, &precondition, operation_asked, move |mut f| {
             let change = CommitmentChange {
                 hours: patch.commitment_hours,
                 confirm: matches!(
@@ -438,6 +493,16 @@ pub async fn patch(
             merge(&mut f.start_date, patch.start_date);
             merge(&mut f.end_date, patch.end_date);
             merge_nullable(&mut f.operation, patch.operation);
+            merge_nullable(&mut f.operation_id, patch.operation_id);
+            merge_nullable(&mut f.cpv_code, patch.cpv_code);
+            match patch.market_nature {
+                Some(Some(n)) => {
+                    f.market_nature = Some(n);
+                    f.market_nature_given = true;
+                }
+                Some(None) => f.market_nature_given = false,
+                None => {}
+            }
             merge_nullable(&mut f.amount_excl_tax, patch.amount_excl_tax);
             merge_nullable(&mut f.labour_share, patch.labour_share);
             merge_nullable(&mut f.insertion_rate, patch.insertion_rate);

@@ -16,6 +16,7 @@ pub mod imports;
 pub mod input;
 pub mod json;
 pub mod limits;
+pub mod operations;
 pub mod organisations;
 pub mod outcome_figures;
 pub mod outcomes;
@@ -39,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .configure(organisations::routes)
             .configure(contracts::routes)
+            .configure(operations::routes)
             .configure(beneficiaries::routes)
             .configure(placements::routes)
             .configure(hours::routes)

@@ -11,7 +11,7 @@ use super::problem::Problem;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
-use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
+use crate::domain::codes::{BuyerCategory, IdentifierType, OrgKind, SiaeType};
 use crate::domain::organisation::{self as rules, OrganisationDraft};
 use crate::error::ApiResult;
 use crate::models::organisation::{self as model, OrganisationRow};
@@ -48,6 +48,10 @@ pub struct Organisation {
     /// The other identifier (VAT number, TAHITI, RIDET...).
     #[schema(required = true)]
     pub identifier: Option<String>,
+    /// The type of buyer, for a `buyer` or a `department` (a `department` is `department` unless
+    /// told otherwise); null for other kinds.
+    #[schema(required = true)]
+    pub buyer_category: Option<BuyerCategory>,
     /// Increases by one on every change; the `ETag` is this number quoted.
     pub version: i32,
     #[serde(serialize_with = "super::json::instant")]
@@ -67,6 +71,7 @@ impl From<OrganisationRow> for Organisation {
             siae_type: f.siae_type,
             identifier_type: f.identifier_type,
             identifier: f.identifier,
+            buyer_category: f.buyer_category,
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -101,6 +106,8 @@ pub struct NewOrganisation {
     pub identifier_type: Option<IdentifierType>,
     #[schema(max_length = 64)]
     pub identifier: Option<String>,
+    /// Only for kind `buyer` or `department` (default `department` for a department).
+    pub buyer_category: Option<BuyerCategory>,
 }
 
 /// Changes to an organisation (JSON Merge Patch): absent fields stay, `null` clears.
@@ -125,6 +132,9 @@ pub struct OrganisationPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub identifier: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<BuyerCategory>)]
+    pub buyer_category: Option<Option<BuyerCategory>>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -202,6 +212,7 @@ pub async fn create(
             siae_type: input.siae_type,
             identifier_type: input.identifier_type,
             identifier: input.identifier,
+            buyer_category: input.buyer_category,
         },
         &mut v,
     );
@@ -282,6 +293,7 @@ pub async fn patch(
             merge_nullable(&mut f.siae_type, patch.siae_type);
             merge_nullable(&mut f.identifier_type, patch.identifier_type);
             merge_nullable(&mut f.identifier, patch.identifier);
+            merge_nullable(&mut f.buyer_category, patch.buyer_category);
             let f = rules::check(f.into(), &mut v);
             Ok(v.finish_with(f)?)
         })

@@ -36,6 +36,8 @@ pub struct FiguresQuery {
     pub contract_id: Option<Uuid>,
     /// Only contracts of this operation (exact text).
     pub operation: Option<String>,
+    /// Only contracts linked to this operation.
+    pub operation_id: Option<Uuid>,
     /// Only people whose referent is this organisation (their placements and hours). A PLIE
     /// reads its own people's figures exactly.
     pub referent_id: Option<Uuid>,
@@ -54,6 +56,7 @@ pub fn selection(
         buyer_id: None,
         contract_id: None,
         operation: None,
+        operation_id: None,
         referent_id: None,
         format: None,
     });
@@ -66,6 +69,7 @@ pub fn selection(
             buyer_id: q.buyer_id,
             contract_id: q.contract_id,
             operation: q.operation,
+            operation_id: q.operation_id,
             referent_id: q.referent_id,
         },
         q.format,

@@ -62,6 +62,9 @@ pub struct KeyFigures {
     /// `hours - previous_year_hours`.
     #[schema(example = 8059.63)]
     pub hours_change: Decimal,
+    /// Distinct holders of contracts with a placement active in the year.
+    #[schema(example = 41)]
+    pub holders: i64,
 }
 
 impl KeyFigures {
@@ -79,6 +82,7 @@ impl KeyFigures {
             hours: k.hours.normalize(),
             previous_year_hours: k.previous_year_hours.normalize(),
             hours_change: (k.hours - k.previous_year_hours).normalize(),
+            holders: k.holders,
         }
     }
 }
@@ -134,6 +138,7 @@ impl KeyFigures {
                 "Heures réalisées",
                 "Heures de l'année précédente",
                 "Évolution des heures",
+                "Entreprises titulaires",
             ],
         );
         t.rows.push(vec![
@@ -147,6 +152,7 @@ impl KeyFigures {
             Cell::Number(self.hours),
             Cell::Number(self.previous_year_hours),
             Cell::Number(self.hours_change),
+            Cell::Int(self.holders),
         ]);
         t
     }
@@ -171,8 +177,11 @@ pub struct BreakdownRow {
 
 /// The key figures split by one attribute. By `sex`, `age_band`, `qpv` and `qualification_level`
 /// each person is in exactly one row (their attributes at their first placement of the year), so
-/// every column sums to the key figures. By `modality`, `contract` and `operation` a person with
-/// placements in two rows counts in both, while contracts and hours sum to the totals. By `month`,
+/// every column sums to the key figures. By `modality`, `contract`, `operation`, `clause_type`,
+/// `market_nature`, `cpv_division` (the CPV code's first two digits), `buyer_category` and
+/// `employer_siae_type` (the employer's `siae_type`) a person with placements in two rows counts in
+/// both, while contracts and hours sum to the totals; placements whose contract (or employer) has
+/// no such attribute are in the row whose key is null. By `month`,
 /// `hours` are that month's validated hours, `employment_contracts` the placements starting that
 /// month, `participants` the people with validated hours that month. By `eligibility` rows overlap:
 /// a person with two criteria is in two rows, with their contracts and hours. A breakdown by a
@@ -203,6 +212,8 @@ pub struct BreakdownQuery {
     pub contract_id: Option<Uuid>,
     /// Only contracts of this operation (exact text).
     pub operation: Option<String>,
+    /// Only contracts linked to this operation.
+    pub operation_id: Option<Uuid>,
     /// Only people whose referent is this organisation (their placements and hours). A PLIE
     /// reads its own people's figures exactly.
     pub referent_id: Option<Uuid>,
@@ -221,6 +232,11 @@ fn key_header(by: BreakdownKey) -> &'static str {
         BreakdownKey::Contract => "Marché",
         BreakdownKey::Operation => "Opération",
         BreakdownKey::Month => "Mois",
+        BreakdownKey::ClauseType => "Type de clause",
+        BreakdownKey::MarketNature => "Nature du marché",
+        BreakdownKey::CpvDivision => "Division CPV",
+        BreakdownKey::BuyerCategory => "Type d'acheteur",
+        BreakdownKey::EmployerSiaeType => "Type de structure employeuse",
     }
 }
 
@@ -235,6 +251,11 @@ fn sheet_name(by: BreakdownKey) -> &'static str {
         BreakdownKey::Contract => "Par marché",
         BreakdownKey::Operation => "Par opération",
         BreakdownKey::Month => "Par mois",
+        BreakdownKey::ClauseType => "Par type de clause",
+        BreakdownKey::MarketNature => "Par nature de marché",
+        BreakdownKey::CpvDivision => "Par division CPV",
+        BreakdownKey::BuyerCategory => "Par type d'acheteur",
+        BreakdownKey::EmployerSiaeType => "Par type d'employeur",
     }
 }
 
@@ -333,6 +354,7 @@ pub async fn breakdown(
                 buyer_id: q.buyer_id,
                 contract_id: q.contract_id,
                 operation: q.operation,
+                operation_id: q.operation_id,
                 referent_id: q.referent_id,
                 format: q.format,
             }),
@@ -482,6 +504,8 @@ pub struct ContractsQuery {
     pub contract_id: Option<Uuid>,
     /// Only contracts of this operation (exact text).
     pub operation: Option<String>,
+    /// Only contracts linked to this operation.
+    pub operation_id: Option<Uuid>,
     /// Only people whose referent is this organisation (their placements and hours).
     pub referent_id: Option<Uuid>,
     /// Only rows of this fulfilment status, or of a comma list of them (`behind,on_track`).
@@ -544,6 +568,7 @@ pub async fn contracts(
         buyer_id: q.buyer_id,
         contract_id: q.contract_id,
         operation: q.operation,
+        operation_id: q.operation_id,
         referent_id: q.referent_id,
         format: q.format,
     });

@@ -8,7 +8,10 @@ use diesel::deserialize::{self, FromSql, Queryable};
 use diesel::pg::{Pg, PgValue};
 use diesel::sql_types::Text;
 
-use crate::domain::codes::{ClauseType, CommitmentSource, HoursStatus, Modality, OrgKind, Sex};
+use crate::domain::codes::{
+    BuyerCategory, ClauseType, CommitmentSource, HoursStatus, MarketNature, Modality, OrgKind,
+    Programme, Sex,
+};
 use crate::domain::outcome::Situation;
 
 macro_rules! read_codes {
@@ -33,7 +36,10 @@ macro_rules! read_codes {
 }
 
 read_codes!(
+    BuyerCategory,
     ClauseType,
+    MarketNature,
+    Programme,
     CommitmentSource,
     HoursStatus,
     Modality,

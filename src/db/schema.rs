@@ -9,6 +9,7 @@ diesel::table! {
         siae_type -> Nullable<Text>,
         identifier_type -> Nullable<Text>,
         identifier -> Nullable<Text>,
+        buyer_category -> Nullable<Text>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -32,6 +33,25 @@ diesel::table! {
         hourly_cost -> Nullable<Numeric>,
         commitment_hours -> Numeric,
         commitment_source -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        operation_id -> Nullable<Uuid>,
+        cpv_code -> Nullable<Text>,
+        market_nature -> Nullable<Text>,
+        market_nature_given -> Bool,
+    }
+}
+
+diesel::table! {
+    operations (id) {
+        id -> Uuid,
+        name -> Text,
+        programme -> Text,
+        qpv_codes -> Array<Text>,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        target_hours -> Nullable<Numeric>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -162,6 +182,7 @@ diesel::table! {
 }
 
 diesel::joinable!(outcomes -> placements (placement_id));
+diesel::joinable!(contracts -> operations (operation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -174,4 +195,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     decp_records,
     access_trail,
     outcomes,
+    operations,
 );

@@ -175,6 +175,43 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// The programme an operation belongs to.
+    Programme {
+        /// Nouveau programme national de renouvellement urbain (ANRU 2).
+        Npnru => "npnru",
+        /// Programme national de rénovation urbaine (ANRU 1).
+        Pnru => "pnru",
+        Other => "other",
+    }
+}
+
+code_enum! {
+    /// The type of buyer the regional observatories of the clause publish by.
+    BuyerCategory {
+        Municipality => "municipality",
+        Intermunicipality => "intermunicipality",
+        Department => "department",
+        Region => "region",
+        State => "state",
+        Hospital => "hospital",
+        SocialLandlord => "social_landlord",
+        PublicBody => "public_body",
+        SemiPublicCompany => "semi_public_company",
+        PrivateCompany => "private_company",
+        Other => "other",
+    }
+}
+
+code_enum! {
+    /// What a contract buys, as public procurement classes it.
+    MarketNature {
+        Works => "works",
+        Supplies => "supplies",
+        Services => "services",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

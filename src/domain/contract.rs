@@ -4,8 +4,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::codes::{ClauseType, CommitmentSource};
+use super::codes::{ClauseType, CommitmentSource, MarketNature};
 use super::commitment;
+use super::cpv;
 use super::numbers::{self, Bound};
 use super::violations::Violations;
 
@@ -16,6 +17,7 @@ pub struct ContractFields {
     pub reference: String,
     pub title: String,
     pub operation: Option<String>,
+    pub operation_id: Option<Uuid>,
     pub clause_type: ClauseType,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
@@ -25,6 +27,11 @@ pub struct ContractFields {
     pub hourly_cost: Option<Decimal>,
     pub commitment_hours: Decimal,
     pub commitment_source: CommitmentSource,
+    /// Eight digits, check digit dropped.
+    pub cpv_code: Option<String>,
+    pub market_nature: Option<MarketNature>,
+    /// Whether `market_nature` was given, or follows the CPV division.
+    pub market_nature_given: bool,
 }
 
 impl ContractFields {
@@ -60,6 +67,7 @@ pub struct ContractDraft {
     pub reference: Option<String>,
     pub title: Option<String>,
     pub operation: Option<String>,
+    pub operation_id: Option<Uuid>,
     pub clause_type: Option<ClauseType>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
@@ -71,6 +79,11 @@ pub struct ContractDraft {
     /// `commitment_given`); computed from the sizing figures otherwise.
     pub commitment_hours: Option<Decimal>,
     pub commitment_source: CommitmentSource,
+    /// As written: a check digit is accepted and dropped.
+    pub cpv_code: Option<String>,
+    /// Given when `market_nature_given`; derived from the CPV otherwise.
+    pub market_nature: Option<MarketNature>,
+    pub market_nature_given: bool,
 }
 
 impl From<ContractFields> for ContractDraft {
@@ -81,6 +94,7 @@ impl From<ContractFields> for ContractDraft {
             reference: Some(f.reference),
             title: Some(f.title),
             operation: f.operation,
+            operation_id: f.operation_id,
             clause_type: Some(f.clause_type),
             start_date: Some(f.start_date),
             end_date: Some(f.end_date),
@@ -90,6 +104,9 @@ impl From<ContractFields> for ContractDraft {
             hourly_cost: f.hourly_cost,
             commitment_hours: Some(f.commitment_hours),
             commitment_source: f.commitment_source,
+            cpv_code: f.cpv_code,
+            market_nature: f.market_nature,
+            market_nature_given: f.market_nature_given,
         }
     }
 }
@@ -134,6 +151,22 @@ pub fn check(
             v.add("end_date", "must be on or after start_date");
         }
     }
+    let cpv = match d.cpv_code.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => match cpv::parse(text) {
+            Ok(c) => Some(c),
+            Err(why) => {
+                v.add("cpv_code", why);
+                None
+            }
+        },
+    };
+    let market_nature_given = d.market_nature_given && d.market_nature.is_some();
+    let market_nature = if market_nature_given {
+        d.market_nature
+    } else {
+        cpv.as_ref().map(cpv::Cpv::nature)
+    };
     let mut f = Sizing {
         amount_excl_tax: d.amount_excl_tax,
         labour_share: d.labour_share,
@@ -243,6 +276,7 @@ pub fn check(
         reference: reference?,
         title: title?,
         operation,
+        operation_id: d.operation_id,
         clause_type: clause_type?,
         start_date: start_date?,
         end_date: end_date?,
@@ -252,6 +286,9 @@ pub fn check(
         hourly_cost: f.hourly_cost,
         commitment_hours: f.commitment_hours?,
         commitment_source: f.commitment_source,
+        cpv_code: cpv.map(|c| c.as_str().to_string()),
+        market_nature,
+        market_nature_given,
     })
 }
 
@@ -330,6 +367,7 @@ mod tests {
             reference: " 2019-TX-01 ".into(),
             title: "Rénovation".into(),
             operation: Some("  ".into()),
+            operation_id: None,
             clause_type: ClauseType::ExecutionCondition,
             start_date: NaiveDate::from_ymd_opt(2019, 1, 1).unwrap(),
             end_date: NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
@@ -339,6 +377,9 @@ mod tests {
             hourly_cost: Some(dec!(25)),
             commitment_hours: Decimal::ZERO,
             commitment_source: CommitmentSource::Computed,
+            cpv_code: None,
+            market_nature: None,
+            market_nature_given: false,
         }
     }
 
@@ -411,6 +452,7 @@ mod tests {
             reference: None,
             title: Some(" ".into()),
             operation: None,
+            operation_id: None,
             clause_type: None,
             start_date: None,
             end_date: NaiveDate::from_ymd_opt(1999, 12, 31),
@@ -420,6 +462,9 @@ mod tests {
             hourly_cost: None,
             commitment_hours: None,
             commitment_source: CommitmentSource::Given,
+            cpv_code: None,
+            market_nature: None,
+            market_nature_given: false,
         };
         assert_eq!(check(draft, false, true, &mut v), None);
         let fields: Vec<_> = v.list().iter().map(|e| e.field.clone()).collect();
@@ -436,6 +481,37 @@ mod tests {
                 "commitment_hours"
             ]
         );
+    }
+
+    #[test]
+    fn market_nature_is_derived_from_the_cpv_unless_given() {
+        let mut v = Violations::default();
+        let mut d: ContractDraft = base().into();
+        d.cpv_code = Some("45210000-2".into());
+        let f = check(d.clone(), false, true, &mut v).unwrap();
+        assert_eq!(f.cpv_code.as_deref(), Some("45210000"));
+        assert_eq!(f.market_nature, Some(MarketNature::Works));
+        assert!(!f.market_nature_given);
+        d.market_nature = Some(MarketNature::Services);
+        d.market_nature_given = true;
+        let f = check(d.clone(), false, true, &mut v).unwrap();
+        assert_eq!(f.market_nature, Some(MarketNature::Services));
+        assert!(f.market_nature_given);
+        // A derived nature follows a new code; without a code there is none.
+        let mut back: ContractDraft = f.into();
+        back.market_nature_given = false;
+        back.cpv_code = Some("90910000".into());
+        let f = check(back.clone(), false, true, &mut v).unwrap();
+        assert_eq!(f.market_nature, Some(MarketNature::Services));
+        back.cpv_code = None;
+        let f = check(back, false, true, &mut v).unwrap();
+        assert_eq!(f.market_nature, None);
+        assert!(v.finish().is_ok());
+        let mut d: ContractDraft = base().into();
+        d.cpv_code = Some("47000000".into());
+        let mut v = Violations::default();
+        check(d, false, true, &mut v);
+        assert_eq!(v.list()[0].field, "cpv_code");
     }
 
     #[test]

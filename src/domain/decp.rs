@@ -105,6 +105,9 @@ pub struct DecpContract {
     pub insertion_rate: Decimal,
     pub hourly_cost: Decimal,
     pub commitment_hours: Decimal,
+    /// `codeCPV`, check digit dropped; `None` when absent or not a CPV code
+    /// (the contract is imported without one rather than refused).
+    pub cpv_code: Option<String>,
 }
 
 /// Why a record cannot be imported, or why it is left out.
@@ -277,6 +280,10 @@ pub fn read(
         insertion_rate: estimation.insertion_rate,
         hourly_cost: estimation.hourly_cost,
         commitment_hours,
+        cpv_code: cpv
+            .as_deref()
+            .and_then(|c| super::cpv::parse(c).ok())
+            .map(|c| c.as_str().to_string()),
     })
 }
 

@@ -43,6 +43,33 @@ pub fn expected_to_date(
     round2(commitment * Decimal::from(elapsed) / Decimal::from(total))
 }
 
+/// The share of `target` done and the status against the hours expected
+/// by now: the contract's rule, also an operation's with its target.
+pub fn judge(
+    target: Decimal,
+    validated: Decimal,
+    expected: Decimal,
+) -> (Decimal, FulfilmentStatus) {
+    let share_done = if target.is_zero() {
+        Decimal::ONE
+    } else {
+        (validated / target)
+            .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+            .normalize()
+    };
+    let tenth = Decimal::new(1, 1);
+    let status = if validated >= target {
+        FulfilmentStatus::Done
+    } else if validated > expected * (Decimal::ONE + tenth) {
+        FulfilmentStatus::Ahead
+    } else if validated >= expected * (Decimal::ONE - tenth) {
+        FulfilmentStatus::OnTrack
+    } else {
+        FulfilmentStatus::Behind
+    };
+    (share_done, status)
+}
+
 pub fn assess(
     commitment: Decimal,
     validated: Decimal,
@@ -52,23 +79,7 @@ pub fn assess(
     on: NaiveDate,
 ) -> Fulfilment {
     let expected = expected_to_date(commitment, start, end, on);
-    let share_done = if commitment.is_zero() {
-        Decimal::ONE
-    } else {
-        (validated / commitment)
-            .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
-            .normalize()
-    };
-    let tenth = Decimal::new(1, 1);
-    let status = if validated >= commitment {
-        FulfilmentStatus::Done
-    } else if validated > expected * (Decimal::ONE + tenth) {
-        FulfilmentStatus::Ahead
-    } else if validated >= expected * (Decimal::ONE - tenth) {
-        FulfilmentStatus::OnTrack
-    } else {
-        FulfilmentStatus::Behind
-    };
+    let (share_done, status) = judge(commitment, validated, expected);
     Fulfilment {
         commitment_hours: commitment.normalize(),
         validated_hours: validated.normalize(),

@@ -1,7 +1,7 @@
 //! What makes an organisation record valid, whatever the request that
 //! produced it (creation or a patch merged onto the stored record).
 
-use super::codes::{IdentifierType, OrgKind, SiaeType};
+use super::codes::{BuyerCategory, IdentifierType, OrgKind, SiaeType};
 use super::siret;
 use super::violations::Violations;
 
@@ -17,6 +17,7 @@ pub struct OrganisationFields {
     pub siae_type: Option<SiaeType>,
     pub identifier_type: Option<IdentifierType>,
     pub identifier: Option<String>,
+    pub buyer_category: Option<BuyerCategory>,
 }
 
 /// An organisation as a request gives it: `kind` and `name` may be
@@ -29,6 +30,7 @@ pub struct OrganisationDraft {
     pub siae_type: Option<SiaeType>,
     pub identifier_type: Option<IdentifierType>,
     pub identifier: Option<String>,
+    pub buyer_category: Option<BuyerCategory>,
 }
 
 impl From<OrganisationFields> for OrganisationDraft {
@@ -40,6 +42,7 @@ impl From<OrganisationFields> for OrganisationDraft {
             siae_type: f.siae_type,
             identifier_type: f.identifier_type,
             identifier: f.identifier,
+            buyer_category: f.buyer_category,
         }
     }
 }
@@ -71,6 +74,19 @@ pub fn check(d: OrganisationDraft, v: &mut Violations) -> Option<OrganisationFie
             "only an organisation of kind `company` can be an insertion or sheltered employer",
         );
     }
+    // A Département buys as a department unless told otherwise.
+    let buyer_category = match (kind, d.buyer_category) {
+        (Some(OrgKind::Department), None) => Some(BuyerCategory::Department),
+        (Some(OrgKind::Buyer | OrgKind::Department) | None, c) => c,
+        (Some(_), Some(_)) => {
+            v.add(
+                "buyer_category",
+                "only an organisation of kind `buyer` or `department` has a buyer category",
+            );
+            None
+        }
+        (Some(_), None) => None,
+    };
     let identifier = d.identifier.map(|s| s.trim().to_string());
     match (&d.identifier_type, &identifier) {
         (Some(_), None) => v.add("identifier", "is required when identifier_type is set"),
@@ -88,6 +104,7 @@ pub fn check(d: OrganisationDraft, v: &mut Violations) -> Option<OrganisationFie
         siae_type: d.siae_type,
         identifier_type: d.identifier_type,
         identifier,
+        buyer_category,
     })
 }
 
@@ -103,6 +120,7 @@ mod tests {
             siae_type: None,
             identifier_type: None,
             identifier: None,
+            buyer_category: None,
         }
     }
 
@@ -126,12 +144,37 @@ mod tests {
                 siae_type: Some(SiaeType::Etti),
                 identifier_type: Some(IdentifierType::Tva),
                 identifier: None,
+                buyer_category: None,
             }
             .into(),
             &mut v,
         );
         let fields: Vec<String> = v.list().iter().map(|e| e.field.clone()).collect();
         assert_eq!(fields, ["name", "siret", "siae_type", "identifier"]);
+    }
+
+    #[test]
+    fn buyer_category_fits_buyers_and_departments() {
+        let mut v = Violations::default();
+        let mut d: OrganisationDraft = base().into();
+        d.kind = Some(OrgKind::Department);
+        d.siret = None;
+        let f = check(d.clone(), &mut v).unwrap();
+        assert_eq!(f.buyer_category, Some(BuyerCategory::Department));
+        d.buyer_category = Some(BuyerCategory::SocialLandlord);
+        assert_eq!(
+            check(d.clone(), &mut v).unwrap().buyer_category,
+            Some(BuyerCategory::SocialLandlord)
+        );
+        d.kind = Some(OrgKind::Buyer);
+        d.buyer_category = None;
+        assert_eq!(check(d.clone(), &mut v).unwrap().buyer_category, None);
+        assert!(v.finish().is_ok());
+        d.kind = Some(OrgKind::Company);
+        d.buyer_category = Some(BuyerCategory::Municipality);
+        let mut v = Violations::default();
+        check(d, &mut v);
+        assert_eq!(v.list()[0].field, "buyer_category");
     }
 
     #[test]

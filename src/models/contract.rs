@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::{check_version, Precondition};
 use crate::access;
 use crate::auth::Principal;
-use crate::db::schema::{contracts, monthly_hours, organisations, placements};
+use crate::db::schema::{contracts, monthly_hours, operations, organisations, placements};
 use crate::db::{self, DbPool};
-use crate::domain::codes::{ClauseType, CommitmentSource, HoursStatus, OrgKind};
+use crate::domain::codes::{ClauseType, CommitmentSource, HoursStatus, MarketNature, OrgKind};
 use crate::domain::contract::ContractFields;
 use crate::error::{ApiError, ApiResult, Violations};
 use crate::paging::{Page, PageRequest};
@@ -36,6 +36,10 @@ pub struct ContractRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub operation_id: Option<Uuid>,
+    pub cpv_code: Option<String>,
+    pub market_nature: Option<MarketNature>,
+    pub market_nature_given: bool,
 }
 
 crate::paging::timestamped!(ContractRow);
@@ -48,6 +52,7 @@ impl ContractRow {
             reference: self.reference.clone(),
             title: self.title.clone(),
             operation: self.operation.clone(),
+            operation_id: self.operation_id,
             clause_type: self.clause_type,
             start_date: self.start_date,
             end_date: self.end_date,
@@ -57,6 +62,9 @@ impl ContractRow {
             hourly_cost: self.hourly_cost,
             commitment_hours: self.commitment_hours,
             commitment_source: self.commitment_source,
+            cpv_code: self.cpv_code.clone(),
+            market_nature: self.market_nature,
+            market_nature_given: self.market_nature_given,
         }
     }
 }
@@ -78,6 +86,10 @@ struct Columns<'a> {
     hourly_cost: Option<Decimal>,
     commitment_hours: Decimal,
     commitment_source: &'a str,
+    operation_id: Option<Uuid>,
+    cpv_code: Option<&'a str>,
+    market_nature: Option<&'a str>,
+    market_nature_given: bool,
 }
 
 impl<'a> From<&'a ContractFields> for Columns<'a> {
@@ -97,6 +109,10 @@ impl<'a> From<&'a ContractFields> for Columns<'a> {
             hourly_cost: f.hourly_cost,
             commitment_hours: f.commitment_hours,
             commitment_source: f.commitment_source.as_str(),
+            operation_id: f.operation_id,
+            cpv_code: f.cpv_code.as_deref(),
+            market_nature: f.market_nature.map(MarketNature::as_str),
+            market_nature_given: f.market_nature_given,
         }
     }
 }
@@ -106,6 +122,10 @@ pub struct Filter {
     pub buyer_id: Option<Uuid>,
     pub holder_id: Option<Uuid>,
     pub operation: Option<String>,
+    pub operation_id: Option<Uuid>,
+    pub market_nature: Option<MarketNature>,
+    /// Two digits.
+    pub cpv_division: Option<String>,
     pub active_on: Option<NaiveDate>,
 }
 
@@ -126,6 +146,15 @@ pub fn list(
     }
     if let Some(o) = filter.operation {
         q = q.filter(contracts::operation.eq(o));
+    }
+    if let Some(o) = filter.operation_id {
+        q = q.filter(contracts::operation_id.eq(o));
+    }
+    if let Some(n) = filter.market_nature {
+        q = q.filter(contracts::market_nature.eq(n.as_str()));
+    }
+    if let Some(d) = filter.cpv_division {
+        q = q.filter(contracts::cpv_code.like(format!("{d}%")));
     }
     if let Some(d) = filter.active_on {
         q = q.filter(contracts::start_date.le(d).and(contracts::end_date.ge(d)));
@@ -190,6 +219,43 @@ fn check_parties(conn: &mut PgConnection, f: &ContractFields) -> ApiResult<()> {
     Ok(v.finish()?)
 }
 
+/// A contract of an operation carries the operation's name as its
+/// `operation` text: a request that asks (`asked`) for another text is
+/// refused on `operation`, the same text is accepted. The operation is
+/// locked for share, so a rename waits for this contract or sees it.
+fn link_operation(
+    conn: &mut PgConnection,
+    f: &mut ContractFields,
+    asked: Option<&str>,
+) -> ApiResult<()> {
+    let Some(id) = f.operation_id else {
+        return Ok(());
+    };
+    let name: Option<String> = operations::table
+        .find(id)
+        .select(operations::name)
+        .for_share()
+        .first(conn)
+        .optional()?;
+    let mut v = Violations::default();
+    match name {
+        None => v.add("operation_id", "no operation has this id"),
+        Some(name) => {
+            if asked
+                .map(str::trim)
+                .is_some_and(|a| !a.is_empty() && a != name)
+            {
+                v.add(
+                    "operation",
+                    format!("is the operation's name when operation_id is set: {name:?}, or leave it out"),
+                );
+            }
+            f.operation = Some(name);
+        }
+    }
+    Ok(v.finish()?)
+}
+
 pub fn create(
     conn: &mut PgConnection,
     p: &Principal,
@@ -198,6 +264,10 @@ pub fn create(
     access::contracts::may_buy_for(p, fields.buyer_id)?;
     conn.transaction(|conn| {
         check_parties(conn, fields)?;
+        let mut fields = fields.clone();
+        let asked = fields.operation.clone();
+        link_operation(conn, &mut fields, asked.as_deref())?;
+        let fields = &fields;
         Ok(diesel::insert_into(contracts::table)
             .values((contracts::id.eq(Uuid::now_v7()), Columns::from(fields)))
             .returning(ContractRow::as_returning())
@@ -210,6 +280,7 @@ pub fn update(
     p: &Principal,
     id: Uuid,
     precondition: &Precondition,
+    operation_asked: Option<String>,
     change: impl FnOnce(ContractFields) -> ApiResult<ContractFields>,
 ) -> ApiResult<ContractRow> {
     let writable = access::contracts::write(p)?;
@@ -227,6 +298,7 @@ pub fn update(
         check_version(precondition, "contract", current.version)?;
         let old = current.fields();
         let mut new = change(old.clone())?;
+        link_operation(conn, &mut new, operation_asked.as_deref())?;
         if new == old {
             return Ok(current);
         }

@@ -156,24 +156,35 @@ fn apply(
         ));
     }
     let holder_id = find_or_create(conn, &c.holder, "company", true)?;
-    let existing: Option<(Uuid, String)> = contracts::table
+    let existing: Option<(Uuid, String, bool, Option<String>)> = contracts::table
         .filter(contracts::buyer_id.eq(buyer_id))
         .filter(contracts::reference.eq(&c.id))
-        .select((contracts::id, contracts::commitment_source))
+        .select((
+            contracts::id,
+            contracts::commitment_source,
+            contracts::market_nature_given,
+            contracts::market_nature,
+        ))
         .for_update()
         .first(conn)
         .optional()?;
     let existing = match existing {
         None => None,
-        Some((id, source)) => {
+        Some((id, source, nature_given, nature)) => {
             let stored: Option<Value> = decp_records::table
                 .find(id)
                 .select(decp_records::raw)
                 .first(conn)
                 .optional()?;
-            Some((id, source, stored))
+            // A nature the facilitator gave stays; a derived one follows the code.
+            Some((id, source, nature_given.then_some(nature).flatten(), stored))
         }
     };
+    let derived_nature = c
+        .cpv_code
+        .as_deref()
+        .and_then(|code| crate::domain::cpv::parse(code).ok())
+        .map(|cpv| cpv.nature().as_str());
     let columns = (
         contracts::holder_id.eq(holder_id),
         contracts::title.eq(&c.title),
@@ -181,6 +192,7 @@ fn apply(
         contracts::start_date.eq(c.start_date),
         contracts::end_date.eq(c.end_date),
         contracts::amount_excl_tax.eq(c.amount_excl_tax),
+        contracts::cpv_code.eq(c.cpv_code.as_deref()),
     );
     match existing {
         None => {
@@ -196,6 +208,7 @@ fn apply(
                     contracts::hourly_cost.eq(c.hourly_cost),
                     contracts::commitment_hours.eq(c.commitment_hours),
                     contracts::commitment_source.eq(CommitmentSource::Estimated.as_str()),
+                    contracts::market_nature.eq(derived_nature),
                 ))
                 .execute(conn)?;
             diesel::insert_into(decp_records::table)
@@ -203,11 +216,12 @@ fn apply(
                 .execute(conn)?;
             Ok(Outcome::Created)
         }
-        Some((_, _, Some(stored))) if &stored == raw => Ok(Outcome::Unchanged),
-        Some((id, source, _)) => {
+        Some((_, _, _, Some(stored))) if &stored == raw => Ok(Outcome::Unchanged),
+        Some((id, source, given_nature, _)) => {
             let bump = (
                 contracts::version.eq(contracts::version + 1),
                 contracts::updated_at.eq(diesel::dsl::now),
+                contracts::market_nature.eq(given_nature.as_deref().or(derived_nature)),
             );
             let target = contracts::table.find(id);
             // An estimate follows the record; a figure the facilitator set stays.

@@ -8,6 +8,7 @@ pub mod decp;
 pub mod esf;
 pub mod hours;
 pub mod idempotency;
+pub mod operation;
 pub mod organisation;
 pub mod outcome;
 pub mod personal_data;

@@ -9,7 +9,7 @@ use crate::access;
 use crate::auth::Principal;
 use crate::db::schema::organisations;
 use crate::db::{self, DbPool};
-use crate::domain::codes::{IdentifierType, OrgKind, SiaeType};
+use crate::domain::codes::{BuyerCategory, IdentifierType, OrgKind, SiaeType};
 use crate::domain::organisation::OrganisationFields;
 use crate::error::{ApiError, ApiResult};
 use crate::paging::{Page, PageRequest};
@@ -24,6 +24,7 @@ pub struct OrganisationRow {
     pub siae_type: Option<String>,
     pub identifier_type: Option<String>,
     pub identifier: Option<String>,
+    pub buyer_category: Option<BuyerCategory>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -44,6 +45,7 @@ impl OrganisationRow {
                 .as_deref()
                 .and_then(IdentifierType::parse),
             identifier: self.identifier.clone(),
+            buyer_category: self.buyer_category,
         }
     }
 }
@@ -57,6 +59,7 @@ struct Columns<'a> {
     siae_type: Option<&'a str>,
     identifier_type: Option<&'a str>,
     identifier: Option<&'a str>,
+    buyer_category: Option<&'a str>,
 }
 
 impl<'a> From<&'a OrganisationFields> for Columns<'a> {
@@ -68,6 +71,7 @@ impl<'a> From<&'a OrganisationFields> for Columns<'a> {
             siae_type: f.siae_type.map(SiaeType::as_str),
             identifier_type: f.identifier_type.map(IdentifierType::as_str),
             identifier: f.identifier.as_deref(),
+            buyer_category: f.buyer_category.map(BuyerCategory::as_str),
         }
     }
 }

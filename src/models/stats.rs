@@ -18,6 +18,7 @@ pub struct Selection {
     pub buyer_id: Option<Uuid>,
     pub contract_id: Option<Uuid>,
     pub operation: Option<String>,
+    pub operation_id: Option<Uuid>,
     /// Only people whose referent is this organisation (their placements,
     /// their hours).
     pub referent_id: Option<Uuid>,
@@ -31,18 +32,20 @@ impl Selection {
             buyer_id: None,
             contract_id: None,
             operation: None,
+            operation_id: None,
             referent_id: None,
         }
     }
 }
 
-/// The SQL condition on `contracts c` for a selection, with binds $1..$5.
+/// The SQL condition on `contracts c` for a selection, with binds $1..$6.
 const CONTRACTS: &str = "
     ($1::uuid IS NULL OR c.holder_id = $1)
     AND ($2::uuid IS NULL OR c.buyer_id = $2)
     AND ($3::uuid IS NULL OR c.buyer_id = $3)
     AND ($4::uuid IS NULL OR c.id = $4)
-    AND ($5::text IS NULL OR c.operation = $5)";
+    AND ($5::text IS NULL OR c.operation = $5)
+    AND ($6::uuid IS NULL OR c.operation_id = $6)";
 
 /// The SQL condition on `placements p` for the selection's referent, bound
 /// last, as `$n`.
@@ -66,11 +69,12 @@ macro_rules! bind_selection {
             .bind::<Nullable<SqlUuid>, _>($s.buyer_id)
             .bind::<Nullable<SqlUuid>, _>($s.contract_id)
             .bind::<Nullable<Text>, _>($s.operation.clone())
+            .bind::<Nullable<SqlUuid>, _>($s.operation_id)
     }};
 }
 
 /// A query over a selection of contracts: `template` names the contracts'
-/// condition `{contracts}` (on `contracts c`, binds $1 to $5, bound here)
+/// condition `{contracts}` (on `contracts c`, binds $1 to $6, bound here)
 /// and the referent's `{referent}` (on `placements p`, bound by the caller
 /// as `$referent_at`, after its own binds).
 pub fn selected(
@@ -103,6 +107,9 @@ pub struct KeyFigures {
     pub hours: Decimal,
     #[diesel(sql_type = Numeric)]
     pub previous_year_hours: Decimal,
+    /// Distinct holders of contracts with a placement active in the year.
+    #[diesel(sql_type = BigInt)]
+    pub holders: i64,
 }
 
 impl Selection {
@@ -112,6 +119,7 @@ impl Selection {
             && self.buyer_id.is_none()
             && self.contract_id.is_none()
             && self.operation.is_none()
+            && self.operation_id.is_none()
             && self.referent_id.is_none()
     }
 }
@@ -173,7 +181,9 @@ pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFi
         )
         SELECT people.participants, people.women, people.men, people.under_26, people.qpv_residents,
                (SELECT count(*) FROM placements WHERE start_date BETWEEN $1 AND $2) AS employment_contracts,
-               hours.this_year AS hours, hours.last_year AS previous_year_hours
+               hours.this_year AS hours, hours.last_year AS previous_year_hours,
+               (SELECT count(DISTINCT c.holder_id) FROM contracts c
+                WHERE EXISTS (SELECT 1 FROM placement_years py WHERE py.contract_id = c.id AND py.year = $4)) AS holders
         FROM people, hours";
     Ok(diesel::sql_query(sql)
         .bind::<Date, _>(first)
@@ -196,37 +206,39 @@ pub fn key_figures_live(
 ) -> ApiResult<KeyFigures> {
     let sql = format!(
         "WITH scoped AS (
-            SELECT p.id, p.beneficiary_id, p.start_date, p.end_date
+            SELECT p.id, p.beneficiary_id, p.start_date, p.end_date, c.holder_id
             FROM placements p JOIN contracts c ON c.id = p.contract_id
             WHERE {CONTRACTS} AND {on_referent}
         ),
         people AS (
             SELECT a.beneficiary_id, b.sex, b.qpv_resident,
                    (CASE WHEN b.birth_date IS NOT NULL
-                         THEN extract(year FROM age(greatest($6, a.first_start), b.birth_date))::int
-                         ELSE person_age(b.id, greatest($6, a.first_start)) END) < 26 AS young
+                         THEN extract(year FROM age(greatest($7, a.first_start), b.birth_date))::int
+                         ELSE person_age(b.id, greatest($7, a.first_start)) END) < 26 AS young
             FROM (SELECT beneficiary_id, min(start_date) AS first_start
                   FROM scoped
-                  WHERE start_date <= $7 AND (end_date IS NULL OR end_date >= $6)
+                  WHERE start_date <= $8 AND (end_date IS NULL OR end_date >= $7)
                   GROUP BY beneficiary_id) a
             JOIN beneficiaries b ON b.id = a.beneficiary_id
         ),
         hours AS (
-            SELECT coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month >= $6), 0) AS this_year,
-                   coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month < $6), 0) AS last_year
+            SELECT coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month >= $7), 0) AS this_year,
+                   coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month < $7), 0) AS last_year
             FROM monthly_hours h JOIN scoped s ON s.id = h.placement_id
-            WHERE h.status = 'validated' AND h.month >= $8 AND h.month <= $7
+            WHERE h.status = 'validated' AND h.month >= $9 AND h.month <= $8
         )
         SELECT (SELECT count(*) FROM people) AS participants,
                (SELECT count(*) FROM people WHERE sex = 'F') AS women,
                (SELECT count(*) FROM people WHERE sex = 'M') AS men,
                (SELECT count(*) FROM people WHERE young) AS under_26,
                (SELECT count(*) FROM people WHERE qpv_resident) AS qpv_residents,
-               (SELECT count(*) FROM scoped WHERE start_date BETWEEN $6 AND $7) AS employment_contracts,
+               (SELECT count(*) FROM scoped WHERE start_date BETWEEN $7 AND $8) AS employment_contracts,
                hours.this_year AS hours,
-               hours.last_year AS previous_year_hours
+               hours.last_year AS previous_year_hours,
+               (SELECT count(DISTINCT holder_id) FROM scoped
+                WHERE start_date <= $8 AND (end_date IS NULL OR end_date >= $7)) AS holders
         FROM hours",
-        on_referent = referent(9)
+        on_referent = referent(10)
     );
     let (first, last) = year_bounds(year);
     let (previous_first, _) = year_bounds(year - 1);
@@ -257,6 +269,11 @@ crate::domain::codes::code_enum! {
         Contract => "contract",
         Operation => "operation",
         Month => "month",
+        ClauseType => "clause_type",
+        MarketNature => "market_nature",
+        CpvDivision => "cpv_division",
+        BuyerCategory => "buyer_category",
+        EmployerSiaeType => "employer_siae_type",
     }
 }
 
@@ -325,32 +342,27 @@ pub struct BreakdownRow {
     pub hours: Decimal,
 }
 
-/// The shared start of every breakdown: the scoped placements, those active
-/// in the year, each participant's reference day (for the age), the year's
-/// validated hours and its placement starts.
+/// The shared start of every breakdown, from `placement_years` (one row per
+/// placement active in the year, with its validated hours of the year and
+/// its months that hold some): the selection's active placements, and its
+/// people with their reference day (for the age), starts, hours and months.
+/// Binds: $7 and $8 the year's first and last days, $9 the year, $10 the
+/// referent.
 fn base() -> String {
     format!(
-        "WITH scoped AS (
-            SELECT p.id, p.beneficiary_id, p.start_date, p.end_date, p.modality, p.contract_id, c.operation
-            FROM placements p JOIN contracts c ON c.id = p.contract_id
-            WHERE {CONTRACTS} AND {on_referent}
-        ),
-        active AS (
-            SELECT * FROM scoped WHERE start_date <= $7 AND (end_date IS NULL OR end_date >= $6)
+        "WITH active AS (
+            SELECT p.placement_id AS id, p.beneficiary_id, p.contract_id, p.employer_id, p.modality,
+                   p.start_date, p.hours, p.months
+            FROM placement_years p JOIN contracts c ON c.id = p.contract_id
+            WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
         ),
         people AS (
-            SELECT a.beneficiary_id, greatest($6, min(a.start_date)) AS reference_day
-            FROM active a GROUP BY a.beneficiary_id
-        ),
-        hours AS (
-            SELECT s.id AS placement_id, s.beneficiary_id, h.month, h.worked_hours + h.training_hours AS hours
-            FROM monthly_hours h JOIN scoped s ON s.id = h.placement_id
-            WHERE h.status = 'validated' AND h.month BETWEEN $6 AND $7
-        ),
-        starts AS (
-            SELECT id AS placement_id, beneficiary_id, start_date FROM scoped WHERE start_date BETWEEN $6 AND $7
+            SELECT beneficiary_id, greatest($7, min(start_date)) AS reference_day,
+                   count(*) FILTER (WHERE start_date >= $7) AS starts, sum(hours) AS hours,
+                   bit_or(months) AS months
+            FROM active GROUP BY beneficiary_id
         )",
-        on_referent = referent(8)
+        on_referent = referent(10)
     )
 }
 
@@ -360,51 +372,76 @@ fn by_person(key: &str) -> String {
     format!(
         "{},
         keyed AS (
-            SELECT p.beneficiary_id, {key} AS key
+            SELECT p.starts, p.hours, {key} AS key
             FROM people p JOIN beneficiaries b ON b.id = p.beneficiary_id
-        ),
-        person_starts AS (SELECT beneficiary_id, count(*) AS n FROM starts GROUP BY beneficiary_id),
-        person_hours AS (SELECT beneficiary_id, sum(hours) AS h FROM hours GROUP BY beneficiary_id)
-        SELECT k.key, count(*) AS participants, (SELECT count(*) FROM people) AS selection,
-               coalesce(sum(ps.n), 0)::bigint AS employment_contracts,
-               coalesce(sum(ph.h), 0) AS hours
-        FROM keyed k
-        LEFT JOIN person_starts ps ON ps.beneficiary_id = k.beneficiary_id
-        LEFT JOIN person_hours ph ON ph.beneficiary_id = k.beneficiary_id
-        GROUP BY k.key",
+        )
+        SELECT key, count(*) AS participants, (SELECT count(*) FROM people) AS selection,
+               coalesce(sum(starts), 0)::bigint AS employment_contracts,
+               coalesce(sum(hours), 0) AS hours
+        FROM keyed
+        GROUP BY key",
         base()
     )
 }
 
-/// Each placement in the row of its own attribute: a person with
-/// placements in two rows counts in both.
-fn by_placement(key: &str) -> String {
+/// Each placement in the row of its own (or its contract's) attribute: a
+/// person with placements in two rows counts in both, contracts and hours
+/// add up to the totals. `joins` brings the tables `key` reads beside
+/// `active a` and `contracts c`.
+fn by_placement(key: &str, joins: &str) -> String {
     format!(
         "{},
-        placement_hours AS (SELECT placement_id, sum(hours) AS h FROM hours GROUP BY placement_id)
+        counted AS (SELECT count(DISTINCT beneficiary_id) AS n FROM active)
         SELECT {key} AS key, count(DISTINCT a.beneficiary_id) AS participants,
-               (SELECT count(*) FROM people) AS selection,
-               count(*) FILTER (WHERE a.start_date BETWEEN $6 AND $7) AS employment_contracts,
-               coalesce(sum(ph.h), 0) AS hours
-        FROM active a LEFT JOIN placement_hours ph ON ph.placement_id = a.id
+               (SELECT n FROM counted) AS selection,
+               count(*) FILTER (WHERE a.start_date >= $7) AS employment_contracts,
+               coalesce(sum(a.hours), 0) AS hours
+        FROM active a JOIN contracts c ON c.id = a.contract_id {joins}
         GROUP BY 1",
         base()
     )
 }
 
-/// By month: that month's validated hours and the people who did them,
-/// and the placements that started in it.
+/// By month: that month's validated hours, the people who did them (a
+/// person's months are the union of their placements'), and the
+/// placements that started in it. Hours per month come from `hours_rollup`
+/// for a selection of contracts, from the months for a referent's people.
 fn by_month() -> String {
     format!(
         "{},
-        worked AS (SELECT month, count(DISTINCT beneficiary_id) AS people, sum(hours) AS h FROM hours GROUP BY month),
-        started AS (SELECT date_trunc('month', start_date)::date AS month, count(*) AS n FROM starts GROUP BY 1)
-        SELECT to_char(coalesce(w.month, s.month), 'YYYY-MM') AS key,
+        worked_people AS (
+            SELECT m.n AS month_number, sum((p.months >> (m.n - 1)) & 1) AS people
+            FROM people p CROSS JOIN generate_series(1, 12) AS m (n)
+            GROUP BY m.n
+        ),
+        month_hours AS (
+            SELECT h.month, sum(h.hours) AS h
+            FROM hours_rollup h JOIN contracts c ON c.id = h.contract_id
+            WHERE $10::uuid IS NULL AND h.month BETWEEN $7 AND $8 AND {CONTRACTS}
+            GROUP BY h.month
+            UNION ALL
+            SELECT m.month, sum(m.worked_hours + m.training_hours)
+            FROM monthly_hours m JOIN active a ON a.id = m.placement_id
+            WHERE $10::uuid IS NOT NULL AND m.status = 'validated' AND m.month BETWEEN $7 AND $8
+            GROUP BY m.month
+        ),
+        started AS (
+            SELECT date_trunc('month', start_date)::date AS month, count(*) AS n
+            FROM active WHERE start_date >= $7 GROUP BY 1
+        ),
+        months AS (
+            SELECT make_date($9, n, 1) AS month, n FROM generate_series(1, 12) AS g (n)
+        )
+        SELECT to_char(mo.month, 'YYYY-MM') AS key,
                (SELECT count(*) FROM people) AS selection,
-               coalesce(w.people, 0) AS participants,
+               coalesce(w.people, 0)::bigint AS participants,
                coalesce(s.n, 0) AS employment_contracts,
-               coalesce(w.h, 0) AS hours
-        FROM worked w FULL OUTER JOIN started s ON s.month = w.month",
+               coalesce(mh.h, 0) AS hours
+        FROM months mo
+        LEFT JOIN worked_people w ON w.month_number = mo.n
+        LEFT JOIN month_hours mh ON mh.month = mo.month
+        LEFT JOIN started s ON s.month = mo.month
+        WHERE w.people > 0 OR s.n IS NOT NULL OR mh.month IS NOT NULL",
         base()
     )
 }
@@ -428,15 +465,27 @@ pub fn breakdown(
         BreakdownKey::QualificationLevel => by_person("b.qualification_level"),
         BreakdownKey::Eligibility => by_person("unnest(b.eligibility)"),
         BreakdownKey::Qpv => by_person("CASE WHEN b.qpv_resident THEN 'yes' ELSE 'no' END"),
-        BreakdownKey::Modality => by_placement("a.modality"),
-        BreakdownKey::Contract => by_placement("a.contract_id::text"),
-        BreakdownKey::Operation => by_placement("a.operation"),
+        BreakdownKey::Modality => by_placement("a.modality", ""),
+        BreakdownKey::Contract => by_placement("a.contract_id::text", ""),
+        BreakdownKey::Operation => by_placement("c.operation", ""),
+        BreakdownKey::ClauseType => by_placement("c.clause_type", ""),
+        BreakdownKey::MarketNature => by_placement("c.market_nature", ""),
+        BreakdownKey::CpvDivision => by_placement("substr(c.cpv_code, 1, 2)", ""),
+        BreakdownKey::BuyerCategory => by_placement(
+            "bo.buyer_category",
+            "JOIN organisations bo ON bo.id = c.buyer_id",
+        ),
+        BreakdownKey::EmployerSiaeType => by_placement(
+            "eo.siae_type",
+            "JOIN organisations eo ON eo.id = a.employer_id",
+        ),
         BreakdownKey::Month => by_month(),
     };
     let (first, last) = year_bounds(year);
     let q = bind_selection!(diesel::sql_query(sql), s)
         .bind::<Date, _>(first)
         .bind::<Date, _>(last)
+        .bind::<diesel::sql_types::Integer, _>(year)
         .bind::<Nullable<SqlUuid>, _>(s.referent_id);
     let mut rows: Vec<BreakdownRow> = q.load(conn)?;
     // Without a row, the selection has nobody in it.
@@ -458,7 +507,10 @@ pub fn breakdown(
 
 /// Codes in the order of their lists, other keys alphabetically, null last.
 fn sort_key(by: BreakdownKey, key: Option<&str>) -> (bool, usize, String) {
-    use crate::domain::codes::{Eligibility, Modality, QualificationLevel, Sex};
+    use crate::domain::codes::{
+        BuyerCategory, ClauseType, Eligibility, MarketNature, Modality, QualificationLevel, Sex,
+        SiaeType,
+    };
     let position = |codes: Vec<&str>| {
         key.and_then(|k| codes.iter().position(|c| *c == k))
             .unwrap_or(usize::MAX)
@@ -474,6 +526,16 @@ fn sort_key(by: BreakdownKey, key: Option<&str>) -> (bool, usize, String) {
         }
         BreakdownKey::Modality => position(Modality::ALL.iter().map(|c| c.as_str()).collect()),
         BreakdownKey::Qpv => position(vec!["yes", "no"]),
+        BreakdownKey::ClauseType => position(ClauseType::ALL.iter().map(|c| c.as_str()).collect()),
+        BreakdownKey::MarketNature => {
+            position(MarketNature::ALL.iter().map(|c| c.as_str()).collect())
+        }
+        BreakdownKey::BuyerCategory => {
+            position(BuyerCategory::ALL.iter().map(|c| c.as_str()).collect())
+        }
+        BreakdownKey::EmployerSiaeType => {
+            position(SiaeType::ALL.iter().map(|c| c.as_str()).collect())
+        }
         _ => 0,
     };
     (key.is_none(), rank, key.unwrap_or_default().to_string())
@@ -516,15 +578,15 @@ pub fn contracts_of_year(
     let sql = format!(
         "SELECT c.id, c.reference, c.title, c.buyer_id, c.holder_id, c.operation, c.start_date, c.end_date,
                 c.commitment_hours,
-                coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month BETWEEN $6 AND $7), 0) AS hours_year,
-                coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month <= $8), 0) AS hours_to_date
+                coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month BETWEEN $7 AND $8), 0) AS hours_year,
+                coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month <= $9), 0) AS hours_to_date
          FROM contracts c
          LEFT JOIN placements p ON p.contract_id = c.id AND {on_referent}
          LEFT JOIN monthly_hours h ON h.placement_id = p.id AND h.status = 'validated'
-         WHERE {CONTRACTS} AND c.start_date <= $7 AND c.end_date >= $6
+         WHERE {CONTRACTS} AND c.start_date <= $8 AND c.end_date >= $7
          GROUP BY c.id
          ORDER BY c.reference, c.id",
-        on_referent = referent(9)
+        on_referent = referent(10)
     );
     let (first, last) = year_bounds(year);
     let q = bind_selection!(diesel::sql_query(sql), s)
@@ -602,10 +664,10 @@ pub fn outcomes_of_year(
          FROM placements p
          JOIN contracts c ON c.id = p.contract_id
          LEFT JOIN outcomes o ON o.placement_id = p.id
-         WHERE {contracts} AND {referent} AND p.end_date BETWEEN $6 AND $7
+         WHERE {contracts} AND {referent} AND p.end_date BETWEEN $7 AND $8
          GROUP BY o.situation",
         s,
-        8,
+        9,
     );
     let rows: Vec<SituationCount> = q
         .bind::<diesel::sql_types::Date, _>(first)

@@ -1,0 +1,413 @@
+//! Operations (urban renewal and other programmes) and how far their
+//! contracts are.
+
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::http::path_id;
+use super::input::{
+    double_option, json_body, list_query, merge, merge_nullable, paged_query, query,
+};
+use super::problem::Problem;
+use crate::access;
+use crate::auth::Principal;
+use crate::db;
+use crate::domain::codes::Programme;
+use crate::domain::disclosure::{self, Count};
+use crate::domain::fulfilment::{self, FulfilmentStatus};
+use crate::domain::operation::{self as rules, OperationDraft};
+use crate::error::ApiResult;
+use crate::models::operation::{self as model, OperationRow};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        super::http::resource("/operations")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        super::http::resource("/operations/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(patch)),
+    )
+    .service(super::http::resource("/operations/{id}/fulfilment").route(web::get().to(fulfilment)));
+}
+
+/// An operation that contracts belong to, e.g. an urban-renewal project of the ANRU.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Operation {
+    pub id: Uuid,
+    /// Unique, whatever the case.
+    #[schema(example = "NPNRU Tarterêts")]
+    pub name: String,
+    pub programme: Programme,
+    /// The priority neighbourhoods (QPV) the operation renews; may be empty.
+    #[schema(example = json!(["QN09106M"]))]
+    pub qpv_codes: Vec<String>,
+    #[serde(serialize_with = "super::json::day")]
+    pub start_date: NaiveDate,
+    #[schema(required = true)]
+    pub end_date: Option<NaiveDate>,
+    /// The hours of insertion the operation's contracts must give together.
+    #[schema(required = true)]
+    pub target_hours: Option<Decimal>,
+    pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::instant")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<OperationRow> for Operation {
+    fn from(r: OperationRow) -> Self {
+        Operation {
+            id: r.id,
+            name: r.name,
+            programme: r.programme,
+            qpv_codes: r.qpv_codes,
+            start_date: r.start_date,
+            end_date: r.end_date,
+            target_hours: r.target_hours.map(|d| d.normalize()),
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// One page of operations, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OperationPage {
+    pub items: Vec<Operation>,
+    /// Pass as `cursor` for the next page; null on the page holding the last item.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+super::http::page_view!(OperationPage, Operation);
+
+/// A new operation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOperation {
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    #[schema(required = true, nullable = false)]
+    pub programme: Option<Programme>,
+    /// QPV codes (`QN09106M`, or `QP091001` from the 2015 list); empty by default.
+    #[schema(max_items = 100)]
+    pub qpv_codes: Option<Vec<String>>,
+    #[schema(required = true, nullable = false)]
+    #[serde(default, deserialize_with = "super::input::date")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "super::input::date")]
+    pub end_date: Option<NaiveDate>,
+    #[schema(minimum = 0, maximum = 9_999_999_999.99)]
+    #[serde(default, deserialize_with = "super::input::number")]
+    pub target_hours: Option<Decimal>,
+}
+
+/// Changes to an operation (JSON Merge Patch): absent fields stay, `null` clears. A new name is
+/// carried to the `operation` text of its contracts.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperationPatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable = false, min_length = 1, max_length = 200)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Programme>, nullable = false)]
+    pub programme: Option<Option<Programme>>,
+    /// `null` empties the list.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub qpv_codes: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "super::input::patch_date")]
+    #[schema(value_type = Option<NaiveDate>, nullable = false)]
+    pub start_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "super::input::patch_date")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub end_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "super::input::patch_number")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 9_999_999_999.99)]
+    pub target_hours: Option<Option<Decimal>>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OperationQuery {
+    /// Only operations of this programme.
+    pub programme: Option<Programme>,
+    /// Only operations renewing this QPV.
+    pub qpv_code: Option<String>,
+    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+paged_query!(OperationQuery, updated_since);
+
+#[utoipa::path(
+    get, path = "/api/v1/operations", tag = "operations", operation_id = "list_operations",
+    params(OperationQuery),
+    responses(
+        (status = 200, description = "A page of operations (every role reads them all)", body = OperationPage),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (q, page, v) = list_query::<OperationQuery, _>(&req);
+    v.finish()?;
+    let filter = model::Filter {
+        programme: q.programme,
+        qpv_code: q.qpv_code.map(|c| c.trim().to_ascii_uppercase()),
+    };
+    let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    Ok(HttpResponse::Ok().json(OperationPage::from(page.map(Operation::from))))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/operations", tag = "operations", operation_id = "create_operation",
+    request_body = NewOperation,
+    responses(
+        (status = 201, description = "Created", body = Operation,
+         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 409, description = "An operation already has this name", body = Problem, content_type = "application/problem+json"),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::operations::write(&p)?;
+    let (input, mut v) = json_body::<NewOperation>(&req, &body)?;
+    let fields = rules::check(
+        OperationDraft {
+            name: input.name,
+            programme: input.programme,
+            qpv_codes: input.qpv_codes,
+            start_date: input.start_date,
+            end_date: input.end_date,
+            target_hours: input.target_hours,
+        },
+        &mut v,
+    );
+    let fields = v.finish_with(fields)?;
+    let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
+    let location = format!("/api/v1/operations/{}", row.id);
+    let version = row.version;
+    Ok(super::http::created(
+        location,
+        version,
+        &Operation::from(row),
+    ))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/operations/{id}", tag = "operations", operation_id = "get_operation",
+    params(("id" = Uuid, Path, description = "Operation id")),
+    responses(
+        (status = 200, description = "The operation", body = Operation,
+         headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 304, description = "Not modified since the `If-None-Match` version"),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 404, response = crate::api::responses::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id(&id, "operation")?;
+    let row = model::get(&state.pool, &p, id).await?;
+    let version = row.version;
+    Ok(super::http::one(&req, version, &Operation::from(row)))
+}
+
+#[utoipa::path(
+    patch, path = "/api/v1/operations/{id}", tag = "operations", operation_id = "update_operation",
+    params(
+        ("id" = Uuid, Path, description = "Operation id"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
+    ),
+    request_body(content = OperationPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The operation as changed", body = Operation,
+         headers(("ETag" = String, description = "The new version, quoted"))),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 409, description = "An operation already has this name", body = Problem, content_type = "application/problem+json"),
+        (status = 412, response = crate::api::responses::Stale),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::operations::write(&p)?;
+    let id = path_id(&id, "operation")?;
+    let precondition = super::http::if_match(&req)?;
+    let (patch, mut v) = json_body::<OperationPatch>(&req, &body)?;
+    v.not_null("name", &patch.name);
+    v.not_null("programme", &patch.programme);
+    v.not_null("start_date", &patch.start_date);
+    let row = db::run(&state.pool, move |c| {
+        model::update(c, &p, id, &precondition, move |mut f| {
+            merge(&mut f.name, patch.name);
+            merge(&mut f.programme, patch.programme);
+            merge(&mut f.start_date, patch.start_date);
+            merge_nullable(&mut f.end_date, patch.end_date);
+            merge_nullable(&mut f.target_hours, patch.target_hours);
+            if let Some(codes) = patch.qpv_codes {
+                f.qpv_codes = codes.unwrap_or_default();
+            }
+            let f = rules::check(f.into(), &mut v);
+            Ok(v.finish_with(f)?)
+        })
+    })
+    .await?;
+    let version = row.version;
+    Ok(super::http::changed(version, &Operation::from(row)))
+}
+
+/// How far an operation is: cumulative from the start, months up to the month of `on`, over the
+/// operation's contracts you may see.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OperationFulfilment {
+    pub operation_id: Uuid,
+    #[serde(serialize_with = "super::json::day")]
+    pub on: NaiveDate,
+    /// The operation's contracts counted.
+    pub contracts: i64,
+    /// The sum of their commitments.
+    pub commitment_hours: Decimal,
+    /// The operation's own target when you see all its contracts and it has one; otherwise the
+    /// sum of the commitments you see.
+    pub target_hours: Decimal,
+    /// Worked + training hours of validated months.
+    pub validated_hours: Decimal,
+    /// Validated hours of people living in a QPV. Null when `qpv_participants` is masked: the
+    /// hours would tell who lives in one.
+    #[schema(required = true)]
+    pub qpv_hours: Option<Decimal>,
+    /// Validated hours of people living in one of the operation's QPVs. Null when
+    /// `qpv_participants` is masked.
+    #[schema(required = true)]
+    pub operation_qpv_hours: Option<Decimal>,
+    /// People with a placement on these contracts starting on or before `on`. Masked by the
+    /// disclosure rule.
+    pub participants: Count,
+    /// Those of them living in a QPV. Masked by the disclosure rule.
+    pub qpv_participants: Count,
+    /// validated_hours ÷ target_hours, 4 decimals (1 when the target is 0).
+    pub share_done: Decimal,
+    /// The sum of the contracts' own expected hours on `on`.
+    pub expected_hours_to_date: Decimal,
+    /// The contracts' rule with `target_hours` in place of the commitment.
+    pub status: FulfilmentStatus,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OperationFulfilmentQuery {
+    /// The day to count to (default: today).
+    #[serde(default, deserialize_with = "super::input::date")]
+    pub on: Option<NaiveDate>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/operations/{id}/fulfilment", tag = "operations", operation_id = "get_operation_fulfilment",
+    params(("id" = Uuid, Path, description = "Operation id"), OperationFulfilmentQuery),
+    responses(
+        (status = 200, description = "The operation's hours against its target", body = OperationFulfilment),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn fulfilment(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id(&id, "operation")?;
+    let (q, v) = query::<OperationFulfilmentQuery>(&req);
+    v.finish()?;
+    let on = q
+        .and_then(|q| q.on)
+        .unwrap_or_else(|| Utc::now().date_naive());
+    access::operations::read(&p)?;
+    let scope = access::stats::scope(&p);
+    let audience = access::stats::audience(&p, None);
+    let (operation, t) = db::run(&state.pool, move |c| {
+        c.build_transaction()
+            .repeatable_read()
+            .read_only()
+            .run(|c| {
+                let operation = model::get_in(c, id)?;
+                let t = model::totals(c, scope, &operation, on)?;
+                Ok((operation, t))
+            })
+    })
+    .await?;
+    let target = rules::target(operation.target_hours, t.sees_all, t.commitment_hours);
+    let (share_done, status) =
+        fulfilment::judge(target, t.validated_hours, t.expected_hours_to_date);
+    let participants = disclosure::people(audience, t.participants);
+    let qpv_participants = disclosure::attribute(audience, t.participants, t.qpv_participants);
+    Ok(HttpResponse::Ok().json(OperationFulfilment {
+        operation_id: operation.id,
+        on,
+        contracts: t.contracts,
+        commitment_hours: t.commitment_hours.normalize(),
+        target_hours: target.normalize(),
+        validated_hours: t.validated_hours.normalize(),
+        qpv_hours: (!qpv_participants.is_masked()).then(|| t.qpv_hours.normalize()),
+        operation_qpv_hours: (!qpv_participants.is_masked())
+            .then(|| t.operation_qpv_hours.normalize()),
+        participants,
+        qpv_participants,
+        share_done,
+        expected_hours_to_date: t.expected_hours_to_date.normalize(),
+        status,
+    }))
+}

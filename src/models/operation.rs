@@ -1,0 +1,314 @@
+//! Operations, and the cumulative figures of their contracts.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::{AsSelect, SqlTypeOf};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Date, Numeric, Text, Uuid as SqlUuid};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::{check_version, Precondition};
+use crate::access::{self, ContractScope};
+use crate::auth::Principal;
+use crate::db::schema::{contracts, operations};
+use crate::db::{self, DbPool};
+use crate::domain::codes::Programme;
+use crate::domain::operation::OperationFields;
+use crate::error::{ApiError, ApiResult};
+use crate::paging::{Page, PageRequest};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = operations)]
+pub struct OperationRow {
+    pub id: Uuid,
+    pub name: String,
+    pub programme: Programme,
+    pub qpv_codes: Vec<String>,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub target_hours: Option<Decimal>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+crate::paging::timestamped!(OperationRow);
+
+impl OperationRow {
+    pub fn fields(&self) -> OperationFields {
+        OperationFields {
+            name: self.name.clone(),
+            programme: self.programme,
+            qpv_codes: self.qpv_codes.clone(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            target_hours: self.target_hours,
+        }
+    }
+}
+
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = operations, treat_none_as_null = true)]
+struct Columns<'a> {
+    name: &'a str,
+    programme: &'a str,
+    qpv_codes: &'a [String],
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+    target_hours: Option<Decimal>,
+}
+
+impl<'a> From<&'a OperationFields> for Columns<'a> {
+    fn from(f: &'a OperationFields) -> Self {
+        Columns {
+            name: &f.name,
+            programme: f.programme.as_str(),
+            qpv_codes: &f.qpv_codes,
+            start_date: f.start_date,
+            end_date: f.end_date,
+            target_hours: f.target_hours,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub programme: Option<Programme>,
+    pub qpv_code: Option<String>,
+}
+
+/// Every role reads every operation (`access::operations`).
+pub fn list(
+    conn: &mut PgConnection,
+    p: &Principal,
+    filter: Filter,
+    page: PageRequest,
+) -> ApiResult<Page<OperationRow>> {
+    access::operations::read(p)?;
+    let mut q = operations::table.into_boxed();
+    if let Some(programme) = filter.programme {
+        q = q.filter(operations::programme.eq(programme.as_str()));
+    }
+    if let Some(code) = filter.qpv_code {
+        q = q.filter(operations::qpv_codes.contains(vec![code]));
+    }
+    super::keyset_page!(q, operations, page);
+    let rows = q.select(OperationRow::as_select()).load(conn)?;
+    Ok(Page::cut(rows, &page))
+}
+
+type ById = operations::BoxedQuery<'static, Pg, SqlTypeOf<AsSelect<OperationRow, Pg>>>;
+
+fn by_id(id: Uuid) -> ById {
+    operations::table
+        .filter(operations::id.eq(id))
+        .select(OperationRow::as_select())
+        .into_boxed()
+}
+
+pub async fn get(pool: &DbPool, p: &Principal, id: Uuid) -> ApiResult<OperationRow> {
+    access::operations::read(p)?;
+    db::pipelined::first(pool, || Ok(by_id(id)))
+        .await?
+        .ok_or_else(|| ApiError::not_found("operation"))
+}
+
+pub fn get_in(conn: &mut PgConnection, id: Uuid) -> ApiResult<OperationRow> {
+    by_id(id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("operation"))
+}
+
+pub fn create(
+    conn: &mut PgConnection,
+    p: &Principal,
+    fields: &OperationFields,
+) -> ApiResult<OperationRow> {
+    access::operations::write(p)?;
+    Ok(diesel::insert_into(operations::table)
+        .values((operations::id.eq(Uuid::now_v7()), Columns::from(fields)))
+        .returning(OperationRow::as_returning())
+        .get_result(conn)?)
+}
+
+/// Applies `change` under a row lock. A new name is carried to the text of
+/// every contract of the operation in the same transaction (each such
+/// contract gets a new version, so the change feed and ETags follow).
+pub fn update(
+    conn: &mut PgConnection,
+    p: &Principal,
+    id: Uuid,
+    precondition: &Precondition,
+    change: impl FnOnce(OperationFields) -> ApiResult<OperationFields>,
+) -> ApiResult<OperationRow> {
+    access::operations::write(p)?;
+    conn.transaction(|conn| {
+        let current = operations::table
+            .find(id)
+            .for_update()
+            .select(OperationRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("operation"))?;
+        check_version(precondition, "operation", current.version)?;
+        let old = current.fields();
+        let new = change(old.clone())?;
+        if new == old {
+            return Ok(current);
+        }
+        let row = diesel::update(operations::table.find(id))
+            .set((
+                Columns::from(&new),
+                operations::version.eq(operations::version + 1),
+                operations::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(OperationRow::as_returning())
+            .get_result(conn)?;
+        if new.name != old.name {
+            diesel::update(
+                contracts::table
+                    .filter(contracts::operation_id.eq(id))
+                    .filter(contracts::operation.is_distinct_from(&new.name)),
+            )
+            .set((
+                contracts::operation.eq(&new.name),
+                contracts::version.eq(contracts::version + 1),
+                contracts::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        }
+        Ok(row)
+    })
+}
+
+/// An operation's cumulative figures over the contracts a caller sees.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct OperationTotals {
+    #[diesel(sql_type = BigInt)]
+    pub contracts: i64,
+    /// Whether the caller sees every contract of the operation.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub sees_all: bool,
+    #[diesel(sql_type = Numeric)]
+    pub commitment_hours: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub expected_hours_to_date: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub validated_hours: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub qpv_hours: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub operation_qpv_hours: Decimal,
+    #[diesel(sql_type = BigInt)]
+    pub participants: i64,
+    #[diesel(sql_type = BigInt)]
+    pub qpv_participants: i64,
+}
+
+/// The figures of the operation's contracts in `scope`, from their start to
+/// the month of `on`: the validated hours of the years before `on`'s from
+/// `placement_years`, those of its year up to its month from the months
+/// (only the placements active that year have any), so the cost follows
+/// the operation's placements, not their months. A person counts in the
+/// QPV figures by their `qpv_code` (kept as `qpv_resident` once erased);
+/// in the operation's own by a code of its list.
+pub fn totals(
+    conn: &mut PgConnection,
+    scope: ContractScope,
+    operation: &OperationRow,
+    on: NaiveDate,
+) -> ApiResult<OperationTotals> {
+    let (held, bought) = match scope {
+        ContractScope::All => (None, None),
+        ContractScope::HeldBy(o) => (Some(o), None),
+        ContractScope::BoughtBy(o) => (None, Some(o)),
+    };
+    let year = chrono::Datelike::year(&on);
+    let first_of_year = NaiveDate::from_ymd_opt(year, 1, 1).expect("a valid year");
+    let sql = "
+        WITH mine AS (
+            SELECT c.id, c.commitment_hours, c.start_date, c.end_date
+            FROM contracts c
+            WHERE c.operation_id = $1
+              AND ($2::uuid IS NULL OR c.holder_id = $2)
+              AND ($3::uuid IS NULL OR c.buyer_id = $3)
+        ),
+        per_placement AS (
+            SELECT py.placement_id, py.beneficiary_id, sum(py.hours) AS hours
+            FROM placement_years py JOIN mine ON mine.id = py.contract_id
+            WHERE py.year < $5
+            GROUP BY 1, 2
+            UNION ALL
+            SELECT py.placement_id, py.beneficiary_id,
+                   (SELECT coalesce(sum(m.worked_hours + m.training_hours), 0) FROM monthly_hours m
+                    WHERE m.placement_id = py.placement_id AND m.status = 'validated'
+                      AND m.month >= $6 AND m.month <= $4)
+            FROM placement_years py JOIN mine ON mine.id = py.contract_id
+            WHERE py.year = $5 AND py.months <> 0
+        ),
+        per_person AS (
+            SELECT pp.beneficiary_id, sum(pp.hours) AS hours, b.qpv_resident,
+                   b.qpv_code IS NOT NULL AND b.qpv_code = ANY ($7::text[]) AS in_operation
+            FROM per_placement pp JOIN beneficiaries b ON b.id = pp.beneficiary_id
+            GROUP BY pp.beneficiary_id, b.qpv_resident, b.qpv_code
+        ),
+        people AS (
+            SELECT DISTINCT p.beneficiary_id
+            FROM placements p JOIN mine ON mine.id = p.contract_id
+            WHERE p.start_date <= $4
+        )
+        SELECT (SELECT count(*) FROM mine) AS contracts,
+               (SELECT count(*) FROM mine) = (SELECT count(*) FROM contracts WHERE operation_id = $1) AS sees_all,
+               (SELECT coalesce(sum(commitment_hours), 0) FROM mine) AS commitment_hours,
+               0::numeric AS expected_hours_to_date,
+               (SELECT coalesce(sum(hours), 0) FROM per_person) AS validated_hours,
+               (SELECT coalesce(sum(hours) FILTER (WHERE qpv_resident), 0) FROM per_person) AS qpv_hours,
+               (SELECT coalesce(sum(hours) FILTER (WHERE in_operation), 0) FROM per_person) AS operation_qpv_hours,
+               (SELECT count(*) FROM people) AS participants,
+               (SELECT count(*) FROM people pe JOIN beneficiaries b ON b.id = pe.beneficiary_id
+                WHERE b.qpv_resident) AS qpv_participants";
+    let mut totals: OperationTotals = diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(operation.id)
+        .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(held)
+        .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(bought)
+        .bind::<Date, _>(on)
+        .bind::<diesel::sql_types::Integer, _>(year)
+        .bind::<Date, _>(first_of_year)
+        .bind::<Array<Text>, _>(&operation.qpv_codes)
+        .get_result(conn)?;
+    totals.expected_hours_to_date = expected(conn, operation.id, held, bought, on)?;
+    Ok(totals)
+}
+
+/// The sum of the contracts' own expected hours on `on` (each pro rata of
+/// its days, rounded as the contract's fulfilment rounds it).
+fn expected(
+    conn: &mut PgConnection,
+    operation_id: Uuid,
+    held: Option<Uuid>,
+    bought: Option<Uuid>,
+    on: NaiveDate,
+) -> ApiResult<Decimal> {
+    let mut q = contracts::table
+        .filter(contracts::operation_id.eq(operation_id))
+        .into_boxed();
+    if let Some(h) = held {
+        q = q.filter(contracts::holder_id.eq(h));
+    }
+    if let Some(b) = bought {
+        q = q.filter(contracts::buyer_id.eq(b));
+    }
+    let rows: Vec<(Decimal, NaiveDate, NaiveDate)> = q
+        .select((
+            contracts::commitment_hours,
+            contracts::start_date,
+            contracts::end_date,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, s, e)| crate::domain::fulfilment::expected_to_date(c, s, e, on))
+        .sum())
+}
