@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a national-scale territory as CSV streams for COPY.
 
-Usage: generate.py TABLE  (organisations|contracts|beneficiaries|placements|monthly_hours)
+Usage: generate.py TABLE  (organisations|operations|contracts|beneficiaries|placements|monthly_hours)
 Sizes: 200,000 people, 300,000 placements, 3,000,000 monthly hours rows (BENCH_PLACEMENTS scales them),
 5,000 contracts, 2,050 organisations, years 2015 to 2024. Deterministic.
 """
@@ -19,6 +19,12 @@ MODALITIES = ["direct_permanent", "direct_fixed_term", "apprenticeship", "profes
 ELIGIBILITY = ["long_term_unemployed", "rsa", "ass", "aah", "disabled_worker", "young_low_qualified",
                "young_under_26", "senior_50_plus", "iae_pathway", "plie_participant"]
 LEVELS = ["infra_3", "3", "4", "5", ""]
+OPERATIONS = 40
+# CPV codes of each nature (works, supplies, services) and none.
+CPVS = ["45210000", "45453000", "39130000", "34928400", "90910000", "77310000", "79600000", ""]
+BUYER_CATEGORIES = ["municipality", "intermunicipality", "department", "social_landlord", "hospital", ""]
+SIAE_TYPES = ["", "", "", "", "ei", "aci", "ai", "etti", "geiq", "ea"]
+NATURES = {"45": "works", "39": "supplies", "34": "supplies", "90": "services", "77": "services", "79": "services"}
 
 
 def uid(kind, n):
@@ -55,11 +61,19 @@ def main(table):
     w = sys.stdout.write
     if table == "organisations":
         for o in range(BUYERS + COMPANIES):
-            w(f"{uid(1, o)},{'buyer' if o < BUYERS else 'company'},Organisation {o}\n")
+            if o < BUYERS:
+                w(f"{uid(1, o)},buyer,Organisation {o},,{BUYER_CATEGORIES[o % len(BUYER_CATEGORIES)]}\n")
+            else:
+                w(f"{uid(1, o)},company,Organisation {o},{SIAE_TYPES[o % len(SIAE_TYPES)]},\n")
+    elif table == "operations":
+        for op in range(OPERATIONS):
+            w(f"{uid(6, op)},OP-{op},npnru,{{QN09103M}},2015-01-01,{200000 + op}\n")
     elif table == "contracts":
+        clauses = ["execution_condition", "award_criterion", "reserved_market", "insertion_contract"]
         for c, start, end, buyer, holder in contracts():
-            w(f"{uid(2, c)},{uid(1, buyer)},{uid(1, holder)},REF-{c},Marché {c},OP-{c % 40},execution_condition,"
-              f"{start},{end},{10000 + c},given\n")
+            cpv = CPVS[c % len(CPVS)]
+            w(f"{uid(2, c)},{uid(1, buyer)},{uid(1, holder)},REF-{c},Marché {c},OP-{c % OPERATIONS},"
+              f"{uid(6, c % OPERATIONS)},{clauses[c % 4]},{start},{end},{10000 + c},given,{cpv},{NATURES.get(cpv[:2], '')}\n")
     elif table == "beneficiaries":
         rnd = random.Random(1)
         for b in range(PEOPLE):

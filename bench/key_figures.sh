@@ -49,8 +49,17 @@ measure() {
 measure "key figures 2019" "http://127.0.0.1:$port/api/v1/stats/key-figures?year=2019"
 measure "key figures 2019, one buyer" "http://127.0.0.1:$port/api/v1/stats/key-figures?year=2019&buyer_id=00010000-0000-4000-8000-000000000007"
 measure "key figures 2019, as that buyer" "http://127.0.0.1:$port/api/v1/stats/key-figures?year=2019" "$buyer_token"
-measure "breakdown 2019 by sex" "http://127.0.0.1:$port/api/v1/stats/breakdown?year=2019&by=sex"
-measure "breakdown 2019 by month" "http://127.0.0.1:$port/api/v1/stats/breakdown?year=2019&by=month"
+for by in sex age_band qualification_level eligibility qpv modality contract operation month \
+          clause_type market_nature cpv_division buyer_category employer_siae_type; do
+  measure "breakdown 2019 by $by" "http://127.0.0.1:$port/api/v1/stats/breakdown?year=2019&by=$by"
+done
+measure "breakdown 2019 by sex, as a buyer" "http://127.0.0.1:$port/api/v1/stats/breakdown?year=2019&by=sex" "$buyer_token"
+measure "breakdown 2019 by month, as a buyer" "http://127.0.0.1:$port/api/v1/stats/breakdown?year=2019&by=month" "$buyer_token"
+# An operation of 125 contracts, about 7,500 placements and 75,000 months.
+operation=00060000-0000-4000-8000-000000000007
+measure "operation fulfilment" "http://127.0.0.1:$port/api/v1/operations/$operation/fulfilment?on=2022-06-30"
+measure "operation fulfilment, as a buyer" "http://127.0.0.1:$port/api/v1/operations/$operation/fulfilment?on=2022-06-30" "$buyer_token"
+curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/operations/$operation/fulfilment?on=2022-06-30"; echo
 curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/stats/key-figures?year=2019"; echo
 
 # The plans, from the server's log: a fresh server whose sessions load
@@ -63,12 +72,15 @@ psql_ "$db" -c "ALTER DATABASE clauses_bench SET session_preload_libraries = 'au
 log_start=$(wc -l < "$cluster/server.log")
 start_server
 curl -fs -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/stats/key-figures?year=2019"
+curl -fs -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/stats/breakdown?year=2019&by=age_band"
+curl -fs -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/stats/breakdown?year=2019&by=buyer_category"
+curl -fs -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/operations/$operation/fulfilment?on=2022-06-30"
 psql_ "$db" -c "ALTER DATABASE clauses_bench RESET ALL"
 echo
 echo "Plan of a key-figures call (auto_explain with ANALYZE, so slower than the timings above):"
 tail -n +"$log_start" "$cluster/server.log" | python3 -c '
 import re, sys
 entries = re.split(r"\n(?=\d{4}-\d\d-\d\d )", sys.stdin.read())
-plans = [e for e in entries if "plan:" in e and "participants" in e]
-print(plans[-1] if plans else "(no plan logged)")
+plans = [e for e in entries if "plan:" in e and ("participants" in e or "operation_qpv" in e)]
+print("\n\n".join(plans[-4:]) if plans else "(no plan logged)")
 '

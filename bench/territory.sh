@@ -11,8 +11,11 @@ load_territory() {
     python3 bench/generate.py "$1" | psql_ "$db" -c "\\copy $1 ($2) FROM STDIN WITH (FORMAT csv)"
     awk -v t="$1" -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "COPY %s: %.1f s (its triggers included)\n", t, b - a }' >&2
   }
-  copy organisations "id, kind, name"
-  copy contracts "id, buyer_id, holder_id, reference, title, operation, clause_type, start_date, end_date, commitment_hours, commitment_source"
+  copy organisations "id, kind, name, siae_type, buyer_category"
+  psql_ "$db" -c "UPDATE organisations SET siae_type = NULLIF(siae_type, ''), buyer_category = NULLIF(buyer_category, '')"
+  copy operations "id, name, programme, qpv_codes, start_date, target_hours"
+  copy contracts "id, buyer_id, holder_id, reference, title, operation, operation_id, clause_type, start_date, end_date, commitment_hours, commitment_source, cpv_code, market_nature"
+  psql_ "$db" -c "UPDATE contracts SET cpv_code = NULLIF(cpv_code, ''), market_nature = NULLIF(market_nature, '')"
   copy beneficiaries "id, last_name, first_name, sex, birth_date, postal_code, qpv_code, qualification_level, eligibility"
   psql_ "$db" -c "UPDATE beneficiaries SET qpv_code = NULLIF(qpv_code, ''), qualification_level = NULLIF(qualification_level, '')"
   copy placements "id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date"

@@ -19,6 +19,7 @@ mod operations;
 mod organisations;
 mod outcomes;
 mod personal_data;
+mod renewal;
 mod system;
 mod validation;
 mod worklist;
