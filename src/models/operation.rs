@@ -209,9 +209,11 @@ pub struct OperationTotals {
 
 /// The figures of the operation's contracts in `scope`, from their start to
 /// the month of `on`: the validated hours of the years before `on`'s from
-/// `placement_years`, those of its year up to its month from the months
-/// (only the placements active that year have any), so the cost follows
-/// the operation's placements, not their months. A person counts in the
+/// `placement_years`, those of its year up to its month from the months of
+/// the placements that have some that year, so the cost follows the
+/// operation's placements, not their months. A participant is a person
+/// with a placement starting by `on` (every placement has a row in its
+/// first year). A person counts in the
 /// QPV figures by their `qpv_code` (kept as `qpv_resident` once erased);
 /// in the operation's own by a code of its list.
 pub fn totals(
@@ -236,39 +238,45 @@ pub fn totals(
               AND ($3::uuid IS NULL OR c.buyer_id = $3)
         ),
         per_placement AS (
-            SELECT py.placement_id, py.beneficiary_id, sum(py.hours) AS hours
+            SELECT py.placement_id, py.beneficiary_id, min(py.start_date) AS start_date,
+                   coalesce(sum(py.hours) FILTER (WHERE py.year < $5), 0) AS before,
+                   bool_or(py.year = $5 AND py.months <> 0) AS this_year
             FROM placement_years py JOIN mine ON mine.id = py.contract_id
-            WHERE py.year < $5
+            WHERE py.year <= $5
             GROUP BY 1, 2
-            UNION ALL
-            SELECT py.placement_id, py.beneficiary_id,
-                   (SELECT coalesce(sum(m.worked_hours + m.training_hours), 0) FROM monthly_hours m
-                    WHERE m.placement_id = py.placement_id AND m.status = 'validated'
-                      AND m.month >= $6 AND m.month <= $4)
-            FROM placement_years py JOIN mine ON mine.id = py.contract_id
-            WHERE py.year = $5 AND py.months <> 0
         ),
         per_person AS (
-            SELECT pp.beneficiary_id, sum(pp.hours) AS hours, b.qpv_resident,
-                   b.qpv_code IS NOT NULL AND b.qpv_code = ANY ($7::text[]) AS in_operation
-            FROM per_placement pp JOIN beneficiaries b ON b.id = pp.beneficiary_id
-            GROUP BY pp.beneficiary_id, b.qpv_resident, b.qpv_code
+            SELECT pp.beneficiary_id, min(pp.start_date) AS first_start,
+                   sum(pp.before + CASE WHEN pp.this_year THEN
+                       (SELECT coalesce(sum(m.worked_hours + m.training_hours), 0) FROM monthly_hours m
+                        WHERE m.placement_id = pp.placement_id AND m.status = 'validated'
+                          AND m.month >= $6 AND m.month <= $4)
+                       ELSE 0 END) AS hours
+            FROM per_placement pp
+            GROUP BY pp.beneficiary_id
         ),
-        people AS (
-            SELECT DISTINCT p.beneficiary_id
-            FROM placements p JOIN mine ON mine.id = p.contract_id
-            WHERE p.start_date <= $4
+        -- One look-up by id per person (2: in one of the operation's QPVs,
+        -- 1: in another, 0: none), not a join over every person.
+        classed AS (
+            SELECT pp.hours, pp.first_start <= $4 AS counted,
+                   (SELECT CASE WHEN b.qpv_code = ANY ($7::text[]) THEN 2 WHEN b.qpv_resident THEN 1 ELSE 0 END
+                    FROM beneficiaries b WHERE b.id = pp.beneficiary_id) AS qpv
+            FROM per_person pp
+        ),
+        figures AS (
+            SELECT coalesce(sum(hours), 0) AS validated_hours,
+                   coalesce(sum(hours) FILTER (WHERE qpv >= 1), 0) AS qpv_hours,
+                   coalesce(sum(hours) FILTER (WHERE qpv = 2), 0) AS operation_qpv_hours,
+                   count(*) FILTER (WHERE counted) AS participants,
+                   count(*) FILTER (WHERE counted AND qpv >= 1) AS qpv_participants
+            FROM classed
         )
         SELECT (SELECT count(*) FROM mine) AS contracts,
                (SELECT count(*) FROM mine) = (SELECT count(*) FROM contracts WHERE operation_id = $1) AS sees_all,
                (SELECT coalesce(sum(commitment_hours), 0) FROM mine) AS commitment_hours,
                0::numeric AS expected_hours_to_date,
-               (SELECT coalesce(sum(hours), 0) FROM per_person) AS validated_hours,
-               (SELECT coalesce(sum(hours) FILTER (WHERE qpv_resident), 0) FROM per_person) AS qpv_hours,
-               (SELECT coalesce(sum(hours) FILTER (WHERE in_operation), 0) FROM per_person) AS operation_qpv_hours,
-               (SELECT count(*) FROM people) AS participants,
-               (SELECT count(*) FROM people pe JOIN beneficiaries b ON b.id = pe.beneficiary_id
-                WHERE b.qpv_resident) AS qpv_participants";
+               f.validated_hours, f.qpv_hours, f.operation_qpv_hours, f.participants, f.qpv_participants
+        FROM figures f";
     let mut totals: OperationTotals = diesel::sql_query(sql)
         .bind::<SqlUuid, _>(operation.id)
         .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(held)

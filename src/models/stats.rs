@@ -389,15 +389,21 @@ fn by_person(key: &str) -> String {
 /// add up to the totals. `joins` brings the tables `key` reads beside
 /// `active a` and `contracts c`.
 fn by_placement(key: &str, joins: &str) -> String {
+    // Per key and person first (hash aggregates), then per key: no
+    // count(DISTINCT), which sorts.
     format!(
         "{},
-        counted AS (SELECT count(DISTINCT beneficiary_id) AS n FROM active)
-        SELECT {key} AS key, count(DISTINCT a.beneficiary_id) AS participants,
-               (SELECT n FROM counted) AS selection,
-               count(*) FILTER (WHERE a.start_date >= $7) AS employment_contracts,
-               coalesce(sum(a.hours), 0) AS hours
-        FROM active a JOIN contracts c ON c.id = a.contract_id {joins}
-        GROUP BY 1",
+        counted AS (SELECT count(*) AS n FROM (SELECT DISTINCT beneficiary_id FROM active) d),
+        per_person AS (
+            SELECT {key} AS key, a.beneficiary_id,
+                   count(*) FILTER (WHERE a.start_date >= $7) AS starts, sum(a.hours) AS hours
+            FROM active a JOIN contracts c ON c.id = a.contract_id {joins}
+            GROUP BY 1, 2
+        )
+        SELECT key, count(*) AS participants, (SELECT n FROM counted) AS selection,
+               sum(starts)::bigint AS employment_contracts, coalesce(sum(hours), 0) AS hours
+        FROM per_person
+        GROUP BY key",
         base()
     )
 }
@@ -407,12 +413,17 @@ fn by_placement(key: &str, joins: &str) -> String {
 /// placements that started in it. Hours per month come from `hours_rollup`
 /// for a selection of contracts, from the months for a referent's people.
 fn by_month() -> String {
+    // The people of each month in one pass over the people: twelve sums.
+    let counts = (0..12)
+        .map(|bit| format!("sum((months >> {bit}) & 1)"))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
         "{},
         worked_people AS (
-            SELECT m.n AS month_number, sum((p.months >> (m.n - 1)) & 1) AS people
-            FROM people p CROSS JOIN generate_series(1, 12) AS m (n)
-            GROUP BY m.n
+            SELECT m.n AS month_number, w.counts[m.n] AS people
+            FROM (SELECT ARRAY[{counts}] AS counts FROM people) w
+            CROSS JOIN generate_series(1, 12) AS m (n)
         ),
         month_hours AS (
             SELECT h.month, sum(h.hours) AS h
@@ -442,7 +453,42 @@ fn by_month() -> String {
         LEFT JOIN month_hours mh ON mh.month = mo.month
         LEFT JOIN started s ON s.month = mo.month
         WHERE w.people > 0 OR s.n IS NOT NULL OR mh.month IS NOT NULL",
-        base()
+        base(),
+        counts = counts
+    )
+}
+
+/// Each participant of the whole territory in one row, from the rollups:
+/// `person_years` holds the year's people with their sex, QPV and age on
+/// their reference day (the same definitions), `placement_years` their
+/// placements' starts and hours. `key` reads `pe` (person_years) and, for
+/// the attributes person_years does not hold, `b` (beneficiaries, joined
+/// when `with_person`). Binds: $1, $2 the year's first and last days, $3
+/// the year.
+fn by_person_whole(key: &str, with_person: bool) -> String {
+    let person = if with_person {
+        "JOIN beneficiaries b ON b.id = pe.beneficiary_id"
+    } else {
+        ""
+    };
+    format!(
+        "WITH keyed AS (
+            SELECT pe.beneficiary_id, {key} AS key
+            FROM person_years pe {person}
+            WHERE pe.year = $3
+        ),
+        work AS (
+            SELECT k.key, count(*) FILTER (WHERE py.start_date >= $1) AS starts, sum(py.hours) AS hours
+            FROM placement_years py JOIN keyed k ON k.beneficiary_id = py.beneficiary_id
+            WHERE py.year = $3
+            GROUP BY k.key
+        ),
+        people AS (SELECT key, count(*) AS n FROM keyed GROUP BY key)
+        SELECT people.key, people.n AS participants,
+               (SELECT count(*) FROM person_years WHERE year = $3) AS selection,
+               coalesce(work.starts, 0)::bigint AS employment_contracts,
+               coalesce(work.hours, 0) AS hours
+        FROM people LEFT JOIN work ON work.key IS NOT DISTINCT FROM people.key"
     )
 }
 
@@ -457,6 +503,45 @@ pub fn breakdown(
     year: i32,
     by: BreakdownKey,
 ) -> ApiResult<Breakdown> {
+    // Hash aggregates over a year's placements need more than the default
+    // 4 MB, or they spill to disk.
+    // (A savepoint inside the annual report's snapshot.)
+    conn.transaction(|conn| {
+        diesel::sql_query("SET LOCAL work_mem = '32MB'").execute(conn)?;
+        breakdown_in(conn, s, year, by)
+    })
+}
+
+fn breakdown_in(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+    by: BreakdownKey,
+) -> ApiResult<Breakdown> {
+    let (first, last) = year_bounds(year);
+    let whole = by.is_person_attribute()
+        && s.is_whole_territory()
+        && year <= rollup_horizon(conn)?;
+    if whole {
+        let sql = match by {
+            BreakdownKey::Sex => by_person_whole("pe.sex", false),
+            BreakdownKey::AgeBand => by_person_whole(
+                "CASE WHEN pe.age < 26 THEN 'under_26' WHEN pe.age < 50 THEN '26_49' ELSE '50_plus' END",
+                false,
+            ),
+            BreakdownKey::Qpv => {
+                by_person_whole("CASE WHEN pe.qpv THEN 'yes' ELSE 'no' END", false)
+            }
+            BreakdownKey::QualificationLevel => by_person_whole("b.qualification_level", true),
+            _ => by_person_whole("unnest(b.eligibility)", true),
+        };
+        let rows: Vec<BreakdownRow> = diesel::sql_query(sql)
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
+            .bind::<diesel::sql_types::Integer, _>(year)
+            .load(conn)?;
+        return Ok(complete(by, rows));
+    }
     let sql = match by {
         BreakdownKey::Sex => by_person("b.sex"),
         BreakdownKey::AgeBand => by_person(&format!(
@@ -481,13 +566,17 @@ pub fn breakdown(
         ),
         BreakdownKey::Month => by_month(),
     };
-    let (first, last) = year_bounds(year);
     let q = bind_selection!(diesel::sql_query(sql), s)
         .bind::<Date, _>(first)
         .bind::<Date, _>(last)
         .bind::<diesel::sql_types::Integer, _>(year)
         .bind::<Nullable<SqlUuid>, _>(s.referent_id);
-    let mut rows: Vec<BreakdownRow> = q.load(conn)?;
+    let rows: Vec<BreakdownRow> = q.load(conn)?;
+    Ok(complete(by, rows))
+}
+
+/// Adds the codes of a person-attribute key that nobody has, in order.
+fn complete(by: BreakdownKey, mut rows: Vec<BreakdownRow>) -> Breakdown {
     // Without a row, the selection has nobody in it.
     let participants = rows.first().map_or(0, |r| r.selection);
     for code in by.codes() {
@@ -502,7 +591,7 @@ pub fn breakdown(
         }
     }
     rows.sort_by_key(|r| sort_key(by, r.key.as_deref()));
-    Ok(Breakdown { participants, rows })
+    Breakdown { participants, rows }
 }
 
 /// Codes in the order of their lists, other keys alphabetically, null last.
