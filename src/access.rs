@@ -296,40 +296,80 @@ pub mod placements {
     pub struct Placing {
         /// The company placing; `None` for the facilitator, who places anyone.
         company: Option<Uuid>,
+        /// A hire from a proposal: that person on that contract only.
+        hire: Option<(Uuid, Uuid)>,
     }
 
     /// Who may create placements: the facilitator, or a company.
     pub fn place(p: &Principal) -> ApiResult<Placing> {
         match p.role {
-            Role::Facilitator => Ok(Placing { company: None }),
+            Role::Facilitator => Ok(Placing {
+                company: None,
+                hire: None,
+            }),
             Role::Company => Ok(Placing {
                 company: Some(p.org_id()),
+                hire: None,
             }),
             _ => Err(forbidden("create placements")),
         }
     }
 
+    /// Leave to place the person of a proposal being hired on the offer's
+    /// contract: granted with the transition, which checked who may hire.
+    pub fn hire(contract: Uuid, person: Uuid) -> Placing {
+        Placing {
+            company: None,
+            hire: Some((contract, person)),
+        }
+    }
+
     impl Placing {
         /// The people it may place: the facilitator anyone, a company the
-        /// people it employs or employed. Anyone else reads as an id that
-        /// does not exist, so a company cannot learn of a stranger (nor, by
-        /// the age rule, their birth date).
+        /// people it employs or employed and those proposed on its offers
+        /// (as employer or holder). Anyone else reads as an id that does
+        /// not exist, so a company cannot learn of a stranger (nor, by the
+        /// age rule, their birth date).
         pub fn people(&self) -> Filter<schema::beneficiaries::table> {
+            if let Some((_, person)) = self.hire {
+                return Box::new(schema::beneficiaries::id.eq(person));
+            }
             match self.company {
                 None => everything(),
-                Some(org) => Box::new(
-                    schema::beneficiaries::id.eq_any(
-                        schema::placements::table
-                            .filter(schema::placements::employer_id.eq(org))
-                            .select(schema::placements::beneficiary_id),
-                    ),
-                ),
+                Some(org) => {
+                    use schema::offers as of;
+                    let its_offers = of::table
+                        .filter(
+                            of::employer_id.eq(org).or(of::contract_id.eq_any(
+                                schema::contracts::table
+                                    .filter(schema::contracts::holder_id.eq(org))
+                                    .select(schema::contracts::id),
+                            )),
+                        )
+                        .select(of::id);
+                    Box::new(
+                        schema::beneficiaries::id
+                            .eq_any(
+                                schema::placements::table
+                                    .filter(schema::placements::employer_id.eq(org))
+                                    .select(schema::placements::beneficiary_id),
+                            )
+                            .or(schema::beneficiaries::id.eq_any(
+                                schema::proposals::table
+                                    .filter(schema::proposals::offer_id.eq_any(its_offers))
+                                    .select(schema::proposals::beneficiary_id),
+                            )),
+                    )
+                }
             }
         }
 
         /// The contracts it may place people on: the facilitator any, a
         /// company those it holds.
         pub fn contracts(&self) -> Filter<schema::contracts::table> {
+            if let Some((contract, _)) = self.hire {
+                return Box::new(schema::contracts::id.eq(contract));
+            }
             match self.company {
                 None => everything(),
                 Some(org) => Box::new(schema::contracts::holder_id.eq(org)),
@@ -592,6 +632,142 @@ pub mod operations {
         match p.role {
             Role::Facilitator => Ok(()),
             _ => Err(forbidden("create or change operations")),
+        }
+    }
+}
+
+pub mod offers {
+    use super::*;
+    use schema::offers as of;
+
+    fn held(org: Uuid) -> Box<dyn BoxableExpression<of::table, Pg, SqlType = Bool>> {
+        Box::new(
+            of::employer_id.eq(org).or(of::contract_id.eq_any(
+                schema::contracts::table
+                    .filter(schema::contracts::holder_id.eq(org))
+                    .select(schema::contracts::id),
+            )),
+        )
+    }
+
+    /// Every role reads the offers of the contracts it may see (a company
+    /// also those it is the employer of); the facilitator and every PLIE,
+    /// who propose people, read all.
+    pub fn read(p: &Principal) -> Filter<of::table> {
+        match p.role {
+            Role::Facilitator | Role::Plie | Role::State | Role::Department => everything(),
+            Role::Company => held(p.org_id()),
+            Role::Buyer => Box::new(
+                of::contract_id.eq_any(
+                    schema::contracts::table
+                        .filter(schema::contracts::buyer_id.eq(p.org_id()))
+                        .select(schema::contracts::id),
+                ),
+            ),
+        }
+    }
+
+    /// Offers a caller may change: the facilitator all, a company those of
+    /// the contracts it holds or that it is the employer of; 403 otherwise.
+    pub fn write(p: &Principal) -> ApiResult<Filter<of::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Company => Ok(held(p.org_id())),
+            _ => Err(forbidden("create or change offers")),
+        }
+    }
+
+    /// The contracts a caller may publish an offer on: the facilitator
+    /// any, a company those it holds.
+    pub fn on_contracts(p: &Principal) -> ApiResult<Filter<schema::contracts::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Company => Ok(Box::new(schema::contracts::holder_id.eq(p.org_id()))),
+            _ => Err(forbidden("create or change offers")),
+        }
+    }
+
+    /// Leave to propose people, granted by [`propose`].
+    #[derive(Debug, Clone, Copy)]
+    pub struct Proposing {
+        /// The PLIE proposing; `None` for the facilitator, who proposes anyone.
+        plie: Option<Uuid>,
+    }
+
+    /// The facilitator proposes anyone, a PLIE the people it follows.
+    pub fn propose(p: &Principal) -> ApiResult<Proposing> {
+        match p.role {
+            Role::Facilitator => Ok(Proposing { plie: None }),
+            Role::Plie => Ok(Proposing {
+                plie: Some(p.org_id()),
+            }),
+            _ => Err(forbidden("propose people")),
+        }
+    }
+
+    impl Proposing {
+        /// The people it may propose; anyone else reads as an unknown id.
+        pub fn people(&self) -> Filter<schema::beneficiaries::table> {
+            match self.plie {
+                None => everything(),
+                Some(org) => Box::new(schema::beneficiaries::referent_id.is_not_distinct_from(org)),
+            }
+        }
+    }
+
+    /// Proposals a caller reads: the facilitator all; a PLIE those of the
+    /// people it follows and those it made; a company those on offers it
+    /// employs for or whose contract it holds; 403 for buyers, the
+    /// Département and the State.
+    pub fn read_proposals(p: &Principal) -> ApiResult<Filter<schema::proposals::table>> {
+        use schema::proposals as pr;
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Plie => Ok(Box::new(
+                pr::proposer_org.is_not_distinct_from(p.org_id()).or(pr::beneficiary_id.eq_any(
+                    schema::beneficiaries::table
+                        .filter(schema::beneficiaries::referent_id.eq(p.org_id()))
+                        .select(schema::beneficiaries::id),
+                )),
+            )),
+            Role::Company => {
+                let org = p.org_id();
+                Ok(Box::new(
+                    pr::offer_id.eq_any(
+                        of::table
+                            .filter(
+                                of::employer_id.eq(org).or(of::contract_id.eq_any(
+                                    schema::contracts::table
+                                        .filter(schema::contracts::holder_id.eq(org))
+                                        .select(schema::contracts::id),
+                                )),
+                            )
+                            .select(of::id),
+                    ),
+                ))
+            }
+            Role::Buyer | Role::Department | Role::State => Err(forbidden("read proposals")),
+        }
+    }
+
+    /// A company reads a proposed person's first and last name only.
+    pub fn names_only(p: &Principal) -> bool {
+        p.role == Role::Company
+    }
+
+    /// Who the caller is to a proposal, for its transitions.
+    pub fn actor(
+        p: &Principal,
+        offer_employer: Uuid,
+        contract_holder: Uuid,
+        proposer_role: &str,
+        proposer_org: Option<Uuid>,
+    ) -> crate::domain::offer::Actor {
+        crate::domain::offer::Actor {
+            facilitator: p.role == Role::Facilitator,
+            employer: p.role == Role::Company
+                && (p.org == Some(offer_employer) || p.org == Some(contract_holder)),
+            proposer: p.role.as_str() == proposer_role && p.org.is_some() && p.org == proposer_org,
         }
     }
 }

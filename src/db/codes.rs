@@ -12,6 +12,7 @@ use crate::domain::codes::{
     BuyerCategory, ClauseType, CommitmentSource, HoursStatus, MarketNature, Modality, OrgKind,
     Programme, Sex,
 };
+use crate::domain::offer::{ContractType, OfferStatus, ProposalStatus};
 use crate::domain::outcome::Situation;
 
 macro_rules! read_codes {
@@ -37,6 +38,9 @@ macro_rules! read_codes {
 
 read_codes!(
     BuyerCategory,
+    ContractType,
+    OfferStatus,
+    ProposalStatus,
     ClauseType,
     MarketNature,
     Programme,

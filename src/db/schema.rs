@@ -184,6 +184,51 @@ diesel::table! {
 diesel::joinable!(outcomes -> placements (placement_id));
 diesel::joinable!(contracts -> operations (operation_id));
 
+diesel::table! {
+    offers (id) {
+        id -> Uuid,
+        contract_id -> Uuid,
+        employer_id -> Uuid,
+        job_title -> Text,
+        contract_type -> Text,
+        hours_per_week -> Numeric,
+        positions -> Int4,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        postal_code -> Text,
+        description -> Nullable<Text>,
+        qpv_priority -> Bool,
+        external_url -> Nullable<Text>,
+        status -> Text,
+        hired -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> Uuid,
+        offer_id -> Uuid,
+        beneficiary_id -> Uuid,
+        note -> Nullable<Text>,
+        status -> Text,
+        reason -> Nullable<Text>,
+        proposed_by -> Text,
+        proposer_role -> Text,
+        proposer_org -> Nullable<Uuid>,
+        placement_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(offers -> contracts (contract_id));
+diesel::joinable!(proposals -> offers (offer_id));
+diesel::joinable!(proposals -> beneficiaries (beneficiary_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     contracts,
@@ -196,4 +241,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     access_trail,
     outcomes,
     operations,
+    offers,
+    proposals,
 );

@@ -9,6 +9,7 @@ pub mod decp;
 pub mod disclosure;
 pub mod fulfilment;
 pub mod numbers;
+pub mod offer;
 pub mod operation;
 pub mod organisation;
 pub mod outcome;

@@ -241,8 +241,10 @@ pub fn totals(
             SELECT py.placement_id, py.beneficiary_id, min(py.start_date) AS start_date,
                    coalesce(sum(py.hours) FILTER (WHERE py.year < $5), 0) AS before,
                    bool_or(py.year = $5 AND py.months <> 0) AS this_year
-            FROM placement_years py JOIN mine ON mine.id = py.contract_id
-            WHERE py.year <= $5
+            FROM placement_years py
+            -- An array, so that each contract's rows are read by the index
+            -- on (contract_id, year), not the whole table.
+            WHERE py.contract_id = ANY (ARRAY(SELECT id FROM mine)) AND py.year <= $5
             GROUP BY 1, 2
         ),
         per_person AS (
@@ -257,7 +259,7 @@ pub fn totals(
         ),
         -- One look-up by id per person (2: in one of the operation's QPVs,
         -- 1: in another, 0: none), not a join over every person.
-        classed AS (
+        classed AS MATERIALIZED (
             SELECT pp.hours, pp.first_start <= $4 AS counted,
                    (SELECT CASE WHEN b.qpv_code = ANY ($7::text[]) THEN 2 WHEN b.qpv_resident THEN 1 ELSE 0 END
                     FROM beneficiaries b WHERE b.id = pp.beneficiary_id) AS qpv
