@@ -560,9 +560,11 @@ pub mod changes {
         let entity = |e: &'static str| ch::entity.eq(e);
         match p.role {
             Role::Facilitator => everything(),
+            // Its people's changes (their proposals included) and every offer.
             Role::Plie => Box::new(
                 entity("contract")
                     .or(entity("operation"))
+                    .or(entity("offer"))
                     .or(people_followed_by(org)),
             ),
             Role::Company => {
@@ -594,26 +596,55 @@ pub mod changes {
                         )
                         .assume_not_null(),
                 );
+                let org = p.org_id();
+                // Offers it employs for, and the proposals on them, beside
+                // those of the contracts it holds.
+                let its_offers = Box::new(
+                    ch::entity.eq_any(["offer", "proposal"]).and(
+                        contracts_held_by(org).or(ch::entity_id.eq_any(
+                            schema::offers::table
+                                .filter(schema::offers::employer_id.eq(org))
+                                .select(schema::offers::id),
+                        ))
+                        .or(ch::entity_id.eq_any(
+                            schema::proposals::table
+                                .filter(
+                                    schema::proposals::offer_id.eq_any(
+                                        schema::offers::table
+                                            .filter(schema::offers::employer_id.eq(org))
+                                            .select(schema::offers::id),
+                                    ),
+                                )
+                                .select(schema::proposals::id),
+                        )),
+                    ),
+                );
                 Box::new(
                     entity("contract")
                         .and(held)
                         .or(ch::entity.eq_any(["placement", "hours"]).and(placements))
                         .or(entity("beneficiary").and(employees))
-                        .or(entity("operation")),
+                        .or(entity("operation"))
+                        .or(its_offers),
                 )
             }
             Role::Buyer => Box::new(
                 ch::entity
-                    .eq_any(["contract", "placement"])
+                    .eq_any(["contract", "placement", "offer"])
                     .and(contracts_bought_by(org))
                     .or(entity("operation")),
             ),
             Role::Department => Box::new(
                 entity("contract")
                     .or(entity("operation"))
+                    .or(entity("offer"))
                     .or(entity("placement").and(contracts_bought_by(org))),
             ),
-            Role::State => Box::new(entity("contract").or(entity("operation"))),
+            Role::State => Box::new(
+                entity("contract")
+                    .or(entity("operation"))
+                    .or(entity("offer")),
+            ),
         }
     }
 }

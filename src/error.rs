@@ -105,6 +105,7 @@ fn constraint_field(constraint: &str) -> &'static str {
         "contracts_buyer_reference_key" => "reference",
         "monthly_hours_placement_month_key" => "month",
         "operations_name_key" => "name",
+        "proposals_offer_person_key" => "beneficiary_id",
         _ => "id",
     }
 }

@@ -16,14 +16,17 @@ pub mod imports;
 pub mod input;
 pub mod json;
 pub mod limits;
+pub mod offers;
 pub mod operations;
 pub mod organisations;
 pub mod outcome_figures;
 pub mod outcomes;
 pub mod placements;
 pub mod principal;
+pub mod proposals;
 pub mod problem;
 pub mod public;
+pub mod public_offers;
 pub mod responses;
 pub mod schemas;
 pub mod selection;
@@ -36,11 +39,14 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     system::routes(cfg);
     public::routes(cfg);
+    public_offers::routes(cfg);
     cfg.service(
         web::scope("/api/v1")
             .configure(organisations::routes)
             .configure(contracts::routes)
             .configure(operations::routes)
+            .configure(offers::routes)
+            .configure(proposals::routes)
             .configure(beneficiaries::routes)
             .configure(placements::routes)
             .configure(hours::routes)

@@ -290,6 +290,9 @@ pub fn erase(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Bene
         .bind::<diesel::sql_types::Uuid, _>(id)
         .bind::<diesel::sql_types::Date, _>(birth)
         .execute(conn)?;
+        // Their open proposals are withdrawn (no employer reads the name
+        // again) and the notes about them go.
+        super::proposal::on_erasure(conn, id)?;
         // Free text written about the person goes too.
         let placement_ids = placements::table
             .filter(placements::beneficiary_id.eq(id))

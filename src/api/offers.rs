@@ -1,0 +1,366 @@
+//! Offers: jobs to fill on a contract with an insertion clause.
+
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::http::path_id;
+use super::input::{double_option, json_body, list_query, merge, merge_nullable, paged_query};
+use crate::access;
+use crate::auth::Principal;
+use crate::db;
+use crate::domain::offer::{ContractType, OfferDraft, OfferStatus};
+use crate::error::ApiResult;
+use crate::models::offer::{self as model, OfferRow};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        super::http::resource("/offers")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        super::http::resource("/offers/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(patch)),
+    );
+}
+
+/// A job to fill on a contract.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Offer {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    /// The company that hires (the contract's holder unless told otherwise).
+    pub employer_id: Uuid,
+    pub job_title: String,
+    pub contract_type: ContractType,
+    pub hours_per_week: Decimal,
+    pub positions: i32,
+    #[serde(serialize_with = "super::json::day")]
+    pub start_date: NaiveDate,
+    #[schema(required = true)]
+    pub end_date: Option<NaiveDate>,
+    /// Where the work is.
+    #[schema(example = "91100")]
+    pub postal_code: String,
+    #[schema(required = true)]
+    pub description: Option<String>,
+    /// Residents of priority neighbourhoods come first.
+    pub qpv_priority: bool,
+    #[schema(required = true)]
+    pub external_url: Option<String>,
+    /// `open` takes proposals; `filled` once `hired` reaches `positions`; `closed` by its writer.
+    pub status: OfferStatus,
+    /// People hired through the offer's proposals.
+    pub hired: i32,
+    pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::instant")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<OfferRow> for Offer {
+    fn from(r: OfferRow) -> Self {
+        Offer {
+            id: r.id,
+            contract_id: r.contract_id,
+            employer_id: r.employer_id,
+            job_title: r.job_title,
+            contract_type: r.contract_type,
+            hours_per_week: r.hours_per_week.normalize(),
+            positions: r.positions,
+            start_date: r.start_date,
+            end_date: r.end_date,
+            postal_code: r.postal_code,
+            description: r.description,
+            qpv_priority: r.qpv_priority,
+            external_url: r.external_url,
+            status: r.status,
+            hired: r.hired,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// One page of offers, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferPage {
+    pub items: Vec<Offer>,
+    /// Pass as `cursor` for the next page; null on the page holding the last item.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+super::http::page_view!(OfferPage, Offer);
+
+/// A new offer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOffer {
+    #[schema(required = true, nullable = false)]
+    pub contract_id: Option<Uuid>,
+    /// A company; the contract's holder by default.
+    pub employer_id: Option<Uuid>,
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 200)]
+    pub job_title: Option<String>,
+    #[schema(required = true, nullable = false)]
+    pub contract_type: Option<ContractType>,
+    #[schema(required = true, nullable = false, exclusive_minimum = 0, maximum = 48)]
+    #[serde(default, deserialize_with = "super::input::number")]
+    pub hours_per_week: Option<Decimal>,
+    /// 1 by default.
+    #[schema(minimum = 1, maximum = 10000)]
+    pub positions: Option<i32>,
+    /// Within the contract's dates.
+    #[schema(required = true, nullable = false)]
+    #[serde(default, deserialize_with = "super::input::date")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "super::input::date")]
+    pub end_date: Option<NaiveDate>,
+    #[schema(required = true, nullable = false, pattern = "^[0-9]{5}$")]
+    pub postal_code: Option<String>,
+    #[schema(max_length = 4000)]
+    pub description: Option<String>,
+    /// False by default.
+    pub qpv_priority: Option<bool>,
+    /// An `https://` address.
+    #[schema(max_length = 2000, pattern = "^https://")]
+    pub external_url: Option<String>,
+    /// `open` (default) or `closed`.
+    pub status: Option<OfferStatus>,
+}
+
+/// Changes to an offer (JSON Merge Patch): absent fields stay, `null` clears. `status` takes
+/// `open` or `closed`; `filled` follows the hires.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferPatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>, nullable = false)]
+    pub employer_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable = false)]
+    pub job_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ContractType>, nullable = false)]
+    pub contract_type: Option<Option<ContractType>>,
+    #[serde(default, deserialize_with = "super::input::patch_number")]
+    #[schema(value_type = Option<f64>, nullable = false, exclusive_minimum = 0, maximum = 48)]
+    pub hours_per_week: Option<Option<Decimal>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>, nullable = false, minimum = 1, maximum = 10000)]
+    pub positions: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "super::input::patch_date")]
+    #[schema(value_type = Option<NaiveDate>, nullable = false)]
+    pub start_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "super::input::patch_date")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub end_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable = false)]
+    pub postal_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<bool>, nullable = false)]
+    pub qpv_priority: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub external_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<OfferStatus>, nullable = false)]
+    pub status: Option<Option<OfferStatus>>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OfferQuery {
+    /// Only offers on this contract.
+    pub contract_id: Option<Uuid>,
+    /// Only offers of this employer.
+    pub employer_id: Option<Uuid>,
+    /// Only offers in this status.
+    pub status: Option<OfferStatus>,
+    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+paged_query!(OfferQuery, updated_since);
+
+#[utoipa::path(
+    get, path = "/api/v1/offers", tag = "offers", operation_id = "list_offers",
+    params(OfferQuery),
+    responses(
+        (status = 200, description = "A page of the offers you may see", body = OfferPage),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (q, page, v) = list_query::<OfferQuery, _>(&req);
+    v.finish()?;
+    let filter = model::Filter {
+        contract_id: q.contract_id,
+        employer_id: q.employer_id,
+        status: q.status,
+    };
+    let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    Ok(HttpResponse::Ok().json(OfferPage::from(page.map(Offer::from))))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/offers", tag = "offers", operation_id = "create_offer",
+    request_body = NewOffer,
+    responses(
+        (status = 201, description = "Created", body = Offer,
+         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::offers::write(&p)?;
+    let (input, mut v) = json_body::<NewOffer>(&req, &body)?;
+    if input.status == Some(OfferStatus::Filled) {
+        v.add("status", "is set by the hires: give open or closed");
+    }
+    let draft = OfferDraft {
+        contract_id: input.contract_id,
+        employer_id: input.employer_id,
+        job_title: input.job_title,
+        contract_type: input.contract_type,
+        hours_per_week: input.hours_per_week,
+        positions: input.positions,
+        start_date: input.start_date,
+        end_date: input.end_date,
+        postal_code: input.postal_code,
+        description: input.description,
+        qpv_priority: input.qpv_priority,
+        external_url: input.external_url,
+        status: input.status,
+    };
+    let row = db::run(&state.pool, move |c| model::create(c, &p, draft, v)).await?;
+    let location = format!("/api/v1/offers/{}", row.id);
+    let version = row.version;
+    Ok(super::http::created(location, version, &Offer::from(row)))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/offers/{id}", tag = "offers", operation_id = "get_offer",
+    params(("id" = Uuid, Path, description = "Offer id")),
+    responses(
+        (status = 200, description = "The offer", body = Offer,
+         headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 304, description = "Not modified since the `If-None-Match` version"),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 404, response = crate::api::responses::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id(&id, "offer")?;
+    let row = model::get(&state.pool, &p, id).await?;
+    let version = row.version;
+    Ok(super::http::one(&req, version, &Offer::from(row)))
+}
+
+#[utoipa::path(
+    patch, path = "/api/v1/offers/{id}", tag = "offers", operation_id = "update_offer",
+    params(
+        ("id" = Uuid, Path, description = "Offer id"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
+    ),
+    request_body(content = OfferPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The offer as changed", body = Offer,
+         headers(("ETag" = String, description = "The new version, quoted"))),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 412, response = crate::api::responses::Stale),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::offers::write(&p)?;
+    let id = path_id(&id, "offer")?;
+    let precondition = super::http::if_match(&req)?;
+    let (patch, mut first) = json_body::<OfferPatch>(&req, &body)?;
+    first.not_null("employer_id", &patch.employer_id);
+    first.not_null("job_title", &patch.job_title);
+    first.not_null("contract_type", &patch.contract_type);
+    first.not_null("hours_per_week", &patch.hours_per_week);
+    first.not_null("positions", &patch.positions);
+    first.not_null("start_date", &patch.start_date);
+    first.not_null("postal_code", &patch.postal_code);
+    first.not_null("qpv_priority", &patch.qpv_priority);
+    first.not_null("status", &patch.status);
+    if matches!(patch.status, Some(Some(OfferStatus::Filled))) {
+        first.add("status", "is set by the hires: give open or closed");
+    }
+    let row = db::run(&state.pool, move |c| {
+        model::update(c, &p, id, &precondition, move |mut f, v| {
+            v.list().append(first.list());
+            merge(&mut f.employer_id, patch.employer_id);
+            merge(&mut f.job_title, patch.job_title);
+            merge(&mut f.contract_type, patch.contract_type);
+            merge(&mut f.hours_per_week, patch.hours_per_week);
+            merge(&mut f.positions, patch.positions);
+            merge(&mut f.start_date, patch.start_date);
+            merge_nullable(&mut f.end_date, patch.end_date);
+            merge(&mut f.postal_code, patch.postal_code);
+            merge_nullable(&mut f.description, patch.description);
+            merge(&mut f.qpv_priority, patch.qpv_priority);
+            merge_nullable(&mut f.external_url, patch.external_url);
+            merge(&mut f.status, patch.status);
+            f.into()
+        })
+    })
+    .await?;
+    let version = row.version;
+    Ok(super::http::changed(version, &Offer::from(row)))
+}

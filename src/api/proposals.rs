@@ -1,0 +1,330 @@
+//! Proposals: people proposed on an offer, interviewed, hired or not.
+
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::http::path_id;
+use super::input::{json_body, list_query, paged_query};
+use crate::access;
+use crate::auth::Principal;
+use crate::db;
+use crate::domain::codes::Modality;
+use crate::domain::offer::ProposalStatus;
+use crate::domain::placement::PlacementDraft;
+use crate::error::ApiResult;
+use crate::models::proposal::{self as model, Proposal as ProposalModel};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        super::http::resource("/offers/{id}/proposals")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        super::http::resource("/proposals/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(patch)),
+    );
+}
+
+/// The proposed person, as far as a proposal shows them: their id and names (null once erased).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposedPerson {
+    pub id: Uuid,
+    #[schema(required = true)]
+    pub first_name: Option<String>,
+    #[schema(required = true)]
+    pub last_name: Option<String>,
+}
+
+/// A person proposed on an offer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Proposal {
+    pub id: Uuid,
+    pub offer_id: Uuid,
+    pub person: ProposedPerson,
+    /// What the proposer tells the employer.
+    #[schema(required = true)]
+    pub note: Option<String>,
+    pub status: ProposalStatus,
+    /// Why the person was declined.
+    #[schema(required = true)]
+    pub reason: Option<String>,
+    /// The role and organisation that proposed.
+    pub proposer_role: String,
+    #[schema(required = true)]
+    pub proposer_org: Option<Uuid>,
+    /// The placement the hire created.
+    #[schema(required = true)]
+    pub placement_id: Option<Uuid>,
+    pub version: i32,
+    #[serde(serialize_with = "super::json::instant")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::json::instant")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ProposalModel> for Proposal {
+    fn from(m: ProposalModel) -> Self {
+        let r = m.row;
+        Proposal {
+            id: r.id,
+            offer_id: r.offer_id,
+            person: ProposedPerson {
+                id: r.beneficiary_id,
+                first_name: m.first_name,
+                last_name: m.last_name,
+            },
+            note: r.note,
+            status: r.status,
+            reason: r.reason,
+            proposer_role: r.proposer_role,
+            proposer_org: r.proposer_org,
+            placement_id: r.placement_id,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// One page of an offer's proposals, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalPage {
+    pub items: Vec<Proposal>,
+    /// Pass as `cursor` for the next page; null on the page holding the last item.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+super::http::page_view!(ProposalPage, Proposal);
+
+/// A person to propose on the offer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProposal {
+    #[schema(required = true, nullable = false)]
+    pub beneficiary_id: Option<Uuid>,
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+}
+
+/// The placement a hire creates: the person, contract and employer come from the offer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HirePlacement {
+    #[schema(required = true, nullable = false)]
+    pub modality: Option<Modality>,
+    /// The offer's job title by default.
+    #[schema(max_length = 200)]
+    pub job_title: Option<String>,
+    #[schema(required = true, nullable = false)]
+    #[serde(default, deserialize_with = "super::input::date")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "super::input::date")]
+    pub end_date: Option<NaiveDate>,
+    #[schema(exclusive_minimum = 0, maximum = 48)]
+    #[serde(default, deserialize_with = "super::input::number")]
+    pub weekly_hours: Option<Decimal>,
+}
+
+/// A move of the proposal: `interview`, `hired` (with `placement`), `declined` (with `reason`)
+/// or `withdrawn`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalPatch {
+    #[schema(required = true, nullable = false)]
+    pub status: Option<ProposalStatus>,
+    /// Required to decline.
+    #[schema(max_length = 1000)]
+    pub reason: Option<String>,
+    /// Required to hire.
+    pub placement: Option<HirePlacement>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProposalQuery {
+    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+paged_query!(ProposalQuery, updated_since);
+
+#[utoipa::path(
+    get, path = "/api/v1/offers/{id}/proposals", tag = "offers", operation_id = "list_proposals",
+    params(("id" = Uuid, Path, description = "Offer id"), ProposalQuery),
+    responses(
+        (status = 200, description = "The offer's proposals you may read", body = ProposalPage),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    access::offers::read_proposals(&p)?;
+    let id = path_id(&id, "offer")?;
+    let (_q, page, v) = list_query::<ProposalQuery, _>(&req);
+    v.finish()?;
+    let page = db::run(&state.pool, move |c| model::list(c, &p, id, page)).await?;
+    Ok(HttpResponse::Ok().json(ProposalPage::from(page.map(Proposal::from))))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/offers/{id}/proposals", tag = "offers", operation_id = "create_proposal",
+    params(("id" = Uuid, Path, description = "Offer id")),
+    request_body = NewProposal,
+    responses(
+        (status = 201, description = "Proposed", body = Proposal,
+         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 409, description = "The offer is not open, or the person is already proposed on it", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    let leave = access::offers::propose(&p)?;
+    let offer = path_id(&id, "offer")?;
+    let (input, mut v) = json_body::<NewProposal>(&req, &body)?;
+    let person = v.require("beneficiary_id", input.beneficiary_id);
+    let note = input
+        .note
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+        v.add("note", "must be at most 2000 characters");
+    }
+    let person = v.finish_with(person)?;
+    let proposal = db::run(&state.pool, move |c| {
+        model::create(c, &p, leave, offer, person, note)
+    })
+    .await?;
+    let location = format!("/api/v1/proposals/{}", proposal.row.id);
+    let version = proposal.row.version;
+    Ok(super::http::created(
+        location,
+        version,
+        &Proposal::from(proposal),
+    ))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/proposals/{id}", tag = "offers", operation_id = "get_proposal",
+    params(("id" = Uuid, Path, description = "Proposal id")),
+    responses(
+        (status = 200, description = "The proposal", body = Proposal,
+         headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 304, description = "Not modified since the `If-None-Match` version"),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    access::offers::read_proposals(&p)?;
+    let id = path_id(&id, "proposal")?;
+    let proposal = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let version = proposal.row.version;
+    Ok(super::http::one(&req, version, &Proposal::from(proposal)))
+}
+
+#[utoipa::path(
+    patch, path = "/api/v1/proposals/{id}", tag = "offers", operation_id = "update_proposal",
+    params(
+        ("id" = Uuid, Path, description = "Proposal id"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
+    ),
+    request_body(content = ProposalPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The proposal as moved; a hire carries `placement_id`", body = Proposal,
+         headers(("ETag" = String, description = "The new version, quoted"))),
+        (status = 400, response = crate::api::responses::BadRequest),
+        (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
+        (status = 404, response = crate::api::responses::NotFound),
+        (status = 409, description = "The status does not allow this move, or no position is left", body = super::problem::Problem, content_type = "application/problem+json"),
+        (status = 412, response = crate::api::responses::Stale),
+        (status = 415, response = crate::api::responses::UnsupportedMediaType),
+        (status = 422, response = crate::api::responses::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    access::offers::read_proposals(&p)?;
+    let id = path_id(&id, "proposal")?;
+    let precondition = super::http::if_match(&req)?;
+    let (patch, mut v) = json_body::<ProposalPatch>(&req, &body)?;
+    let to = v.require("status", patch.status);
+    let placement = patch.placement.map(|h| {
+        if h.modality.is_none() {
+            v.add("placement.modality", "is required");
+        }
+        if h.start_date.is_none() {
+            v.add("placement.start_date", "is required");
+        }
+        PlacementDraft {
+            beneficiary_id: Uuid::nil(),
+            contract_id: Uuid::nil(),
+            employer_id: Uuid::nil(),
+            modality: h.modality,
+            job_title: h.job_title,
+            start_date: h.start_date,
+            end_date: h.end_date,
+            weekly_hours: h.weekly_hours,
+        }
+    });
+    let to = v.finish_with(to)?;
+    let t = model::Transition {
+        to,
+        reason: patch.reason,
+        placement,
+    };
+    let proposal = db::run(&state.pool, move |c| {
+        model::transition(c, &p, id, &precondition, t)
+    })
+    .await?;
+    let version = proposal.row.version;
+    Ok(super::http::changed(version, &Proposal::from(proposal)))
+}
