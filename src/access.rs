@@ -601,22 +601,23 @@ pub mod changes {
                 // those of the contracts it holds.
                 let its_offers = Box::new(
                     ch::entity.eq_any(["offer", "proposal"]).and(
-                        contracts_held_by(org).or(ch::entity_id.eq_any(
-                            schema::offers::table
-                                .filter(schema::offers::employer_id.eq(org))
-                                .select(schema::offers::id),
-                        ))
-                        .or(ch::entity_id.eq_any(
-                            schema::proposals::table
-                                .filter(
-                                    schema::proposals::offer_id.eq_any(
-                                        schema::offers::table
-                                            .filter(schema::offers::employer_id.eq(org))
-                                            .select(schema::offers::id),
-                                    ),
-                                )
-                                .select(schema::proposals::id),
-                        )),
+                        contracts_held_by(org)
+                            .or(ch::entity_id.eq_any(
+                                schema::offers::table
+                                    .filter(schema::offers::employer_id.eq(org))
+                                    .select(schema::offers::id),
+                            ))
+                            .or(ch::entity_id.eq_any(
+                                schema::proposals::table
+                                    .filter(
+                                        schema::proposals::offer_id.eq_any(
+                                            schema::offers::table
+                                                .filter(schema::offers::employer_id.eq(org))
+                                                .select(schema::offers::id),
+                                        ),
+                                    )
+                                    .select(schema::proposals::id),
+                            )),
                     ),
                 );
                 Box::new(
@@ -755,11 +756,13 @@ pub mod offers {
         match p.role {
             Role::Facilitator => Ok(everything()),
             Role::Plie => Ok(Box::new(
-                pr::proposer_org.is_not_distinct_from(p.org_id()).or(pr::beneficiary_id.eq_any(
-                    schema::beneficiaries::table
-                        .filter(schema::beneficiaries::referent_id.eq(p.org_id()))
-                        .select(schema::beneficiaries::id),
-                )),
+                pr::proposer_org
+                    .is_not_distinct_from(p.org_id())
+                    .or(pr::beneficiary_id.eq_any(
+                        schema::beneficiaries::table
+                            .filter(schema::beneficiaries::referent_id.eq(p.org_id()))
+                            .select(schema::beneficiaries::id),
+                    )),
             )),
             Role::Company => {
                 let org = p.org_id();

@@ -15,6 +15,7 @@ mod flow;
 mod hour_statements;
 mod key_figures;
 mod leaks;
+mod offers;
 mod operations;
 mod organisations;
 mod outcomes;

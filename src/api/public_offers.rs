@@ -117,7 +117,10 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
     let (q, page, mut v) = list_query::<PublicOfferQuery, _>(&req);
     if let Some(code) = &q.postal_code {
         if code.is_empty() || code.len() > 5 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            v.add("postal_code", "must be 1 to 5 digits, the start of a postal code");
+            v.add(
+                "postal_code",
+                "must be 1 to 5 digits, the start of a postal code",
+            );
         }
     }
     v.finish()?;
@@ -134,7 +137,10 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+        });
     if held {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))

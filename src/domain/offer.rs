@@ -133,10 +133,7 @@ pub fn check(d: OfferDraft, ctx: Option<&OfferContext>, v: &mut Violations) -> O
     }
     let positions = d.positions.unwrap_or(1);
     if !(1..=POSITIONS_MAX).contains(&positions) {
-        v.add(
-            "positions",
-            format!("must be from 1 to {POSITIONS_MAX}"),
-        );
+        v.add("positions", format!("must be from 1 to {POSITIONS_MAX}"));
     } else if ctx.is_some_and(|c| positions < c.hired) {
         v.add(
             "positions",
@@ -214,12 +211,10 @@ pub fn check(d: OfferDraft, ctx: Option<&OfferContext>, v: &mut Violations) -> O
 /// `https://` followed by a host, no spaces or control characters.
 fn is_https_url(u: &str) -> bool {
     u.len() <= URL_MAX
-        && u
-            .strip_prefix("https://")
-            .is_some_and(|rest| {
-                let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-                !host.is_empty() && host.contains('.')
-            })
+        && u.strip_prefix("https://").is_some_and(|rest| {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty() && host.contains('.')
+        })
         && !u.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
@@ -330,7 +325,14 @@ mod tests {
         let fields: Vec<_> = v.list().iter().map(|e| e.field.clone()).collect();
         assert_eq!(
             fields,
-            ["hours_per_week", "positions", "start_date", "postal_code", "description", "external_url"]
+            [
+                "hours_per_week",
+                "positions",
+                "start_date",
+                "postal_code",
+                "description",
+                "external_url"
+            ]
         );
         let mut v = Violations::default();
         let mut d = draft();
@@ -341,7 +343,9 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert!(is_https_url("https://emplois.inclusion.beta.gouv.fr/offre/12"));
+        assert!(is_https_url(
+            "https://emplois.inclusion.beta.gouv.fr/offre/12"
+        ));
         assert!(!is_https_url("https://"));
         assert!(!is_https_url("https://localhost"));
         assert!(!is_https_url("https://a.fr/x y"));
@@ -350,18 +354,39 @@ mod tests {
 
     #[test]
     fn transitions_by_status_and_actor() {
-        let employer = Actor { facilitator: false, employer: true, proposer: false };
-        let proposer = Actor { facilitator: false, employer: false, proposer: true };
-        let facilitator = Actor { facilitator: true, employer: false, proposer: false };
+        let employer = Actor {
+            facilitator: false,
+            employer: true,
+            proposer: false,
+        };
+        let proposer = Actor {
+            facilitator: false,
+            employer: false,
+            proposer: true,
+        };
+        let facilitator = Actor {
+            facilitator: true,
+            employer: false,
+            proposer: false,
+        };
         assert_eq!(transition(Proposed, Interview, employer), Ok(()));
         assert_eq!(transition(Interview, Hired, employer), Ok(()));
         assert_eq!(transition(Proposed, Hired, facilitator), Ok(()));
         assert_eq!(transition(Interview, Declined, employer), Ok(()));
         assert_eq!(transition(Interview, Withdrawn, proposer), Ok(()));
         assert_eq!(transition(Proposed, Withdrawn, facilitator), Ok(()));
-        assert_eq!(transition(Proposed, Interview, proposer), Err(Refusal::NotYours));
-        assert_eq!(transition(Proposed, Withdrawn, employer), Err(Refusal::NotYours));
-        assert_eq!(transition(Interview, Interview, employer), Err(Refusal::NotFromHere));
+        assert_eq!(
+            transition(Proposed, Interview, proposer),
+            Err(Refusal::NotYours)
+        );
+        assert_eq!(
+            transition(Proposed, Withdrawn, employer),
+            Err(Refusal::NotYours)
+        );
+        assert_eq!(
+            transition(Interview, Interview, employer),
+            Err(Refusal::NotFromHere)
+        );
         for end in [Hired, Declined, Withdrawn] {
             for to in [Proposed, Interview, Hired, Declined, Withdrawn] {
                 assert_eq!(transition(end, to, facilitator), Err(Refusal::NotFromHere));

@@ -146,7 +146,11 @@ pub fn list(
         let ids: Vec<Uuid> = found.iter().map(|r| r.beneficiary_id).collect();
         let named: Vec<(Uuid, Option<String>, Option<String>)> = beneficiaries::table
             .filter(beneficiaries::id.eq_any(&ids))
-            .select((beneficiaries::id, beneficiaries::first_name, beneficiaries::last_name))
+            .select((
+                beneficiaries::id,
+                beneficiaries::first_name,
+                beneficiaries::last_name,
+            ))
             .load(conn)?;
         let rows: Vec<Proposal> = found
             .into_iter()
@@ -303,9 +307,8 @@ pub fn transition(
                 draft.job_title = Some(offer.job_title.clone());
             }
             let leave = access::placements::hire(offer.contract_id, current.beneficiary_id);
-            let placement =
-                super::placement::create(conn, leave, draft, Violations::default())
-                    .map_err(in_placement)?;
+            let placement = super::placement::create(conn, leave, draft, Violations::default())
+                .map_err(in_placement)?;
             placement_id = Some(placement.id);
         }
         let row: ProposalRow = diesel::update(proposals::table.find(id))

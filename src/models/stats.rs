@@ -519,9 +519,7 @@ fn breakdown_in(
     by: BreakdownKey,
 ) -> ApiResult<Breakdown> {
     let (first, last) = year_bounds(year);
-    let whole = by.is_person_attribute()
-        && s.is_whole_territory()
-        && year <= rollup_horizon(conn)?;
+    let whole = by.is_person_attribute() && s.is_whole_territory() && year <= rollup_horizon(conn)?;
     if whole {
         let sql = match by {
             BreakdownKey::Sex => by_person_whole("pe.sex", false),
