@@ -217,6 +217,38 @@ FROM (VALUES
 ) AS v (n, p, m, w, t)
 ON CONFLICT DO NOTHING;
 
+-- Jobs offered on the contracts and the people proposed on them, one
+-- proposal in each status (Moussa's hire is his placement on the works).
+INSERT INTO offers (id, contract_id, employer_id, job_title, contract_type, hours_per_week, positions, start_date,
+                    end_date, postal_code, description, qpv_priority, external_url, status, hired)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000501', '0d3e0000-0000-4000-8000-000000000101', '0d3e0000-0000-4000-8000-000000000008',
+  'Coffreur-bancheur', 'cdd', 35, 2, '2020-03-02', '2020-12-31', '91100',
+  'Réhabilitation de logements aux Tarterêts : coffrage et banchage, travail en équipe.', true,
+  'https://emplois.inclusion.beta.gouv.fr/', 'open', 0),
+ ('0d3e0000-0000-4000-8000-000000000502', '0d3e0000-0000-4000-8000-000000000101', '0d3e0000-0000-4000-8000-00000000000c',
+  'Apprenti maçon', 'apprenticeship', 35, 1, '2019-09-02', NULL, '91100', NULL, true, NULL, 'filled', 1),
+ ('0d3e0000-0000-4000-8000-000000000503', '0d3e0000-0000-4000-8000-000000000104', '0d3e0000-0000-4000-8000-000000000009',
+  'Agent de médiation', 'cdd', 20, 1, '2019-10-01', '2020-09-30', '91100', NULL, false, NULL, 'closed', 0),
+ ('0d3e0000-0000-4000-8000-000000000504', '0d3e0000-0000-4000-8000-000000000104', '0d3e0000-0000-4000-8000-000000000009',
+  'Agent d''entretien des espaces communs', 'cddi', 26, 1, '2020-01-06', NULL, '91100',
+  'Entretien des halls et des abords, quartier des Tarterêts.', true, NULL, 'open', 0)
+ON CONFLICT DO NOTHING;
+
+INSERT INTO proposals (id, offer_id, beneficiary_id, note, status, reason, proposed_by, proposer_role, proposer_org, placement_id)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000601', '0d3e0000-0000-4000-8000-000000000501', '0d3e0000-0000-4000-8000-000000000201',
+  'Expérience de manœuvre sur le même chantier.', 'interview', NULL, 'demo-plie', 'plie', '0d3e0000-0000-4000-8000-000000000002', NULL),
+ ('0d3e0000-0000-4000-8000-000000000602', '0d3e0000-0000-4000-8000-000000000501', '0d3e0000-0000-4000-8000-000000000204',
+  NULL, 'proposed', NULL, 'demo-facilitator', 'facilitator', '0d3e0000-0000-4000-8000-000000000001', NULL),
+ ('0d3e0000-0000-4000-8000-000000000603', '0d3e0000-0000-4000-8000-000000000501', '0d3e0000-0000-4000-8000-000000000202',
+  NULL, 'declined', 'Port de charges incompatible avec le poste', 'demo-plie', 'plie', '0d3e0000-0000-4000-8000-000000000002', NULL),
+ ('0d3e0000-0000-4000-8000-000000000604', '0d3e0000-0000-4000-8000-000000000502', '0d3e0000-0000-4000-8000-000000000203',
+  NULL, 'hired', NULL, 'demo-plie', 'plie', '0d3e0000-0000-4000-8000-000000000002', '0d3e0000-0000-4000-8000-000000000303'),
+ ('0d3e0000-0000-4000-8000-000000000605', '0d3e0000-0000-4000-8000-000000000503', '0d3e0000-0000-4000-8000-000000000202',
+  NULL, 'withdrawn', NULL, 'demo-plie', 'plie', '0d3e0000-0000-4000-8000-000000000002', NULL)
+ON CONFLICT DO NOTHING;
+
 -- What became of the two who left in 2019, and six months on: the ESF
 -- report and the outcome figures have leavers to count.
 INSERT INTO outcomes (placement_id, situation, qualification_gained, follow_up_situation, follow_up_observed_on)

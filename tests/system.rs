@@ -272,6 +272,46 @@ async fn demo_data_is_realistic_and_idempotent() {
         .json();
     assert_eq!(f["commitment_hours"], json!(1371.43));
     assert_eq!(f["validated_hours"], json!(577.17));
+    // The Tarterêts operation, and offers with a proposal in each status.
+    let op = app
+        .get(
+            "/api/v1/operations/0d3e0000-0000-4000-8000-000000000401/fulfilment?on=2019-12-31",
+            &t,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (&op["contracts"], &op["target_hours"]),
+        (&json!(3), &json!(5000))
+    );
+    let natures: std::collections::BTreeSet<String> = contracts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["operation_id"].is_string())
+        .map(|c| c["market_nature"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(natures.len(), 3, "{natures:?}");
+    let mut statuses = std::collections::BTreeSet::new();
+    let offers = app.get("/api/v1/offers", &t).await.json();
+    for o in offers["items"].as_array().unwrap() {
+        let ps = app
+            .get(
+                &format!("/api/v1/offers/{}/proposals", o["id"].as_str().unwrap()),
+                &t,
+            )
+            .await
+            .json();
+        for p in ps["items"].as_array().unwrap() {
+            statuses.insert(p["status"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(statuses.len(), 5, "{statuses:?}");
+    let public = app
+        .send("GET", "/public/offers", None, &[], None)
+        .await
+        .json();
+    assert_eq!(public["items"].as_array().unwrap().len(), 2);
 }
 
 /// A code the service does not know, slipped into the database past its
