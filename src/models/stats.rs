@@ -388,23 +388,34 @@ fn by_person(key: &str) -> String {
 /// person with placements in two rows counts in both, contracts and hours
 /// add up to the totals. `joins` brings the tables `key` reads beside
 /// `active a` and `contracts c`.
-fn by_placement(key: &str, joins: &str) -> String {
-    // Per key and person first (hash aggregates), then per key: no
-    // count(DISTINCT), which sorts.
+fn by_placement(key: &str, joins: &str, whole: bool) -> String {
+    // The key is read in the same pass as the selection (one join of the
+    // year's rows), then people per key and hours per key are two hash
+    // aggregates: no count(DISTINCT), which sorts. The whole territory's
+    // people are person_years' count.
+    let selection = if whole {
+        "(SELECT count(*) FROM person_years WHERE year = $9)"
+    } else {
+        "(SELECT count(*) FROM (SELECT DISTINCT beneficiary_id FROM keyed) d)"
+    };
     format!(
-        "{},
-        counted AS (SELECT count(*) AS n FROM (SELECT DISTINCT beneficiary_id FROM active) d),
-        per_person AS (
-            SELECT {key} AS key, a.beneficiary_id,
-                   count(*) FILTER (WHERE a.start_date >= $7) AS starts, sum(a.hours) AS hours
-            FROM active a JOIN contracts c ON c.id = a.contract_id {joins}
-            GROUP BY 1, 2
+        "WITH keyed AS MATERIALIZED (
+            SELECT {key} AS key, p.beneficiary_id, p.start_date, p.hours
+            FROM placement_years p JOIN contracts c ON c.id = p.contract_id {joins}
+            WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
+        ),
+        work AS (
+            SELECT key, count(*) FILTER (WHERE start_date >= $7) AS starts, sum(hours) AS hours
+            FROM keyed GROUP BY key
+        ),
+        people AS (
+            SELECT key, count(*) AS n FROM (SELECT DISTINCT key, beneficiary_id FROM keyed) d GROUP BY key
         )
-        SELECT key, count(*) AS participants, (SELECT n FROM counted) AS selection,
-               sum(starts)::bigint AS employment_contracts, coalesce(sum(hours), 0) AS hours
-        FROM per_person
-        GROUP BY key",
-        base()
+        SELECT people.key, people.n AS participants, {selection} AS selection,
+               coalesce(work.starts, 0)::bigint AS employment_contracts, coalesce(work.hours, 0) AS hours
+        FROM people LEFT JOIN work ON work.key IS NOT DISTINCT FROM people.key
+        WHERE $8::date IS NOT NULL",
+        on_referent = referent(10)
     )
 }
 
@@ -548,19 +559,21 @@ fn breakdown_in(
         BreakdownKey::QualificationLevel => by_person("b.qualification_level"),
         BreakdownKey::Eligibility => by_person("unnest(b.eligibility)"),
         BreakdownKey::Qpv => by_person("CASE WHEN b.qpv_resident THEN 'yes' ELSE 'no' END"),
-        BreakdownKey::Modality => by_placement("a.modality", ""),
-        BreakdownKey::Contract => by_placement("a.contract_id::text", ""),
-        BreakdownKey::Operation => by_placement("c.operation", ""),
-        BreakdownKey::ClauseType => by_placement("c.clause_type", ""),
-        BreakdownKey::MarketNature => by_placement("c.market_nature", ""),
-        BreakdownKey::CpvDivision => by_placement("substr(c.cpv_code, 1, 2)", ""),
+        BreakdownKey::Modality => by_placement("p.modality", "", whole),
+        BreakdownKey::Contract => by_placement("p.contract_id::text", "", whole),
+        BreakdownKey::Operation => by_placement("c.operation", "", whole),
+        BreakdownKey::ClauseType => by_placement("c.clause_type", "", whole),
+        BreakdownKey::MarketNature => by_placement("c.market_nature", "", whole),
+        BreakdownKey::CpvDivision => by_placement("substr(c.cpv_code, 1, 2)", "", whole),
         BreakdownKey::BuyerCategory => by_placement(
             "bo.buyer_category",
             "JOIN organisations bo ON bo.id = c.buyer_id",
+            whole,
         ),
         BreakdownKey::EmployerSiaeType => by_placement(
             "eo.siae_type",
-            "JOIN organisations eo ON eo.id = a.employer_id",
+            "JOIN organisations eo ON eo.id = p.employer_id",
+            whole,
         ),
         BreakdownKey::Month => by_month(),
     };
