@@ -389,6 +389,12 @@ fn by_person(key: &str) -> String {
 /// add up to the totals. `joins` brings the tables `key` reads beside
 /// `active a` and `contracts c`.
 fn by_placement(key: &str, joins: &str, whole: bool) -> String {
+    by_placement_keyed(&format!("coalesce(({key})::text, chr(1))"), joins, whole)
+}
+
+/// `key` is never null, of any type (the contract's id is grouped as a uuid and
+/// written as text at the end, not cast on every row).
+fn by_placement_keyed(key: &str, joins: &str, whole: bool) -> String {
     // The key is read in the same pass as the selection (one join of the
     // year's rows), then people per key and hours per key are two hash
     // aggregates: no count(DISTINCT), which sorts. A null key travels as
@@ -402,7 +408,7 @@ fn by_placement(key: &str, joins: &str, whole: bool) -> String {
     };
     format!(
         "WITH keyed AS MATERIALIZED (
-            SELECT coalesce({key}, chr(1)) AS key, p.beneficiary_id, p.start_date, p.hours
+            SELECT {key} AS key, p.beneficiary_id, p.start_date, p.hours
             FROM placement_years p JOIN contracts c ON c.id = p.contract_id {joins}
             WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
         ),
@@ -413,7 +419,7 @@ fn by_placement(key: &str, joins: &str, whole: bool) -> String {
         people AS (
             SELECT key, count(*) AS n FROM (SELECT DISTINCT key, beneficiary_id FROM keyed) d GROUP BY key
         )
-        SELECT nullif(people.key, chr(1)) AS key, people.n AS participants, {selection} AS selection,
+        SELECT nullif(people.key::text, chr(1)) AS key, people.n AS participants, {selection} AS selection,
                coalesce(work.starts, 0)::bigint AS employment_contracts, coalesce(work.hours, 0) AS hours
         FROM people LEFT JOIN work ON work.key = people.key
         WHERE $8::date IS NOT NULL",
@@ -425,17 +431,30 @@ fn by_placement(key: &str, joins: &str, whole: bool) -> String {
 /// person's months are the union of their placements'), and the
 /// placements that started in it. Hours per month come from `hours_rollup`
 /// for a selection of contracts, from the months for a referent's people.
-fn by_month() -> String {
-    // The people of each month in one pass over the people: twelve sums.
+fn by_month(whole: bool) -> String {
+    // The people of each month in one pass over the people: twelve sums
+    // over each person's months (the union of their placements').
     let counts = (0..12)
         .map(|bit| format!("sum((months >> {bit}) & 1)"))
         .collect::<Vec<_>>()
         .join(", ");
+    let selection = if whole {
+        "(SELECT count(*) FROM person_years WHERE year = $9)"
+    } else {
+        "(SELECT count(*) FROM person_months)"
+    };
     format!(
-        "{},
+        "WITH active AS MATERIALIZED (
+            SELECT p.placement_id AS id, p.beneficiary_id, p.start_date, p.months
+            FROM placement_years p JOIN contracts c ON c.id = p.contract_id
+            WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
+        ),
+        person_months AS (
+            SELECT bit_or(months) AS months FROM active GROUP BY beneficiary_id
+        ),
         worked_people AS (
             SELECT m.n AS month_number, w.counts[m.n] AS people
-            FROM (SELECT ARRAY[{counts}] AS counts FROM people) w
+            FROM (SELECT ARRAY[{counts}] AS counts FROM person_months) w
             CROSS JOIN generate_series(1, 12) AS m (n)
         ),
         month_hours AS (
@@ -457,7 +476,7 @@ fn by_month() -> String {
             SELECT make_date($9, n, 1) AS month, n FROM generate_series(1, 12) AS g (n)
         )
         SELECT to_char(mo.month, 'YYYY-MM') AS key,
-               (SELECT count(*) FROM people) AS selection,
+               {selection} AS selection,
                coalesce(w.people, 0)::bigint AS participants,
                coalesce(s.n, 0) AS employment_contracts,
                coalesce(mh.h, 0) AS hours
@@ -466,8 +485,7 @@ fn by_month() -> String {
         LEFT JOIN month_hours mh ON mh.month = mo.month
         LEFT JOIN started s ON s.month = mo.month
         WHERE w.people > 0 OR s.n IS NOT NULL OR mh.month IS NOT NULL",
-        base(),
-        counts = counts
+        on_referent = referent(10),
     )
 }
 
@@ -562,7 +580,7 @@ fn breakdown_in(
         BreakdownKey::Eligibility => by_person("unnest(b.eligibility)"),
         BreakdownKey::Qpv => by_person("CASE WHEN b.qpv_resident THEN 'yes' ELSE 'no' END"),
         BreakdownKey::Modality => by_placement("p.modality", "", whole),
-        BreakdownKey::Contract => by_placement("p.contract_id::text", "", whole),
+        BreakdownKey::Contract => by_placement_keyed("p.contract_id", "", whole),
         BreakdownKey::Operation => by_placement("c.operation", "", whole),
         BreakdownKey::ClauseType => by_placement("c.clause_type", "", whole),
         BreakdownKey::MarketNature => by_placement("c.market_nature", "", whole),
@@ -577,7 +595,7 @@ fn breakdown_in(
             "JOIN organisations eo ON eo.id = p.employer_id",
             whole,
         ),
-        BreakdownKey::Month => by_month(),
+        BreakdownKey::Month => by_month(whole),
     };
     let q = bind_selection!(diesel::sql_query(sql), s)
         .bind::<Date, _>(first)
