@@ -574,6 +574,17 @@ async fn a_company_places_only_its_people_and_those_proposed_to_it() {
         .await,
     );
     w.propose(other_offer, elsewhere).await;
+    // Its employer (not the holder) changes its own offer.
+    let res = app
+        .patch(
+            &format!("/api/v1/offers/{other_offer}"),
+            &token(Role::Company, Some(w.other_company)),
+            &json!({"positions": 2, "description": "Quais de chargement"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.json()["positions"], 2);
     let res = app
         .post(
             "/api/v1/placements",

@@ -151,11 +151,12 @@ pub fn get_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Off
         .ok_or_else(|| ApiError::not_found("offer"))
 }
 
-/// The contract's dates, for a caller who may publish on it, and whether
-/// the employer is a company.
+/// The contract's dates, for a caller who may publish on it (`p`; `None`
+/// for an offer already there, whose contract stays), and whether the
+/// employer is a company.
 fn context(
     conn: &mut PgConnection,
-    p: &Principal,
+    p: Option<&Principal>,
     contract_id: Option<Uuid>,
     employer_id: Option<Uuid>,
     hired: i32,
@@ -163,9 +164,11 @@ fn context(
 ) -> ApiResult<Option<OfferContext>> {
     let mut ctx = None;
     if let Some(c) = contract_id {
-        let dates: Option<(NaiveDate, NaiveDate)> = contracts::table
-            .filter(access::offers::on_contracts(p)?)
-            .filter(contracts::id.eq(c))
+        let mut q = contracts::table.filter(contracts::id.eq(c)).into_boxed();
+        if let Some(p) = p {
+            q = q.filter(access::offers::on_contracts(p)?);
+        }
+        let dates: Option<(NaiveDate, NaiveDate)> = q
             .select((contracts::start_date, contracts::end_date))
             .first(conn)
             .optional()?;
@@ -221,7 +224,14 @@ pub fn create(
                 draft.employer_id = holder_of(conn, c)?;
             }
         }
-        let ctx = context(conn, p, draft.contract_id, draft.employer_id, 0, &mut v)?;
+        let ctx = context(
+            conn,
+            Some(p),
+            draft.contract_id,
+            draft.employer_id,
+            0,
+            &mut v,
+        )?;
         let fields = crate::domain::offer::check(draft, ctx.as_ref(), &mut v);
         let fields = v.finish_with(fields)?;
         Ok(diesel::insert_into(offers::table)
@@ -258,7 +268,7 @@ pub fn update(
         }
         let ctx = context(
             conn,
-            p,
+            None,
             draft.contract_id,
             draft.employer_id,
             current.hired,
