@@ -292,7 +292,27 @@ pub fn erase(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Bene
         .execute(conn)?;
         // Their open proposals are withdrawn (no employer reads the name
         // again) and the notes about them go.
-        super::proposal::on_erasure(conn, id)?;
+        {
+            use crate::db::schema::proposals;
+            diesel::update(
+                proposals::table
+                    .filter(proposals::beneficiary_id.eq(id))
+                    .filter(proposals::status.eq_any(["proposed", "interview"])),
+            )
+            .set((
+                proposals::status.eq("withdrawn"),
+                proposals::version.eq(proposals::version + 1),
+                proposals::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+            diesel::update(
+                proposals::table
+                    .filter(proposals::beneficiary_id.eq(id))
+                    .filter(proposals::note.is_not_null()),
+            )
+            .set(proposals::note.eq(None::<String>))
+            .execute(conn)?;
+        }
         // Free text written about the person goes too.
         let placement_ids = placements::table
             .filter(placements::beneficiary_id.eq(id))

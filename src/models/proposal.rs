@@ -338,27 +338,3 @@ fn in_placement(e: ApiError) -> ApiError {
         other => other,
     }
 }
-
-/// Erasure withdraws the person's open proposals and clears the notes
-/// written about them.
-pub fn on_erasure(conn: &mut PgConnection, person: Uuid) -> ApiResult<()> {
-    diesel::update(
-        proposals::table
-            .filter(proposals::beneficiary_id.eq(person))
-            .filter(proposals::status.eq_any(["proposed", "interview"])),
-    )
-    .set((
-        proposals::status.eq(ProposalStatus::Withdrawn.as_str()),
-        proposals::version.eq(proposals::version + 1),
-        proposals::updated_at.eq(diesel::dsl::now),
-    ))
-    .execute(conn)?;
-    diesel::update(
-        proposals::table
-            .filter(proposals::beneficiary_id.eq(person))
-            .filter(proposals::note.is_not_null()),
-    )
-    .set(proposals::note.eq(None::<String>))
-    .execute(conn)?;
-    Ok(())
-}
