@@ -890,6 +890,16 @@ async fn rollups_agree_with_the_rows_after_every_kind_of_change() {
             diesel::RunQueryDsl::get_result(diesel::sql_query(PLACEMENT_YEARS_DIFFER), &mut conn)
                 .unwrap();
         assert_eq!(differ.n, 0, "{label}: placement_years");
+        // The attributes person_years keeps, against the people.
+        let differ: Differ = diesel::RunQueryDsl::get_result(
+            diesel::sql_query(
+                "SELECT count(*) AS n FROM person_years py JOIN beneficiaries b ON b.id = py.beneficiary_id \
+                 WHERE (py.qualification_level, py.eligibility) IS DISTINCT FROM (b.qualification_level, b.eligibility)",
+            ),
+            &mut conn,
+        )
+        .unwrap();
+        assert_eq!(differ.n, 0, "{label}: person_years");
     };
     check("as built");
 
@@ -983,7 +993,8 @@ async fn rollups_agree_with_the_rows_after_every_kind_of_change() {
             ),
             (
                 "after a bulk change of people",
-                "UPDATE beneficiaries SET sex = CASE sex WHEN 'F' THEN 'M' ELSE 'F' END, qpv_code = NULL \
+                "UPDATE beneficiaries SET sex = CASE sex WHEN 'F' THEN 'M' ELSE 'F' END, qpv_code = NULL, \
+                 qualification_level = '5', eligibility = '{rsa,refugee}' \
                  WHERE id IN (SELECT id FROM beneficiaries ORDER BY id LIMIT 7)",
             ),
             (

@@ -14,6 +14,7 @@ DROP FUNCTION IF EXISTS placement_years_placements();
 DROP FUNCTION IF EXISTS placement_years_refresh(uuid[]);
 DROP FUNCTION IF EXISTS record_operation_change();
 DROP TABLE IF EXISTS placement_years;
+ALTER TABLE person_years DROP COLUMN IF EXISTS qualification_level, DROP COLUMN IF EXISTS eligibility;
 DELETE FROM changes WHERE entity = 'operation';
 ALTER TABLE changes DROP CONSTRAINT changes_entity_check;
 ALTER TABLE changes ADD CONSTRAINT changes_entity_check

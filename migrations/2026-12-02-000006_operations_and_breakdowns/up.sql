@@ -250,6 +250,71 @@ END $$;
 CREATE TRIGGER rollup_horizon_placement_years AFTER UPDATE ON rollup_horizon
     FOR EACH ROW EXECUTE FUNCTION placement_years_horizon();
 
+-- person_years also holds the two attributes the breakdowns split people
+-- by that it lacked, so that the whole territory's breakdowns by
+-- qualification level and eligibility read no beneficiary: the refresh and
+-- the people's trigger of the rollups migration are replaced here to keep
+-- them (the same statements, two columns more).
+ALTER TABLE person_years
+    ADD COLUMN qualification_level text,
+    ADD COLUMN eligibility text[] NOT NULL DEFAULT '{}';
+
+CREATE OR REPLACE FUNCTION person_years_refresh(p_people uuid[]) RETURNS void
+LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+    horizon integer := (SELECT year FROM rollup_horizon);
+BEGIN
+    WITH fresh AS (
+        SELECT y.year, b.id AS beneficiary_id, min(p.start_date) AS first_start, b.sex, b.qpv_resident AS qpv,
+               CASE WHEN b.birth_date IS NOT NULL
+                    THEN extract(year FROM age(greatest(make_date(y.year, 1, 1), min(p.start_date)), b.birth_date))::int
+                    ELSE person_age(b.id, greatest(make_date(y.year, 1, 1), min(p.start_date))) END AS age,
+               b.qualification_level, b.eligibility
+        FROM unnest(p_people) AS who (id)
+        JOIN beneficiaries b ON b.id = who.id
+        JOIN placements p ON p.beneficiary_id = b.id
+        CROSS JOIN LATERAL generate_series(
+            extract(year FROM p.start_date)::int,
+            coalesce(extract(year FROM p.end_date)::int, greatest(horizon, extract(year FROM p.start_date)::int))
+        ) AS y (year)
+        GROUP BY y.year, b.id
+    ),
+    gone AS (
+        DELETE FROM person_years o
+        WHERE o.beneficiary_id = ANY (p_people)
+          AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.year = o.year AND f.beneficiary_id = o.beneficiary_id)
+    )
+    INSERT INTO person_years AS o (year, beneficiary_id, first_start, sex, qpv, age, qualification_level, eligibility)
+    SELECT year, beneficiary_id, first_start, sex, qpv, age, qualification_level, eligibility FROM fresh
+    ORDER BY 1, 2
+    ON CONFLICT (year, beneficiary_id) DO UPDATE
+        SET first_start = excluded.first_start, sex = excluded.sex, qpv = excluded.qpv, age = excluded.age,
+            qualification_level = excluded.qualification_level, eligibility = excluded.eligibility
+        WHERE (o.first_start, o.sex, o.qpv, o.age, o.qualification_level, o.eligibility)
+              IS DISTINCT FROM (excluded.first_start, excluded.sex, excluded.qpv, excluded.age,
+                                excluded.qualification_level, excluded.eligibility);
+END $$;
+
+CREATE OR REPLACE FUNCTION person_years_beneficiaries() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    people uuid[];
+BEGIN
+    SELECT array_agg(n.id) INTO people
+    FROM old_rows o
+    JOIN new_rows n ON n.id = o.id
+    WHERE (o.sex, o.birth_date, o.qpv_resident, o.erased_at, o.age_jan1_2000, o.qualification_level, o.eligibility)
+          IS DISTINCT FROM (n.sex, n.birth_date, n.qpv_resident, n.erased_at, n.age_jan1_2000,
+                            n.qualification_level, n.eligibility);
+    IF people IS NOT NULL THEN
+        PERFORM person_years_refresh(people);
+    END IF;
+    RETURN NULL;
+END $$;
+
+UPDATE person_years py SET qualification_level = b.qualification_level, eligibility = b.eligibility
+FROM beneficiaries b WHERE b.id = py.beneficiary_id;
+
 -- The rows of the placements already there.
 SELECT placement_years_refresh(coalesce((SELECT array_agg(id) FROM placements), '{}'));
 

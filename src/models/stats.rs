@@ -490,22 +490,16 @@ fn by_month(whole: bool) -> String {
 }
 
 /// Each participant of the whole territory in one row, from the rollups:
-/// `person_years` holds the year's people with their sex, QPV and age on
-/// their reference day (the same definitions), `placement_years` their
-/// placements' starts and hours. `key` reads `pe` (person_years) and, for
-/// the attributes person_years does not hold, `b` (beneficiaries, joined
-/// when `with_person`). Binds: $1, $2 the year's first and last days, $3
-/// the year.
-fn by_person_whole(key: &str, with_person: bool) -> String {
-    let person = if with_person {
-        "JOIN beneficiaries b ON b.id = pe.beneficiary_id"
-    } else {
-        ""
-    };
+/// `person_years` holds the year's people with their sex, QPV, age on
+/// their reference day (the same definitions), qualification level and
+/// eligibility; `placement_years` their placements' starts and hours.
+/// `key` reads `pe` (person_years). Binds: $1, $2 the year's first and
+/// last days, $3 the year.
+fn by_person_whole(key: &str) -> String {
     format!(
         "WITH keyed AS (
             SELECT pe.beneficiary_id, {key} AS key
-            FROM person_years pe {person}
+            FROM person_years pe
             WHERE pe.year = $3
         ),
         work AS (
@@ -553,16 +547,15 @@ fn breakdown_in(
     let whole = by.is_person_attribute() && s.is_whole_territory() && year <= rollup_horizon(conn)?;
     if whole {
         let sql = match by {
-            BreakdownKey::Sex => by_person_whole("pe.sex", false),
+            BreakdownKey::Sex => by_person_whole("pe.sex"),
             BreakdownKey::AgeBand => by_person_whole(
                 "CASE WHEN pe.age < 26 THEN 'under_26' WHEN pe.age < 50 THEN '26_49' ELSE '50_plus' END",
-                false,
             ),
             BreakdownKey::Qpv => {
-                by_person_whole("CASE WHEN pe.qpv THEN 'yes' ELSE 'no' END", false)
+                by_person_whole("CASE WHEN pe.qpv THEN 'yes' ELSE 'no' END")
             }
-            BreakdownKey::QualificationLevel => by_person_whole("b.qualification_level", true),
-            _ => by_person_whole("unnest(b.eligibility)", true),
+            BreakdownKey::QualificationLevel => by_person_whole("pe.qualification_level"),
+            _ => by_person_whole("unnest(pe.eligibility)"),
         };
         let rows: Vec<BreakdownRow> = diesel::sql_query(sql)
             .bind::<Date, _>(first)
