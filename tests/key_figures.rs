@@ -845,9 +845,9 @@ const PLACEMENT_YEARS_DIFFER: &str = "
     WITH fresh AS (
         SELECT y.year, p.id AS placement_id, p.beneficiary_id, p.contract_id, p.employer_id, p.modality,
                p.start_date,
-               coalesce((SELECT sum(m.worked_hours + m.training_hours) FROM monthly_hours m
+               coalesce((SELECT sum(m.worked_hours + m.training_hours) * 100 FROM monthly_hours m
                          WHERE m.placement_id = p.id AND m.status = 'validated'
-                           AND extract(year FROM m.month) = y.year), 0) AS hours,
+                           AND extract(year FROM m.month) = y.year), 0)::bigint AS centihours,
                coalesce((SELECT bit_or(1 << (extract(month FROM m.month)::int - 1)) FROM monthly_hours m
                          WHERE m.placement_id = p.id AND m.status = 'validated'
                            AND extract(year FROM m.month) = y.year), 0) AS months
@@ -858,7 +858,7 @@ const PLACEMENT_YEARS_DIFFER: &str = "
                      greatest((SELECT year FROM rollup_horizon), extract(year FROM p.start_date)::int))) AS y (year)
     ),
     stored AS (
-        SELECT year, placement_id, beneficiary_id, contract_id, employer_id, modality, start_date, hours, months
+        SELECT year, placement_id, beneficiary_id, contract_id, employer_id, modality, start_date, centihours, months
         FROM placement_years
     )
     SELECT ((SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM stored) a)

@@ -333,6 +333,14 @@ async fn an_operations_fulfilment_adds_up_its_contracts_for_each_caller() {
                "participants": 3, "qpv_participants": 2, "share_done": 0.264,
                "expected_hours_to_date": 1424.76, "status": "on_track"})
     );
+    // Mid-March: May's hours of the year are not counted yet.
+    assert_eq!(
+        read(fac(), "2020-03-15").await,
+        json!({"operation_id": op, "on": "2020-03-15", "contracts": 3, "commitment_hours": 3500,
+               "target_hours": 5000, "validated_hours": 1090, "qpv_hours": 740, "operation_qpv_hours": 630,
+               "participants": 3, "qpv_participants": 2, "share_done": 0.218,
+               "expected_hours_to_date": 984.27, "status": "ahead"})
+    );
     // A buyer sees its own contracts' share, against their commitments,
     // with small counts of people masked (and the hours that would tell).
     assert_eq!(

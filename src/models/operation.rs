@@ -239,8 +239,9 @@ pub fn totals(
         ),
         per_placement AS (
             SELECT py.placement_id, py.beneficiary_id, min(py.start_date) AS start_date,
-                   coalesce(sum(py.hours) FILTER (WHERE py.year < $5), 0) AS before,
-                   bool_or(py.year = $5 AND py.months <> 0) AS this_year
+                   coalesce(sum(py.centihours) FILTER (WHERE py.year < $5), 0) * 0.01 AS before,
+                   coalesce(sum(py.centihours) FILTER (WHERE py.year = $5), 0) * 0.01 AS whole_year,
+                   coalesce(bit_or(py.months) FILTER (WHERE py.year = $5), 0) AS months
             FROM placement_years py
             -- An array, so that each contract's rows are read by the index
             -- on (contract_id, year), not the whole table.
@@ -249,11 +250,15 @@ pub fn totals(
         ),
         per_person AS (
             SELECT pp.beneficiary_id, min(pp.start_date) AS first_start,
-                   sum(pp.before + CASE WHEN pp.this_year THEN
-                       (SELECT coalesce(sum(m.worked_hours + m.training_hours), 0) FROM monthly_hours m
-                        WHERE m.placement_id = pp.placement_id AND m.status = 'validated'
-                          AND m.month >= $6 AND m.month <= $4)
-                       ELSE 0 END) AS hours
+                   -- `on`'s year: all of it when no month after `on`'s holds
+                   -- hours (always so for today), else its months up to `on`.
+                   sum(pp.before + CASE
+                       WHEN pp.months = 0 THEN 0
+                       WHEN pp.months >> extract(month FROM $4::date)::int = 0 THEN pp.whole_year
+                       ELSE (SELECT coalesce(sum(m.worked_hours + m.training_hours), 0) FROM monthly_hours m
+                             WHERE m.placement_id = pp.placement_id AND m.status = 'validated'
+                               AND m.month >= $6 AND m.month <= $4)
+                       END) AS hours
             FROM per_placement pp
             GROUP BY pp.beneficiary_id
         ),

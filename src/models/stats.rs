@@ -352,13 +352,13 @@ fn base() -> String {
     format!(
         "WITH active AS (
             SELECT p.placement_id AS id, p.beneficiary_id, p.contract_id, p.employer_id, p.modality,
-                   p.start_date, p.hours, p.months
+                   p.start_date, p.centihours, p.months
             FROM placement_years p JOIN contracts c ON c.id = p.contract_id
             WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
         ),
         people AS (
             SELECT beneficiary_id, greatest($7, min(start_date)) AS reference_day,
-                   count(*) FILTER (WHERE start_date >= $7) AS starts, sum(hours) AS hours,
+                   count(*) FILTER (WHERE start_date >= $7) AS starts, sum(centihours) * 0.01 AS hours,
                    bit_or(months) AS months
             FROM active GROUP BY beneficiary_id
         )",
@@ -408,12 +408,12 @@ fn by_placement_keyed(key: &str, joins: &str, whole: bool) -> String {
     };
     format!(
         "WITH keyed AS MATERIALIZED (
-            SELECT {key} AS key, p.beneficiary_id, p.start_date, p.hours
+            SELECT {key} AS key, p.beneficiary_id, p.start_date, p.centihours
             FROM placement_years p JOIN contracts c ON c.id = p.contract_id {joins}
             WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
         ),
         work AS (
-            SELECT key, count(*) FILTER (WHERE start_date >= $7) AS starts, sum(hours) AS hours
+            SELECT key, count(*) FILTER (WHERE start_date >= $7) AS starts, sum(centihours) * 0.01 AS hours
             FROM keyed GROUP BY key
         ),
         people AS (
@@ -503,7 +503,7 @@ fn by_person_whole(key: &str) -> String {
             WHERE pe.year = $3
         ),
         work AS (
-            SELECT k.key, count(*) FILTER (WHERE py.start_date >= $1) AS starts, sum(py.hours) AS hours
+            SELECT k.key, count(*) FILTER (WHERE py.start_date >= $1) AS starts, sum(py.centihours) * 0.01 AS hours
             FROM placement_years py JOIN keyed k ON k.beneficiary_id = py.beneficiary_id
             WHERE py.year = $3
             GROUP BY k.key
