@@ -337,16 +337,7 @@ pub mod placements {
             match self.company {
                 None => everything(),
                 Some(org) => {
-                    use schema::offers as of;
-                    let its_offers = of::table
-                        .filter(
-                            of::employer_id.eq(org).or(of::contract_id.eq_any(
-                                schema::contracts::table
-                                    .filter(schema::contracts::holder_id.eq(org))
-                                    .select(schema::contracts::id),
-                            )),
-                        )
-                        .select(of::id);
+                    let its_offers = super::offers::of_company(org);
                     Box::new(
                         schema::beneficiaries::id
                             .eq_any(
@@ -682,6 +673,12 @@ pub mod offers {
         )
     }
 
+    /// The ids of a company's offers (it employs for them, or holds their
+    /// contract), for conditions on other tables.
+    pub fn of_company(org: Uuid) -> of::BoxedQuery<'static, Pg, diesel::sql_types::Uuid> {
+        of::table.filter(held(org)).select(of::id).into_boxed()
+    }
+
     /// Every role reads the offers of the contracts it may see (a company
     /// also those it is the employer of); the facilitator and every PLIE,
     /// who propose people, read all.
@@ -764,22 +761,7 @@ pub mod offers {
                             .select(schema::beneficiaries::id),
                     )),
             )),
-            Role::Company => {
-                let org = p.org_id();
-                Ok(Box::new(
-                    pr::offer_id.eq_any(
-                        of::table
-                            .filter(
-                                of::employer_id.eq(org).or(of::contract_id.eq_any(
-                                    schema::contracts::table
-                                        .filter(schema::contracts::holder_id.eq(org))
-                                        .select(schema::contracts::id),
-                                )),
-                            )
-                            .select(of::id),
-                    ),
-                ))
-            }
+            Role::Company => Ok(Box::new(pr::offer_id.eq_any(of_company(p.org_id())))),
             Role::Buyer | Role::Department | Role::State => Err(forbidden("read proposals")),
         }
     }

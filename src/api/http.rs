@@ -93,7 +93,11 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Precondition> {
 
 /// True when `If-None-Match` names the current version (a 304 is due).
 pub fn not_modified(req: &HttpRequest, version: i32) -> bool {
-    let tag = etag(version);
+    holds_tag(req, &etag(version))
+}
+
+/// True when `If-None-Match` names `tag` (quoted, as sent in `ETag`).
+pub fn holds_tag(req: &HttpRequest, tag: &str) -> bool {
     req.headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

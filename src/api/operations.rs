@@ -391,19 +391,20 @@ pub async fn fulfilment(
     .await?;
     let target = rules::target(operation.target_hours, t.sees_all, t.commitment_hours);
     let (share_done, status) =
-        fulfilment::judge(target, t.validated_hours, t.expected_hours_to_date);
-    let participants = disclosure::people(audience, t.participants);
-    let qpv_participants = disclosure::attribute(audience, t.participants, t.qpv_participants);
+        fulfilment::judge(target, t.people.validated_hours, t.expected_hours_to_date);
+    let participants = disclosure::people(audience, t.people.participants);
+    let qpv_participants =
+        disclosure::attribute(audience, t.people.participants, t.people.qpv_participants);
     Ok(HttpResponse::Ok().json(OperationFulfilment {
         operation_id: operation.id,
         on,
         contracts: t.contracts,
         commitment_hours: t.commitment_hours.normalize(),
         target_hours: target.normalize(),
-        validated_hours: t.validated_hours.normalize(),
-        qpv_hours: (!qpv_participants.is_masked()).then(|| t.qpv_hours.normalize()),
+        validated_hours: t.people.validated_hours.normalize(),
+        qpv_hours: (!qpv_participants.is_masked()).then(|| t.people.qpv_hours.normalize()),
         operation_qpv_hours: (!qpv_participants.is_masked())
-            .then(|| t.operation_qpv_hours.normalize()),
+            .then(|| t.people.operation_qpv_hours.normalize()),
         participants,
         qpv_participants,
         share_done,

@@ -133,15 +133,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         .map_err(|e| crate::error::ApiError::internal("rendering the public offers", e))?;
     let etag = tag(&body);
     let cache = (header::CACHE_CONTROL, "public, max-age=60");
-    let held = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == etag)
-        });
-    if held {
+    if super::http::holds_tag(&req, &etag) {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
             .insert_header(cache)

@@ -184,17 +184,19 @@ pub fn update(
 }
 
 /// An operation's cumulative figures over the contracts a caller sees.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationTotals {
-    #[diesel(sql_type = BigInt)]
     pub contracts: i64,
     /// Whether the caller sees every contract of the operation.
-    #[diesel(sql_type = diesel::sql_types::Bool)]
     pub sees_all: bool,
-    #[diesel(sql_type = Numeric)]
     pub commitment_hours: Decimal,
-    #[diesel(sql_type = Numeric)]
     pub expected_hours_to_date: Decimal,
+    pub people: PeopleTotals,
+}
+
+/// What the contracts' placements add up to.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct PeopleTotals {
     #[diesel(sql_type = Numeric)]
     pub validated_hours: Decimal,
     #[diesel(sql_type = Numeric)]
@@ -208,44 +210,54 @@ pub struct OperationTotals {
 }
 
 /// The figures of the operation's contracts in `scope`, from their start to
-/// the month of `on`: the validated hours of the years before `on`'s from
-/// `placement_years`, those of its year up to its month from the months of
-/// the placements that have some that year, so the cost follows the
-/// operation's placements, not their months. A participant is a person
-/// with a placement starting by `on` (every placement has a row in its
-/// first year). A person counts in the
-/// QPV figures by their `qpv_code` (kept as `qpv_resident` once erased);
-/// in the operation's own by a code of its list.
+/// the month of `on`. The contracts are read once: their commitments and
+/// expected hours (by the contracts' own rule) here, their placements'
+/// figures in one statement. That statement takes the validated hours of
+/// the years before `on`'s from `placement_years`, those of its year up to
+/// its month from the months of the placements that have some that year,
+/// so the cost follows the operation's placements, not their months. A
+/// participant is a person with a placement starting by `on` (every
+/// placement has a row in its first year). A person counts in the QPV
+/// figures by their `qpv_code` (kept as `qpv_resident` once erased); in the
+/// operation's own by a code of its list.
 pub fn totals(
     conn: &mut PgConnection,
     scope: ContractScope,
     operation: &OperationRow,
     on: NaiveDate,
 ) -> ApiResult<OperationTotals> {
-    let (held, bought) = match scope {
-        ContractScope::All => (None, None),
-        ContractScope::HeldBy(o) => (Some(o), None),
-        ContractScope::BoughtBy(o) => (None, Some(o)),
-    };
+    let mut q = contracts::table
+        .filter(contracts::operation_id.eq(operation.id))
+        .into_boxed();
+    match scope {
+        ContractScope::All => {}
+        ContractScope::HeldBy(o) => q = q.filter(contracts::holder_id.eq(o)),
+        ContractScope::BoughtBy(o) => q = q.filter(contracts::buyer_id.eq(o)),
+    }
+    let seen: Vec<(Uuid, Decimal, NaiveDate, NaiveDate)> = q
+        .select((
+            contracts::id,
+            contracts::commitment_hours,
+            contracts::start_date,
+            contracts::end_date,
+        ))
+        .load(conn)?;
+    let all: i64 = contracts::table
+        .filter(contracts::operation_id.eq(operation.id))
+        .count()
+        .get_result(conn)?;
     let year = chrono::Datelike::year(&on);
     let first_of_year = NaiveDate::from_ymd_opt(year, 1, 1).expect("a valid year");
     let sql = "
-        WITH mine AS (
-            SELECT c.id, c.commitment_hours, c.start_date, c.end_date
-            FROM contracts c
-            WHERE c.operation_id = $1
-              AND ($2::uuid IS NULL OR c.holder_id = $2)
-              AND ($3::uuid IS NULL OR c.buyer_id = $3)
-        ),
-        per_placement AS (
+        WITH per_placement AS (
             SELECT py.placement_id, py.beneficiary_id, min(py.start_date) AS start_date,
-                   coalesce(sum(py.centihours) FILTER (WHERE py.year < $5), 0) * 0.01 AS before,
-                   coalesce(sum(py.centihours) FILTER (WHERE py.year = $5), 0) * 0.01 AS whole_year,
-                   coalesce(bit_or(py.months) FILTER (WHERE py.year = $5), 0) AS months
+                   coalesce(sum(py.centihours) FILTER (WHERE py.year < $3), 0) * 0.01 AS before,
+                   coalesce(sum(py.centihours) FILTER (WHERE py.year = $3), 0) * 0.01 AS whole_year,
+                   coalesce(bit_or(py.months) FILTER (WHERE py.year = $3), 0) AS months
             FROM placement_years py
             -- An array, so that each contract's rows are read by the index
             -- on (contract_id, year), not the whole table.
-            WHERE py.contract_id = ANY (ARRAY(SELECT id FROM mine)) AND py.year <= $5
+            WHERE py.contract_id = ANY ($1::uuid[]) AND py.year <= $3
             GROUP BY 1, 2
         ),
         per_person AS (
@@ -254,10 +266,10 @@ pub fn totals(
                    -- hours (always so for today), else its months up to `on`.
                    sum(pp.before + CASE
                        WHEN pp.months = 0 THEN 0
-                       WHEN pp.months >> extract(month FROM $4::date)::int = 0 THEN pp.whole_year
+                       WHEN pp.months >> extract(month FROM $2::date)::int = 0 THEN pp.whole_year
                        ELSE (SELECT coalesce(sum(m.worked_hours + m.training_hours), 0) FROM monthly_hours m
                              WHERE m.placement_id = pp.placement_id AND m.status = 'validated'
-                               AND m.month >= $6 AND m.month <= $4)
+                               AND m.month >= $4 AND m.month <= $2)
                        END) AS hours
             FROM per_placement pp
             GROUP BY pp.beneficiary_id
@@ -265,8 +277,8 @@ pub fn totals(
         -- One look-up by id per person (2: in one of the operation's QPVs,
         -- 1: in another, 0: none), not a join over every person.
         classed AS MATERIALIZED (
-            SELECT pp.hours, pp.first_start <= $4 AS counted,
-                   (SELECT CASE WHEN b.qpv_code = ANY ($7::text[]) THEN 2 WHEN b.qpv_resident THEN 1 ELSE 0 END
+            SELECT pp.hours, pp.first_start <= $2 AS counted,
+                   (SELECT CASE WHEN b.qpv_code = ANY ($5::text[]) THEN 2 WHEN b.qpv_resident THEN 1 ELSE 0 END
                     FROM beneficiaries b WHERE b.id = pp.beneficiary_id) AS qpv
             FROM per_person pp
         ),
@@ -278,52 +290,23 @@ pub fn totals(
                    count(*) FILTER (WHERE counted AND qpv >= 1) AS qpv_participants
             FROM classed
         )
-        SELECT (SELECT count(*) FROM mine) AS contracts,
-               (SELECT count(*) FROM mine) = (SELECT count(*) FROM contracts WHERE operation_id = $1) AS sees_all,
-               (SELECT coalesce(sum(commitment_hours), 0) FROM mine) AS commitment_hours,
-               0::numeric AS expected_hours_to_date,
-               f.validated_hours, f.qpv_hours, f.operation_qpv_hours, f.participants, f.qpv_participants
-        FROM figures f";
-    let mut totals: OperationTotals = diesel::sql_query(sql)
-        .bind::<SqlUuid, _>(operation.id)
-        .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(held)
-        .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(bought)
+        SELECT * FROM figures";
+    let ids: Vec<Uuid> = seen.iter().map(|c| c.0).collect();
+    let people: PeopleTotals = diesel::sql_query(sql)
+        .bind::<Array<SqlUuid>, _>(&ids)
         .bind::<Date, _>(on)
         .bind::<diesel::sql_types::Integer, _>(year)
         .bind::<Date, _>(first_of_year)
         .bind::<Array<Text>, _>(&operation.qpv_codes)
         .get_result(conn)?;
-    totals.expected_hours_to_date = expected(conn, operation.id, held, bought, on)?;
-    Ok(totals)
-}
-
-/// The sum of the contracts' own expected hours on `on` (each pro rata of
-/// its days, rounded as the contract's fulfilment rounds it).
-fn expected(
-    conn: &mut PgConnection,
-    operation_id: Uuid,
-    held: Option<Uuid>,
-    bought: Option<Uuid>,
-    on: NaiveDate,
-) -> ApiResult<Decimal> {
-    let mut q = contracts::table
-        .filter(contracts::operation_id.eq(operation_id))
-        .into_boxed();
-    if let Some(h) = held {
-        q = q.filter(contracts::holder_id.eq(h));
-    }
-    if let Some(b) = bought {
-        q = q.filter(contracts::buyer_id.eq(b));
-    }
-    let rows: Vec<(Decimal, NaiveDate, NaiveDate)> = q
-        .select((
-            contracts::commitment_hours,
-            contracts::start_date,
-            contracts::end_date,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(c, s, e)| crate::domain::fulfilment::expected_to_date(c, s, e, on))
-        .sum())
+    Ok(OperationTotals {
+        contracts: seen.len() as i64,
+        sees_all: seen.len() as i64 == all,
+        commitment_hours: seen.iter().map(|c| c.1).sum(),
+        expected_hours_to_date: seen
+            .iter()
+            .map(|&(_, c, s, e)| crate::domain::fulfilment::expected_to_date(c, s, e, on))
+            .sum(),
+        people,
+    })
 }
