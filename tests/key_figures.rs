@@ -842,7 +842,7 @@ async fn small_counts_are_masked_in_public() {
 /// Rows of `placement_years` that a computation from the placements and
 /// their months does not give, and rows it gives that are missing.
 const PLACEMENT_YEARS_DIFFER: &str = "
-    WITH fresh AS (
+    WITH computed AS (
         SELECT y.year, p.id AS placement_id, p.beneficiary_id, p.contract_id, p.employer_id, p.modality,
                p.start_date,
                coalesce((SELECT sum(m.worked_hours + m.training_hours) * 100 FROM monthly_hours m
@@ -857,12 +857,52 @@ const PLACEMENT_YEARS_DIFFER: &str = "
             coalesce(extract(year FROM p.end_date)::int,
                      greatest((SELECT year FROM rollup_horizon), extract(year FROM p.start_date)::int))) AS y (year)
     ),
+    fresh AS (
+        SELECT r.*, count(*) OVER (PARTITION BY year, beneficiary_id) = 1 AS sole FROM computed r
+    ),
     stored AS (
-        SELECT year, placement_id, beneficiary_id, contract_id, employer_id, modality, start_date, centihours, months
+        SELECT year, placement_id, beneficiary_id, contract_id, employer_id, modality, start_date, centihours, months,
+               sole
         FROM placement_years
     )
     SELECT ((SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM stored) a)
           + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM fresh) b))::bigint AS n";
+
+/// placement_years and person_years against what the rows give.
+fn assert_rollups_hold(conn: &mut diesel::PgConnection, label: &str) {
+    // placement_years (every breakdown's rows) against the rows.
+    #[derive(diesel::QueryableByName)]
+    struct Differ {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let differ: Differ =
+        diesel::RunQueryDsl::get_result(diesel::sql_query(PLACEMENT_YEARS_DIFFER), conn).unwrap();
+    assert_eq!(differ.n, 0, "{label}: placement_years");
+    // The attributes person_years keeps, against the people.
+    let differ: Differ = diesel::RunQueryDsl::get_result(
+        diesel::sql_query(
+            "SELECT count(*) AS n FROM person_years py JOIN beneficiaries b ON b.id = py.beneficiary_id \
+             WHERE (py.qualification_level, py.eligibility) IS DISTINCT FROM (b.qualification_level, b.eligibility)",
+        ),
+        conn,
+    )
+    .unwrap();
+    assert_eq!(differ.n, 0, "{label}: person_years");
+    // Their starts and hours, against placement_years (checked above).
+    let differ: Differ = diesel::RunQueryDsl::get_result(
+        diesel::sql_query(
+            "SELECT count(*) AS n FROM person_years py FULL JOIN ( \
+                 SELECT year, beneficiary_id, count(*) FILTER (WHERE start_date >= make_date(year, 1, 1)) AS starts, \
+                        sum(centihours) AS centihours \
+                 FROM placement_years GROUP BY 1, 2) w USING (year, beneficiary_id) \
+             WHERE (py.starts, py.centihours) IS DISTINCT FROM (w.starts, w.centihours)",
+        ),
+        conn,
+    )
+    .unwrap();
+    assert_eq!(differ.n, 0, "{label}: person_years' starts and hours");
+}
 
 #[actix_web::test]
 async fn rollups_agree_with_the_rows_after_every_kind_of_change() {
@@ -880,26 +920,7 @@ async fn rollups_agree_with_the_rows_after_every_kind_of_change() {
             let live = key_figures_live(&mut conn, &all, year).unwrap();
             assert_eq!(fast, live, "{label}: {year}");
         }
-        // placement_years (every breakdown's rows) against the rows.
-        #[derive(diesel::QueryableByName)]
-        struct Differ {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let differ: Differ =
-            diesel::RunQueryDsl::get_result(diesel::sql_query(PLACEMENT_YEARS_DIFFER), &mut conn)
-                .unwrap();
-        assert_eq!(differ.n, 0, "{label}: placement_years");
-        // The attributes person_years keeps, against the people.
-        let differ: Differ = diesel::RunQueryDsl::get_result(
-            diesel::sql_query(
-                "SELECT count(*) AS n FROM person_years py JOIN beneficiaries b ON b.id = py.beneficiary_id \
-                 WHERE (py.qualification_level, py.eligibility) IS DISTINCT FROM (b.qualification_level, b.eligibility)",
-            ),
-            &mut conn,
-        )
-        .unwrap();
-        assert_eq!(differ.n, 0, "{label}: person_years");
+        assert_rollups_hold(&mut conn, label);
     };
     check("as built");
 
@@ -967,6 +988,36 @@ async fn rollups_agree_with_the_rows_after_every_kind_of_change() {
         .await
         .json();
     assert!(y2031["participants"].as_i64().unwrap() >= 1);
+    // Breakdowns of a year past the horizon count the open placements too
+    // (their rows are then computed from the placements).
+    let y2040 = app
+        .get("/api/v1/stats/key-figures?year=2040", &fac())
+        .await
+        .json();
+    let people_2040 = y2040["participants"].as_i64().unwrap();
+    assert!(people_2040 >= 1);
+    for by in [
+        "sex",
+        "qpv",
+        "age_band",
+        "modality",
+        "contract",
+        "operation",
+        "clause_type",
+    ] {
+        let b = app
+            .get(
+                &format!("/api/v1/stats/breakdown?year=2040&by={by}"),
+                &fac(),
+            )
+            .await
+            .json();
+        let rows = b["rows"].as_array().unwrap();
+        let sum = |field: &str| rows.iter().map(|r| r[field].as_i64().unwrap()).sum::<i64>();
+        // One contract, one operation, one modality for everyone open in 2040.
+        assert_eq!(sum("participants"), people_2040, "2040 by {by}: {b}");
+        assert_eq!(sum("employment_contracts"), 0, "2040 by {by}");
+    }
 
     // Statements that touch many people at once, as a bulk load or a bulk
     // fix does: the rollups are kept per statement, for every row of it.
@@ -1215,4 +1266,90 @@ async fn erasing_a_third_of_the_people_keeps_every_figure() {
         .unwrap()
         .iter()
         .any(|e| e["action"] == "erase"));
+}
+
+/// Two transactions that change one person's year at once: each refresh of
+/// the person reads what the other committed, so neither writes totals or
+/// a `sole` flag computed without it.
+#[actix_web::test]
+async fn concurrent_statements_on_one_person_keep_the_rollups() {
+    use diesel::{Connection, QueryableByName, RunQueryDsl};
+    let t = territory().await;
+    let app = &t.app;
+    #[derive(QueryableByName)]
+    struct Picked {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: Uuid,
+    }
+    let mut conn = app.db.conn();
+    // A placement with validated months in 2019.
+    let picked: Picked = diesel::sql_query(
+        "SELECT p.id FROM placements p WHERE EXISTS (SELECT 1 FROM monthly_hours m \
+         WHERE m.placement_id = p.id AND m.status = 'validated' AND m.month >= '2019-01-01') \
+         ORDER BY p.id LIMIT 1",
+    )
+    .get_result(&mut conn)
+    .unwrap();
+    let copy_for = |person: &str, start: &str, end: &str| {
+        format!(
+            "INSERT INTO placements (id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date) \
+             SELECT gen_random_uuid(), {person}, contract_id, employer_id, modality, job_title, \
+                    DATE '{start}', DATE '{end}' FROM placements WHERE id = '{}'",
+            picked.id
+        )
+    };
+    let copy = |start: &str, end: &str| copy_for("beneficiary_id", start, end);
+    // `first` holds its statement open while `second` runs into the same
+    // person; `second` must wait for it, then see it.
+    let race = |first: String, second: String| {
+        let mut one = app.db.conn();
+        let mut two = app.db.conn();
+        diesel::sql_query("BEGIN").execute(&mut one).unwrap();
+        diesel::sql_query(&first).execute(&mut one).unwrap();
+        let other = std::thread::spawn(move || {
+            two.transaction(|c| diesel::sql_query(&second).execute(c).map(|_| ()))
+                .unwrap();
+        });
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        assert!(
+            !other.is_finished(),
+            "the second statement waits for the first"
+        );
+        diesel::sql_query("COMMIT").execute(&mut one).unwrap();
+        other.join().unwrap();
+    };
+    // Hours of the person's year change while a placement of the same
+    // person and year is added.
+    race(
+        format!(
+            "UPDATE monthly_hours SET worked_hours = worked_hours + 3.5 \
+             WHERE placement_id = '{}' AND status = 'validated'",
+            picked.id
+        ),
+        copy("2019-07-01", "2019-09-30"),
+    );
+    assert_rollups_hold(&mut conn, "hours, then a placement");
+    // Two placements of a year the person had none in, at once.
+    race(
+        copy("2024-03-01", "2024-06-30"),
+        copy("2024-05-01", "2024-12-31"),
+    );
+    assert_rollups_hold(&mut conn, "two placements at once");
+    // A person's first two placements, at once.
+    let newcomer = app.person(None, "Nouvelle", "F", "1990-01-01").await;
+    race(
+        copy_for(&format!("'{newcomer}'::uuid"), "2019-03-01", "2019-06-30"),
+        copy_for(&format!("'{newcomer}'::uuid"), "2019-05-01", "2019-12-31"),
+    );
+    assert_rollups_hold(&mut conn, "a person's first two placements at once");
+    // And the other way round: a placement is added while the hours change.
+    race(
+        copy("2019-10-01", "2019-12-31"),
+        format!(
+            "UPDATE monthly_hours SET worked_hours = worked_hours - 1.25 \
+             WHERE placement_id = '{}' AND status = 'validated'",
+            picked.id
+        ),
+    );
+    assert_rollups_hold(&mut conn, "a placement, then hours");
 }

@@ -348,12 +348,12 @@ pub struct BreakdownRow {
 /// people with their reference day (for the age), starts, hours and months.
 /// Binds: $7 and $8 the year's first and last days, $9 the year, $10 the
 /// referent.
-fn base() -> String {
+fn base(rows: &str) -> String {
     format!(
         "WITH active AS (
             SELECT p.placement_id AS id, p.beneficiary_id, p.contract_id, p.employer_id, p.modality,
                    p.start_date, p.centihours, p.months
-            FROM placement_years p JOIN contracts c ON c.id = p.contract_id
+            FROM {rows} p JOIN contracts c ON c.id = p.contract_id
             WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
         ),
         people AS (
@@ -368,7 +368,7 @@ fn base() -> String {
 
 /// Each participant in one row (or, for eligibility, one row per
 /// criterion): their placements' starts and hours go with them.
-fn by_person(key: &str) -> String {
+fn by_person(key: &str, rows: &str) -> String {
     format!(
         "{},
         keyed AS (
@@ -380,50 +380,57 @@ fn by_person(key: &str) -> String {
                coalesce(sum(hours), 0) AS hours
         FROM keyed
         GROUP BY key",
-        base()
+        base(rows)
     )
+}
+
+/// Where a placement key reads: the placement's own row, or its contract's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reads {
+    Placement,
+    Contract,
 }
 
 /// Each placement in the row of its own (or its contract's) attribute: a
 /// person with placements in two rows counts in both, contracts and hours
 /// add up to the totals. `joins` brings the tables `key` reads beside
-/// `active a` and `contracts c`.
-fn by_placement(key: &str, joins: &str, whole: bool) -> String {
-    by_placement_keyed(&format!("coalesce(({key})::text, chr(1))"), joins, whole)
-}
-
-/// `key` is never null, of any type (the contract's id is grouped as a uuid and
-/// written as text at the end, not cast on every row).
-fn by_placement_keyed(key: &str, joins: &str, whole: bool) -> String {
-    // The key is read in the same pass as the selection (one join of the
-    // year's rows), then people per key and hours per key are two hash
-    // aggregates: no count(DISTINCT), which sorts. A null key travels as
-    // chr(1), so that the two join by hash (5,000 contracts would
-    // otherwise meet by IS NOT DISTINCT FROM, pair by pair). The whole
-    // territory's people are person_years' count.
+/// `p` (the year's rows) and `contracts c`, which the whole territory
+/// joins only for a contract's attribute.
+fn by_placement(key: &str, joins: &str, reads: Reads, whole: bool, rows: &str) -> String {
+    // One pass and one hash aggregate: a row that is its person's only one
+    // of the year (`sole`) is one person in its key's row whatever else,
+    // so those rows are summed in one group per key, and only the others
+    // are told apart person by person. The whole territory's people are
+    // person_years' count; a selection's are its sole rows and its other
+    // people once each.
     let selection = if whole {
         "(SELECT count(*) FROM person_years WHERE year = $9)"
     } else {
-        "(SELECT count(*) FROM (SELECT DISTINCT beneficiary_id FROM keyed) d)"
+        "(SELECT (coalesce(sum(n) FILTER (WHERE person IS NULL), 0) + count(DISTINCT person))::bigint FROM keyed)"
+    };
+    let contracts = if whole && reads == Reads::Placement {
+        ""
+    } else {
+        "JOIN contracts c ON c.id = p.contract_id"
+    };
+    let condition = if whole {
+        String::new()
+    } else {
+        format!("AND {CONTRACTS} AND {}", referent(10))
     };
     format!(
-        "WITH keyed AS MATERIALIZED (
-            SELECT {key} AS key, p.beneficiary_id, p.start_date, p.centihours
-            FROM placement_years p JOIN contracts c ON c.id = p.contract_id {joins}
-            WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
-        ),
-        work AS (
-            SELECT key, count(*) FILTER (WHERE start_date >= $7) AS starts, sum(centihours) * 0.01 AS hours
-            FROM keyed GROUP BY key
-        ),
-        people AS (
-            SELECT key, count(*) AS n FROM (SELECT DISTINCT key, beneficiary_id FROM keyed) d GROUP BY key
+        "WITH keyed AS (
+            SELECT {key} AS key, CASE WHEN p.sole THEN NULL ELSE p.beneficiary_id END AS person, count(*) AS n,
+                   count(*) FILTER (WHERE p.start_date >= $7) AS starts, sum(p.centihours) AS centihours
+            FROM {rows} p {contracts} {joins}
+            WHERE p.year = $9 AND $8::date IS NOT NULL {condition}
+            GROUP BY 1, 2
         )
-        SELECT nullif(people.key::text, chr(1)) AS key, people.n AS participants, {selection} AS selection,
-               coalesce(work.starts, 0)::bigint AS employment_contracts, coalesce(work.hours, 0) AS hours
-        FROM people LEFT JOIN work ON work.key = people.key
-        WHERE $8::date IS NOT NULL",
-        on_referent = referent(10)
+        SELECT key::text AS key, sum(CASE WHEN person IS NULL THEN n ELSE 1 END)::bigint AS participants,
+               {selection} AS selection, sum(starts)::bigint AS employment_contracts,
+               sum(centihours) * 0.01 AS hours
+        FROM keyed
+        GROUP BY key"
     )
 }
 
@@ -431,7 +438,7 @@ fn by_placement_keyed(key: &str, joins: &str, whole: bool) -> String {
 /// person's months are the union of their placements'), and the
 /// placements that started in it. Hours per month come from `hours_rollup`
 /// for a selection of contracts, from the months for a referent's people.
-fn by_month(whole: bool) -> String {
+fn by_month(whole: bool, rows: &str) -> String {
     // The people of each month in one pass over the people: twelve sums
     // over each person's months (the union of their placements').
     let counts = (0..12)
@@ -445,12 +452,16 @@ fn by_month(whole: bool) -> String {
     };
     format!(
         "WITH active AS MATERIALIZED (
-            SELECT p.placement_id AS id, p.beneficiary_id, p.start_date, p.months
-            FROM placement_years p JOIN contracts c ON c.id = p.contract_id
+            SELECT p.placement_id AS id, p.beneficiary_id, p.start_date, p.months, p.sole
+            FROM {rows} p JOIN contracts c ON c.id = p.contract_id
             WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
         ),
+        -- A sole row's months are its person's; the others' are the union
+        -- of their rows'.
         person_months AS (
-            SELECT bit_or(months) AS months FROM active GROUP BY beneficiary_id
+            SELECT months FROM active WHERE sole
+            UNION ALL
+            SELECT bit_or(months) FROM active WHERE NOT sole GROUP BY beneficiary_id
         ),
         worked_people AS (
             SELECT m.n AS month_number, w.counts[m.n] AS people
@@ -489,33 +500,40 @@ fn by_month(whole: bool) -> String {
     )
 }
 
-/// Each participant of the whole territory in one row, from the rollups:
-/// `person_years` holds the year's people with their sex, QPV, age on
-/// their reference day (the same definitions), qualification level and
-/// eligibility; `placement_years` their placements' starts and hours.
-/// `key` reads `pe` (person_years). Binds: $1, $2 the year's first and
-/// last days, $3 the year.
-fn by_person_whole(key: &str) -> String {
+/// Each participant of the whole territory in one row, from `person_years`
+/// alone: it holds the year's people with their sex, QPV, age on their
+/// reference day (the same definitions), qualification level, eligibility,
+/// and their placements' starts and hours of the year. `key` reads `pe`
+/// (person_years), `from` may add a lateral (eligibility's criteria).
+/// Binds: $1, $2 the year's first and last days, $3 the year.
+fn by_person_whole(key: &str, from: &str) -> String {
     format!(
-        "WITH keyed AS (
-            SELECT pe.beneficiary_id, {key} AS key
-            FROM person_years pe
-            WHERE pe.year = $3
-        ),
-        work AS (
-            SELECT k.key, count(*) FILTER (WHERE py.start_date >= $1) AS starts, sum(py.centihours) * 0.01 AS hours
-            FROM placement_years py JOIN keyed k ON k.beneficiary_id = py.beneficiary_id
-            WHERE py.year = $3
-            GROUP BY k.key
-        ),
-        people AS (SELECT key, count(*) AS n FROM keyed GROUP BY key)
-        SELECT people.key, people.n AS participants,
+        "SELECT {key} AS key, count(*) AS participants,
                (SELECT count(*) FROM person_years WHERE year = $3) AS selection,
-               coalesce(work.starts, 0)::bigint AS employment_contracts,
-               coalesce(work.hours, 0) AS hours
-        FROM people LEFT JOIN work ON work.key IS NOT DISTINCT FROM people.key"
+               coalesce(sum(pe.starts), 0)::bigint AS employment_contracts,
+               coalesce(sum(pe.centihours), 0) * 0.01 AS hours
+        FROM person_years pe {from}
+        WHERE pe.year = $3 AND $1::date <= $2::date
+        GROUP BY 1"
     )
 }
+
+/// A year's `placement_years` rows computed from the placements and their
+/// months, for a year past the rollups' horizon. Binds: $7 and $8 the
+/// year's first and last days, $9 the year.
+const LIVE_PLACEMENT_YEARS: &str = "(
+    SELECT $9::int AS year, p.id AS placement_id, p.beneficiary_id, p.contract_id, p.employer_id, p.modality,
+           p.start_date, coalesce(h.centihours, 0) AS centihours, coalesce(h.months, 0) AS months,
+           count(*) OVER (PARTITION BY p.beneficiary_id) = 1 AS sole
+    FROM placements p
+    LEFT JOIN LATERAL (
+        SELECT (sum(m.worked_hours + m.training_hours) * 100)::bigint AS centihours,
+               bit_or(1 << (extract(month FROM m.month)::int - 1)) AS months
+        FROM monthly_hours m
+        WHERE m.placement_id = p.id AND m.status = 'validated' AND m.month BETWEEN $7 AND $8
+    ) h ON true
+    WHERE p.start_date <= $8 AND (p.end_date IS NULL OR p.end_date >= $7)
+)";
 
 /// Age on the reference day; erased people's from their kept facts.
 const AGE: &str = "(CASE WHEN b.birth_date IS NOT NULL \
@@ -544,18 +562,25 @@ fn breakdown_in(
     by: BreakdownKey,
 ) -> ApiResult<Breakdown> {
     let (first, last) = year_bounds(year);
-    let whole = by.is_person_attribute() && s.is_whole_territory() && year <= rollup_horizon(conn)?;
-    if whole {
+    // placement_years and person_years hold the years up to the horizon;
+    // past it (open placements reach every later year), the year's rows
+    // are computed from the placements.
+    let rows = if year <= rollup_horizon(conn)? {
+        "placement_years"
+    } else {
+        LIVE_PLACEMENT_YEARS
+    };
+    let whole = s.is_whole_territory() && rows == "placement_years";
+    if whole && by.is_person_attribute() {
         let sql = match by {
-            BreakdownKey::Sex => by_person_whole("pe.sex"),
+            BreakdownKey::Sex => by_person_whole("pe.sex", ""),
             BreakdownKey::AgeBand => by_person_whole(
                 "CASE WHEN pe.age < 26 THEN 'under_26' WHEN pe.age < 50 THEN '26_49' ELSE '50_plus' END",
+                "",
             ),
-            BreakdownKey::Qpv => {
-                by_person_whole("CASE WHEN pe.qpv THEN 'yes' ELSE 'no' END")
-            }
-            BreakdownKey::QualificationLevel => by_person_whole("pe.qualification_level"),
-            _ => by_person_whole("unnest(pe.eligibility)"),
+            BreakdownKey::Qpv => by_person_whole("CASE WHEN pe.qpv THEN 'yes' ELSE 'no' END", ""),
+            BreakdownKey::QualificationLevel => by_person_whole("pe.qualification_level", ""),
+            _ => by_person_whole("e.criterion", "CROSS JOIN LATERAL unnest(pe.eligibility) AS e (criterion)"),
         };
         let rows: Vec<BreakdownRow> = diesel::sql_query(sql)
             .bind::<Date, _>(first)
@@ -565,30 +590,35 @@ fn breakdown_in(
         return Ok(complete(by, rows));
     }
     let sql = match by {
-        BreakdownKey::Sex => by_person("b.sex"),
-        BreakdownKey::AgeBand => by_person(&format!(
-            "CASE WHEN {AGE} < 26 THEN 'under_26' WHEN {AGE} < 50 THEN '26_49' ELSE '50_plus' END"
-        )),
-        BreakdownKey::QualificationLevel => by_person("b.qualification_level"),
-        BreakdownKey::Eligibility => by_person("unnest(b.eligibility)"),
-        BreakdownKey::Qpv => by_person("CASE WHEN b.qpv_resident THEN 'yes' ELSE 'no' END"),
-        BreakdownKey::Modality => by_placement("p.modality", "", whole),
-        BreakdownKey::Contract => by_placement_keyed("p.contract_id", "", whole),
-        BreakdownKey::Operation => by_placement("c.operation", "", whole),
-        BreakdownKey::ClauseType => by_placement("c.clause_type", "", whole),
-        BreakdownKey::MarketNature => by_placement("c.market_nature", "", whole),
-        BreakdownKey::CpvDivision => by_placement("substr(c.cpv_code, 1, 2)", "", whole),
+        BreakdownKey::Sex => by_person("b.sex", rows),
+        BreakdownKey::AgeBand => by_person(
+            &format!("CASE WHEN {AGE} < 26 THEN 'under_26' WHEN {AGE} < 50 THEN '26_49' ELSE '50_plus' END"),
+            rows,
+        ),
+        BreakdownKey::QualificationLevel => by_person("b.qualification_level", rows),
+        BreakdownKey::Eligibility => by_person("unnest(b.eligibility)", rows),
+        BreakdownKey::Qpv => by_person("CASE WHEN b.qpv_resident THEN 'yes' ELSE 'no' END", rows),
+        BreakdownKey::Modality => by_placement("p.modality", "", Reads::Placement, whole, rows),
+        BreakdownKey::Contract => by_placement("p.contract_id", "", Reads::Placement, whole, rows),
+        BreakdownKey::Operation => by_placement("c.operation", "", Reads::Contract, whole, rows),
+        BreakdownKey::ClauseType => by_placement("c.clause_type", "", Reads::Contract, whole, rows),
+        BreakdownKey::MarketNature => by_placement("c.market_nature", "", Reads::Contract, whole, rows),
+        BreakdownKey::CpvDivision => by_placement("substr(c.cpv_code, 1, 2)", "", Reads::Contract, whole, rows),
         BreakdownKey::BuyerCategory => by_placement(
             "bo.buyer_category",
             "JOIN organisations bo ON bo.id = c.buyer_id",
+            Reads::Contract,
             whole,
+            rows,
         ),
         BreakdownKey::EmployerSiaeType => by_placement(
             "eo.siae_type",
             "JOIN organisations eo ON eo.id = p.employer_id",
+            Reads::Placement,
             whole,
+            rows,
         ),
-        BreakdownKey::Month => by_month(whole),
+        BreakdownKey::Month => by_month(whole, rows),
     };
     let q = bind_selection!(diesel::sql_query(sql), s)
         .bind::<Date, _>(first)
