@@ -89,5 +89,8 @@ ALTER TRIGGER placements_rollup_1_placement_years_delete ON placements RENAME TO
 ALTER TRIGGER placements_rollup_2_person_years_insert ON placements RENAME TO placements_person_years_insert;
 ALTER TRIGGER placements_rollup_2_person_years_update ON placements RENAME TO placements_person_years_update;
 ALTER TRIGGER placements_rollup_2_person_years_delete ON placements RENAME TO placements_person_years_delete;
+DROP INDEX beneficiaries_qpv;
+DROP INDEX placement_years_contract;
+CREATE INDEX placement_years_contract ON placement_years (contract_id, year);
 ALTER TABLE placement_years DROP COLUMN sole;
 ALTER TABLE person_years DROP COLUMN starts, DROP COLUMN centihours;

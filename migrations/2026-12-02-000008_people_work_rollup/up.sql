@@ -15,6 +15,16 @@ ALTER TABLE person_years
     ADD COLUMN centihours bigint NOT NULL DEFAULT 0;
 ALTER TABLE placement_years ADD COLUMN sole boolean NOT NULL DEFAULT false;
 
+-- An operation's fulfilment reads its contracts' rows of every year: by
+-- contract they lie on as many pages as rows (13,900 rows, 9,600 pages for
+-- an operation of 125 contracts). Covering indexes let it read them, and
+-- its people's QPV, from the indexes alone. (Hours updates were seldom
+-- HOT anyway: a year's rows fill their pages.)
+DROP INDEX placement_years_contract;
+CREATE INDEX placement_years_contract ON placement_years (contract_id, year)
+    INCLUDE (placement_id, beneficiary_id, start_date, centihours, months);
+CREATE UNIQUE INDEX beneficiaries_qpv ON beneficiaries (id) INCLUDE (qpv_code, qpv_resident);
+
 ALTER TRIGGER placements_placement_years_insert ON placements RENAME TO placements_rollup_1_placement_years_insert;
 ALTER TRIGGER placements_placement_years_update ON placements RENAME TO placements_rollup_1_placement_years_update;
 ALTER TRIGGER placements_placement_years_delete ON placements RENAME TO placements_rollup_1_placement_years_delete;
