@@ -55,7 +55,8 @@ post() {
 median() { sort -n | awk -v name="$1" '{a[NR]=$1} END {printf "%-40s median %.0f ms (min %.0f, max %.0f) over %d runs\n", name, a[int((NR+1)/2)]*1000, a[1]*1000, a[NR]*1000, NR}'; }
 created=(); replayed=(); updated=()
 for _ in 1 2 3 4 5; do
-  psql_ "$db" -c "TRUNCATE monthly_hours, hours_rollup, changes"
+  psql_ "$db" -c "TRUNCATE monthly_hours, hours_rollup, changes" \
+    -c "UPDATE placement_years SET centihours = 0, months = 0" -c "UPDATE person_years SET centihours = 0"
   created+=("$(post /tmp/statement.json)")
   replayed+=("$(post /tmp/statement.json)")
   updated+=("$(post /tmp/statement-changed.json)")

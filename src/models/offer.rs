@@ -151,6 +151,19 @@ pub fn get_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Off
         .ok_or_else(|| ApiError::not_found("offer"))
 }
 
+/// The offer, when the caller sees it, locked against a change of status
+/// until the transaction ends (a proposal is taken only while it is open).
+pub fn get_shared_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OfferRow> {
+    offers::table
+        .filter(access::offers::read(p))
+        .filter(offers::id.eq(id))
+        .select(OfferRow::as_select())
+        .for_share()
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("offer"))
+}
+
 /// The contract's dates, for a caller who may publish on it (`p`; `None`
 /// for an offer already there, whose contract stays), and whether the
 /// employer is a company.

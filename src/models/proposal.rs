@@ -85,12 +85,7 @@ pub fn create(
     note: Option<String>,
 ) -> ApiResult<Proposal> {
     conn.transaction(|conn| {
-        offer::get_in(conn, p, offer_id)?;
-        let status: OfferStatus = offers::table
-            .find(offer_id)
-            .select(offers::status)
-            .for_share()
-            .first(conn)?;
+        let status = offer::get_shared_in(conn, p, offer_id)?.status;
         let person: Option<Uuid> = beneficiaries::table
             .filter(leave.people())
             .filter(beneficiaries::id.eq(beneficiary_id))
