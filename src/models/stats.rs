@@ -565,12 +565,13 @@ fn breakdown_in(
     // placement_years and person_years hold the years up to the horizon;
     // past it (open placements reach every later year), the year's rows
     // are computed from the placements.
-    let rows = if year <= rollup_horizon(conn)? {
-        "placement_years"
-    } else {
+    let past_horizon = year > rollup_horizon(conn)?;
+    let rows = if past_horizon {
         LIVE_PLACEMENT_YEARS
+    } else {
+        "placement_years"
     };
-    let whole = s.is_whole_territory() && rows == "placement_years";
+    let whole = s.is_whole_territory() && !past_horizon;
     if whole && by.is_person_attribute() {
         let sql = match by {
             BreakdownKey::Sex => by_person_whole("pe.sex", ""),
