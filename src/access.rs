@@ -290,6 +290,10 @@ pub mod placements {
         }
     }
 
+    /// A proposal that still opens a company's door to a person: one
+    /// withdrawn or declined no longer does.
+    const LIVE_PROPOSALS: [&str; 3] = ["proposed", "interview", "hired"];
+
     /// Leave to create placements, granted once per request by [`place`];
     /// the model that creates one takes it instead of asking again.
     #[derive(Debug, Clone, Copy)]
@@ -348,11 +352,41 @@ pub mod placements {
                             .or(schema::beneficiaries::id.eq_any(
                                 schema::proposals::table
                                     .filter(schema::proposals::offer_id.eq_any(its_offers))
+                                    .filter(schema::proposals::status.eq_any(LIVE_PROPOSALS))
                                     .select(schema::proposals::beneficiary_id),
                             )),
                     )
                 }
             }
+        }
+
+        /// The employers it may name on `contract`: the facilitator any
+        /// company, a company itself or an employer the facilitator has
+        /// already tied to that contract (by a placement or an offer on
+        /// it), so that no company hands a person's name to a stranger.
+        pub fn employers(&self, contract: Uuid) -> Filter<schema::organisations::table> {
+            match (self.company, self.hire) {
+                (Some(org), None) => Box::new(
+                    schema::organisations::id
+                        .eq(org)
+                        .or(schema::organisations::id.eq_any(
+                            schema::placements::table
+                                .filter(schema::placements::contract_id.eq(contract))
+                                .select(schema::placements::employer_id),
+                        ))
+                        .or(schema::organisations::id.eq_any(
+                            schema::offers::table
+                                .filter(schema::offers::contract_id.eq(contract))
+                                .select(schema::offers::employer_id),
+                        )),
+                ),
+                _ => everything(),
+            }
+        }
+
+        /// Whether [`Placing::employers`] limits the employers it names.
+        pub fn names_employers(&self) -> bool {
+            self.company.is_some() && self.hire.is_none()
         }
 
         /// The contracts it may place people on: the facilitator any, a
@@ -716,6 +750,20 @@ pub mod offers {
         }
     }
 
+    /// Only the facilitator and the contract's holder choose an offer's
+    /// employer: an employer-only company handing the offer on would hand
+    /// the proposed people's names to a company of its choosing.
+    pub fn change_employer(p: &Principal, contract_holder: Uuid) -> ApiResult<()> {
+        match p.role {
+            Role::Facilitator => Ok(()),
+            Role::Company if p.org == Some(contract_holder) => Ok(()),
+            _ => Err(ApiError::forbidden_field(
+                "employer_id",
+                "only the facilitator and the contract's holder set an offer's employer",
+            )),
+        }
+    }
+
     /// Leave to propose people, granted by [`propose`].
     #[derive(Debug, Clone, Copy)]
     pub struct Proposing {
@@ -836,6 +884,21 @@ pub mod stats {
             Role::Plie if referent_id.is_some() && referent_id == p.org => Audience::Exact,
             Role::Company => Audience::Company,
             Role::Plie | Role::Buyer | Role::Department | Role::State => Audience::Masked,
+        }
+    }
+
+    /// `referent_id` narrows figures to one PLIE's people: read with and
+    /// without it, it would difference that PLIE's people out of the
+    /// figures. So only the facilitator, and a PLIE naming itself, filter
+    /// by it; anyone else gets 403 on the parameter.
+    pub fn referent_filter(p: &Principal, referent_id: Option<Uuid>) -> ApiResult<()> {
+        match (p.role, referent_id) {
+            (_, None) | (Role::Facilitator, _) => Ok(()),
+            (Role::Plie, Some(r)) if p.org == Some(r) => Ok(()),
+            _ => Err(ApiError::forbidden_field(
+                "referent_id",
+                "only the facilitator, and a PLIE naming itself, filter figures by referent",
+            )),
         }
     }
 

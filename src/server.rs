@@ -1,10 +1,11 @@
-//! The HTTP server: actix-web's own, assembled here so that one thing
-//! actix-http does before any application code runs can be mended. A
-//! request whose header section is larger than actix-http reads (128 KiB,
-//! or more than 96 fields) is answered by its dispatcher with an empty
-//! `431`, before a middleware could see it; every other error of this
-//! service is a problem document. [`HeadGuard`] sits between the socket and
-//! the dispatcher and writes that one answer as a problem instead.
+//! The HTTP server: actix-web's own, assembled here so that what actix-http
+//! does before any application code runs can be mended. A request whose
+//! header section is larger than actix-http reads (128 KiB, or more than 96
+//! fields), that it cannot parse, or whose head never comes, is answered by
+//! its dispatcher with an empty `431`, `400` or `408`, before a middleware
+//! could see it; every other error of this service is a problem document.
+//! [`HeadGuard`] sits between the socket and the dispatcher and writes
+//! those answers as problems instead.
 
 use std::io;
 use std::net::TcpListener;
@@ -77,57 +78,95 @@ pub fn serve(
     Ok(builder.run())
 }
 
-/// The status line and the one header by which actix-http's own 431 is
-/// known: it has no body, and no answer of the application is a bare 431.
-const BARE_431: &[u8] = b"HTTP/1.1 431 Request Header Fields Too Large\r\n";
+/// What actix-http answers by itself, before any application code runs,
+/// with a bare head (no body): a header section too large (431), a request
+/// it cannot parse (400: a control character in a header, a folded header,
+/// a malformed request line), a request head that never came (408). No
+/// answer of the application is bare: each is a problem document.
+struct Bare {
+    status_line: &'static [u8],
+    status: u16,
+    title: &'static str,
+    slug: &'static str,
+    detail: &'static str,
+}
+
+const BARE: [Bare; 3] = [
+    Bare {
+        status_line: b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
+        status: 431,
+        title: "Request Header Fields Too Large",
+        slug: "request-header-fields-too-large",
+        detail:
+            "the request's header section is too large: at most 128 KiB in all and 96 header fields",
+    },
+    Bare {
+        status_line: b"HTTP/1.1 400 Bad Request\r\n",
+        status: 400,
+        title: "Bad Request",
+        slug: "malformed-request",
+        detail: "the request is not valid HTTP/1.1: a request line or header with a control \
+                 character, a folded (obs-fold) header, or a malformed request line",
+    },
+    Bare {
+        status_line: b"HTTP/1.1 408 Request Timeout\r\n",
+        status: 408,
+        title: "Request Timeout",
+        slug: "request-timeout",
+        detail: "the request's head did not arrive within 5 seconds",
+    },
+];
+
 const NO_BODY: &[u8] = b"content-length: 0\r\n";
-/// Longer than actix-http's bare 431 head (status line, content-length,
+/// Longer than actix-http's bare heads (status line, content-length,
 /// connection and date).
 const HEAD_MAX: usize = 256;
 
-/// Where a bare 431 head starts in `buf`, when `buf` ends with it (the
-/// dispatcher writes it last, then closes the connection).
-fn bare_431(buf: &[u8]) -> Option<usize> {
+/// Where a bare head of actix-http's starts in `buf`, and which, when `buf`
+/// ends with it (the dispatcher writes it last, then closes the
+/// connection).
+fn bare_head(buf: &[u8]) -> Option<(usize, &'static Bare)> {
     // Every answer passes here: look no further than a head's length
     // from the end, and only when the buffer ends as a head does.
     if !buf.ends_with(b"\r\n\r\n") {
         return None;
     }
     let from = buf.len().saturating_sub(HEAD_MAX);
-    let start = from
-        + buf[from..]
-            .windows(BARE_431.len())
-            .rposition(|w| w == BARE_431)?;
-    let head = &buf[start..];
-    let ends_here = head.ends_with(b"\r\n\r\n")
-        && head.windows(4).position(|w| w == b"\r\n\r\n") == Some(head.len() - 4);
-    let no_body = head
-        .windows(NO_BODY.len())
-        .any(|w| w.eq_ignore_ascii_case(NO_BODY));
-    (ends_here && no_body).then_some(start)
+    BARE.iter().find_map(|bare| {
+        let start = from
+            + buf[from..]
+                .windows(bare.status_line.len())
+                .rposition(|w| w == bare.status_line)?;
+        let head = &buf[start..];
+        let ends_here = head.windows(4).position(|w| w == b"\r\n\r\n") == Some(head.len() - 4);
+        let no_body = head
+            .windows(NO_BODY.len())
+            .any(|w| w.eq_ignore_ascii_case(NO_BODY));
+        (ends_here && no_body).then_some((start, bare))
+    })
 }
 
-/// The answer written in place of the bare 431.
-fn problem_431() -> Vec<u8> {
+/// The answer written in place of a bare head.
+fn problem_for(bare: &Bare) -> Vec<u8> {
     let body = serde_json::to_string(&Problem {
-        r#type: problem_type("request-header-fields-too-large"),
-        title: "Request Header Fields Too Large".into(),
-        status: 431,
-        detail:
-            "the request's header section is too large: at most 128 KiB in all and 96 header fields"
-                .into(),
+        r#type: problem_type(bare.slug),
+        title: bare.title.into(),
+        status: bare.status,
+        detail: bare.detail.into(),
         instance: None,
         errors: Vec::new(),
     })
     .unwrap_or_default();
     format!(
-        "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: {PROBLEM_JSON}\r\ncontent-length: {}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {} {}\r\ncontent-type: {PROBLEM_JSON}\r\ncontent-length: {}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n{body}",
+        bare.status,
+        bare.title,
         body.len()
     )
     .into_bytes()
 }
 
-/// A connection that writes actix-http's bare 431 as a problem document;
+/// A connection that writes actix-http's bare heads as problem documents;
 /// everything else passes through untouched.
 pub struct HeadGuard<T> {
     io: T,
@@ -180,11 +219,11 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for HeadGuard<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         ready!(this.drain(cx))?;
-        match bare_431(buf) {
+        match bare_head(buf) {
             // Answers before it go out first, as they are.
-            Some(start) if start > 0 => Pin::new(&mut this.io).poll_write(cx, &buf[..start]),
-            Some(_) => {
-                this.replacing = Some((problem_431(), 0));
+            Some((start, _)) if start > 0 => Pin::new(&mut this.io).poll_write(cx, &buf[..start]),
+            Some((_, bare)) => {
+                this.replacing = Some((problem_for(bare), 0));
                 if let Poll::Ready(Err(e)) = this.drain(cx) {
                     return Poll::Ready(Err(e));
                 }
@@ -215,31 +254,40 @@ mod tests {
     const ACTIX_431: &[u8] = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\nconnection: close\r\ndate: Tue, 01 Dec 2026 23:00:00 GMT\r\n\r\n";
 
     #[test]
-    fn only_the_bare_431_at_the_end_is_replaced() {
-        assert_eq!(bare_431(ACTIX_431), Some(0));
+    fn only_a_bare_head_at_the_end_is_replaced() {
+        let at = |buf: &[u8]| bare_head(buf).map(|(start, bare)| (start, bare.status));
+        assert_eq!(at(ACTIX_431), Some((0, 431)));
         let mut after_another = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}".to_vec();
         after_another.extend_from_slice(ACTIX_431);
-        assert_eq!(bare_431(&after_another), Some(40));
+        assert_eq!(at(&after_another), Some((40, 431)));
+        assert_eq!(
+            at(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"),
+            Some((0, 400))
+        );
         // One with a body, or not at the end, is an answer of the application.
         assert_eq!(
-            bare_431(
-                b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 2\r\n\r\n{}"
-            ),
+            at(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 2\r\n\r\n{}"),
+            None
+        );
+        assert_eq!(
+            at(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 120\r\n\r\n"),
             None
         );
         let mut then_body = ACTIX_431.to_vec();
         then_body.extend_from_slice(b"more");
-        assert_eq!(bare_431(&then_body), None);
-        assert_eq!(bare_431(b"HTTP/1.1 200 OK\r\n\r\n"), None);
+        assert_eq!(at(&then_body), None);
+        assert_eq!(at(b"HTTP/1.1 200 OK\r\n\r\n"), None);
     }
 
     #[test]
-    fn the_replacement_is_a_problem_document() {
-        let text = String::from_utf8(problem_431()).unwrap();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap();
-        assert!(head.contains("content-type: application/problem+json"));
-        assert!(head.contains(&format!("content-length: {}", body.len())));
-        let v: serde_json::Value = serde_json::from_str(body).unwrap();
-        assert_eq!(v["status"], 431);
+    fn each_replacement_is_a_problem_document() {
+        for bare in &BARE {
+            let text = String::from_utf8(problem_for(bare)).unwrap();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap();
+            assert!(head.contains("content-type: application/problem+json"));
+            assert!(head.contains(&format!("content-length: {}", body.len())));
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            assert_eq!(v["status"], bare.status);
+        }
     }
 }

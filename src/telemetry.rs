@@ -39,9 +39,9 @@ pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// env_logger with the request id appended to every line written while a
-/// request is being served.
+/// request is being served, behind [`Logger`].
 pub fn init_logging() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+    let inner = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
         .format(|buf, record| {
             let ts = buf.timestamp_millis();
             // One record, one line, whatever a library puts in its message:
@@ -59,7 +59,118 @@ pub fn init_logging() {
                 None => writeln!(buf),
             }
         })
-        .init();
+        .build();
+    let max = inner.filter();
+    let logger = Logger {
+        inner,
+        refusals: std::sync::Mutex::new(RateLimit::new(REFUSALS_EVERY)),
+    };
+    if log::set_boxed_logger(Box::new(logger)).is_ok() {
+        log::set_max_level(max.max(log::LevelFilter::Warn));
+    }
+}
+
+/// The target of the lines that stand for refused connections.
+pub const SERVER_TARGET: &str = "clauses::server";
+
+/// At most one line about refused malformed requests in this time.
+const REFUSALS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// env_logger, except for one record: actix-http logs every request it
+/// cannot parse (a control character in a header, a folded header, an
+/// oversized head) as an ERROR "stream error", so that any caller could
+/// flood the error log. Such a refusal is the caller's fault, answered
+/// 4xx: it is logged at WARN, at most once in [`REFUSALS_EVERY`], with how
+/// many were not logged since.
+struct Logger {
+    inner: env_logger::Logger,
+    refusals: std::sync::Mutex<RateLimit>,
+}
+
+fn is_refused_request(record: &log::Record<'_>) -> bool {
+    record.level() == log::Level::Error
+        && record.target().starts_with("actix_http::h1")
+        && record.args().as_str().map_or_else(
+            || record.args().to_string().starts_with("stream error"),
+            |s| s.starts_with("stream error"),
+        )
+}
+
+impl log::Log for Logger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        self.inner.enabled(metadata)
+            || (metadata.level() == log::Level::Error
+                && metadata.target().starts_with("actix_http"))
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if !is_refused_request(record) {
+            if self.inner.enabled(record.metadata()) {
+                self.inner.log(record);
+            }
+            return;
+        }
+        let allowed = self
+            .refusals
+            .lock()
+            .map(|mut r| r.allow(std::time::Instant::now()))
+            .unwrap_or(None);
+        if let Some(skipped) = allowed {
+            let args = format!(
+                "refused a request that is not valid HTTP/1.1 ({}); {skipped} more refused and not logged since the last such line",
+                record.args()
+            );
+            let metadata = log::Metadata::builder()
+                .level(log::Level::Warn)
+                .target(SERVER_TARGET)
+                .build();
+            if self.inner.enabled(&metadata) {
+                self.inner.log(
+                    &log::Record::builder()
+                        .metadata(metadata)
+                        .args(format_args!("{args}"))
+                        .build(),
+                );
+            }
+        }
+    }
+
+    fn flush(&self) {
+        self.inner.flush();
+    }
+}
+
+/// Lets one event through per period, counting those held back.
+#[derive(Debug)]
+pub struct RateLimit {
+    every: std::time::Duration,
+    last: Option<Instant>,
+    held: u64,
+}
+
+impl RateLimit {
+    pub fn new(every: std::time::Duration) -> RateLimit {
+        RateLimit {
+            every,
+            last: None,
+            held: 0,
+        }
+    }
+
+    /// `Some(held back since the last let through)` when this one may
+    /// pass, `None` when it is held back.
+    pub fn allow(&mut self, now: Instant) -> Option<u64> {
+        match self.last {
+            Some(last) if now.saturating_duration_since(last) < self.every => {
+                self.held += 1;
+                None
+            }
+            _ => {
+                self.last = Some(now);
+                Some(std::mem::take(&mut self.held))
+            }
+        }
+    }
 }
 
 /// A metrics label and log word for a method, from a closed set: a label
@@ -171,7 +282,20 @@ pub async fn observe(
 
 #[cfg(test)]
 mod tests {
-    use super::{method_label, one_line};
+    use super::{method_label, one_line, RateLimit};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn refusals_are_logged_once_a_period_with_the_count_held_back() {
+        let mut r = RateLimit::new(Duration::from_secs(10));
+        let t = Instant::now();
+        assert_eq!(r.allow(t), Some(0));
+        assert_eq!(r.allow(t + Duration::from_secs(1)), None);
+        assert_eq!(r.allow(t + Duration::from_secs(9)), None);
+        assert_eq!(r.allow(t + Duration::from_secs(10)), Some(2));
+        assert_eq!(r.allow(t + Duration::from_secs(11)), None);
+        assert_eq!(r.allow(t + Duration::from_secs(30)), Some(1));
+    }
 
     #[test]
     fn invented_methods_share_one_label() {

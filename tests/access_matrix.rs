@@ -601,3 +601,51 @@ async fn unknown_ids_are_404_for_everyone() {
     .await
     .problem(404);
 }
+
+#[actix_web::test]
+async fn referent_id_filters_figures_for_the_facilitator_and_that_plie_only() {
+    let w = world().await;
+    let app = &w.app;
+    let r = w.plie1;
+    let figures = [
+        format!("/api/v1/stats/key-figures?year=2019&referent_id={r}"),
+        format!("/api/v1/stats/breakdown?year=2019&by=modality&referent_id={r}"),
+        format!("/api/v1/stats/contracts?year=2019&referent_id={r}"),
+        format!("/api/v1/stats/outcomes?year=2019&referent_id={r}"),
+        format!("/api/v1/reports/annual?year=2019&referent_id={r}"),
+    ];
+    for path in &figures {
+        for t in [fac(), token(Role::Plie, Some(w.plie1))] {
+            let res = app.get(path, &t).await;
+            assert_eq!(
+                res.status,
+                200,
+                "{path}: {}",
+                String::from_utf8_lossy(&res.body)
+            );
+        }
+        for (who, t) in [
+            ("another plie", token(Role::Plie, Some(w.plie2))),
+            ("a buyer", token(Role::Buyer, Some(w.buyer1))),
+            (
+                "the department",
+                token(Role::Department, Some(w.department)),
+            ),
+            ("the state", token(Role::State, None)),
+            ("a company", token(Role::Company, Some(w.company_a))),
+        ] {
+            let res = app.get(path, &t).await;
+            let problem = res.problem(403);
+            // A company may not read outcomes at all; every other refusal
+            // names the parameter.
+            if !(who == "a company" && path.contains("outcomes")) {
+                assert_eq!(problem["errors"][0]["field"], "referent_id", "{who} {path}");
+            }
+        }
+    }
+    // Without the filter, each reads its own scope as before.
+    for t in [token(Role::Buyer, Some(w.buyer1)), token(Role::State, None)] {
+        let res = app.get("/api/v1/stats/key-figures?year=2019", &t).await;
+        assert_eq!(res.status, 200);
+    }
+}

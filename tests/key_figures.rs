@@ -248,7 +248,8 @@ async fn published_2019_figures_to_the_hundredth() {
         res.json(),
         json!({"year": 2019, "participants": 169, "women": 14, "men": 155, "under_26": 6,
                "qpv_residents": 34, "employment_contracts": 204, "hours": 47597.83,
-               "previous_year_hours": 39538.2, "hours_change": 8059.63, "holders": 2})
+               "previous_year_hours": 39538.2, "hours_change": 8059.63, "holders": 2,
+               "source": "live", "published_at": null})
     );
     // The exact text, to the hundredth: no float on the way.
     let text = String::from_utf8(res.body.clone()).unwrap();
@@ -389,7 +390,7 @@ async fn key_figures_parameters_are_checked() {
         res.json(),
         json!({"year": 2019, "participants": 0, "women": 0, "men": 0, "under_26": 0, "qpv_residents": 0,
                "employment_contracts": 0, "hours": 0, "previous_year_hours": 0, "hours_change": 0,
-               "holders": 0})
+               "holders": 0, "source": "live", "published_at": null})
     );
 }
 

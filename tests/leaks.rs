@@ -638,6 +638,48 @@ async fn tokens_must_name_a_real_organisation_and_live_briefly() {
             ),
         ),
         (
+            "a company's org in a state token",
+            signed(
+                hs.clone(),
+                claims("state", Some(company), Some(now), now + 600),
+            ),
+        ),
+        (
+            "a company's org in a facilitator token",
+            signed(
+                hs.clone(),
+                claims("facilitator", Some(company), Some(now), now + 600),
+            ),
+        ),
+        (
+            "a header typ other than JWT",
+            signed(
+                json!({"alg": "HS256", "typ": "JWS"}),
+                claims("company", Some(company), Some(now), now + 600),
+            ),
+        ),
+        (
+            "a header without typ",
+            signed(
+                json!({"alg": "HS256"}),
+                claims("company", Some(company), Some(now), now + 600),
+            ),
+        ),
+        (
+            "a right-to-left override in sub",
+            signed(
+                hs.clone(),
+                json!({"sub": "alice\u{202E}eciffo", "role": "state", "exp": now + 600}),
+            ),
+        ),
+        (
+            "a zero-width space in sub",
+            signed(
+                hs.clone(),
+                json!({"sub": "ali\u{200B}ce", "role": "state", "exp": now + 600}),
+            ),
+        ),
+        (
             "a line feed in sub",
             signed(
                 hs.clone(),
@@ -649,6 +691,25 @@ async fn tokens_must_name_a_real_organisation_and_live_briefly() {
         let problem = res.problem(401);
         assert!(res.header("www-authenticate").is_some(), "{why}");
         assert!(problem["detail"].is_string(), "{why}");
+    }
+    // Each role's own kind is accepted, as is a lower-case typ.
+    let facilitators = app.org("facilitator", "MIVE").await;
+    let state = app.org("state", "DREETS").await;
+    for t in [
+        signed(
+            hs.clone(),
+            claims("facilitator", Some(facilitators), Some(now), now + 600),
+        ),
+        signed(
+            hs.clone(),
+            claims("state", Some(state), Some(now), now + 600),
+        ),
+        signed(
+            json!({"alg": "HS256", "typ": "jwt"}),
+            claims("state", None, Some(now), now + 600),
+        ),
+    ] {
+        assert_eq!(app.get("/api/v1/contracts", &t).await.status, 200);
     }
     // A day exactly is accepted, as `clauses token --ttl 86400` mints.
     let day = signed(hs.clone(), claims("state", None, Some(now), now + 86_400));
@@ -884,19 +945,16 @@ async fn a_plie_reads_its_own_people_exactly_and_others_masked() {
         .await
         .json();
     assert_eq!(people_of(&sex), [json!(1), json!(1)]);
-    // Another PLIE's people, or everyone: masked.
-    let kf = app
+    // Another PLIE's people: not a filter it may use (issue 24: with and
+    // without it, a reader differences that PLIE's people out); everyone:
+    // masked.
+    let res = app
         .get(
             &format!("/api/v1/stats/key-figures?year=2019&referent_id={other}"),
             &own,
         )
-        .await
-        .json();
-    assert_eq!(
-        (kf["participants"].clone(), kf["men"].clone()),
-        (json!(1), json!("< 5"))
-    );
-    assert_eq!(kf["hours"], json!(7.25));
+        .await;
+    assert_eq!(res.problem(403)["errors"][0]["field"], "referent_id");
     let kf = app
         .get("/api/v1/stats/key-figures?year=2019", &own)
         .await
@@ -905,7 +963,7 @@ async fn a_plie_reads_its_own_people_exactly_and_others_masked() {
         (kf["participants"].clone(), kf["women"].clone()),
         (json!(3), json!("< 5"))
     );
-    // The facilitator filters by referent too; a buyer reads it masked.
+    // The facilitator filters by referent too; a buyer may not.
     let kf = app
         .get(
             &format!("/api/v1/stats/key-figures?year=2019&referent_id={plie}"),
@@ -914,17 +972,6 @@ async fn a_plie_reads_its_own_people_exactly_and_others_masked() {
         .await
         .json();
     assert_eq!(kf["women"], json!(1));
-    let kf = app
-        .get(
-            &format!("/api/v1/stats/key-figures?year=2019&referent_id={plie}"),
-            &token(Role::Buyer, Some(buyer)),
-        )
-        .await
-        .json();
-    assert_eq!(
-        (kf["participants"].clone(), kf["women"].clone()),
-        (json!(2), json!("< 5"))
-    );
     let contracts = app
         .get(
             &format!("/api/v1/stats/contracts?year=2019&referent_id={plie}"),
@@ -1029,4 +1076,858 @@ async fn the_annual_report_reads_one_snapshot() {
     stop.set(true);
     writer.await.unwrap();
     assert!(writes.get() > 25, "the writer wrote {} times", writes.get());
+}
+
+// The third review (issue 24): a holder changed through an import, names
+// handed to strangers, months that cannot be worked, dates moved under
+// placements, and figures that could be differenced.
+
+fn decp_doc(records: Value) -> Value {
+    json!({"marches": {"marche": records}})
+}
+
+fn decp_record(id: &str, buyer: &str, holder: &str, months: u32, title: &str) -> Value {
+    json!({"id": id, "acheteur": {"id": buyer}, "nature": "Marché", "objet": title,
+           "codeCPV": "90910000", "considerationsSociales": {"considerationSociale": ["Clause sociale"]},
+           "titulaires": [{"titulaire": {"id": holder, "typeIdentifiant": "SIRET"}}],
+           "dureeMois": months, "dateNotification": "2024-09-01", "montant": 420000})
+}
+
+#[actix_web::test]
+async fn a_buyers_import_never_moves_its_contract_to_another_holder() {
+    let app = spawn().await;
+    const TOWN: &str = "21910174000013";
+    const HOLDER: &str = "82456785265831";
+    const RIVAL: &str = "73282932000074";
+    let town = id_of(
+        &app.post(
+            "/api/v1/organisations",
+            &fac(),
+            &json!({"kind": "buyer", "name": "Ville de Corbeil-Essonnes", "siret": TOWN}),
+        )
+        .await,
+    );
+    let rival = id_of(
+        &app.post(
+            "/api/v1/organisations",
+            &fac(),
+            &json!({"kind": "company", "name": "Concurrent", "siret": RIVAL}),
+        )
+        .await,
+    );
+    let buyer = token(Role::Buyer, Some(town));
+    let import = |t: String, doc: Value| {
+        let app = &app;
+        async move {
+            let res = app.post("/api/v1/imports/decp", &t, &doc).await;
+            assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+            res.json()
+        }
+    };
+    // The buyer's own new contract: its holder is registered on the way.
+    let r = import(
+        buyer.clone(),
+        decp_doc(json!([decp_record("CE-1", TOWN, HOLDER, 36, "Nettoyage")])),
+    )
+    .await;
+    assert_eq!(r["created"], 1, "{r}");
+    let contracts = app.get("/api/v1/contracts", &buyer).await.json();
+    let contract = contracts["items"][0].clone();
+    let k = contract["id"].as_str().unwrap().to_string();
+    let holder: Uuid = serde_json::from_value(contract["holder_id"].clone()).unwrap();
+    let person = app.person(None, "Martin", "M", "1990-01-01").await;
+    let k_id = Uuid::parse_str(&k).unwrap();
+    let placement = app
+        .placement(person, k_id, holder, "2024-09-02", None)
+        .await;
+    assert_eq!(app.hours(placement, "2024-10", "120").await.status, 201);
+
+    // PATCH refuses the buyer a new holder; the import does too.
+    let res = app
+        .patch(
+            &format!("/api/v1/contracts/{k}"),
+            &buyer,
+            &json!({"holder_id": rival}),
+            None,
+        )
+        .await;
+    assert_eq!(res.problem(403)["errors"][0]["field"], "holder_id");
+    let r = import(
+        buyer.clone(),
+        decp_doc(json!([decp_record(
+            "CE-1",
+            TOWN,
+            RIVAL,
+            36,
+            "Nettoyage des écoles"
+        )])),
+    )
+    .await;
+    assert_eq!(r["updated"], 1, "{r}");
+    let now = app
+        .get(&format!("/api/v1/contracts/{k}"), &fac())
+        .await
+        .json();
+    assert_eq!(now["holder_id"], json!(holder));
+    assert_eq!(now["title"], "Nettoyage des écoles");
+    let rival_token = token(Role::Company, Some(rival));
+    app.get(&format!("/api/v1/contracts/{k}"), &rival_token)
+        .await
+        .problem(404);
+    let seen = app
+        .get(&format!("/api/v1/placements?contract_id={k}"), &rival_token)
+        .await
+        .json();
+    assert_eq!(seen["items"], json!([]));
+    // Nor does it shorten the contract under its placement: the record is
+    // refused, the contract stays.
+    let r = import(
+        buyer.clone(),
+        decp_doc(json!([decp_record("CE-1", TOWN, HOLDER, 1, "Nettoyage")])),
+    )
+    .await;
+    assert_eq!(r["updated"], 0, "{r}");
+    assert!(
+        r["errors"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 of this contract's recorded months"),
+        "{r}"
+    );
+    let now = app
+        .get(&format!("/api/v1/contracts/{k}"), &fac())
+        .await
+        .json();
+    assert_eq!(now["end_date"], "2027-08-31");
+    // A buyer registers no buyer: a record of an unknown one is refused.
+    let r = import(
+        buyer.clone(),
+        decp_doc(json!([decp_record(
+            "X-1",
+            "21910001922678",
+            HOLDER,
+            12,
+            "Autre"
+        )])),
+    )
+    .await;
+    assert_eq!(
+        (r["created"].clone(), r["errors"].as_array().unwrap().len()),
+        (json!(0), 1)
+    );
+    // The facilitator may move it (PATCH would let it too).
+    let r = import(
+        fac(),
+        decp_doc(json!([decp_record("CE-1", TOWN, RIVAL, 36, "Nettoyage")])),
+    )
+    .await;
+    assert_eq!(r["updated"], 1, "{r}");
+    let now = app
+        .get(&format!("/api/v1/contracts/{k}"), &fac())
+        .await
+        .json();
+    assert_eq!(now["holder_id"], json!(rival));
+}
+
+#[actix_web::test]
+async fn only_the_facilitator_and_the_holder_hand_an_offer_to_an_employer() {
+    let o = one_person().await;
+    let app = &o.app;
+    let stranger_company = app.org("company", "Sans lien").await;
+    let offer = id_of(
+        &app.post(
+            "/api/v1/offers",
+            &fac(),
+            &json!({"contract_id": o.contract, "employer_id": o.agency, "job_title": "Manoeuvre",
+                    "contract_type": "temporary", "hours_per_week": 35, "start_date": "2019-03-04",
+                    "postal_code": "91100"}),
+        )
+        .await,
+    );
+    let path = format!("/api/v1/offers/{offer}");
+    let agency = token(Role::Company, Some(o.agency));
+    let res = app
+        .patch(
+            &path,
+            &agency,
+            &json!({"employer_id": stranger_company}),
+            None,
+        )
+        .await;
+    assert_eq!(res.problem(403)["errors"][0]["field"], "employer_id");
+    // Its own offer's other fields stay its to change.
+    let res = app
+        .patch(&path, &agency, &json!({"job_title": "Manoeuvre BTP"}), None)
+        .await;
+    assert_eq!(res.status, 200);
+    let after = app.get(&path, &fac()).await.json();
+    assert_eq!(after["employer_id"], json!(o.agency));
+    // The holder and the facilitator may.
+    let res = app
+        .patch(
+            &path,
+            &token(Role::Company, Some(o.holder)),
+            &json!({"employer_id": o.holder}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let res = app
+        .patch(&path, &fac(), &json!({"employer_id": o.agency}), None)
+        .await;
+    assert_eq!(res.status, 200);
+}
+
+#[actix_web::test]
+async fn a_holder_names_only_itself_or_an_employer_tied_to_the_contract() {
+    let o = one_person().await;
+    let app = &o.app;
+    let stranger_company = app.org("company", "Sans lien").await;
+    let holder = token(Role::Company, Some(o.holder));
+    // The holder places the person the agency employed (so it may name her).
+    let body = |employer: Uuid| {
+        json!({"beneficiary_id": o.stranger, "contract_id": o.contract, "employer_id": employer,
+               "modality": "direct_fixed_term", "job_title": "Maçon", "start_date": "2019-07-01"})
+    };
+    // The facilitator had the holder employ her once: the holder may now
+    // place her, but not hand her name to a company of its choosing.
+    app.placement(
+        o.stranger,
+        o.contract,
+        o.holder,
+        "2019-07-01",
+        Some("2019-07-31"),
+    )
+    .await;
+    let res = app
+        .post("/api/v1/placements", &holder, &body(stranger_company))
+        .await;
+    assert_eq!(res.fields(), ["employer_id"]);
+    let unknown = app
+        .post("/api/v1/placements", &holder, &body(Uuid::new_v4()))
+        .await;
+    assert_eq!(unknown.fields(), ["employer_id"]);
+    assert_eq!(
+        res.json()["errors"][0]["message"],
+        unknown.json()["errors"][0]["message"],
+        "a stranger company reads as an unknown id"
+    );
+    // The stranger learnt nothing.
+    let res = app
+        .get(
+            &format!("/api/v1/beneficiaries/{}", o.stranger),
+            &token(Role::Company, Some(stranger_company)),
+        )
+        .await;
+    res.problem(404);
+    // Itself, or the agency the facilitator placed her through: 201.
+    let mut ok = body(o.holder);
+    ok["start_date"] = json!("2019-09-02");
+    assert_eq!(
+        app.post("/api/v1/placements", &holder, &ok).await.status,
+        201
+    );
+    let mut ok = body(o.agency);
+    ok["start_date"] = json!("2019-10-01");
+    let res = app.post("/api/v1/placements", &holder, &ok).await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+}
+
+#[actix_web::test]
+async fn a_withdrawn_or_declined_proposal_no_longer_opens_the_door() {
+    let o = one_person().await;
+    let app = &o.app;
+    let holder = token(Role::Company, Some(o.holder));
+    let offer = id_of(
+        &app.post(
+            "/api/v1/offers",
+            &holder,
+            &json!({"contract_id": o.contract, "job_title": "Maçon", "contract_type": "cddi",
+                    "hours_per_week": 35, "start_date": "2019-03-04", "postal_code": "91100",
+                    "positions": 3}),
+        )
+        .await,
+    );
+    let mut people = vec![];
+    for name in ["Retiré", "Refusé", "Proposé"] {
+        let person = app.person(None, name, "F", "1991-05-05").await;
+        let proposal = id_of(
+            &app.post(
+                &format!("/api/v1/offers/{offer}/proposals"),
+                &fac(),
+                &json!({"beneficiary_id": person}),
+            )
+            .await,
+        );
+        people.push((person, proposal));
+    }
+    let patch = |t: String, proposal: Uuid, body: Value| {
+        let app = &app;
+        async move {
+            let res = app
+                .patch(&format!("/api/v1/proposals/{proposal}"), &t, &body, None)
+                .await;
+            assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+        }
+    };
+    patch(fac(), people[0].1, json!({"status": "withdrawn"})).await;
+    patch(
+        holder.clone(),
+        people[1].1,
+        json!({"status": "declined", "reason": "Poste pourvu"}),
+    )
+    .await;
+    let place = |person: Uuid| {
+        json!({"beneficiary_id": person, "contract_id": o.contract, "employer_id": o.holder,
+               "modality": "direct_fixed_term", "job_title": "Maçon", "start_date": "2019-04-01"})
+    };
+    for (person, _) in &people[..2] {
+        let res = app
+            .post("/api/v1/placements", &holder, &place(*person))
+            .await;
+        assert_eq!(res.fields(), ["beneficiary_id"]);
+    }
+    let res = app
+        .post("/api/v1/placements", &holder, &place(people[2].0))
+        .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+}
+
+#[actix_web::test]
+async fn months_after_the_contract_or_today_cannot_hold_hours() {
+    let o = one_person().await;
+    let app = &o.app;
+    // The contract ends on 2020-12-31; the placement is the agency's, from
+    // 2019-02-04 to 2019-06-28: open one on the holder's side.
+    let open = app
+        .placement(o.stranger, o.contract, o.holder, "2020-01-06", None)
+        .await;
+    let holder = token(Role::Company, Some(o.holder));
+    let put = |t: String, month: &'static str| {
+        let app = &app;
+        async move {
+            app.put(
+                &format!("/api/v1/placements/{open}/hours/{month}"),
+                &t,
+                &json!({"worked_hours": 10}),
+            )
+            .await
+        }
+    };
+    assert_eq!(put(holder.clone(), "2020-12").await.status, 201);
+    for month in ["2021-01", "2031-01"] {
+        assert_eq!(
+            put(holder.clone(), month).await.fields(),
+            ["month"],
+            "{month}"
+        );
+        assert_eq!(put(fac(), month).await.fields(), ["month"], "{month}");
+    }
+    // A month after today's, on a contract that runs on.
+    let next_year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) + 1;
+    let c = app.contract(o.buyer, o.holder, "K-2").await;
+    let res = app
+        .patch(
+            &format!("/api/v1/contracts/{c}"),
+            &fac(),
+            &json!({"end_date": format!("{}-12-31", next_year + 5)}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let later = app
+        .placement(o.stranger, c, o.holder, "2019-01-07", None)
+        .await;
+    let res = app
+        .put(
+            &format!("/api/v1/placements/{later}/hours/{next_year}-01"),
+            &holder,
+            &json!({"worked_hours": 10}),
+        )
+        .await;
+    assert_eq!(res.fields(), ["month"]);
+    // An hour statement judges its lines the same way.
+    let res = app
+        .post(
+            "/api/v1/hours/batch",
+            &holder,
+            &json!({"lines": [
+                {"placement_id": open, "month": "2020-11", "worked_hours": 10},
+                {"placement_id": open, "month": "2021-02", "worked_hours": 10},
+                {"placement_id": later, "month": format!("{next_year}-02"), "worked_hours": 10}]}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let r = res.json();
+    let outcomes: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["created", "rejected", "rejected"]);
+    assert_eq!(r["results"][1]["errors"][0]["field"], "month");
+}
+
+#[actix_web::test]
+async fn a_contracts_dates_cannot_leave_its_placements_outside() {
+    let o = one_person().await;
+    let app = &o.app;
+    // The agency's placement runs from 2019-02-04 to 2019-06-28, with hours
+    // in 2019-03.
+    let path = format!("/api/v1/contracts/{}", o.contract);
+    for (body, field) in [
+        (json!({"end_date": "2019-05-31"}), "end_date"),
+        (json!({"start_date": "2019-03-01"}), "start_date"),
+        (
+            json!({"start_date": "2019-07-01", "end_date": "2020-12-31"}),
+            "start_date",
+        ),
+    ] {
+        let res = app.patch(&path, &fac(), &body, None).await;
+        let problem = res.problem(409);
+        assert_eq!(problem["errors"][0]["field"], field, "{body}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("1 of this contract's placements"),
+            "{detail}"
+        );
+        assert!(detail.contains(&o.placement.to_string()), "{detail}");
+    }
+    // The buyer is held to it as well; nothing changed.
+    let res = app
+        .patch(
+            &path,
+            &token(Role::Buyer, Some(o.buyer)),
+            &json!({"end_date": "2019-04-30"}),
+            None,
+        )
+        .await;
+    res.problem(409);
+    let c = app.get(&path, &fac()).await.json();
+    assert_eq!(
+        (
+            c["start_date"].clone(),
+            c["end_date"].clone(),
+            c["version"].clone()
+        ),
+        (json!("2019-01-01"), json!("2020-12-31"), json!(1))
+    );
+    // Dates that keep everything inside are fine.
+    let res = app
+        .patch(
+            &path,
+            &fac(),
+            &json!({"start_date": "2019-02-04", "end_date": "2019-06-28"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+}
+
+#[actix_web::test]
+async fn a_referent_is_a_plie_and_a_kind_stays_while_tied() {
+    let o = one_person().await;
+    let app = &o.app;
+    let plie = app.org("plie", "PLIE").await;
+    let path = format!("/api/v1/beneficiaries/{}", o.stranger);
+    let res = app
+        .patch(&path, &fac(), &json!({"referent_id": o.holder}), None)
+        .await;
+    assert_eq!(res.fields(), ["referent_id"]);
+    let res = app
+        .post(
+            "/api/v1/beneficiaries",
+            &fac(),
+            &json!({"last_name": "Roy", "first_name": "Léa", "sex": "F", "birth_date": "1990-01-01",
+                    "postal_code": "91100", "eligibility": ["rsa"], "referent_id": o.buyer}),
+        )
+        .await;
+    assert_eq!(res.fields(), ["referent_id"]);
+    let res = app
+        .patch(&path, &fac(), &json!({"referent_id": plie}), None)
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    // Holding a contract, employing people, following people, buying: the
+    // kind stays.
+    for (org, kind) in [
+        (o.holder, "buyer"),
+        (o.agency, "plie"),
+        (plie, "company"),
+        (o.buyer, "company"),
+    ] {
+        let res = app
+            .patch(
+                &format!("/api/v1/organisations/{org}"),
+                &fac(),
+                &json!({"kind": kind}),
+                None,
+            )
+            .await;
+        assert_eq!(res.problem(409)["errors"][0]["field"], "kind", "{kind}");
+    }
+    let free = app.org("company", "Sans contrat").await;
+    let res = app
+        .patch(
+            &format!("/api/v1/organisations/{free}"),
+            &fac(),
+            &json!({"kind": "buyer"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+}
+
+/// Sends raw bytes to the server and reads what it answers until it closes.
+async fn raw(app: &TestApp, request: Vec<u8>) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let addr = app.addr.trim_start_matches("http://").to_string();
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        s.write_all(&request).unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        let text = String::from_utf8_lossy(&out).to_string();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_ascii_lowercase(), body.to_string())
+    })
+    .await
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn malformed_requests_answer_a_problem() {
+    let app = spawn().await;
+    let long_line = format!(
+        "GET /health?q={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(100 * 1024)
+    );
+    for (why, request) in [
+        (
+            "a NUL in a header",
+            b"GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n".to_vec(),
+        ),
+        (
+            "a control character in a header",
+            b"GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n".to_vec(),
+        ),
+        (
+            "an obs-folded header",
+            b"GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n".to_vec(),
+        ),
+        ("a 100 kB request line", long_line.into_bytes()),
+        ("no request line", b"\x16\x03\x01 hello\r\n\r\n".to_vec()),
+    ] {
+        let (status, head, body) = raw(&app, request).await;
+        assert!((400..500).contains(&status), "{why}: {status} {head}");
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{why}: {head}"
+        );
+        let problem: Value =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{why}: {e} {body}"));
+        assert_eq!(problem["status"], status, "{why}");
+    }
+    // The server still answers.
+    assert_eq!(
+        app.send("GET", "/health", None, &[], None).await.status,
+        200
+    );
+}
+
+/// A person of the selection, with or without a QPV, placed on `contract`
+/// from `start` by `employer`.
+async fn placed(
+    app: &TestApp,
+    contract: Uuid,
+    employer: Uuid,
+    birth: &str,
+    qpv: bool,
+    start: &str,
+) -> Uuid {
+    let person = id_of(
+        &app.post(
+            "/api/v1/beneficiaries",
+            &fac(),
+            &json!({"last_name": "Nom", "first_name": "Prénom", "sex": "M", "birth_date": birth,
+                    "postal_code": "91100", "qpv_code": if qpv { json!("QN09106M") } else { Value::Null },
+                    "eligibility": ["rsa"]}),
+        )
+        .await,
+    );
+    app.placement(person, contract, employer, start, None).await
+}
+
+#[actix_web::test]
+async fn the_one_person_outside_a_count_is_not_told_by_its_total() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "Ville").await;
+    let holder = app.org("company", "Bâtir").await;
+    let contract = app.contract(buyer, holder, "K").await;
+    // Six people: five under 26 and in a QPV, one older outside any.
+    for _ in 0..5 {
+        placed(&app, contract, holder, "2000-05-05", true, "2019-02-04").await;
+    }
+    placed(&app, contract, holder, "1970-05-05", false, "2019-02-04").await;
+    let read = |t: String| {
+        let app = &app;
+        async move {
+            app.get("/api/v1/stats/key-figures?year=2019", &t)
+                .await
+                .json()
+        }
+    };
+    let exact = read(fac()).await;
+    assert_eq!(
+        [
+            &exact["participants"],
+            &exact["under_26"],
+            &exact["qpv_residents"]
+        ],
+        [&json!(6), &json!(5), &json!(5)]
+    );
+    for t in [
+        token(Role::Buyer, Some(buyer)),
+        token(Role::State, None),
+        token(Role::Plie, Some(app.org("plie", "PLIE").await)),
+    ] {
+        let kf = read(t).await;
+        assert_eq!(
+            [&kf["participants"], &kf["under_26"], &kf["qpv_residents"]],
+            [&json!(6), &json!("≥ 5"), &json!("≥ 5")]
+        );
+    }
+}
+
+#[actix_web::test]
+async fn an_operations_people_are_counted_on_a_months_last_day() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "Ville").await;
+    let holder = app.org("company", "Bâtir").await;
+    let contract = app.contract(buyer, holder, "K").await;
+    let op = id_of(
+        &app.post(
+            "/api/v1/operations",
+            &fac(),
+            &json!({"name": "NPNRU Tarterêts", "programme": "npnru", "qpv_codes": ["QN09106M"],
+                    "start_date": "2018-01-01", "target_hours": 5000}),
+        )
+        .await,
+    );
+    let res = app
+        .patch(
+            &format!("/api/v1/contracts/{contract}"),
+            &fac(),
+            &json!({"operation_id": op}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    for _ in 0..5 {
+        placed(&app, contract, holder, "1990-05-05", true, "2019-01-07").await;
+    }
+    placed(&app, contract, holder, "1990-05-05", false, "2019-01-07").await;
+    // The one the review singled out: a QPV resident starting mid-March.
+    placed(&app, contract, holder, "1990-05-05", true, "2019-03-15").await;
+    let read = |t: String, on: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .get(&format!("/api/v1/operations/{op}/fulfilment?on={on}"), &t)
+                .await;
+            assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+            res.json()
+        }
+    };
+    let people = |v: &Value| {
+        (
+            v["people_counted_on"].clone(),
+            v["participants"].clone(),
+            v["qpv_participants"].clone(),
+        )
+    };
+    for t in [token(Role::State, None), token(Role::Buyer, Some(buyer))] {
+        let before = read(t.clone(), "2019-03-14").await;
+        let after = read(t.clone(), "2019-03-15").await;
+        assert_eq!(people(&before), people(&after));
+        assert_eq!(
+            people(&after),
+            (json!("2019-02-28"), json!(6), json!("≥ 5"))
+        );
+        // At the month's end the newcomer counts, and the one outside a
+        // QPV is still not told.
+        let end = read(t.clone(), "2019-03-31").await;
+        assert_eq!(people(&end), (json!("2019-03-31"), json!(7), json!("≥ 5")));
+    }
+    let exact = read(fac(), "2019-03-15").await;
+    assert_eq!(people(&exact), (json!("2019-03-15"), json!(7), json!(6)));
+    let exact = read(fac(), "2019-03-14").await;
+    assert_eq!(people(&exact), (json!("2019-03-14"), json!(6), json!(5)));
+}
+
+#[actix_web::test]
+async fn outcomes_are_masked_on_the_people_behind_them() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "Ville").await;
+    let holder = app.org("company", "Bâtir").await;
+    let contract = app.contract(buyer, holder, "K").await;
+    let outcome = |placement: Uuid, situation: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .put(
+                    &format!("/api/v1/placements/{placement}/outcome"),
+                    &fac(),
+                    &json!({"situation": situation, "qualification_gained": false, "follow_up": null}),
+                )
+                .await;
+            assert!(
+                res.status == 200 || res.status == 201,
+                "{}",
+                String::from_utf8_lossy(&res.body)
+            );
+        }
+    };
+    // One person, five short placements, each ended looking for work.
+    let one = app.person(None, "Seul", "M", "1990-01-01").await;
+    for month in 3..8 {
+        let start = format!("2019-{month:02}-01");
+        let end = format!("2019-{month:02}-20");
+        let p = app
+            .placement(one, contract, holder, &start, Some(&end))
+            .await;
+        outcome(p, "job_seeking").await;
+    }
+    // Six others, each hired for good.
+    for _ in 0..6 {
+        let person = app.person(None, "Autre", "F", "1990-01-01").await;
+        let p = app
+            .placement(person, contract, holder, "2019-02-01", Some("2019-09-30"))
+            .await;
+        outcome(p, "permanent_job").await;
+    }
+    let exact = app
+        .get("/api/v1/stats/outcomes?year=2019", &fac())
+        .await
+        .json();
+    let row = |v: &Value, s: &str| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["situation"] == s)
+            .unwrap()["placements"]
+            .clone()
+    };
+    assert_eq!(
+        (row(&exact, "job_seeking"), row(&exact, "permanent_job")),
+        (json!(5), json!(6))
+    );
+    let masked = app
+        .get(
+            "/api/v1/stats/outcomes?year=2019",
+            &token(Role::Buyer, Some(buyer)),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (row(&masked, "job_seeking"), row(&masked, "permanent_job")),
+        (json!("< 5"), json!("≥ 5"))
+    );
+    assert_eq!(
+        (
+            masked["groups"]["other"].clone(),
+            masked["groups"]["durable_employment"].clone()
+        ),
+        (json!("< 5"), json!("≥ 5"))
+    );
+    assert_eq!(masked["dynamic_exit_rate"], Value::Null);
+}
+
+#[actix_web::test]
+async fn a_published_year_reads_as_published_for_others_than_the_facilitator() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "Ville").await;
+    let holder = app.org("company", "Bâtir").await;
+    let plie = app.org("plie", "PLIE").await;
+    let contract = app.contract(buyer, holder, "K").await;
+    for _ in 0..6 {
+        placed(&app, contract, holder, "1990-05-05", true, "2019-02-04").await;
+    }
+    let res = app
+        .post("/api/v1/stats/publications", &fac(), &json!({"year": 2019}))
+        .await;
+    assert_eq!(res.status, 201);
+    let card = app
+        .send("GET", "/public/key-figures/2019.json", None, &[], None)
+        .await
+        .json();
+    // One more person after the publication: the card and live figures
+    // would tell her apart.
+    placed(&app, contract, holder, "2001-05-05", false, "2019-06-03").await;
+    let kf = |t: String, q: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .get(&format!("/api/v1/stats/key-figures?year=2019{q}"), &t)
+                .await;
+            assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+            res.json()
+        }
+    };
+    for t in [
+        token(Role::State, None),
+        token(
+            Role::Department,
+            Some(app.org("department", "Essonne").await),
+        ),
+        token(Role::Plie, Some(plie)),
+    ] {
+        let mut read = kf(t, String::new()).await;
+        assert_eq!(read["source"], "publication");
+        assert_eq!(read["published_at"], card["published_at"]);
+        assert_eq!(read["participants"], 6);
+        read.as_object_mut().unwrap().remove("source");
+        assert_eq!(read, card);
+    }
+    // The facilitator, a selection, or a scope of one's own: live.
+    let live = kf(fac(), String::new()).await;
+    assert_eq!(
+        (live["source"].clone(), live["participants"].clone()),
+        (json!("live"), json!(7))
+    );
+    assert_eq!(live["published_at"], Value::Null);
+    let filtered = kf(token(Role::State, None), format!("&contract_id={contract}")).await;
+    assert_eq!(
+        (filtered["source"].clone(), filtered["participants"].clone()),
+        (json!("live"), json!(7))
+    );
+    let own = kf(token(Role::Buyer, Some(buyer)), String::new()).await;
+    assert_eq!(
+        (own["source"].clone(), own["participants"].clone()),
+        (json!("live"), json!(7))
+    );
+    let own = kf(
+        token(Role::Plie, Some(plie)),
+        format!("&referent_id={plie}"),
+    )
+    .await;
+    assert_eq!(own["source"], "live");
+    // The annual report carries the same key figures.
+    let report = app
+        .get(
+            "/api/v1/reports/annual?year=2019",
+            &token(Role::State, None),
+        )
+        .await
+        .json();
+    assert_eq!(report["key_figures"]["source"], "publication");
+    assert_eq!(report["key_figures"]["participants"], 6);
 }

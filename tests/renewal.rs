@@ -321,14 +321,14 @@ async fn an_operations_fulfilment_adds_up_its_contracts_for_each_caller() {
     };
     assert_eq!(
         read(fac(), "2019-12-31").await,
-        json!({"operation_id": op, "on": "2019-12-31", "contracts": 3, "commitment_hours": 3500,
+        json!({"operation_id": op, "on": "2019-12-31", "people_counted_on": "2019-12-31", "contracts": 3, "commitment_hours": 3500,
                "target_hours": 5000, "validated_hours": 600, "qpv_hours": 600, "operation_qpv_hours": 550,
                "participants": 2, "qpv_participants": 2, "share_done": 0.12,
                "expected_hours_to_date": 625.17, "status": "on_track"})
     );
     assert_eq!(
         read(fac(), "2020-06-15").await,
-        json!({"operation_id": op, "on": "2020-06-15", "contracts": 3, "commitment_hours": 3500,
+        json!({"operation_id": op, "on": "2020-06-15", "people_counted_on": "2020-06-15", "contracts": 3, "commitment_hours": 3500,
                "target_hours": 5000, "validated_hours": 1320, "qpv_hours": 770, "operation_qpv_hours": 660,
                "participants": 3, "qpv_participants": 2, "share_done": 0.264,
                "expected_hours_to_date": 1424.76, "status": "on_track"})
@@ -336,7 +336,7 @@ async fn an_operations_fulfilment_adds_up_its_contracts_for_each_caller() {
     // Mid-March: May's hours of the year are not counted yet.
     assert_eq!(
         read(fac(), "2020-03-15").await,
-        json!({"operation_id": op, "on": "2020-03-15", "contracts": 3, "commitment_hours": 3500,
+        json!({"operation_id": op, "on": "2020-03-15", "people_counted_on": "2020-03-15", "contracts": 3, "commitment_hours": 3500,
                "target_hours": 5000, "validated_hours": 1090, "qpv_hours": 740, "operation_qpv_hours": 630,
                "participants": 3, "qpv_participants": 2, "share_done": 0.218,
                "expected_hours_to_date": 984.27, "status": "ahead"})
@@ -345,14 +345,14 @@ async fn an_operations_fulfilment_adds_up_its_contracts_for_each_caller() {
     // with small counts of people masked (and the hours that would tell).
     assert_eq!(
         read(token(Role::Buyer, Some(b1)), "2020-06-15").await,
-        json!({"operation_id": op, "on": "2020-06-15", "contracts": 2, "commitment_hours": 1500,
+        json!({"operation_id": op, "on": "2020-06-15", "people_counted_on": "2020-05-31", "contracts": 2, "commitment_hours": 1500,
                "target_hours": 1500, "validated_hours": 740, "qpv_hours": null, "operation_qpv_hours": null,
                "participants": "< 5", "qpv_participants": "< 5", "share_done": 0.4933,
                "expected_hours_to_date": 967.85, "status": "behind"})
     );
     assert_eq!(
         read(token(Role::Buyer, Some(b2)), "2020-06-15").await,
-        json!({"operation_id": op, "on": "2020-06-15", "contracts": 1, "commitment_hours": 2000,
+        json!({"operation_id": op, "on": "2020-06-15", "people_counted_on": "2020-05-31", "contracts": 1, "commitment_hours": 2000,
                "target_hours": 2000, "validated_hours": 580, "qpv_hours": null, "operation_qpv_hours": null,
                "participants": "< 5", "qpv_participants": "< 5", "share_done": 0.29,
                "expected_hours_to_date": 456.91, "status": "ahead"})

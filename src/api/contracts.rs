@@ -433,7 +433,7 @@ pub async fn get(
         (status = 401, response = crate::api::responses::Unauthorized),
         (status = 403, response = crate::api::responses::Forbidden),
         (status = 404, response = crate::api::responses::NotFound),
-        (status = 409, description = "The buyer already has a contract with this reference", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The buyer already has a contract with this reference, or new dates would leave placements or recorded months outside them", body = Problem, content_type = "application/problem+json"),
         (status = 412, response = crate::api::responses::Stale),
         (status = 415, response = crate::api::responses::UnsupportedMediaType),
         (status = 422, response = crate::api::responses::Invalid),

@@ -18,7 +18,7 @@ use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::Programme;
-use crate::domain::disclosure::{self, Count};
+use crate::domain::disclosure::{self, Audience, Count};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
 use crate::domain::operation::{self as rules, OperationDraft};
 use crate::error::ApiResult;
@@ -313,6 +313,12 @@ pub struct OperationFulfilment {
     pub operation_id: Uuid,
     #[serde(serialize_with = "super::json::day")]
     pub on: NaiveDate,
+    /// The day the counts of people are taken on: `on` for the facilitator; for anyone else
+    /// the last day of a month (`on` when it is one, else the last day of the month before),
+    /// so that two readings a day apart cannot tell who started in between. Hours stay as
+    /// of `on`.
+    #[serde(serialize_with = "super::json::day")]
+    pub people_counted_on: NaiveDate,
     /// The operation's contracts counted.
     pub contracts: i64,
     /// The sum of their commitments.
@@ -330,7 +336,7 @@ pub struct OperationFulfilment {
     /// `qpv_participants` is masked.
     #[schema(required = true)]
     pub operation_qpv_hours: Option<Decimal>,
-    /// People with a placement on these contracts starting on or before `on`. Masked by the
+    /// People with a placement on these contracts starting on or before `people_counted_on`. Masked by the
     /// disclosure rule.
     pub participants: Count,
     /// Those of them living in a QPV. Masked by the disclosure rule.
@@ -378,13 +384,17 @@ pub async fn fulfilment(
     access::operations::read(&p)?;
     let scope = access::stats::scope(&p);
     let audience = access::stats::audience(&p, None);
+    let people_on = match audience {
+        Audience::Exact => on,
+        _ => crate::domain::calendar::month_end_on_or_before(on),
+    };
     let (operation, t) = db::run(&state.pool, move |c| {
         c.build_transaction()
             .repeatable_read()
             .read_only()
             .run(|c| {
                 let operation = model::get_in(c, id)?;
-                let t = model::totals(c, scope, &operation, on)?;
+                let t = model::totals(c, scope, &operation, on, people_on)?;
                 Ok((operation, t))
             })
     })
@@ -394,10 +404,11 @@ pub async fn fulfilment(
         fulfilment::judge(target, t.people.validated_hours, t.expected_hours_to_date);
     let participants = disclosure::people(audience, t.people.participants);
     let qpv_participants =
-        disclosure::attribute(audience, t.people.participants, t.people.qpv_participants);
+        disclosure::against_total(audience, t.people.participants, t.people.qpv_participants);
     Ok(HttpResponse::Ok().json(OperationFulfilment {
         operation_id: operation.id,
         on,
+        people_counted_on: people_on,
         contracts: t.contracts,
         commitment_hours: t.commitment_hours.normalize(),
         target_hours: target.normalize(),

@@ -26,7 +26,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct OutcomeRow {
     pub situation: Situation,
     pub group: OutcomeGroup,
-    /// Placements ended in the year with this situation on leaving. Masked by the disclosure rule.
+    /// Placements ended in the year with this situation on leaving. Masked by the disclosure
+    /// rule on the distinct people behind the row, not on its placements.
     pub placements: Count,
 }
 
@@ -64,23 +65,37 @@ pub struct OutcomeFigures {
 impl OutcomeFigures {
     /// The figures as `audience` may read them: the only way to make them.
     pub fn new(year: i32, o: OutcomesOfYear, audience: Audience) -> OutcomeFigures {
-        let count = |s: Situation| {
-            o.by_situation
+        use std::collections::HashSet;
+        let placements_where = |keep: &dyn Fn(Option<Situation>) -> bool| -> i64 {
+            o.by_person
                 .iter()
-                .filter(|(at, _)| *at == Some(s))
-                .map(|(_, n)| n)
-                .sum::<i64>()
+                .filter(|(s, _, _)| keep(*s))
+                .map(|(_, _, n)| n)
+                .sum()
         };
-        let ended: i64 = o.by_situation.iter().map(|(_, n)| n).sum();
-        let with_outcome: i64 = o
-            .by_situation
-            .iter()
-            .filter(|(s, _)| s.is_some())
-            .map(|(_, n)| n)
-            .sum();
+        let people_where = |keep: &dyn Fn(Option<Situation>) -> bool| -> i64 {
+            o.by_person
+                .iter()
+                .filter(|(s, _, _)| keep(*s))
+                .map(|(_, person, _)| person)
+                .collect::<HashSet<_>>()
+                .len() as i64
+        };
+        let ended = placements_where(&|_| true);
+        let with_outcome = placements_where(&|s| s.is_some());
+        // A partition's rows are masked on the people behind them: one
+        // person with five placements is one person.
+        let people_with_outcome = people_where(&|s| s.is_some());
         let situations = Situation::ALL;
-        let exact: Vec<i64> = situations.iter().map(|s| count(*s)).collect();
-        let shown = disclosure::partition(audience, with_outcome, &exact);
+        let exact: Vec<i64> = situations
+            .iter()
+            .map(|s| placements_where(&|at| at == Some(*s)))
+            .collect();
+        let people: Vec<i64> = situations
+            .iter()
+            .map(|s| people_where(&|at| at == Some(*s)))
+            .collect();
+        let shown = disclosure::partition_of_people(audience, people_with_outcome, &exact, &people);
         let rows = situations
             .iter()
             .zip(shown)
@@ -91,18 +106,20 @@ impl OutcomeFigures {
             })
             .collect();
         let groups = OutcomeGroup::ALL;
+        let in_group =
+            |g: OutcomeGroup| move |s: Option<Situation>| s.is_some_and(|s| s.group() == g);
         let of_group: Vec<i64> = groups
             .iter()
-            .map(|g| {
-                situations
-                    .iter()
-                    .zip(&exact)
-                    .filter(|(s, _)| s.group() == *g)
-                    .map(|(_, n)| n)
-                    .sum()
-            })
+            .map(|g| placements_where(&in_group(*g)))
             .collect();
-        let shown_groups = disclosure::partition(audience, with_outcome, &of_group);
+        let people_of_group: Vec<i64> =
+            groups.iter().map(|g| people_where(&in_group(*g))).collect();
+        let shown_groups = disclosure::partition_of_people(
+            audience,
+            people_with_outcome,
+            &of_group,
+            &people_of_group,
+        );
         let dynamic: i64 = groups
             .iter()
             .zip(&of_group)

@@ -60,6 +60,7 @@ pub fn selection(
         referent_id: None,
         format: None,
     });
+    access::stats::referent_filter(p, q.referent_id)?;
     let year = year(&mut v, q.year);
     let year = v.finish_with(year)?;
     Ok((

@@ -31,7 +31,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The figures the State, the Département, the PLIE and the European Social Fund ask for.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// Read back from a publication too, hence `Deserialize`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct KeyFigures {
     #[schema(example = 2019)]
     pub year: i32,
@@ -64,7 +65,62 @@ pub struct KeyFigures {
     pub hours_change: Decimal,
     /// Distinct holders of contracts with a placement active in the year.
     #[schema(example = 41)]
+    #[serde(default)]
     pub holders: i64,
+}
+
+/// Where key figures come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FiguresSource {
+    /// Computed now.
+    Live,
+    /// The year's publication, as the public card shows it.
+    Publication,
+}
+
+/// Key figures as a caller reads them, and where they come from. Once a
+/// year is published, its whole territory's figures are the published
+/// ones for every reader but the facilitator (and a PLIE over its own
+/// people), so that the public card and live figures cannot be set side by
+/// side to single out whoever changed in between.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KeyFiguresAnswer {
+    #[serde(flatten)]
+    pub figures: KeyFigures,
+    pub source: FiguresSource,
+    /// When the figures were published; null for live figures.
+    #[schema(required = true)]
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl KeyFiguresAnswer {
+    /// The published figures of the year when `audience` reads the whole
+    /// territory masked and the year is published, else `live()`.
+    pub fn read(
+        c: &mut diesel::PgConnection,
+        selection: &model::Selection,
+        year: i32,
+        audience: Audience,
+        live: impl FnOnce(&mut diesel::PgConnection) -> ApiResult<model::KeyFigures>,
+    ) -> ApiResult<KeyFiguresAnswer> {
+        if audience == Audience::Masked && selection.is_whole_territory() {
+            if let Some(row) = crate::models::publication::find(c, year)? {
+                let figures = serde_json::from_value(row.figures)
+                    .map_err(|e| ApiError::internal("reading a publication's figures", e))?;
+                return Ok(KeyFiguresAnswer {
+                    figures,
+                    source: FiguresSource::Publication,
+                    published_at: Some(row.updated_at),
+                });
+            }
+        }
+        Ok(KeyFiguresAnswer {
+            figures: KeyFigures::new(year, live(c)?, audience),
+            source: FiguresSource::Live,
+            published_at: None,
+        })
+    }
 }
 
 impl KeyFigures {
@@ -76,8 +132,8 @@ impl KeyFigures {
             participants: k.participants,
             women: sexes[0],
             men: sexes[1],
-            under_26: disclosure::attribute(audience, k.participants, k.under_26),
-            qpv_residents: disclosure::attribute(audience, k.participants, k.qpv_residents),
+            under_26: disclosure::against_total(audience, k.participants, k.under_26),
+            qpv_residents: disclosure::against_total(audience, k.participants, k.qpv_residents),
             employment_contracts: k.employment_contracts,
             hours: k.hours.normalize(),
             previous_year_hours: k.previous_year_hours.normalize(),
@@ -92,11 +148,12 @@ impl KeyFigures {
     params(FiguresQuery),
     responses(
         (status = 200, description = "The year's key figures over the contracts you may see", content(
-            (KeyFigures = "application/json"),
+            (KeyFiguresAnswer = "application/json"),
             (String = "text/csv"),
             (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
         (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
@@ -109,17 +166,18 @@ pub async fn key_figures(
     let (q, v) = query::<FiguresQuery>(&req);
     let (year, selection, format) = selection(&p, q, v)?;
     let audience = access::stats::audience(&p, selection.referent_id);
-    let k = db::run(&state.pool, move |c| {
-        model::key_figures(c, &selection, year)
+    let answer = db::run(&state.pool, move |c| {
+        KeyFiguresAnswer::read(c, &selection, year, audience, |c| {
+            model::key_figures(c, &selection, year)
+        })
     })
     .await?;
-    let figures = KeyFigures::new(year, k, audience);
     let format = export::negotiate(&req, format);
     export::respond(
         format,
         &format!("chiffres-cles-{year}"),
-        &figures,
-        &[figures.table()],
+        &answer,
+        &[answer.figures.table()],
     )
 }
 
@@ -552,6 +610,7 @@ fn to_date(year: i32) -> NaiveDate {
             (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
         (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
@@ -594,7 +653,7 @@ pub async fn contracts(
 /// Everything of a year in one document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AnnualReport {
-    pub key_figures: KeyFigures,
+    pub key_figures: KeyFiguresAnswer,
     pub breakdowns: Vec<Breakdown>,
     pub contracts: ContractsReport,
     /// What became of the people whose placement ended in the year; null for a company.
@@ -611,6 +670,7 @@ pub struct AnnualReport {
             (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, response = crate::api::responses::Unauthorized),
+        (status = 403, response = crate::api::responses::Forbidden),
         (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
@@ -639,12 +699,15 @@ pub async fn annual_report(
         .collect();
     // A situation is a person's attribute: not for a company either.
     let with_outcomes = access::stats::person_attributes(&p).is_ok();
-    let annual = db::run(&state.pool, move |c| {
-        model::annual(c, &selection, year, on, &keys, with_outcomes)
+    let (annual, key_figures) = db::run(&state.pool, move |c| {
+        let annual = model::annual(c, &selection, year, on, &keys, with_outcomes)?;
+        let live = annual.key_figures.clone();
+        let key_figures = KeyFiguresAnswer::read(c, &selection, year, audience, |_| Ok(live))?;
+        Ok((annual, key_figures))
     })
     .await?;
     let report = AnnualReport {
-        key_figures: KeyFigures::new(year, annual.key_figures, audience),
+        key_figures,
         breakdowns: annual
             .breakdowns
             .into_iter()
@@ -655,7 +718,7 @@ pub async fn annual_report(
             .outcomes
             .map(|o| super::outcome_figures::OutcomeFigures::new(year, o, audience)),
     };
-    let mut tables = vec![report.key_figures.table()];
+    let mut tables = vec![report.key_figures.figures.table()];
     tables.extend(report.breakdowns.iter().map(Breakdown::table));
     tables.push(report.contracts.table());
     tables.extend(report.outcomes.iter().map(|o| o.table()));

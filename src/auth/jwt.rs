@@ -88,6 +88,18 @@ impl Verifier {
         let header =
             decode_header(token).map_err(|_| AuthError("the bearer token is malformed".into()))?;
         refuse_critical_extensions(token)?;
+        // RFC 7519 5.1: a JWT says it is one; another type (an ID token
+        // meant for a front end, a logout token...) is not a bearer token
+        // of this service.
+        if !header
+            .typ
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("JWT"))
+        {
+            return Err(AuthError(
+                "the bearer token's header must say typ \"JWT\"".into(),
+            ));
+        }
         let candidates: Vec<&DecodingKey> = match header.alg {
             Algorithm::HS256 => self.secret.iter().collect(),
             Algorithm::RS256 | Algorithm::ES256 => self

@@ -61,6 +61,22 @@ pub fn monthly_cap(days: i64) -> Decimal {
     round2(Decimal::from(48 * days) / Decimal::from(7))
 }
 
+/// The last day of a month on or before `on`: `on` itself when it is one,
+/// else the last day of the month before. Counts of people taken on such
+/// days move at most once a month, so two readings a day apart cannot
+/// tell who started in between.
+pub fn month_end_on_or_before(on: NaiveDate) -> NaiveDate {
+    let month = Month::from_date(on);
+    if month.last_day() == on {
+        on
+    } else {
+        month
+            .first_day()
+            .pred_opt()
+            .expect("a day before the first of a month")
+    }
+}
+
 /// Age in full years on `on`.
 pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
     let mut age = on.year() - birth.year();

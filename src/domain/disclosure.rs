@@ -4,7 +4,7 @@
 //! endpoint or the format (JSON, CSV, XLSX, the annual report, the public
 //! card), so the rule lives in one place.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Below this, a count of people is not shown.
 pub const THRESHOLD: i64 = 5;
@@ -74,6 +74,23 @@ impl Serialize for Count {
     }
 }
 
+/// Read back from a stored publication, as it was written.
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Null => Ok(Count::Withheld),
+            serde_json::Value::String(s) if s == SMALL => Ok(Count::Small),
+            serde_json::Value::String(s) if s == COMPLEMENT => Ok(Count::Complement),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .map(Count::Exact)
+                .ok_or_else(|| D::Error::custom("a count of people is a whole number")),
+            other => Err(D::Error::custom(format!("not a count of people: {other}"))),
+        }
+    }
+}
+
 impl utoipa::PartialSchema for Count {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::openapi::schema::{
@@ -117,15 +134,39 @@ fn is_small(n: i64) -> bool {
 /// is masked, the smallest other one of 5 or more too, so that no
 /// subtraction from the total gives it back.
 pub fn partition(audience: Audience, selection: i64, counts: &[i64]) -> Vec<Count> {
-    let mut out = attribute_counts(audience, selection, counts);
+    partition_of_people(audience, selection, counts, counts)
+}
+
+/// A partition whose rows count something else than people (placements,
+/// for outcomes), masked on the distinct people behind each row: a row of
+/// five placements of one person singles that person out as surely as a
+/// row of one. `values[i]` is shown, `people[i]` decides; `selection` is
+/// the distinct people of the whole. The complement is taken among the
+/// shown rows, as [`partition`] does.
+pub fn partition_of_people(
+    audience: Audience,
+    selection: i64,
+    values: &[i64],
+    people: &[i64],
+) -> Vec<Count> {
+    debug_assert_eq!(values.len(), people.len());
+    let mut out: Vec<Count> = values
+        .iter()
+        .zip(people)
+        .map(|(&value, &n)| match attribute(audience, selection, n) {
+            Count::Exact(_) => Count::Exact(value),
+            masked => masked,
+        })
+        .collect();
     if audience == Audience::Masked && !is_small(selection) {
         let masked = out.iter().filter(|c| c.is_masked()).count();
         if masked == 1 {
-            let smallest_other = counts
+            let smallest_other = out
                 .iter()
                 .enumerate()
-                .filter(|(_, n)| **n >= THRESHOLD)
-                .min_by_key(|(_, n)| **n)
+                .filter_map(|(i, c)| c.exact().map(|v| (i, v)))
+                .filter(|(_, v)| *v >= THRESHOLD)
+                .min_by_key(|(_, v)| *v)
                 .map(|(i, _)| i);
             if let Some(i) = smallest_other {
                 out[i] = Count::Complement;
@@ -140,6 +181,20 @@ pub fn partition(audience: Audience, selection: i64, counts: &[i64]) -> Vec<Coun
 /// which overlap).
 pub fn attribute(audience: Audience, selection: i64, n: i64) -> Count {
     attribute_counts(audience, selection, &[n])[0]
+}
+
+/// A count of people with an attribute beside the shown total of the
+/// selection (`under_26` and `qpv_residents` against `participants`,
+/// `qpv_participants` in an operation's fulfilment): masked as
+/// [`attribute`], and when the people without it are 1 to 4, masked as
+/// `"≥ 5"`, so that the total minus the count gives nobody away.
+pub fn against_total(audience: Audience, selection: i64, n: i64) -> Count {
+    match attribute(audience, selection, n) {
+        Count::Exact(n) if audience == Audience::Masked && is_small(selection - n) => {
+            Count::Complement
+        }
+        shown => shown,
+    }
 }
 
 fn attribute_counts(audience: Audience, selection: i64, counts: &[i64]) -> Vec<Count> {
@@ -226,6 +281,41 @@ mod tests {
     }
 
     #[test]
+    fn rows_of_placements_are_masked_on_their_people() {
+        // One person with five placements ended looking for work.
+        assert_eq!(
+            partition_of_people(Audience::Masked, 9, &[5, 8, 0], &[1, 8, 0]),
+            vec![Small, Complement, Exact(0)]
+        );
+        assert_eq!(
+            partition_of_people(Audience::Masked, 20, &[6, 9, 7], &[6, 9, 5]),
+            vec![Exact(6), Exact(9), Exact(7)]
+        );
+        assert_eq!(
+            partition_of_people(Audience::Masked, 3, &[6, 0], &[3, 0]),
+            vec![Small, Small]
+        );
+        assert_eq!(
+            partition_of_people(Audience::Exact, 1, &[5], &[1]),
+            vec![Exact(5)]
+        );
+    }
+
+    #[test]
+    fn a_count_beside_its_total_masks_its_complement() {
+        // The review's case: 6 people, 5 under 26: the one other is hidden.
+        assert_eq!(against_total(Audience::Masked, 6, 5), Complement);
+        assert_eq!(against_total(Audience::Masked, 6, 1), Small);
+        assert_eq!(against_total(Audience::Masked, 9, 5), Complement);
+        assert_eq!(against_total(Audience::Masked, 10, 5), Exact(5));
+        assert_eq!(against_total(Audience::Masked, 6, 6), Exact(6));
+        assert_eq!(against_total(Audience::Masked, 6, 0), Exact(0));
+        assert_eq!(against_total(Audience::Masked, 3, 3), Small);
+        assert_eq!(against_total(Audience::Exact, 6, 5), Exact(5));
+        assert_eq!(against_total(Audience::Company, 6, 5), Withheld);
+    }
+
+    #[test]
     fn other_keys_mask_small_counts_only() {
         assert_eq!(people(Audience::Masked, 0), Exact(0));
         assert_eq!(people(Audience::Masked, 4), Small);
@@ -236,5 +326,7 @@ mod tests {
     fn counts_serialise_as_the_contract_says() {
         let v = serde_json::to_string(&[Exact(3), Withheld, Small, Complement]).unwrap();
         assert_eq!(v, r#"[3,null,"< 5","≥ 5"]"#);
+        let back: Vec<Count> = serde_json::from_value(serde_json::from_str(&v).unwrap()).unwrap();
+        assert_eq!(back, [Exact(3), Withheld, Small, Complement]);
     }
 }

@@ -182,11 +182,21 @@ pub fn decision_reason(
     reason
 }
 
-/// Checks a month of hours for a placement; returns the days it covers.
+/// When a placement's months may hold hours: its own dates, within its
+/// contract's end, and not past the current month (hours are declared
+/// once worked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkSpan {
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub contract_end: NaiveDate,
+    pub today: NaiveDate,
+}
+
+/// Checks a month of hours for a placement.
 pub fn check_month(
     month: Month,
-    start: NaiveDate,
-    end: Option<NaiveDate>,
+    span: &WorkSpan,
     worked: Decimal,
     training: Decimal,
     v: &mut Violations,
@@ -207,7 +217,29 @@ pub fn check_month(
         Bound::AtLeast(Decimal::ZERO),
         Some(numbers::max_month_hours()),
     );
-    let days = month.days_covered(start, end);
+    let current = Month::from_date(span.today);
+    if month > current {
+        v.add(
+            "month",
+            format!("{month} is after the current month ({current}): declare hours once worked"),
+        );
+        return;
+    }
+    if month.first_day() > span.contract_end {
+        v.add(
+            "month",
+            format!(
+                "{month} is after the contract's end ({})",
+                span.contract_end
+            ),
+        );
+        return;
+    }
+    let (start, end) = (span.start, span.end);
+    let days = month.days_covered(
+        start,
+        Some(end.unwrap_or(span.contract_end).min(span.contract_end)),
+    );
     if days == 0 {
         v.add(
             "month",
@@ -283,14 +315,52 @@ mod tests {
         assert_eq!(fields(&mut v), ["start_date"]);
     }
 
+    /// A placement's span on a contract that runs to 2030, today in 2026.
+    fn span(start: NaiveDate, end: Option<NaiveDate>) -> WorkSpan {
+        WorkSpan {
+            start,
+            end,
+            contract_end: d("2030-12-31"),
+            today: d("2026-12-06"),
+        }
+    }
+
+    #[test]
+    fn months_past_the_contract_or_today_are_refused() {
+        let m = |s| Month::parse(s).unwrap();
+        let on = WorkSpan {
+            start: d("2019-01-01"),
+            end: None,
+            contract_end: d("2024-06-15"),
+            today: d("2026-12-06"),
+        };
+        let mut v = Violations::default();
+        check_month(m("2024-06"), &on, dec!(10), dec!(0), &mut v);
+        assert!(v.list().is_empty());
+        check_month(m("2024-07"), &on, dec!(10), dec!(0), &mut v);
+        assert_eq!(fields(&mut v), ["month"]);
+        let open = WorkSpan {
+            contract_end: d("2040-12-31"),
+            ..on
+        };
+        let mut v = Violations::default();
+        check_month(m("2026-12"), &open, dec!(10), dec!(0), &mut v);
+        assert!(v.list().is_empty());
+        check_month(m("2027-01"), &open, dec!(10), dec!(0), &mut v);
+        assert_eq!(fields(&mut v), ["month"]);
+        // The contract's end caps the days a partial last month covers.
+        let mut v = Violations::default();
+        check_month(m("2024-06"), &on, dec!(103.72), dec!(0), &mut v);
+        assert_eq!(fields(&mut v), ["worked_hours"]);
+    }
+
     #[test]
     fn month_cap_full_partial_february() {
         let m = |s| Month::parse(s).unwrap();
         let mut v = Violations::default();
         check_month(
             m("2019-01"),
-            d("2018-01-01"),
-            None,
+            &span(d("2018-01-01"), None),
             dec!(200),
             dec!(12.57),
             &mut v,
@@ -298,8 +368,7 @@ mod tests {
         assert!(v.list().is_empty());
         check_month(
             m("2019-01"),
-            d("2018-01-01"),
-            None,
+            &span(d("2018-01-01"), None),
             dec!(200),
             dec!(12.58),
             &mut v,
@@ -309,8 +378,7 @@ mod tests {
         let mut v = Violations::default();
         check_month(
             m("2019-01"),
-            d("2019-01-22"),
-            None,
+            &span(d("2019-01-22"), None),
             dec!(68.57),
             dec!(0),
             &mut v,
@@ -318,8 +386,7 @@ mod tests {
         assert!(v.list().is_empty());
         check_month(
             m("2019-01"),
-            d("2019-01-22"),
-            None,
+            &span(d("2019-01-22"), None),
             dec!(68.58),
             dec!(0),
             &mut v,
@@ -329,8 +396,7 @@ mod tests {
         let mut v = Violations::default();
         check_month(
             m("2019-02"),
-            d("2019-01-01"),
-            None,
+            &span(d("2019-01-01"), None),
             dec!(192),
             dec!(0),
             &mut v,
@@ -338,8 +404,7 @@ mod tests {
         assert!(v.list().is_empty());
         check_month(
             m("2019-02"),
-            d("2019-01-01"),
-            None,
+            &span(d("2019-01-01"), None),
             dec!(180),
             dec!(12.01),
             &mut v,
@@ -353,8 +418,7 @@ mod tests {
         let mut v = Violations::default();
         check_month(
             m("2019-03"),
-            d("2019-01-01"),
-            Some(d("2019-02-28")),
+            &span(d("2019-01-01"), Some(d("2019-02-28"))),
             dec!(1),
             dec!(0),
             &mut v,
@@ -363,8 +427,7 @@ mod tests {
         let mut v = Violations::default();
         check_month(
             m("2019-02"),
-            d("2019-01-01"),
-            None,
+            &span(d("2019-01-01"), None),
             dec!(-1),
             dec!(1.234),
             &mut v,

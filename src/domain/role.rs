@@ -31,7 +31,8 @@ impl Role {
             Role::Company => Some(OrgKind::Company),
             Role::Buyer => Some(OrgKind::Buyer),
             Role::Department => Some(OrgKind::Department),
-            Role::Facilitator | Role::State => None,
+            Role::Facilitator => Some(OrgKind::Facilitator),
+            Role::State => Some(OrgKind::State),
         }
     }
 }

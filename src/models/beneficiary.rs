@@ -7,7 +7,7 @@ use super::{check_version, Precondition};
 use crate::access::{self, PersonView};
 use crate::auth::Principal;
 use crate::db::schema::{beneficiaries, organisations};
-use crate::domain::codes::{Eligibility, QualificationLevel, Sex};
+use crate::domain::codes::{Eligibility, OrgKind, QualificationLevel, Sex};
 use crate::domain::person::PersonFields;
 use crate::error::{ApiError, ApiResult};
 use crate::paging::{Page, PageRequest, SeqKey};
@@ -160,19 +160,25 @@ pub fn get(
     })
 }
 
+/// A referent is a PLIE (the organisation whose `plie` tokens follow the
+/// person): a company named referent would read the person's whole record.
 fn check_referent(conn: &mut PgConnection, referent: Option<Uuid>) -> ApiResult<()> {
     let Some(id) = referent else { return Ok(()) };
-    let exists: bool = diesel::select(diesel::dsl::exists(
-        organisations::table.filter(organisations::id.eq(id)),
-    ))
-    .get_result(conn)?;
-    if exists {
-        Ok(())
-    } else {
-        Err(ApiError::validation(
+    let kind: Option<OrgKind> = organisations::table
+        .find(id)
+        .select(organisations::kind)
+        .first(conn)
+        .optional()?;
+    match kind {
+        Some(OrgKind::Plie) => Ok(()),
+        Some(kind) => Err(ApiError::validation(
+            "referent_id",
+            format!("must be an organisation of kind plie, not {kind}"),
+        )),
+        None => Err(ApiError::validation(
             "referent_id",
             "no organisation has this id",
-        ))
+        )),
     }
 }
 

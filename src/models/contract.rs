@@ -315,6 +315,9 @@ pub fn update(
         }
         access::contracts::may_buy_for(p, new.buyer_id)?;
         check_parties(conn, &new)?;
+        if (new.start_date, new.end_date) != (old.start_date, old.end_date) {
+            dates_hold(conn, id, new.start_date, new.end_date)?;
+        }
         Ok(diesel::update(contracts::table.find(id))
             .set((
                 Columns::from(&new),
@@ -324,6 +327,79 @@ pub fn update(
             .returning(ContractRow::as_returning())
             .get_result(conn)?)
     })
+}
+
+#[derive(QueryableByName)]
+struct Outside {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    day: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    before: bool,
+}
+
+/// New dates of a contract (locked by the caller) may not leave one of its
+/// placements or recorded months outside them: 409 naming how many and
+/// the first, on the date that would shut them out.
+pub fn dates_hold(
+    conn: &mut PgConnection,
+    id: Uuid,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> ApiResult<()> {
+    use diesel::sql_types::{Date, Uuid as SqlUuid};
+    let placement: Option<Outside> = diesel::sql_query(
+        "SELECT count(*) OVER () AS n, id, start_date AS day, start_date < $2 AS before
+         FROM placements
+         WHERE contract_id = $1 AND (start_date < $2 OR start_date > $3 OR end_date > $3)
+         ORDER BY start_date, id LIMIT 1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Date, _>(start)
+    .bind::<Date, _>(end)
+    .get_result(conn)
+    .optional()?;
+    if let Some(o) = placement {
+        let field = if o.before { "start_date" } else { "end_date" };
+        return Err(ApiError::conflict(
+            field,
+            format!(
+                "{} of this contract's placements would fall outside {start} to {end}; \
+                 the first is {} (starting {}): change or delete them first",
+                o.n, o.id, o.day
+            ),
+        ));
+    }
+    let month: Option<Outside> = diesel::sql_query(
+        "SELECT count(*) OVER () AS n, m.placement_id AS id, m.month AS day,
+                m.month < date_trunc('month', $2::date)::date AS before
+         FROM monthly_hours m JOIN placements p ON p.id = m.placement_id
+         WHERE p.contract_id = $1
+           AND (m.month < date_trunc('month', $2::date)::date OR m.month > $3)
+         ORDER BY m.month, m.placement_id LIMIT 1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Date, _>(start)
+    .bind::<Date, _>(end)
+    .get_result(conn)
+    .optional()?;
+    if let Some(o) = month {
+        let field = if o.before { "start_date" } else { "end_date" };
+        return Err(ApiError::conflict(
+            field,
+            format!(
+                "{} of this contract's recorded months would fall outside {start} to {end}; \
+                 the first is {} of placement {}",
+                o.n,
+                crate::domain::calendar::Month::from_date(o.day),
+                o.id
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Validated and declared (undecided) hours of a contract, all months.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::access;
 use crate::auth::Principal;
 use crate::db::schema::{contracts, decp_records, organisations};
-use crate::domain::codes::CommitmentSource;
+use crate::domain::codes::{CommitmentSource, OrgKind};
 use crate::domain::decp::{self, DecpContract, Estimation, Party, PartyId, Verdict};
 use crate::error::{ApiError, ApiResult};
 
@@ -95,45 +95,65 @@ pub fn import(
     Ok(())
 }
 
+/// An organisation of the record, found by its identifier; created when
+/// `may_create`.
 fn find_or_create(
     conn: &mut PgConnection,
     party: &Party,
-    kind: &str,
+    kind: OrgKind,
     may_create: bool,
 ) -> ApiResult<Uuid> {
-    let found: Option<Uuid> = match &party.id {
+    let found: Option<(Uuid, OrgKind)> = match &party.id {
         PartyId::Siret(s) => organisations::table
             .filter(organisations::siret.eq(s))
-            .select(organisations::id)
+            .select((organisations::id, organisations::kind))
             .first(conn)
             .optional()?,
         PartyId::Other(t, v) => organisations::table
             .filter(organisations::identifier_type.eq(t.as_str()))
             .filter(organisations::identifier.eq(v))
-            .select(organisations::id)
+            .select((organisations::id, organisations::kind))
             .first(conn)
             .optional()?,
     };
-    if let Some(id) = found {
+    let (siret, identifier_type, identifier, label) = match &party.id {
+        PartyId::Siret(s) => (Some(s.as_str()), None, None, format!("SIRET {s}")),
+        PartyId::Other(t, v) => (None, Some(t.as_str()), Some(v.as_str()), format!("{t} {v}")),
+    };
+    let role = match kind {
+        OrgKind::Company => "holder",
+        _ => "buyer",
+    };
+    if let Some((id, found_kind)) = found {
+        let fits = match kind {
+            OrgKind::Company => found_kind == OrgKind::Company,
+            _ => matches!(found_kind, OrgKind::Buyer | OrgKind::Department),
+        };
+        if !fits {
+            return Err(ApiError::validation(
+                role,
+                format!(
+                    "the record's {role} ({label}) is an organisation of kind {}",
+                    found_kind.as_str()
+                ),
+            ));
+        }
         return Ok(id);
     }
     if !may_create {
-        return Err(ApiError::Forbidden(
-            "the record's buyer is not your organisation".into(),
-        ));
+        return Err(ApiError::Forbidden(format!(
+            "the record's {role} ({label}) is not a known organisation, and only \
+             the facilitator registers organisations"
+        )));
     }
-    let (siret, identifier_type, identifier, label) = match &party.id {
-        PartyId::Siret(s) => (Some(s.as_str()), None, None, s.clone()),
-        PartyId::Other(t, v) => (None, Some(t.as_str()), Some(v.as_str()), format!("{t} {v}")),
-    };
     let name = party.name.clone().unwrap_or_else(|| match kind {
-        "buyer" => format!("Acheteur {label}"),
-        _ => format!("Titulaire {label}"),
+        OrgKind::Company => format!("Titulaire {label}"),
+        _ => format!("Acheteur {label}"),
     });
     Ok(diesel::insert_into(organisations::table)
         .values((
             organisations::id.eq(Uuid::now_v7()),
-            organisations::kind.eq(kind),
+            organisations::kind.eq(kind.as_str()),
             organisations::name.eq(name.chars().take(300).collect::<String>()),
             organisations::siret.eq(siret),
             organisations::identifier_type.eq(identifier_type),
@@ -149,14 +169,17 @@ fn apply(
     c: &DecpContract,
     raw: &Value,
 ) -> ApiResult<Outcome> {
-    let buyer_id = find_or_create(conn, &c.buyer, "buyer", only_buyer.is_none())?;
+    // An import does only what its caller may do through the endpoints: a
+    // buyer neither registers organisations nor moves a contract to
+    // another holder (PATCH answers 403 on holder_id).
+    let facilitator = only_buyer.is_none();
+    let buyer_id = find_or_create(conn, &c.buyer, OrgKind::Buyer, facilitator)?;
     if only_buyer.is_some_and(|b| b != buyer_id) {
         return Err(ApiError::Forbidden(
             "the record's buyer is not your organisation".into(),
         ));
     }
-    let holder_id = find_or_create(conn, &c.holder, "company", true)?;
-    let existing: Option<(Uuid, String, bool, Option<String>)> = contracts::table
+    let existing: Option<(Uuid, String, bool, Option<String>, Uuid)> = contracts::table
         .filter(contracts::buyer_id.eq(buyer_id))
         .filter(contracts::reference.eq(&c.id))
         .select((
@@ -164,13 +187,24 @@ fn apply(
             contracts::commitment_source,
             contracts::market_nature_given,
             contracts::market_nature,
+            contracts::holder_id,
         ))
         .for_update()
         .first(conn)
         .optional()?;
+    // A buyer names the holder of a contract it creates, as POST does (a
+    // company registered on the way has no data to read); an existing
+    // contract keeps its holder.
+    let holder_id = match &existing {
+        Some((.., holder)) if !facilitator => *holder,
+        _ => find_or_create(conn, &c.holder, OrgKind::Company, true)?,
+    };
+    if let Some((id, ..)) = &existing {
+        super::contract::dates_hold(conn, *id, c.start_date, c.end_date)?;
+    }
     let existing = match existing {
         None => None,
-        Some((id, source, nature_given, nature)) => {
+        Some((id, source, nature_given, nature, _)) => {
             let stored: Option<Value> = decp_records::table
                 .find(id)
                 .select(decp_records::raw)

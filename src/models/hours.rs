@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -5,7 +7,7 @@ use uuid::Uuid;
 
 use crate::access;
 use crate::auth::Principal;
-use crate::db::schema::{monthly_hours, placements};
+use crate::db::schema::{contracts, monthly_hours, placements};
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Decision, HoursStatus};
 use crate::domain::placement as rules;
@@ -62,6 +64,37 @@ fn placement_dates(
         .first(conn)
         .optional()?
         .ok_or_else(|| ApiError::not_found("placement"))
+}
+
+/// The end of each placement's contract, shared-locked so that the
+/// contract's dates cannot move under a declaration.
+fn contract_ends(conn: &mut PgConnection, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, NaiveDate>> {
+    Ok(placements::table
+        .inner_join(contracts::table)
+        .filter(placements::id.eq_any(ids))
+        .select((placements::id, contracts::end_date))
+        .for_share()
+        .load::<(Uuid, NaiveDate)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// When a placement's months may hold hours, as of today.
+fn work_span(
+    conn: &mut PgConnection,
+    scope: access::Filter<placements::table>,
+    id: Uuid,
+) -> ApiResult<rules::WorkSpan> {
+    let (start, end) = placement_dates(conn, scope, id)?;
+    let contract_end = contract_ends(conn, &[id])?
+        .remove(&id)
+        .ok_or_else(|| ApiError::bug("a placement without its contract"))?;
+    Ok(rules::WorkSpan {
+        start,
+        end,
+        contract_end,
+        today: Utc::now().date_naive(),
+    })
 }
 
 fn find(conn: &mut PgConnection, placement_id: Uuid, month: Month) -> ApiResult<Option<HoursRow>> {
@@ -125,8 +158,8 @@ pub fn declare(
     let scope = leave.placements();
     let validates = leave.validates();
     conn.transaction(|conn| {
-        let (start, end) = placement_dates(conn, scope, placement_id)?;
-        rules::check_month(month, start, end, worked, training, &mut v);
+        let span = work_span(conn, scope, placement_id)?;
+        rules::check_month(month, &span, worked, training, &mut v);
         v.finish()?;
         let status = if validates {
             HoursStatus::Validated
@@ -259,7 +292,7 @@ pub fn declare_statement(
     leave: access::placements::Declaring,
     lines: &[Option<StatementLine>],
 ) -> ApiResult<Vec<Option<LineOutcome>>> {
-    use std::collections::{HashMap, HashSet};
+    use std::collections::HashSet;
     let scope = leave.placements();
     let validates = leave.validates();
     let status = if validates {
@@ -291,6 +324,8 @@ pub fn declare_statement(
         .into_iter()
         .collect();
     let visible_ids: Vec<Uuid> = visible.keys().copied().collect();
+    let contract_end = contract_ends(conn, &visible_ids)?;
+    let today = Utc::now().date_naive();
     let existing: HashMap<(Uuid, NaiveDate), HoursRow> = monthly_hours::table
         .filter(monthly_hours::placement_id.eq_any(&visible_ids))
         .filter(monthly_hours::month.eq_any(&months))
@@ -323,8 +358,17 @@ pub fn declare_statement(
             ));
             continue;
         };
+        let Some(&contract_end) = contract_end.get(&l.placement_id) else {
+            return Err(ApiError::bug("a placement without its contract"));
+        };
+        let span = rules::WorkSpan {
+            start,
+            end,
+            contract_end,
+            today,
+        };
         let mut v = Violations::default();
-        rules::check_month(l.month, start, end, l.worked, l.training, &mut v);
+        rules::check_month(l.month, &span, l.worked, l.training, &mut v);
         if let Err(Invalid(errors)) = v.finish() {
             outcomes.push(Some(LineOutcome::Rejected(errors)));
             continue;

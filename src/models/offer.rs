@@ -279,6 +279,11 @@ pub fn update(
         if draft.contract_id != Some(old.contract_id) {
             v.add("contract_id", "an offer stays on its contract");
         }
+        if draft.employer_id.is_some_and(|e| e != old.employer_id) {
+            let holder = holder_of(conn, old.contract_id)?
+                .ok_or_else(|| ApiError::bug("an offer without its contract"))?;
+            access::offers::change_employer(p, holder)?;
+        }
         let ctx = context(
             conn,
             None,

@@ -225,6 +225,7 @@ pub fn totals(
     scope: ContractScope,
     operation: &OperationRow,
     on: NaiveDate,
+    people_on: NaiveDate,
 ) -> ApiResult<OperationTotals> {
     let mut q = contracts::table
         .filter(contracts::operation_id.eq(operation.id))
@@ -277,7 +278,7 @@ pub fn totals(
         -- One look-up by id per person (2: in one of the operation's QPVs,
         -- 1: in another, 0: none), not a join over every person.
         classed AS MATERIALIZED (
-            SELECT pp.hours, pp.first_start <= $2 AS counted,
+            SELECT pp.hours, pp.first_start <= $6 AS counted,
                    (SELECT CASE WHEN b.qpv_code = ANY ($5::text[]) THEN 2 WHEN b.qpv_resident THEN 1 ELSE 0 END
                     FROM beneficiaries b WHERE b.id = pp.beneficiary_id) AS qpv
             FROM per_person pp
@@ -298,6 +299,7 @@ pub fn totals(
         .bind::<diesel::sql_types::Integer, _>(year)
         .bind::<Date, _>(first_of_year)
         .bind::<Array<Text>, _>(&operation.qpv_codes)
+        .bind::<Date, _>(people_on)
         .get_result(conn)?;
     Ok(OperationTotals {
         contracts: seen.len() as i64,

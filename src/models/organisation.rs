@@ -145,6 +145,50 @@ pub fn create(
 
 /// Applies `change` to the current record under a row lock, so two
 /// concurrent patches cannot both pass the same `If-Match`.
+/// An organisation's kind is what its ties were checked against (a holder
+/// is a company, a buyer a buyer, a referent a PLIE): while it has any, the
+/// kind stays (409 on `kind`), else a token of the new role would read
+/// what the ties open.
+fn kind_may_change(conn: &mut PgConnection, id: Uuid) -> ApiResult<()> {
+    use crate::db::schema::{beneficiaries, contracts, offers, placements};
+    let contracts: i64 = contracts::table
+        .filter(contracts::holder_id.eq(id).or(contracts::buyer_id.eq(id)))
+        .count()
+        .get_result(conn)?;
+    let placements: i64 = placements::table
+        .filter(placements::employer_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let offers: i64 = offers::table
+        .filter(offers::employer_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let people: i64 = beneficiaries::table
+        .filter(beneficiaries::referent_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let ties: Vec<String> = [
+        (contracts, "contracts it holds or buys"),
+        (placements, "placements it employs on"),
+        (offers, "offers it employs for"),
+        (people, "people it follows"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if ties.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::conflict(
+        "kind",
+        format!(
+            "the organisation's kind cannot change while it has {}",
+            ties.join(", ")
+        ),
+    ))
+}
+
 pub fn update(
     conn: &mut PgConnection,
     p: &Principal,
@@ -165,6 +209,9 @@ pub fn update(
         let new = change(old.clone())?;
         if new == old {
             return Ok(current);
+        }
+        if new.kind != old.kind {
+            kind_may_change(conn, id)?;
         }
         let row = diesel::update(organisations::table.filter(organisations::id.eq(id)))
             .set((

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{beneficiary, check_version, Precondition};
 use crate::access::{self, PlacementView};
 use crate::auth::Principal;
-use crate::db::schema::{beneficiaries, contracts, monthly_hours, organisations, placements};
+use crate::db::schema::{contracts, monthly_hours, organisations, placements};
 use crate::db::{self, DbPool};
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Modality, OrgKind};
@@ -162,20 +162,21 @@ fn get_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Placeme
 /// keeps its contract, so it passes `None`.
 fn context(
     conn: &mut PgConnection,
-    placeable: Option<access::Filter<contracts::table>>,
-    people: Option<access::Filter<beneficiaries::table>>,
+    leave: Option<access::placements::Placing>,
     f: &PlacementDraft,
     recorded: Vec<(Month, Decimal)>,
 ) -> ApiResult<Context> {
     let mut v = Violations::default();
-    let mut q = contracts::table
+    let scope = match &leave {
+        Some(l) => l.contracts(),
+        None => Box::new(true.into_sql::<diesel::sql_types::Bool>()),
+    };
+    // Shared-locked: the contract's dates cannot move under the placement.
+    let contract: Option<(NaiveDate, NaiveDate)> = contracts::table
         .filter(contracts::id.eq(f.contract_id))
-        .into_boxed();
-    if let Some(scope) = placeable {
-        q = q.filter(scope);
-    }
-    let contract: Option<(NaiveDate, NaiveDate)> = q
+        .filter(scope)
         .select((contracts::start_date, contracts::end_date))
+        .for_share()
         .first(conn)
         .optional()?;
     if contract.is_none() {
@@ -184,18 +185,28 @@ fn context(
             "no contract with this id that you may place people on",
         );
     }
-    let birth = beneficiary::birth_date(conn, people, f.beneficiary_id)?;
+    let birth = beneficiary::birth_date(conn, leave.map(|l| l.people()), f.beneficiary_id)?;
     if birth.is_none() {
         v.add("beneficiary_id", "no beneficiary has this id");
     }
-    let employer: Option<String> = organisations::table
-        .find(f.employer_id)
+    let mut employer = organisations::table
+        .filter(organisations::id.eq(f.employer_id))
+        .into_boxed();
+    if let Some(l) = &leave {
+        employer = employer.filter(l.employers(f.contract_id));
+    }
+    let employer: Option<String> = employer
         .select(organisations::kind)
         .first(conn)
         .optional()?;
     match employer.as_deref().and_then(OrgKind::parse) {
         Some(OrgKind::Company) => {}
         Some(_) => v.add("employer_id", "must be an organisation of kind company"),
+        None if leave.is_some_and(|l| l.names_employers()) => v.add(
+            "employer_id",
+            "no company with this id that you may name as employer on this contract: \
+             yourself, or an employer the facilitator placed or published an offer for on it",
+        ),
         None => v.add("employer_id", "no organisation has this id"),
     }
     let ctx = match (contract, birth) {
@@ -216,9 +227,8 @@ pub fn create(
     draft: PlacementDraft,
     mut v: Violations,
 ) -> ApiResult<PlacementRow> {
-    let (placeable, people) = (leave.contracts(), leave.people());
     conn.transaction(|conn| {
-        let ctx = context(conn, Some(placeable), Some(people), &draft, Vec::new())?;
+        let ctx = context(conn, Some(leave), &draft, Vec::new())?;
         let fields = rules::check(draft, &ctx, &mut v);
         let fields = v.finish_with(fields)?;
         Ok(diesel::insert_into(placements::table)
@@ -270,7 +280,7 @@ pub fn update(
             .into_iter()
             .map(|(m, h)| (Month::from_date(m), h))
             .collect();
-        let ctx = context(conn, None, None, &new.clone().into(), recorded)?;
+        let ctx = context(conn, None, &new.clone().into(), recorded)?;
         let new = rules::check(new.into(), &ctx, &mut v);
         let new = v.finish_with(new)?;
         Ok(diesel::update(placements::table.find(id))

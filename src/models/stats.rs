@@ -783,16 +783,21 @@ pub fn annual(
 }
 
 /// Placements ended in a year, by the situation recorded on leaving (`None`:
-/// no outcome recorded yet), over a selection of contracts.
+/// no outcome recorded yet) and the person, over a selection of contracts:
+/// the disclosure rule masks on the people behind a row, not its
+/// placements.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutcomesOfYear {
-    pub by_situation: Vec<(Option<Situation>, i64)>,
+    /// (situation, person, placements).
+    pub by_person: Vec<(Option<Situation>, Uuid, i64)>,
 }
 
 #[derive(QueryableByName)]
 struct SituationCount {
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     situation: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    beneficiary_id: Uuid,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     placements: i64,
 }
@@ -804,12 +809,12 @@ pub fn outcomes_of_year(
 ) -> ApiResult<OutcomesOfYear> {
     let (first, last) = year_bounds(year);
     let q = selected(
-        "SELECT o.situation, count(*) AS placements
+        "SELECT o.situation, p.beneficiary_id, count(*) AS placements
          FROM placements p
          JOIN contracts c ON c.id = p.contract_id
          LEFT JOIN outcomes o ON o.placement_id = p.id
          WHERE {contracts} AND {referent} AND p.end_date BETWEEN $7 AND $8
-         GROUP BY o.situation",
+         GROUP BY o.situation, p.beneficiary_id",
         s,
         9,
     );
@@ -818,7 +823,7 @@ pub fn outcomes_of_year(
         .bind::<diesel::sql_types::Date, _>(last)
         .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(s.referent_id)
         .load(conn)?;
-    let by_situation = rows
+    let by_person = rows
         .into_iter()
         .map(|r| {
             let situation = match r.situation {
@@ -827,8 +832,8 @@ pub fn outcomes_of_year(
                     ApiError::bug(format!("reading an outcome: unknown situation {code:?}"))
                 })?),
             };
-            Ok((situation, r.placements))
+            Ok((situation, r.beneficiary_id, r.placements))
         })
         .collect::<ApiResult<_>>()?;
-    Ok(OutcomesOfYear { by_situation })
+    Ok(OutcomesOfYear { by_person })
 }
