@@ -261,3 +261,49 @@ async fn statement_rules_match_single_declarations() {
     let res = post_statement(&s.app, &company, &json!({"lines": too_many}), None).await;
     assert_eq!(res.fields(), ["lines"]);
 }
+
+#[actix_web::test]
+async fn reading_hours_does_not_wait_for_a_declaration_in_flight() {
+    use diesel::prelude::*;
+    use std::time::Duration;
+    let s = setup(1).await;
+    let app = &s.app;
+    let pl = s.placements[0];
+    assert_eq!(app.hours(pl, "2019-03", "120").await.status, 201);
+    // A declaration in flight holds the placement and its month, as a
+    // declaration's transaction does until it commits.
+    let mut held = app.db.conn();
+    diesel::sql_query("BEGIN").execute(&mut held).unwrap();
+    diesel::sql_query("SELECT 1 FROM placements WHERE id = $1 FOR UPDATE")
+        .bind::<diesel::sql_types::Uuid, _>(pl)
+        .execute(&mut held)
+        .unwrap();
+    diesel::sql_query("SELECT 1 FROM monthly_hours WHERE placement_id = $1 FOR UPDATE")
+        .bind::<diesel::sql_types::Uuid, _>(pl)
+        .execute(&mut held)
+        .unwrap();
+    let company = token(Role::Company, Some(s.holder));
+    for path in [
+        format!("/api/v1/placements/{pl}/hours"),
+        format!("/api/v1/placements/{pl}/hours/2019-03"),
+    ] {
+        for t in [fac(), company.clone()] {
+            let res = actix_web::rt::time::timeout(Duration::from_secs(5), app.get(&path, &t))
+                .await
+                .unwrap_or_else(|_| panic!("{path} waited for the lock"));
+            assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+        }
+    }
+    // A declaration does wait for the one in flight.
+    let declared = actix_web::rt::time::timeout(
+        Duration::from_millis(500),
+        app.put(
+            &format!("/api/v1/placements/{pl}/hours/2019-03"),
+            &company,
+            &json!({"worked_hours": 100}),
+        ),
+    )
+    .await;
+    assert!(declared.is_err(), "a declaration went past a lock held");
+    diesel::sql_query("ROLLBACK").execute(&mut held).unwrap();
+}

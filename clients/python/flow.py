@@ -29,7 +29,7 @@ from clauses_client.models import (
     Eligibility,
     HoursDecision,
     HoursDeclaration,
-    KeyFigures,
+    KeyFiguresAnswer,
     Modality,
     MonthlyHours,
     NewBeneficiary,
@@ -170,7 +170,7 @@ if validated.status.value != "validated":
 figures = ok(
     "the key figures of 2019",
     get_key_figures.sync(client=facilitator, year=2019),
-    KeyFigures,
+    KeyFiguresAnswer,
 )
 # Counts of people may be masked: a number, "< 5", "≥ 5", or None.
 women = figures.women

@@ -140,7 +140,7 @@ if (validated.status !== "validated") {
   throw new Error(`the month reads ${validated.status}`);
 }
 
-const figures: Schemas["KeyFigures"] = ok(
+const figures: Schemas["KeyFiguresAnswer"] = ok(
   "the key figures of 2019",
   await facilitator.GET("/api/v1/stats/key-figures", { params: { query: { year: 2019 } } }),
 );

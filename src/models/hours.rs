@@ -107,6 +107,27 @@ fn find(conn: &mut PgConnection, placement_id: Uuid, month: Month) -> ApiResult<
         .optional()?)
 }
 
+/// Whether the caller may read the placement's months (404 otherwise). A
+/// read takes no lock: it neither waits for a declaration in flight nor
+/// holds one up.
+fn readable(
+    conn: &mut PgConnection,
+    scope: access::Filter<placements::table>,
+    id: Uuid,
+) -> ApiResult<()> {
+    let seen: bool = diesel::select(diesel::dsl::exists(
+        placements::table
+            .filter(scope)
+            .filter(placements::id.eq(id)),
+    ))
+    .get_result(conn)?;
+    if seen {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("placement"))
+    }
+}
+
 pub fn list(
     conn: &mut PgConnection,
     p: &Principal,
@@ -114,15 +135,13 @@ pub fn list(
     page: PageRequest,
 ) -> ApiResult<Page<HoursRow>> {
     let scope = access::placements::read_hours(p)?;
-    conn.transaction(|conn| {
-        placement_dates(conn, scope, placement_id)?;
-        let mut q = monthly_hours::table
-            .filter(monthly_hours::placement_id.eq(placement_id))
-            .into_boxed();
-        super::keyset_page!(q, monthly_hours, page);
-        let rows = q.select(HoursRow::as_select()).load(conn)?;
-        Ok(Page::cut(rows, &page))
-    })
+    readable(conn, scope, placement_id)?;
+    let mut q = monthly_hours::table
+        .filter(monthly_hours::placement_id.eq(placement_id))
+        .into_boxed();
+    super::keyset_page!(q, monthly_hours, page);
+    let rows = q.select(HoursRow::as_select()).load(conn)?;
+    Ok(Page::cut(rows, &page))
 }
 
 pub fn get(
@@ -132,11 +151,14 @@ pub fn get(
     month: Month,
 ) -> ApiResult<HoursRow> {
     let scope = access::placements::read_hours(p)?;
-    conn.transaction(|conn| {
-        placement_dates(conn, scope, placement_id)?;
-        find(conn, placement_id, month)?
-            .ok_or_else(|| ApiError::NotFound(format!("no hours are recorded for {month}")))
-    })
+    readable(conn, scope, placement_id)?;
+    monthly_hours::table
+        .filter(monthly_hours::placement_id.eq(placement_id))
+        .filter(monthly_hours::month.eq(month.first_day()))
+        .select(HoursRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound(format!("no hours are recorded for {month}")))
 }
 
 /// Declares (or replaces) a month. The facilitator's figures are validated
