@@ -341,6 +341,24 @@ struct Outside {
     before: bool,
 }
 
+/// The first row a query of [`dates_hold`] finds outside `start` to `end`
+/// (binds $1 the contract, $2 and $3 the dates), with how many there are.
+fn first_outside(
+    conn: &mut PgConnection,
+    sql: &str,
+    id: Uuid,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> ApiResult<Option<Outside>> {
+    use diesel::sql_types::{Date, Uuid as SqlUuid};
+    Ok(diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(id)
+        .bind::<Date, _>(start)
+        .bind::<Date, _>(end)
+        .get_result(conn)
+        .optional()?)
+}
+
 /// New dates of a contract (locked by the caller) may not leave one of its
 /// placements or recorded months outside them: 409 naming how many and
 /// the first, on the date that would shut them out.
@@ -350,46 +368,45 @@ pub fn dates_hold(
     start: NaiveDate,
     end: NaiveDate,
 ) -> ApiResult<()> {
-    use diesel::sql_types::{Date, Uuid as SqlUuid};
-    let placement: Option<Outside> = diesel::sql_query(
+    let refuse = |o: &Outside, message: String| {
+        let field = if o.before { "start_date" } else { "end_date" };
+        Err(ApiError::conflict(field, message))
+    };
+    let placement = first_outside(
+        conn,
         "SELECT count(*) OVER () AS n, id, start_date AS day, start_date < $2 AS before
          FROM placements
          WHERE contract_id = $1 AND (start_date < $2 OR start_date > $3 OR end_date > $3)
          ORDER BY start_date, id LIMIT 1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Date, _>(start)
-    .bind::<Date, _>(end)
-    .get_result(conn)
-    .optional()?;
+        id,
+        start,
+        end,
+    )?;
     if let Some(o) = placement {
-        let field = if o.before { "start_date" } else { "end_date" };
-        return Err(ApiError::conflict(
-            field,
+        return refuse(
+            &o,
             format!(
                 "{} of this contract's placements would fall outside {start} to {end}; \
                  the first is {} (starting {}): change or delete them first",
                 o.n, o.id, o.day
             ),
-        ));
+        );
     }
-    let month: Option<Outside> = diesel::sql_query(
+    let month = first_outside(
+        conn,
         "SELECT count(*) OVER () AS n, m.placement_id AS id, m.month AS day,
                 m.month < date_trunc('month', $2::date)::date AS before
          FROM monthly_hours m JOIN placements p ON p.id = m.placement_id
          WHERE p.contract_id = $1
            AND (m.month < date_trunc('month', $2::date)::date OR m.month > $3)
          ORDER BY m.month, m.placement_id LIMIT 1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Date, _>(start)
-    .bind::<Date, _>(end)
-    .get_result(conn)
-    .optional()?;
+        id,
+        start,
+        end,
+    )?;
     if let Some(o) = month {
-        let field = if o.before { "start_date" } else { "end_date" };
-        return Err(ApiError::conflict(
-            field,
+        return refuse(
+            &o,
             format!(
                 "{} of this contract's recorded months would fall outside {start} to {end}; \
                  the first is {} of placement {}",
@@ -397,7 +414,7 @@ pub fn dates_hold(
                 crate::domain::calendar::Month::from_date(o.day),
                 o.id
             ),
-        ));
+        );
     }
     Ok(())
 }
