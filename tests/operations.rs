@@ -1,798 +1,738 @@
-//! What an operator relies on, checked on the real binary: the access log,
-//! request ids, metrics, statement timeout, CORS, limits, graceful stop.
-
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+//! Urban-renewal operations followed against their target, and the
+//! breakdowns the regional observatories publish (issue 17).
 
 use crate::common::*;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
 use clauses::auth::Role;
-use diesel::connection::SimpleConnection;
-use serde_json::json;
 
-/// `clauses serve` on its own test database, its log captured; a
-/// `TestApp` for the requests.
-pub(crate) struct Served {
-    app: TestApp,
-    child: Child,
-    log: std::path::PathBuf,
+async fn operation(app: &TestApp, body: Value) -> Uuid {
+    id_of(&app.post("/api/v1/operations", &fac(), &body).await)
 }
 
-impl std::ops::Deref for Served {
-    type Target = TestApp;
-    fn deref(&self) -> &TestApp {
-        &self.app
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-pub(crate) async fn serve(env: &[(&str, &str)]) -> Served {
-    let db = TestDb::new();
-    let port = free_port();
-    let log = std::env::temp_dir().join(format!("clauses-serve-{}-{port}.log", std::process::id()));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clauses"));
-    cmd.arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &db.url)
-        .env("JWT_SECRET", SECRET)
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap());
-    for (k, v) in env {
-        cmd.env(k, v.replace("{database_url}", &db.url));
-    }
-    let child = cmd.spawn().unwrap();
-    let served = Served {
-        app: TestApp::at(db, format!("http://127.0.0.1:{port}")),
-        child,
-        log,
-    };
-    let start = Instant::now();
-    loop {
-        if let Ok(res) = served
-            .client()
-            .get(format!("{}/health", served.addr))
-            .send()
-            .await
-        {
-            if res.status() == 200 {
-                return served;
-            }
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "serve did not start"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-impl Served {
-    fn terminate(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// Waits for the process to end and gives its exit code and log.
-    fn wait(mut self, patience: Duration) -> (Option<i32>, String) {
-        let start = Instant::now();
-        let code = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status.code();
-            }
-            if start.elapsed() > patience {
-                let _ = self.child.kill();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let mut log = String::new();
-        std::fs::File::open(&self.log)
-            .unwrap()
-            .read_to_string(&mut log)
-            .unwrap();
-        let _ = std::fs::remove_file(&self.log);
-        (code, log)
-    }
-}
-
-impl Served {
-    /// Stops the process at once; its log, which must hold no internal
-    /// error.
-    fn stop_clean(mut self) -> String {
-        let _ = self.child.kill();
-        let (_, log) = self.wait(Duration::from_secs(5));
-        assert!(!log.contains("internal error"), "{log}");
-        log
-    }
-
-    /// `GET /metrics`, as text.
-    async fn metrics(&self) -> String {
-        String::from_utf8(self.send("GET", "/metrics", None, &[], None).await.body).unwrap()
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Holds an exclusive lock on a table for `hold`, from another session, so
-/// that any request touching it waits.
-fn lock_table(url: &str, table: &'static str, hold: Duration) -> std::thread::JoinHandle<()> {
-    use diesel::Connection;
-    let mut conn = diesel::PgConnection::establish(url).unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let handle = std::thread::spawn(move || {
-        conn.batch_execute(&format!(
-            "BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"
-        ))
-        .unwrap();
-        tx.send(()).unwrap();
-        std::thread::sleep(hold);
-        conn.batch_execute("COMMIT").unwrap();
+/// A contract with a given commitment.
+async fn contract(app: &TestApp, buyer: Uuid, holder: Uuid, reference: &str, extra: Value) -> Res {
+    let mut body = json!({
+        "buyer_id": buyer, "holder_id": holder, "reference": reference, "title": "Marché",
+        "clause_type": "execution_condition", "start_date": "2019-01-01", "end_date": "2020-12-31",
+        "commitment_hours": 1000
     });
-    rx.recv().unwrap();
-    handle
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    app.post("/api/v1/contracts", &fac(), &body).await
 }
 
-#[actix_web::test]
-async fn access_log_has_one_line_per_request_and_no_personal_value() {
-    let app = serve(&[]).await;
-    let token = clauses::auth::jwt::mint_hs256(
-        SECRET,
-        &clauses::auth::jwt::dev_claims(Role::Facilitator, None, "agent-7", 600, None, None),
+async fn person(app: &TestApp, name: &str, qpv: Option<&str>) -> Uuid {
+    id_of(
+        &app.post(
+            "/api/v1/beneficiaries",
+            &fac(),
+            &json!({"last_name": name, "first_name": "Camille", "sex": "M", "birth_date": "1990-05-01",
+                    "postal_code": "91100", "eligibility": ["rsa"], "qpv_code": qpv}),
+        )
+        .await,
     )
-    .unwrap();
-    let res = app
-        .send(
-            "GET",
-            "/api/v1/beneficiaries?last_name=Dupont",
-            Some(&token),
-            &[("X-Request-Id", "trace-42")],
-            None,
-        )
-        .await;
-    assert_eq!(res.status, 200);
-    assert_eq!(res.headers.get("x-request-id").unwrap(), "trace-42");
+}
 
-    // A problem carries the request's id as its `instance`, and so does the
-    // log line of the error behind it.
-    let res = app
-        .send(
-            "POST",
-            "/api/v1/organisations",
-            Some(&token),
-            &[
-                ("X-Request-Id", "trace-43"),
-                ("Content-Type", "application/json"),
-            ],
-            Some(
-                json!({"kind": "company", "name": "Martin BTP", "siret": "123"})
-                    .to_string()
-                    .into_bytes(),
-            ),
-        )
-        .await;
-    let body = res.problem(422);
-    assert_eq!(body["instance"], "trace-43");
-
-    // An id that is not well-formed is replaced by a UUID.
-    let res = app
-        .send(
-            "GET",
-            "/api/v1/nowhere",
-            None,
-            &[("X-Request-Id", "bad id with spaces")],
-            None,
-        )
-        .await;
-    let id = res
-        .headers
-        .get("x-request-id")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
-    assert_eq!(res.problem(404)["instance"], id.as_str());
-
-    app.terminate();
-    let (code, log) = app.wait(Duration::from_secs(10));
-    assert_eq!(code, Some(0), "{log}");
-    let access: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("clauses::access"))
-        .collect();
-    assert!(
-        access
-            .iter()
-            .any(|l| l.contains("GET /api/v1/beneficiaries 200")
-                && l.contains("sub=\"agent-7\" role=facilitator")
-                && l.ends_with("request_id=trace-42")),
-        "{log}"
-    );
-    assert!(
-        access
-            .iter()
-            .any(|l| l.contains("POST /api/v1/organisations 422")
-                && l.ends_with("request_id=trace-43")),
-        "{log}"
-    );
-    assert!(
-        access.iter().any(|l| l.contains("GET unmatched 404 ")
-            && l.contains("sub=\"-\" role=-")
-            && l.ends_with(&format!("request_id={id}"))),
-        "{log}"
-    );
-    // One line per request: three requests, three lines (and the health
-    // checks made while starting).
-    let counted = access.iter().filter(|l| !l.contains("/health")).count();
-    assert_eq!(counted, 3, "{log}");
-    assert!(!log.contains("Dupont"), "{log}");
-    assert!(!log.contains(&token), "{log}");
-    assert!(!log.contains("Martin"), "{log}");
+async fn validated(app: &TestApp, placement: Uuid, month: &str, hours: &str) {
+    let res = app.hours(placement, month, hours).await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
 }
 
 #[actix_web::test]
-async fn metrics_count_requests_by_route_pattern() {
+async fn operations_are_a_resource_and_contracts_follow_their_name() {
     let app = spawn().await;
-    let f = fac();
-    let org = app.org("company", "Martin BTP").await;
-    app.get(&format!("/api/v1/organisations/{org}"), &f).await;
-    app.get(
-        &format!("/api/v1/organisations/{}", uuid::Uuid::new_v4()),
-        &f,
-    )
-    .await;
-    let res = app.send("GET", "/metrics", None, &[], None).await;
-    assert_eq!(res.status, 200);
-    assert!(res
-        .headers
-        .get("content-type")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .starts_with("text/plain"));
-    let text = String::from_utf8(res.body).unwrap();
-    for expected in [
-        r#"http_requests_total{method="GET",route="/api/v1/organisations/{id}",status="200"} 1"#,
-        r#"http_requests_total{method="GET",route="/api/v1/organisations/{id}",status="404"} 1"#,
-        r#"http_requests_total{method="POST",route="/api/v1/organisations",status="201"} 1"#,
-        r#"http_request_duration_seconds_bucket{method="GET",route="/api/v1/organisations/{id}",le="+Inf"} 2"#,
-        r#"db_pool_connections{state="in_use"}"#,
-        r#"db_pool_connections{state="idle"}"#,
-        "db_pool_waiting 0",
-        "db_pool_max_connections 4",
+    let buyer = app.org("buyer", "Grand Paris Sud").await;
+    let holder = app.org("company", "Bâtir").await;
+    let res = app
+        .post(
+            "/api/v1/operations",
+            &fac(),
+            &json!({"name": " NPNRU Tarterêts ", "programme": "npnru", "qpv_codes": ["qn09106m"],
+                    "start_date": "2017-01-01", "target_hours": 50000}),
+        )
+        .await;
+    let op = id_of(&res);
+    let body = res.json();
+    assert_eq!(body["name"], "NPNRU Tarterêts");
+    assert_eq!(body["qpv_codes"], json!(["QN09106M"]));
+    assert_eq!(body["end_date"], Value::Null);
+    assert_eq!(body["target_hours"], json!(50000));
+    // Unique whatever the case.
+    let res = app
+        .post(
+            "/api/v1/operations",
+            &fac(),
+            &json!({"name": "NPNRU tarterêts", "programme": "npnru", "start_date": "2017-01-01"}),
+        )
+        .await;
+    assert_eq!(res.problem(409)["errors"][0]["field"], "name");
+    // Every fault named.
+    let res = app
+        .post(
+            "/api/v1/operations",
+            &fac(),
+            &json!({"programme": "anru", "qpv_codes": ["QN0910"], "start_date": "2017-01-01",
+                    "end_date": "2016-01-01", "target_hours": -1}),
+        )
+        .await;
+    assert_eq!(res.problem(422)["errors"][0]["field"], "programme");
+    let res = app
+        .post(
+            "/api/v1/operations",
+            &fac(),
+            &json!({"qpv_codes": ["QN0910", "QN09106M"], "programme": "other", "start_date": "2017-01-01",
+                    "end_date": "2016-01-01", "target_hours": -1}),
+        )
+        .await;
+    assert_eq!(
+        res.fields(),
+        ["name", "qpv_codes[0]", "end_date", "target_hours"]
+    );
+    // Only the facilitator writes; every role reads.
+    let buyer_token = token(Role::Buyer, Some(buyer));
+    let res = app
+        .post(
+            "/api/v1/operations",
+            &buyer_token,
+            &json!({"name": "X", "programme": "other", "start_date": "2017-01-01"}),
+        )
+        .await;
+    res.problem(403);
+    for t in [
+        buyer_token.clone(),
+        token(Role::Company, Some(holder)),
+        token(Role::State, None),
     ] {
-        assert!(text.contains(expected), "{expected} not in\n{text}");
+        let list = app.get("/api/v1/operations", &t).await.json();
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        let one = app.get(&format!("/api/v1/operations/{op}"), &t).await;
+        assert_eq!(one.status, 200);
+        assert_eq!(one.header("etag").as_deref(), Some("\"1\""));
     }
-    assert!(
-        !text.contains(&org.to_string()),
-        "raw paths leak into labels"
-    );
-}
+    app.get(&format!("/api/v1/operations/{}", Uuid::now_v7()), &fac())
+        .await
+        .problem(404);
 
-#[actix_web::test]
-async fn a_slow_statement_is_cancelled_and_answered_503() {
-    let app = serve(&[("DATABASE_STATEMENT_TIMEOUT_MS", "300")]).await;
-    let f = fac();
-    assert_eq!(
-        app.send("GET", "/api/v1/organisations", Some(&f), &[], None)
-            .await
-            .status,
-        200
-    );
-    let lock = lock_table(&app.db.url, "organisations", Duration::from_secs(3));
-    let start = Instant::now();
-    let res = app
-        .send("GET", "/api/v1/organisations", Some(&f), &[], None)
-        .await;
-    let took = start.elapsed();
-    let body = res.problem(503);
-    assert_eq!(res.headers.get("retry-after").unwrap(), "2");
-    assert!(took < Duration::from_secs(2), "{took:?}");
-    assert!(
-        body["detail"].as_str().unwrap().contains("too long"),
-        "{body}"
-    );
-    lock.join().unwrap();
-    // The connection was not lost: the next request is served.
-    assert_eq!(
-        app.send("GET", "/api/v1/organisations", Some(&f), &[], None)
-            .await
-            .status,
-        200
-    );
-}
-
-#[actix_web::test]
-async fn reads_by_id_stuck_behind_a_lock_answer_503_together_then_are_served() {
-    // One worker, so every read below shares one pipelined connection.
-    let app = serve(&[
-        ("DATABASE_STATEMENT_TIMEOUT_MS", "300"),
-        ("HTTP_WORKERS", "1"),
-    ])
-    .await;
-    let f = fac();
-    let org = app.org("company", "Martin BTP").await;
-    let path = format!("/api/v1/organisations/{org}");
-    assert_eq!(app.get(&path, &f).await.status, 200);
-    let lock = lock_table(&app.db.url, "organisations", Duration::from_secs(4));
-    // Five reads queue on the connection behind the first: none waits for
-    // the lock, each is told 503 within the statement timeout and the
-    // connect patience.
-    let start = Instant::now();
-    let reads = (0..5).map(|_| {
-        let (client, url, token) = (
-            app.client().clone(),
-            format!("{}{path}", app.addr),
-            f.clone(),
-        );
-        actix_web::rt::spawn(async move {
-            let mut res = client
-                .get(url)
-                .insert_header(("Authorization", format!("Bearer {token}")))
-                .send()
-                .await
-                .unwrap();
-            let body = res.body().await.unwrap();
-            let retry = res
-                .headers()
-                .get("retry-after")
-                .map(|v| v.to_str().unwrap().to_string());
-            (res.status().as_u16(), retry, start.elapsed(), body)
-        })
-    });
-    for read in reads.collect::<Vec<_>>() {
-        let (status, retry, took, body) = read.await.unwrap();
-        assert_eq!(status, 503, "{body:?}");
-        assert_eq!(retry.as_deref(), Some("2"));
-        assert!(took < Duration::from_secs(2), "{took:?}");
-    }
-    lock.join().unwrap();
-    let res = app.get(&path, &f).await;
-    assert_eq!(res.status, 200);
-    app.stop_clean();
-}
-
-#[actix_web::test]
-async fn a_lost_pipelined_connection_is_replaced_and_the_read_made_again() {
-    let app = serve(&[("HTTP_WORKERS", "1")]).await;
-    let f = fac();
-    let org = app.org("company", "Martin BTP").await;
-    let path = format!("/api/v1/organisations/{org}");
-    assert_eq!(app.get(&path, &f).await.status, 200);
-    // What a restart of PostgreSQL or a proxy dropping idle sessions does.
-    let mut conn = <diesel::PgConnection as diesel::Connection>::establish(&app.db.url).unwrap();
-    conn.batch_execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    // A contract of the operation carries its name; another text is refused.
+    let res = contract(
+        &app,
+        buyer,
+        holder,
+        "C1",
+        json!({"operation_id": op, "operation": "Autre chose"}),
     )
-    .unwrap();
-    // The first read finds the connection gone, opens another and asks
-    // again: the caller sees none of it.
-    let res = app.get(&path, &f).await;
-    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
-    assert_eq!(res.json()["id"], org.to_string());
-    for _ in 0..3 {
-        assert_eq!(app.get(&path, &f).await.status, 200);
-    }
-    let text = app.metrics().await;
-    assert!(text.contains("\ndb_pipelined_connections 1\n"), "{text}");
-    assert!(
-        text.contains("\ndb_pipelined_connections_opened_total 2\n"),
-        "{text}"
+    .await;
+    assert_eq!(res.fields(), ["operation"]);
+    let res = contract(
+        &app,
+        buyer,
+        holder,
+        "C1",
+        json!({"operation_id": Uuid::now_v7()}),
+    )
+    .await;
+    assert_eq!(res.fields(), ["operation_id"]);
+    let res = contract(
+        &app,
+        buyer,
+        holder,
+        "C1",
+        json!({"operation_id": op, "operation": "NPNRU Tarterêts"}),
+    )
+    .await;
+    let c1 = id_of(&res);
+    let c2 = id_of(&contract(&app, buyer, holder, "C2", json!({"operation_id": op})).await);
+    assert_eq!(
+        app.get(&format!("/api/v1/contracts/{c2}"), &fac())
+            .await
+            .json()["operation"],
+        "NPNRU Tarterêts"
     );
-    app.stop_clean();
-}
-
-#[actix_web::test]
-async fn pooled_connections_that_died_at_rest_are_replaced_unseen() {
-    let app = serve(&[("HTTP_WORKERS", "1")]).await;
-    let f = fac();
-    // Several requests at once, so the pool holds several connections.
-    let lists: Vec<_> = (0..4)
-        .map(|_| app.get("/api/v1/organisations", &f))
+    // A contract with only a text keeps working as before.
+    let c3 = id_of(
+        &contract(
+            &app,
+            buyer,
+            holder,
+            "C3",
+            json!({"operation": "ORU Pyramides"}),
+        )
+        .await,
+    );
+    let texted = app
+        .get("/api/v1/contracts?operation=ORU%20Pyramides", &fac())
+        .await
+        .json();
+    assert_eq!(texted["items"][0]["id"], json!(c3));
+    assert_eq!(texted["items"][0]["operation_id"], Value::Null);
+    let res = app
+        .patch(
+            &format!("/api/v1/contracts/{c1}"),
+            &fac(),
+            &json!({"operation": "Renommé"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.fields(), ["operation"]);
+    let linked = app
+        .get(&format!("/api/v1/contracts?operation_id={op}"), &fac())
+        .await
+        .json();
+    let ids: Vec<&Value> = linked["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
         .collect();
-    for res in futures_util::future::join_all(lists).await {
-        assert_eq!(res.status, 200);
+    assert_eq!(ids, [&json!(c1), &json!(c2)]);
+
+    // A rename reaches the contracts' text, with a new version each.
+    let res = app
+        .patch(
+            &format!("/api/v1/operations/{op}"),
+            &fac(),
+            &json!({"name": "NPNRU Tarterêts – Corbeil", "qpv_codes": null}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.json()["qpv_codes"], json!([]));
+    let c = app.get(&format!("/api/v1/contracts/{c1}"), &fac()).await;
+    assert_eq!(c.json()["operation"], "NPNRU Tarterêts – Corbeil");
+    assert_eq!(c.json()["version"], 2);
+    let stale = app
+        .patch(
+            &format!("/api/v1/operations/{op}"),
+            &fac(),
+            &json!({"target_hours": 1}),
+            Some("\"1\""),
+        )
+        .await;
+    stale.problem(412);
+    let res = app
+        .patch(
+            &format!("/api/v1/operations/{op}"),
+            &buyer_token,
+            &json!({"target_hours": 1}),
+            None,
+        )
+        .await;
+    res.problem(403);
+    // Unlinking keeps the text.
+    let res = app
+        .patch(
+            &format!("/api/v1/contracts/{c2}"),
+            &fac(),
+            &json!({"operation_id": null}),
+            None,
+        )
+        .await;
+    assert_eq!(res.json()["operation_id"], Value::Null);
+    assert_eq!(res.json()["operation"], "NPNRU Tarterêts – Corbeil");
+
+    // Operations are in the change feed, for every role.
+    for t in [fac(), buyer_token, token(Role::State, None)] {
+        let changes = app.changes_at_least(&t, 8).await;
+        let ops: Vec<&Value> = changes
+            .iter()
+            .filter(|c| c["entity"] == "operation")
+            .map(|c| &c["op"])
+            .collect();
+        assert_eq!(ops, [&json!("create"), &json!("update")]);
     }
-    let mut conn = <diesel::PgConnection as diesel::Connection>::establish(&app.db.url).unwrap();
-    conn.batch_execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+}
+
+/// Three contracts of two buyers in the operation, one outside it; people
+/// inside the operation's QPV, in another QPV, in none; months in 2019,
+/// 2020 and 2021, one declared and not decided.
+#[actix_web::test]
+async fn an_operations_fulfilment_adds_up_its_contracts_for_each_caller() {
+    let app = spawn().await;
+    let b1 = app.org("buyer", "Grand Paris Sud").await;
+    let b2 = app.org("buyer", "Essonne Habitat").await;
+    let h1 = app.org("company", "Bâtir").await;
+    let h2 = app.org("company", "Nettoyage").await;
+    let op = operation(
+        &app,
+        json!({"name": "NPNRU Tarterêts", "programme": "npnru", "qpv_codes": ["QN09106M"],
+               "start_date": "2018-01-01", "target_hours": 5000}),
     )
-    .unwrap();
-    // Past the rest after which a checkout tests its connection.
-    actix_web::rt::time::sleep(Duration::from_millis(600)).await;
-    for _ in 0..4 {
-        let res = app.get("/api/v1/organisations", &f).await;
-        assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
-        let res = app
-            .post(
-                "/api/v1/organisations",
-                &f,
-                &json!({"kind": "company", "name": "Après la coupure"}),
-            )
-            .await;
-        assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    .await;
+    let linked = |start: &str, end: &str, hours: u32| json!({"operation_id": op, "start_date": start, "end_date": end, "commitment_hours": hours});
+    let c1 = id_of(&contract(&app, b1, h1, "C1", linked("2019-01-01", "2020-12-31", 1000)).await);
+    let c2 = id_of(&contract(&app, b1, h1, "C2", linked("2019-07-01", "2021-06-30", 500)).await);
+    let c3 = id_of(&contract(&app, b2, h2, "C3", linked("2020-01-01", "2021-12-31", 2000)).await);
+    let c4 = id_of(&contract(&app, b1, h1, "C4", json!({})).await);
+    let p1 = person(&app, "Dans", Some("QN09106M")).await;
+    let p2 = person(&app, "Ailleurs", Some("QP091001")).await;
+    let p3 = person(&app, "Hors", None).await;
+    let p5 = person(&app, "Autre", Some("QN09106M")).await;
+    let p1c1 = app.placement(p1, c1, h1, "2019-02-01", None).await;
+    for (m, h) in [
+        ("2019-02", "100"),
+        ("2019-03", "150"),
+        ("2019-04", "150"),
+        ("2019-05", "150"),
+        ("2020-01", "80"),
+    ] {
+        validated(&app, p1c1, m, h).await;
     }
-    app.stop_clean();
+    let p2c2 = app
+        .placement(p2, c2, h1, "2019-07-01", Some("2020-06-30"))
+        .await;
+    validated(&app, p2c2, "2019-07", "50").await;
+    validated(&app, p2c2, "2020-02", "60").await;
+    let p3c3 = app.placement(p3, c3, h2, "2020-01-06", None).await;
+    for (m, h) in [
+        ("2020-01", "150"),
+        ("2020-03", "200"),
+        ("2020-05", "200"),
+        ("2021-01", "40"),
+    ] {
+        validated(&app, p3c3, m, h).await;
+    }
+    // Declared by the company, not decided: never counts.
+    let res = app
+        .put(
+            &format!("/api/v1/placements/{p3c3}/hours/2020-04"),
+            &token(Role::Company, Some(h2)),
+            &json!({"worked_hours": 100}),
+        )
+        .await;
+    assert_eq!(res.json()["status"], "declared");
+    let p1c3 = app.placement(p1, c3, h2, "2020-06-01", None).await;
+    validated(&app, p1c3, "2020-06", "30").await;
+    // Outside the operation.
+    let p5c4 = app.placement(p5, c4, h1, "2019-01-01", None).await;
+    validated(&app, p5c4, "2019-05", "180").await;
+
+    let read = |t: String, on: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .get(&format!("/api/v1/operations/{op}/fulfilment?on={on}"), &t)
+                .await;
+            assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+            res.json()
+        }
+    };
+    assert_eq!(
+        read(fac(), "2019-12-31").await,
+        json!({"operation_id": op, "on": "2019-12-31", "people_counted_on": "2019-12-31", "contracts": 3, "commitment_hours": 3500,
+               "target_hours": 5000, "validated_hours": 600, "qpv_hours": 600, "operation_qpv_hours": 550,
+               "participants": 2, "qpv_participants": 2, "share_done": 0.12,
+               "expected_hours_to_date": 625.17, "status": "on_track"})
+    );
+    assert_eq!(
+        read(fac(), "2020-06-15").await,
+        json!({"operation_id": op, "on": "2020-06-15", "people_counted_on": "2020-06-15", "contracts": 3, "commitment_hours": 3500,
+               "target_hours": 5000, "validated_hours": 1320, "qpv_hours": 770, "operation_qpv_hours": 660,
+               "participants": 3, "qpv_participants": 2, "share_done": 0.264,
+               "expected_hours_to_date": 1424.76, "status": "on_track"})
+    );
+    // Mid-March: May's hours of the year are not counted yet.
+    assert_eq!(
+        read(fac(), "2020-03-15").await,
+        json!({"operation_id": op, "on": "2020-03-15", "people_counted_on": "2020-03-15", "contracts": 3, "commitment_hours": 3500,
+               "target_hours": 5000, "validated_hours": 1090, "qpv_hours": 740, "operation_qpv_hours": 630,
+               "participants": 3, "qpv_participants": 2, "share_done": 0.218,
+               "expected_hours_to_date": 984.27, "status": "ahead"})
+    );
+    // A buyer sees its own contracts' share, against their commitments,
+    // with small counts of people masked (and the hours that would tell).
+    assert_eq!(
+        read(token(Role::Buyer, Some(b1)), "2020-06-15").await,
+        json!({"operation_id": op, "on": "2020-06-15", "people_counted_on": "2020-05-31", "contracts": 2, "commitment_hours": 1500,
+               "target_hours": 1500, "validated_hours": 740, "qpv_hours": null, "operation_qpv_hours": null,
+               "participants": "< 5", "qpv_participants": "< 5", "share_done": 0.4933,
+               "expected_hours_to_date": 967.85, "status": "behind"})
+    );
+    assert_eq!(
+        read(token(Role::Buyer, Some(b2)), "2020-06-15").await,
+        json!({"operation_id": op, "on": "2020-06-15", "people_counted_on": "2020-05-31", "contracts": 1, "commitment_hours": 2000,
+               "target_hours": 2000, "validated_hours": 580, "qpv_hours": null, "operation_qpv_hours": null,
+               "participants": "< 5", "qpv_participants": "< 5", "share_done": 0.29,
+               "expected_hours_to_date": 456.91, "status": "ahead"})
+    );
+    // A company, its held contracts, nothing of its people's attributes.
+    let company = read(token(Role::Company, Some(h2)), "2020-06-15").await;
+    assert_eq!(company["contracts"], 1);
+    assert_eq!(company["validated_hours"], 580);
+    assert_eq!(company["qpv_participants"], Value::Null);
+    assert_eq!(company["qpv_hours"], Value::Null);
+    // The Département and the State see all of it, masked.
+    let state = read(token(Role::State, None), "2020-06-15").await;
+    assert_eq!(
+        (
+            &state["contracts"],
+            &state["target_hours"],
+            &state["validated_hours"],
+            &state["participants"]
+        ),
+        (&json!(3), &json!(5000), &json!(1320), &json!("< 5"))
+    );
+    // The figures filter by operation too.
+    let kf = app
+        .get(
+            &format!("/api/v1/stats/key-figures?year=2020&operation_id={op}"),
+            &fac(),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (&kf["hours"], &kf["participants"], &kf["holders"]),
+        (&json!(720), &json!(3), &json!(2))
+    );
+    let bad = app
+        .get(
+            &format!("/api/v1/operations/{op}/fulfilment?on=2020-13-01"),
+            &fac(),
+        )
+        .await;
+    assert_eq!(bad.fields(), ["on"]);
 }
 
 #[actix_web::test]
-async fn reads_by_id_go_through_the_pool_when_the_url_is_for_libpq_only() {
-    // `gssencmode` is understood by libpq (the pool) but not by the
-    // asynchronous driver, as `sslmode=verify-full` or `sslrootcert` are not.
-    let app = serve(&[
-        ("DATABASE_URL", "{database_url}?gssencmode=disable"),
-        ("HTTP_WORKERS", "1"),
-    ])
+async fn cpv_codes_and_market_natures() {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "Ville").await;
+    let holder = app.org("company", "Bâtir").await;
+    let res = contract(&app, buyer, holder, "W", json!({"cpv_code": "45210000-2"})).await;
+    let works = id_of(&res);
+    assert_eq!(
+        (&res.json()["cpv_code"], &res.json()["market_nature"]),
+        (&json!("45210000"), &json!("works"))
+    );
+    let res = contract(&app, buyer, holder, "S", json!({"cpv_code": "90910000"})).await;
+    assert_eq!(res.json()["market_nature"], "services");
+    let res = contract(&app, buyer, holder, "F", json!({"cpv_code": "03100000"})).await;
+    assert_eq!(res.json()["market_nature"], "supplies");
+    // Given, it overrides the division.
+    let res = contract(
+        &app,
+        buyer,
+        holder,
+        "O",
+        json!({"cpv_code": "45210000", "market_nature": "services"}),
+    )
     .await;
-    let f = fac();
-    let org = app.org("company", "Martin BTP").await;
-    for _ in 0..3 {
-        let res = app.get(&format!("/api/v1/organisations/{org}"), &f).await;
-        assert_eq!(res.status, 200);
+    let overridden = id_of(&res);
+    assert_eq!(res.json()["market_nature"], "services");
+    let res = contract(&app, buyer, holder, "N", json!({})).await;
+    assert_eq!(
+        (&res.json()["cpv_code"], &res.json()["market_nature"]),
+        (&Value::Null, &Value::Null)
+    );
+    for bad in [
+        "47000000",
+        "99000000",
+        "02000000",
+        "4521000",
+        "45210000-",
+        "45210000-12",
+        "CPV",
+    ] {
+        let res = contract(&app, buyer, holder, "X", json!({"cpv_code": bad})).await;
+        assert_eq!(res.fields(), ["cpv_code"], "{bad}");
     }
-    let text = app.metrics().await;
+    let res = contract(&app, buyer, holder, "X", json!({"market_nature": "goods"})).await;
+    res.problem(422);
+    // A derived nature follows a new code; a given one stays until cleared.
+    let patch = |id: Uuid, body: Value| {
+        let app = &app;
+        async move {
+            let res = app
+                .patch(&format!("/api/v1/contracts/{id}"), &fac(), &body, None)
+                .await;
+            assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+            res.json()
+        }
+    };
+    assert_eq!(
+        patch(works, json!({"cpv_code": "77310000-6"})).await["market_nature"],
+        "services"
+    );
+    assert_eq!(
+        patch(overridden, json!({"cpv_code": "03100000"})).await["market_nature"],
+        "services"
+    );
+    assert_eq!(
+        patch(overridden, json!({"market_nature": null})).await["market_nature"],
+        "supplies"
+    );
+    let cleared = patch(overridden, json!({"cpv_code": null})).await;
+    assert_eq!(
+        (&cleared["cpv_code"], &cleared["market_nature"]),
+        (&Value::Null, &Value::Null)
+    );
+    // The list filters.
+    let refs = |q: &'static str| {
+        let app = &app;
+        async move {
+            let page = app
+                .get(&format!("/api/v1/contracts?{q}"), &fac())
+                .await
+                .json();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["reference"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(refs("market_nature=services").await, ["W", "S"]);
+    assert_eq!(refs("cpv_division=90").await, ["S"]);
+    assert_eq!(refs("cpv_division=03&market_nature=supplies").await, ["F"]);
+    for q in ["cpv_division=4", "cpv_division=ab", "market_nature=goods"] {
+        let res = app.get(&format!("/api/v1/contracts?{q}"), &fac()).await;
+        res.problem(422);
+    }
+}
+
+#[actix_web::test]
+async fn buyer_categories() {
+    let app = spawn().await;
+    let create = |body: Value| {
+        let app = &app;
+        async move { app.post("/api/v1/organisations", &fac(), &body).await }
+    };
+    let res = create(json!({"kind": "department", "name": "Département"})).await;
+    assert_eq!(res.json()["buyer_category"], "department");
+    let res =
+        create(json!({"kind": "buyer", "name": "Ville", "buyer_category": "municipality"})).await;
+    let town = id_of(&res);
+    assert_eq!(res.json()["buyer_category"], "municipality");
+    let res = create(json!({"kind": "buyer", "name": "Autre"})).await;
+    assert_eq!(res.json()["buyer_category"], Value::Null);
+    let res =
+        create(json!({"kind": "company", "name": "Bâtir", "buyer_category": "municipality"})).await;
+    assert_eq!(res.fields(), ["buyer_category"]);
+    let res = create(json!({"kind": "buyer", "name": "X", "buyer_category": "village"})).await;
+    res.problem(422);
+    let res = app
+        .patch(
+            &format!("/api/v1/organisations/{town}"),
+            &fac(),
+            &json!({"buyer_category": "social_landlord"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.json()["buyer_category"], "social_landlord");
+}
+
+/// Each contract-level key: rows add up to the key figures as `contract`
+/// does, and a null row holds what has no such attribute.
+#[actix_web::test]
+async fn observatory_breakdowns_add_up_like_contracts() {
+    let app = spawn().await;
+    let town = id_of(
+        &app.post(
+            "/api/v1/organisations",
+            &fac(),
+            &json!({"kind": "buyer", "name": "Ville", "buyer_category": "municipality"}),
+        )
+        .await,
+    );
+    let other = app.org("buyer", "Sans catégorie").await;
+    let holder = app.org("company", "Bâtir").await;
+    let etti = id_of(
+        &app.post(
+            "/api/v1/organisations",
+            &fac(),
+            &json!({"kind": "company", "name": "ETTI", "siae_type": "etti"}),
+        )
+        .await,
+    );
+    let works = id_of(
+        &contract(
+            &app,
+            town,
+            holder,
+            "W",
+            json!({"cpv_code": "45210000", "clause_type": "execution_condition"}),
+        )
+        .await,
+    );
+    let services = id_of(
+        &contract(
+            &app,
+            other,
+            holder,
+            "S",
+            json!({"cpv_code": "90910000", "clause_type": "reserved_market", "start_date": "2018-01-01"}),
+        )
+        .await,
+    );
+    let bare = id_of(
+        &contract(
+            &app,
+            town,
+            holder,
+            "B",
+            json!({"clause_type": "award_criterion"}),
+        )
+        .await,
+    );
+    let people: Vec<Uuid> = futures_people(&app, 6).await;
+    // (person, contract, employer, start, hours of 2019)
+    let plan = [
+        (0, works, holder, "2019-01-07", "100"),
+        (1, works, etti, "2019-02-04", "80.5"),
+        (2, services, holder, "2019-03-04", "60"),
+        (3, services, etti, "2018-06-04", "40.25"),
+        (4, bare, holder, "2019-05-06", "20"),
+        (0, bare, etti, "2019-06-03", "10"),
+        (5, works, holder, "2020-01-06", "0"),
+    ];
+    for (who, c, employer, start, hours) in plan {
+        let p = app.placement(people[who], c, employer, start, None).await;
+        if hours != "0" {
+            validated(&app, p, &start[..7], hours).await;
+        }
+    }
+    let kf = app
+        .get("/api/v1/stats/key-figures?year=2019", &fac())
+        .await
+        .json();
+    assert_eq!(
+        (
+            &kf["participants"],
+            &kf["employment_contracts"],
+            &kf["hours"],
+            &kf["holders"]
+        ),
+        (&json!(5), &json!(5), &json!(270.5), &json!(1))
+    );
+    let rows = |by: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .get(
+                    &format!("/api/v1/stats/breakdown?year=2019&by={by}"),
+                    &fac(),
+                )
+                .await;
+            assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+            res.json()["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["key"].as_str().map(str::to_string),
+                        r["participants"].as_i64().unwrap(),
+                        r["employment_contracts"].as_i64().unwrap(),
+                        r["hours"].to_string(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let k = |s: &str| Some(s.to_string());
+    assert_eq!(
+        rows("clause_type").await,
+        [
+            (k("execution_condition"), 2, 2, "180.5".into()),
+            (k("award_criterion"), 2, 2, "30".into()),
+            (k("reserved_market"), 2, 1, "60".into()),
+        ]
+    );
+    assert_eq!(
+        rows("market_nature").await,
+        [
+            (k("works"), 2, 2, "180.5".into()),
+            (k("services"), 2, 1, "60".into()),
+            (None, 2, 2, "30".into()),
+        ]
+    );
+    assert_eq!(
+        rows("cpv_division").await,
+        [
+            (k("45"), 2, 2, "180.5".into()),
+            (k("90"), 2, 1, "60".into()),
+            (None, 2, 2, "30".into()),
+        ]
+    );
+    assert_eq!(
+        rows("buyer_category").await,
+        [
+            (k("municipality"), 3, 4, "210.5".into()),
+            (None, 2, 1, "60".into()),
+        ]
+    );
+    assert_eq!(
+        rows("employer_siae_type").await,
+        [(k("etti"), 3, 2, "90.5".into()), (None, 3, 3, "180".into()),]
+    );
+    // Masked for a buyer: small counts of people, contracts and hours exact.
+    let buyer = app
+        .get(
+            "/api/v1/stats/breakdown?year=2019&by=market_nature",
+            &token(Role::Buyer, Some(town)),
+        )
+        .await
+        .json();
+    assert_eq!(
+        buyer["rows"],
+        json!([
+            {"key": "works", "participants": "< 5", "employment_contracts": 2, "hours": 180.5},
+            {"key": null, "participants": "< 5", "employment_contracts": 2, "hours": 30}
+        ])
+    );
+    // And as CSV, with the key's own header.
+    let csv = app
+        .get(
+            "/api/v1/stats/breakdown?year=2019&by=buyer_category&format=csv",
+            &fac(),
+        )
+        .await;
+    let text = String::from_utf8(csv.body.to_vec()).unwrap();
     assert!(
-        text.contains("\ndb_pipelined_connections_opened_total 0\n"),
+        text.starts_with("Type d'acheteur;") || text.starts_with("Type d'acheteur,"),
         "{text}"
     );
-    let log = app.stop_clean();
-    assert_eq!(
-        log.matches("reads by id use the pool").count(),
-        1,
-        "one attempt, then the pool for a while: {log}"
-    );
+}
+
+async fn futures_people(app: &TestApp, n: usize) -> Vec<Uuid> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        out.push(person(app, &format!("Personne{i}"), None).await);
+    }
+    out
 }
 
 #[actix_web::test]
-async fn a_request_that_cannot_have_a_connection_gets_503_within_a_second() {
-    let app = serve(&[
-        ("DATABASE_POOL_SIZE", "1"),
-        ("DATABASE_STATEMENT_TIMEOUT_MS", "5000"),
-    ])
-    .await;
-    let f = fac();
-    let lock = lock_table(&app.db.url, "organisations", Duration::from_secs(3));
-    // The only connection waits on the lock...
-    let addr = app.addr.clone();
-    let client = app.client().clone();
-    let token = f.clone();
-    let holder = actix_web::rt::spawn(async move {
-        client
-            .get(format!("{addr}/api/v1/organisations"))
-            .insert_header(("Authorization", format!("Bearer {token}")))
-            .send()
-            .await
+async fn decp_imports_fill_the_cpv_code() {
+    let app = spawn().await;
+    let path = format!(
+        "{}/tests/fixtures/decp/decp-2024.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let res = app.post("/api/v1/imports/decp", &fac(), &doc).await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let all = app.get("/api/v1/contracts?limit=500", &fac()).await.json();
+    let by_ref = |r: &str| {
+        all["items"]
+            .as_array()
             .unwrap()
-            .status()
-            .as_u16()
-    });
-    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
-    // ...so the next request queues, and is told to retry after a second.
-    let start = Instant::now();
-    let res = app
-        .send("GET", "/api/v1/contracts", Some(&f), &[], None)
-        .await;
-    let took = start.elapsed();
-    res.problem(503);
-    assert_eq!(res.headers.get("retry-after").unwrap(), "2");
-    assert!(took < Duration::from_millis(1800), "{took:?}");
-    lock.join().unwrap();
-    assert_eq!(holder.await.unwrap(), 200);
-    let text = app.metrics().await;
-    assert!(text.contains("db_pool_max_connections 1"), "{text}");
-}
-
-#[actix_web::test]
-async fn sigterm_finishes_requests_in_flight_then_exits_0() {
-    let app = serve(&[("SHUTDOWN_GRACE_SECONDS", "10")]).await;
-    let f = fac();
-    let lock = lock_table(&app.db.url, "organisations", Duration::from_millis(1500));
-    let addr = app.addr.clone();
-    let client = app.client().clone();
-    let token = f.clone();
-    // A write that waits on the lock while the process is told to stop.
-    let in_flight = actix_web::rt::spawn(async move {
-        let mut res = client
-            .post(format!("{addr}/api/v1/organisations"))
-            .insert_header(("Authorization", format!("Bearer {token}")))
-            .send_json(&json!({"kind": "company", "name": "Entreprise en vol"}))
-            .await
-            .expect("the request in flight is answered");
-        (res.status().as_u16(), res.body().await.unwrap())
-    });
-    actix_web::rt::time::sleep(Duration::from_millis(400)).await;
-    app.terminate();
-    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
-    // No new connection is accepted once stopping.
-    let port = app.addr.rsplit(':').next().unwrap().to_string();
-    assert!(
-        std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err(),
-        "still accepting after SIGTERM"
-    );
-    let (status, body) = in_flight.await.unwrap();
-    assert_eq!(status, 201, "{body:?}");
-    lock.join().unwrap();
-    // The answered write is there.
-    use diesel::prelude::*;
-    let mut conn = diesel::PgConnection::establish(&app.db.url).unwrap();
-    let n: i64 = diesel::sql_query(
-        "SELECT count(*) AS n FROM organisations WHERE name = 'Entreprise en vol'",
-    )
-    .get_result::<Count>(&mut conn)
-    .unwrap()
-    .n;
-    assert_eq!(n, 1);
-    drop(conn);
-    let (code, log) = app.wait(Duration::from_secs(15));
-    assert_eq!(code, Some(0), "{log}");
-    assert!(log.contains("stopped"), "{log}");
-}
-
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-async fn preflight(app: &Served, origin: &str) -> Res {
-    app.send(
-        "OPTIONS",
-        "/api/v1/organisations",
-        None,
-        &[
-            ("Origin", origin),
-            ("Access-Control-Request-Method", "POST"),
-            (
-                "Access-Control-Request-Headers",
-                "authorization, content-type, if-match",
-            ),
-        ],
-        None,
-    )
-    .await
-}
-
-#[actix_web::test]
-async fn cors_allows_only_the_configured_origins_without_credentials() {
-    let app = serve(&[(
-        "CORS_ALLOWED_ORIGINS",
-        "https://front.inclusiv-essonne.example, http://localhost:5173",
-    )])
-    .await;
-    let res = preflight(&app, "https://front.inclusiv-essonne.example").await;
-    assert_eq!(res.status, 200);
+            .iter()
+            .find(|c| c["reference"] == r)
+            .cloned()
+            .unwrap()
+    };
+    let c = by_ref("2024-GPS-TX-0118");
     assert_eq!(
-        res.headers.get("access-control-allow-origin").unwrap(),
-        "https://front.inclusiv-essonne.example"
+        (&c["cpv_code"], &c["market_nature"]),
+        (&json!("45000000"), &json!("works"))
     );
-    let methods = res
-        .headers
-        .get("access-control-allow-methods")
-        .unwrap()
-        .to_str()
-        .unwrap();
-    assert!(
-        methods.contains("POST") && methods.contains("PATCH"),
-        "{methods}"
-    );
-    assert!(res
-        .headers
-        .get("access-control-allow-credentials")
-        .is_none());
-
-    let res = preflight(&app, "https://evil.example").await;
-    let problem = res.problem(400);
+    let c = by_ref("2024-GPS-ESAT-003");
     assert_eq!(
-        problem["detail"],
-        "CORS preflight refused: Origin is not allowed to make this request"
+        (&c["cpv_code"], &c["market_nature"]),
+        (&json!("77310000"), &json!("services"))
     );
-    assert!(res.headers.get("access-control-allow-origin").is_none());
-
-    // A simple request from an allowed origin gets the header (and may read
-    // the request id); from another origin, none.
-    let f = fac();
-    let res = app
-        .send(
-            "GET",
-            "/api/v1/organisations",
-            Some(&f),
-            &[("Origin", "http://localhost:5173")],
-            None,
-        )
-        .await;
-    assert_eq!(res.status, 200);
-    assert_eq!(
-        res.headers.get("access-control-allow-origin").unwrap(),
-        "http://localhost:5173"
-    );
-    let exposed = res
-        .headers
-        .get("access-control-expose-headers")
-        .unwrap()
-        .to_str()
-        .unwrap();
-    assert!(
-        exposed.to_ascii_lowercase().contains("x-request-id"),
-        "{exposed}"
-    );
-    let res = app
-        .send(
-            "GET",
-            "/api/v1/organisations",
-            Some(&f),
-            &[("Origin", "https://evil.example")],
-            None,
-        )
-        .await;
-    assert!(res.headers.get("access-control-allow-origin").is_none());
-}
-
-#[actix_web::test]
-async fn cors_is_off_by_default() {
-    let app = spawn().await;
-    let res = app
-        .send(
-            "OPTIONS",
-            "/api/v1/organisations",
-            None,
-            &[
-                ("Origin", "http://localhost:5173"),
-                ("Access-Control-Request-Method", "GET"),
-            ],
-            None,
-        )
-        .await;
-    res.problem(400);
-    assert!(res.headers.get("access-control-allow-origin").is_none());
-}
-
-#[actix_web::test]
-async fn limits_are_refused_with_problems() {
-    let app = spawn().await;
-    let f = fac();
-    let json_ct = [("Content-Type", "application/json")];
-
-    // Body limits per endpoint, stated in the 413 body.
-    let big =
-        |n: usize| format!("{{\"kind\":\"company\",\"name\":\"{}\"}}", "x".repeat(n)).into_bytes();
-    let res = app
-        .send(
-            "POST",
-            "/api/v1/organisations",
-            Some(&f),
-            &json_ct,
-            Some(big(70 * 1024)),
-        )
-        .await;
-    assert!(res.problem(413)["detail"]
-        .as_str()
-        .unwrap()
-        .contains("65536"));
-    // A statement of hours may be far larger than one object...
-    let res = app
-        .send(
-            "POST",
-            "/api/v1/hours/batch",
-            Some(&f),
-            &json_ct,
-            Some(big(200 * 1024)),
-        )
-        .await;
-    assert_eq!(res.status, 422, "{}", String::from_utf8_lossy(&res.body));
-    // ...up to its own limit.
-    let res = app
-        .send(
-            "POST",
-            "/api/v1/hours/batch",
-            Some(&f),
-            &json_ct,
-            Some(big(5 * 1024 * 1024)),
-        )
-        .await;
-    assert!(res.problem(413)["detail"]
-        .as_str()
-        .unwrap()
-        .contains("4194304"));
-
-    // Query length.
-    let res = app
-        .get(
-            &format!("/api/v1/beneficiaries?last_name={}", "a".repeat(3000)),
-            &f,
-        )
-        .await;
-    assert!(res.problem(414)["detail"]
-        .as_str()
-        .unwrap()
-        .contains("2048"));
-
-    // `limit` caps.
-    for bad in ["0", "501", "-1", "x", "99999999999999999999"] {
-        let res = app
-            .get(&format!("/api/v1/organisations?limit={bad}"), &f)
-            .await;
-        assert_eq!(res.fields(), vec!["limit"], "limit={bad}");
-    }
-
-    // Deep JSON nesting.
-    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let res = app
-        .send(
-            "POST",
-            "/api/v1/organisations",
-            Some(&f),
-            &json_ct,
-            Some(deep.into_bytes()),
-        )
-        .await;
-    assert!(res.status == 400 || res.status == 413, "{}", res.status);
-    res.problem(res.status);
-    let deep = format!("{{\"kind\":{}1{}}}", "[".repeat(1000), "]".repeat(1000));
-    let res = app
-        .send(
-            "POST",
-            "/api/v1/organisations",
-            Some(&f),
-            &json_ct,
-            Some(deep.into_bytes()),
-        )
-        .await;
-    res.problem(400);
-}
-
-/// Found by fuzzing: PostgreSQL text cannot hold U+0000, so a NUL in a
-/// filter or a field is the caller's error (422 naming it), not a 500.
-#[actix_web::test]
-async fn nul_characters_are_refused_where_they_are() {
-    let app = spawn().await;
-    let f = fac();
-    let res = app
-        .get("/api/v1/stats/key-figures?year=2019&operation=a%00b", &f)
-        .await;
-    assert_eq!(res.fields(), vec!["operation"]);
-    let res = app
-        .post(
-            "/api/v1/organisations",
-            &f,
-            &json!({"kind": "company", "name": "Martin\u{0}BTP", "extra": {"x\u{0}": ["1"]}}),
-        )
-        .await;
-    let mut fields = res.fields();
-    fields.sort();
-    assert_eq!(fields, vec!["extra.x\\u0000", "name"]);
-    // Huge numbers are field errors too, never an overflow in SQL.
-    let res = app
-        .post(
-            "/api/v1/contracts",
-            &f,
-            &json!({"amount_excl_tax": 1e16, "hourly_cost": 1e9, "commitment_hours": 1.0594407132003424e16}),
-        )
-        .await;
-    let fields = res.fields();
-    for field in ["amount_excl_tax", "hourly_cost", "commitment_hours"] {
-        assert!(
-            fields.contains(&field.to_string()),
-            "{field} not in {fields:?}"
-        );
-    }
 }

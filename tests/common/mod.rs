@@ -468,3 +468,48 @@ impl TestApp {
         items
     }
 }
+
+/// A buyer's contract held by a company that employs exactly one person,
+/// through a temp agency as well: the review's scenario.
+pub struct One {
+    pub app: TestApp,
+    pub buyer: Uuid,
+    pub holder: Uuid,
+    pub agency: Uuid,
+    pub contract: Uuid,
+    /// Employed by the agency on the holder's contract: the holder sees
+    /// the placement, never employed her.
+    pub stranger: Uuid,
+    pub placement: Uuid,
+}
+
+pub async fn one_person() -> One {
+    let app = spawn().await;
+    let buyer = app.org("buyer", "Ville de Corbeil-Essonnes").await;
+    let holder = app.org("company", "Bâtiments du Val").await;
+    let agency = app.org("company", "Essonne Intérim Insertion").await;
+    let contract = app.contract(buyer, holder, "K-1").await;
+    let res = app
+        .post(
+            "/api/v1/beneficiaries",
+            &fac(),
+            &serde_json::json!({"last_name": "Diallo", "first_name": "Awa", "sex": "F",
+                    "birth_date": "1990-03-14", "postal_code": "91100",
+                    "qpv_code": "QN09103M", "eligibility": ["aah", "disabled_worker"]}),
+        )
+        .await;
+    let stranger = id_of(&res);
+    let placement = app
+        .placement(stranger, contract, agency, "2019-02-04", Some("2019-06-28"))
+        .await;
+    assert_eq!(app.hours(placement, "2019-03", "120").await.status, 201);
+    One {
+        app,
+        buyer,
+        holder,
+        agency,
+        contract,
+        stranger,
+        placement,
+    }
+}
