@@ -509,6 +509,14 @@ pub mod placements {
     }
 
     impl Declaring {
+        /// Who declares, to the hours judge.
+        pub fn declarer(&self) -> crate::domain::hours::Declarer {
+            match self.company {
+                None => crate::domain::hours::Declarer::Facilitator,
+                Some(_) => crate::domain::hours::Declarer::Company,
+            }
+        }
+
         /// The placements it may declare months of.
         pub fn placements(&self) -> Filter<schema::placements::table> {
             match self.company {

@@ -8,6 +8,7 @@ pub mod cpv;
 pub mod decp;
 pub mod disclosure;
 pub mod fulfilment;
+pub mod hours;
 pub mod numbers;
 pub mod offer;
 pub mod operation;

@@ -10,8 +10,9 @@ use crate::auth::Principal;
 use crate::db::schema::{contracts, monthly_hours, placements};
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Decision, HoursStatus};
+use crate::domain::hours::{self as judge, Decided, Declared, Declarer, Recorded, Refusal};
 use crate::domain::placement as rules;
-use crate::error::{ApiError, ApiResult, Invalid, Violations};
+use crate::error::{ApiError, ApiResult, Violations};
 use crate::paging::{Page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -38,6 +39,17 @@ crate::paging::timestamped!(HoursRow);
 impl HoursRow {
     pub fn status(&self) -> HoursStatus {
         self.status
+    }
+
+    /// The month as the judge reads it.
+    pub fn recorded(&self) -> Recorded {
+        Recorded {
+            status: self.status,
+            worked: self.worked_hours,
+            training: self.training_hours,
+            reason: self.reason.clone(),
+            version: self.version,
+        }
     }
 }
 
@@ -178,35 +190,41 @@ pub fn declare(
         training,
     } = line;
     let scope = leave.placements();
-    let validates = leave.validates();
+    let by = leave.declarer();
     conn.transaction(|conn| {
         let span = work_span(conn, scope, placement_id)?;
-        rules::check_month(month, &span, worked, training, &mut v);
+        let current = find(conn, placement_id, month)?;
+        let asked = judge::Declaration {
+            month,
+            worked,
+            training,
+        };
+        let judged = judge::declare(
+            current.as_ref().map(HoursRow::recorded).as_ref(),
+            &asked,
+            &span,
+            by,
+        );
+        let verdict = match judged {
+            Ok(verdict) => verdict,
+            Err(Refusal::Invalid(errors)) => {
+                v.list().extend(errors);
+                v.finish()?;
+                return Err(ApiError::bug("a refusal without errors"));
+            }
+            Err(Refusal::Conflict(e)) => {
+                v.finish()?;
+                return Err(ApiError::conflict(e.field, e.message));
+            }
+        };
         v.finish()?;
-        let status = if validates {
-            HoursStatus::Validated
-        } else {
-            HoursStatus::Declared
+        let (decided_by, decided_at) = match by {
+            Declarer::Facilitator => (Some(p.sub.as_str()), Some(Utc::now())),
+            Declarer::Company => (None, None),
         };
-        let (decided_by, decided_at) = if validates {
-            (Some(p.sub.as_str()), Some(Utc::now()))
-        } else {
-            (None, None)
-        };
-        match find(conn, placement_id, month)? {
-            Some(current) => {
-                if current.status() == HoursStatus::Validated && !validates {
-                    return Err(ApiError::conflict(
-                        "month",
-                        format!("{month} is validated: only the facilitator can change it now"),
-                    ));
-                }
-                if current.worked_hours == worked
-                    && current.training_hours == training
-                    && current.status() == status
-                {
-                    return Ok((current, Outcome::Unchanged));
-                }
+        match (verdict, current) {
+            (Declared::Unchanged, Some(current)) => Ok((current, Outcome::Unchanged)),
+            (Declared::Replace(status), Some(current)) => {
                 let row = diesel::update(monthly_hours::table.find(current.id))
                     .set((
                         monthly_hours::worked_hours.eq(worked),
@@ -224,7 +242,7 @@ pub fn declare(
                     .get_result(conn)?;
                 Ok((row, Outcome::Updated))
             }
-            None => {
+            (Declared::Create(status), None) => {
                 let row = diesel::insert_into(monthly_hours::table)
                     .values((
                         monthly_hours::id.eq(Uuid::now_v7()),
@@ -242,6 +260,7 @@ pub fn declare(
                     .get_result(conn)?;
                 Ok((row, Outcome::Created))
             }
+            _ => Err(ApiError::bug("a declaration judged against another month")),
         }
     })
 }
@@ -262,17 +281,17 @@ pub fn decide(
         placement_dates(conn, scope, placement_id)?;
         let current = find(conn, placement_id, month)?
             .ok_or_else(|| ApiError::NotFound(format!("no hours are recorded for {month}")))?;
-        let status = match decision {
-            Decision::Validated => HoursStatus::Validated,
-            Decision::Rejected => HoursStatus::Rejected,
+        let asked = judge::DecisionRequest {
+            decision,
+            reason,
+            version: None,
         };
-        let reason = match status {
-            HoursStatus::Rejected => reason,
-            _ => None,
+        let (status, reason) = match judge::decide(&current.recorded(), &asked)
+            .map_err(|r| ApiError::Validation(r.errors()))?
+        {
+            Decided::Unchanged => return Ok(current),
+            Decided::Apply { status, reason } => (status, reason),
         };
-        if current.status() == status && current.reason == reason {
-            return Ok(current);
-        }
         Ok(diesel::update(monthly_hours::table.find(current.id))
             .set((
                 monthly_hours::status.eq(status.as_str()),
@@ -316,12 +335,8 @@ pub fn declare_statement(
 ) -> ApiResult<Vec<Option<LineOutcome>>> {
     use std::collections::HashSet;
     let scope = leave.placements();
-    let validates = leave.validates();
-    let status = if validates {
-        HoursStatus::Validated
-    } else {
-        HoursStatus::Declared
-    };
+    let by = leave.declarer();
+    let status = by.status();
     let ids: Vec<Uuid> = lines
         .iter()
         .flatten()
@@ -389,9 +404,14 @@ pub fn declare_statement(
             contract_end,
             today,
         };
-        let mut v = Violations::default();
-        rules::check_month(l.month, &span, l.worked, l.training, &mut v);
-        if let Err(Invalid(errors)) = v.finish() {
+        let asked = judge::Declaration {
+            month: l.month,
+            worked: l.worked,
+            training: l.training,
+        };
+        let current = existing.get(&key);
+        let judged = judge::declare(current.map(HoursRow::recorded).as_ref(), &asked, &span, by);
+        if let Err(Refusal::Invalid(errors)) = judged {
             outcomes.push(Some(LineOutcome::Rejected(errors)));
             continue;
         }
@@ -407,38 +427,23 @@ pub fn declare_statement(
             continue;
         }
         seen.insert(key, i);
-        outcomes.push(Some(match existing.get(&key) {
-            Some(row) if row.status() == HoursStatus::Validated && !validates => {
-                LineOutcome::Rejected(vec![crate::error::FieldError::new(
-                    "month",
-                    format!(
-                        "{} is validated: only the facilitator can change it now",
-                        l.month
-                    ),
-                )])
-            }
-            Some(row)
-                if row.worked_hours == l.worked
-                    && row.training_hours == l.training
-                    && row.status() == status =>
-            {
-                LineOutcome::Unchanged
-            }
-            Some(row) => {
+        outcomes.push(Some(match (judged, current) {
+            (Err(refusal), _) => LineOutcome::Rejected(refusal.errors()),
+            (Ok(Declared::Unchanged), _) => LineOutcome::Unchanged,
+            (Ok(Declared::Replace(_)), Some(row)) => {
                 updates.push((row.id, l.worked, l.training));
                 LineOutcome::Updated
             }
-            None => {
+            (Ok(_), _) => {
                 inserts.push((Uuid::now_v7(), l.placement_id, key.1, l.worked, l.training));
                 LineOutcome::Created
             }
         }));
     }
 
-    let (decided_by, decided_at) = if validates {
-        (Some(p.sub.as_str()), Some(Utc::now()))
-    } else {
-        (None, None)
+    let (decided_by, decided_at) = match by {
+        Declarer::Facilitator => (Some(p.sub.as_str()), Some(Utc::now())),
+        Declarer::Company => (None, None),
     };
     for chunk in inserts.chunks(1000) {
         let rows: Vec<_> = chunk

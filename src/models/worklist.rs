@@ -16,6 +16,7 @@ use crate::auth::Principal;
 use crate::db::schema::{monthly_hours, placements};
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Decision, HoursStatus};
+use crate::domain::hours::{self as judge, Decided};
 use crate::error::{ApiResult, FieldError};
 use crate::paging::{Keyed, Order, Page, PageKey, PageRequest, TimeKey};
 
@@ -261,11 +262,27 @@ struct Current {
     #[diesel(sql_type = Date)]
     month: NaiveDate,
     #[diesel(sql_type = Text)]
-    status: String,
+    status: HoursStatus,
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    worked_hours: rust_decimal::Decimal,
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    training_hours: rust_decimal::Decimal,
     #[diesel(sql_type = Nullable<Text>)]
     reason: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Integer)]
     version: i32,
+}
+
+impl Current {
+    fn recorded(&self) -> crate::domain::hours::Recorded {
+        crate::domain::hours::Recorded {
+            status: self.status,
+            worked: self.worked_hours,
+            training: self.training_hours,
+            reason: self.reason.clone(),
+            version: self.version,
+        }
+    }
 }
 
 /// Judges every line as a single decision is judged (an unknown placement,
@@ -300,7 +317,8 @@ pub fn decide(
     // Locked in a fixed order, so two bulk decisions on the same months
     // cannot deadlock.
     let current: HashMap<(Uuid, NaiveDate), Current> = diesel::sql_query(
-        "SELECT h.id, h.placement_id, h.month, h.status, h.reason, h.version
+        "SELECT h.id, h.placement_id, h.month, h.status, h.worked_hours, h.training_hours,
+                h.reason, h.version
          FROM monthly_hours h
          JOIN unnest($1::uuid[], $2::date[]) AS w (placement_id, month)
            ON h.placement_id = w.placement_id AND h.month = w.month
@@ -349,29 +367,22 @@ pub fn decide(
             ));
             continue;
         };
-        let (status, reason) = match l.decision {
-            Decision::Validated => (HoursStatus::Validated, None),
-            Decision::Rejected => (HoursStatus::Rejected, l.reason.clone()),
+        let asked = judge::DecisionRequest {
+            decision: l.decision,
+            reason: l.reason.clone(),
+            version: l.version,
         };
-        if c.status == status.as_str() && c.reason == reason {
-            outcomes.push(Some(DecisionOutcome::Unchanged));
-            continue;
+        match judge::decide(&c.recorded(), &asked) {
+            Err(refusal) => outcomes.push(Some(DecisionOutcome::Refused(refusal.errors()))),
+            Ok(Decided::Unchanged) => outcomes.push(Some(DecisionOutcome::Unchanged)),
+            Ok(Decided::Apply { status, reason }) => {
+                changes.push((c.id, status.as_str(), reason));
+                outcomes.push(Some(match status {
+                    HoursStatus::Rejected => DecisionOutcome::Rejected,
+                    _ => DecisionOutcome::Validated,
+                }));
+            }
         }
-        if let Some(v) = l.version.filter(|v| *v != c.version) {
-            outcomes.push(refuse(
-                "version",
-                format!(
-                    "the month is at version {} (not {v}): it changed since it was read; read it again",
-                    c.version
-                ),
-            ));
-            continue;
-        }
-        changes.push((c.id, status.as_str(), reason));
-        outcomes.push(Some(match status {
-            HoursStatus::Rejected => DecisionOutcome::Rejected,
-            _ => DecisionOutcome::Validated,
-        }));
     }
     if !changes.is_empty() {
         let (ids, rest): (Vec<Uuid>, Vec<(&str, Option<String>)>) =

@@ -14,18 +14,29 @@ use crate::auth::Principal;
 use crate::db;
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Decision, HoursStatus};
-use crate::error::{ApiError, ApiResult, Invalid};
+use crate::error::{ApiError, ApiResult};
 use crate::models::hours::{self as model, HoursRow, Outcome};
 use crate::state::AppState;
-use crate::usecases::{self, hours::ReadLine};
 
+pub mod decisions;
+pub mod statements;
+
+/// Every hours route but the worklist's reads (`api::worklist`): a
+/// placement's months, statements and bulk decisions.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         super::limits::with_body_limit(
             super::http::resource("/hours/batch"),
             super::limits::BATCH_BODY_BYTES,
         )
-        .route(web::post().to(statement)),
+        .route(web::post().to(statements::statement)),
+    )
+    .service(
+        super::limits::with_body_limit(
+            super::http::resource("/hours/validations"),
+            super::limits::BATCH_BODY_BYTES,
+        )
+        .route(web::post().to(decisions::decide)),
     )
     .service(super::http::resource("/placements/{id}/hours").route(web::get().to(list)))
     .service(
@@ -286,8 +297,6 @@ pub async fn validate(
     Ok(super::http::changed(version, &MonthlyHours::from(row)))
 }
 
-pub const MAX_STATEMENT_LINES: usize = 10_000;
-
 /// The request's `Idempotency-Key`, if it sent one: 1 to 255 visible ASCII
 /// characters.
 pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
@@ -305,175 +314,4 @@ pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
                 )
             }),
     }
-}
-
-/// One line of an hour statement: the same fields and rules as a single month's `PUT`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StatementLineInput {
-    #[schema(required = true, nullable = false)]
-    pub placement_id: Option<Uuid>,
-    #[schema(
-        required = true,
-        nullable = false,
-        example = "2019-03",
-        pattern = "^[0-9]{4}-[0-9]{2}$"
-    )]
-    pub month: Option<String>,
-    #[schema(required = true, nullable = false, minimum = 0, maximum = 99_999.99)]
-    #[serde(default, deserialize_with = "super::input::number")]
-    pub worked_hours: Option<Decimal>,
-    /// 0 when absent.
-    #[schema(minimum = 0, maximum = 99_999.99)]
-    #[serde(default, deserialize_with = "super::input::number")]
-    pub training_hours: Option<Decimal>,
-}
-
-/// Monthly hours from payroll software, up to 10,000 lines. Valid lines are stored, invalid ones
-/// refused, nothing else is touched. Send `Idempotency-Key` to retry safely.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"lines": [
-    {"placement_id": "0d3e0000-0000-4000-8000-000000000301", "month": "2019-05", "worked_hours": 151.67, "training_hours": 0},
-    {"placement_id": "0d3e0000-0000-4000-8000-000000000302", "month": "2019-05", "worked_hours": 96, "training_hours": 8}
-]}))]
-pub struct HourStatement {
-    #[schema(required = true, nullable = false, value_type = Vec<StatementLineInput>, max_items = 10000)]
-    pub lines: Option<Vec<serde_json::Value>>,
-}
-
-crate::domain::codes::code_enum! {
-    /// What became of a line.
-    LineOutcomeCode {
-        Created => "created",
-        Updated => "updated",
-        Unchanged => "unchanged",
-        Rejected => "rejected",
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LineResult {
-    /// The line's number, from 1.
-    pub line: usize,
-    pub outcome: LineOutcomeCode,
-    /// Every field at fault, for a rejected line.
-    pub errors: Vec<crate::error::FieldError>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"created": 1, "updated": 0, "unchanged": 0, "rejected": 1, "results": [
-    {"line": 1, "outcome": "created", "errors": []},
-    {"line": 2, "outcome": "rejected", "errors": [{"field": "worked_hours", "message": "worked_hours + training_hours (230) exceed 212.57 h, 48 hours a week over the 31 days of 2019-05 the placement covers"}]}
-]}))]
-pub struct StatementResult {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    pub rejected: usize,
-    /// One result per line, in order.
-    pub results: Vec<LineResult>,
-}
-
-/// Reads one line; `Err` holds what is wrong with it.
-fn read_line(
-    value: serde_json::Value,
-) -> Result<model::StatementLine, Vec<crate::error::FieldError>> {
-    let (input, mut v): (StatementLineInput, _) = super::input::read_line(value)?;
-    let placement_id = v.require("placement_id", input.placement_id);
-    let month = v.require("month", input.month).and_then(|m| {
-        let parsed = Month::parse(&m);
-        if parsed.is_none() {
-            v.add("month", "must be a month written YYYY-MM");
-        }
-        parsed
-    });
-    let worked = v.require("worked_hours", input.worked_hours);
-    let line = match (placement_id, month, worked) {
-        (Some(placement_id), Some(month), Some(worked)) => Some(model::StatementLine {
-            placement_id,
-            month,
-            worked,
-            training: input.training_hours.unwrap_or_default(),
-        }),
-        _ => None,
-    };
-    v.finish_with(line).map_err(|Invalid(errors)| errors)
-}
-
-#[utoipa::path(
-    post, path = "/api/v1/hours/batch", tag = "hours", operation_id = "declare_hour_statement",
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Retrying with the same key and body returns the first answer; another body is refused (422)")),
-    request_body = HourStatement,
-    responses(
-        (status = 200, description = "One result per line; 200 even when some lines are rejected", body = StatementResult),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 413, response = crate::api::responses::TooLarge),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn statement(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    let leave = access::placements::declare_hours(&p)?;
-    let key = idempotency_key(&req)?;
-    let (input, mut v) = json_body::<HourStatement>(&req, &body)?;
-    let lines = v.require("lines", input.lines).unwrap_or_default();
-    if lines.len() > MAX_STATEMENT_LINES {
-        v.add(
-            "lines",
-            format!("at most {MAX_STATEMENT_LINES} lines per statement; send the rest in another"),
-        );
-    }
-    v.finish()?;
-    let lines: Vec<ReadLine> = lines.into_iter().map(read_line).collect();
-    let body = body.to_vec();
-    let response = db::run(&state.pool, move |c| {
-        usecases::hours::declare_statement(c, &p, leave, key.as_deref(), &body, &lines, summarise)
-    })
-    .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(response))
-}
-
-fn summarise(parsed: &[ReadLine], outcomes: Vec<Option<model::LineOutcome>>) -> StatementResult {
-    let mut r = StatementResult {
-        created: 0,
-        updated: 0,
-        unchanged: 0,
-        rejected: 0,
-        results: Vec::with_capacity(parsed.len()),
-    };
-    for (i, (line, outcome)) in parsed.iter().zip(outcomes).enumerate() {
-        let (code, errors) = match (line, outcome) {
-            (Err(errors), _) => (LineOutcomeCode::Rejected, errors.clone()),
-            (Ok(_), Some(model::LineOutcome::Created)) => (LineOutcomeCode::Created, vec![]),
-            (Ok(_), Some(model::LineOutcome::Updated)) => (LineOutcomeCode::Updated, vec![]),
-            (Ok(_), Some(model::LineOutcome::Unchanged)) => (LineOutcomeCode::Unchanged, vec![]),
-            (Ok(_), Some(model::LineOutcome::Rejected(errors))) => {
-                (LineOutcomeCode::Rejected, errors)
-            }
-            (Ok(_), None) => (LineOutcomeCode::Rejected, vec![]),
-        };
-        match code {
-            LineOutcomeCode::Created => r.created += 1,
-            LineOutcomeCode::Updated => r.updated += 1,
-            LineOutcomeCode::Unchanged => r.unchanged += 1,
-            LineOutcomeCode::Rejected => r.rejected += 1,
-        }
-        r.results.push(LineResult {
-            line: i + 1,
-            outcome: code,
-            errors,
-        });
-    }
-    r
 }
