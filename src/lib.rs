@@ -5,7 +5,6 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod metrics;

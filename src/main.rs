@@ -11,7 +11,7 @@ use uuid::Uuid;
 use clauses::auth::{jwt, Role, Verifier};
 use clauses::config::Config;
 use clauses::state::AppState;
-use clauses::{db, demo, openapi};
+use clauses::{db, openapi, usecases};
 
 #[derive(Parser)]
 #[command(
@@ -133,7 +133,7 @@ fn demo_data() -> Result<(), String> {
     let url = Config::database_url().map_err(|e| e.to_string())?;
     migrate(&url)?;
     let mut conn = connect(&url, Duration::from_secs(5))?;
-    let added = demo::load(&mut conn).map_err(|e| format!("demo data: {e}"))?;
+    let added = usecases::demo::load(&mut conn).map_err(|e| format!("demo data: {e}"))?;
     println!("demo territory loaded ({added} new organisations; loading it again changes nothing)");
     Ok(())
 }
@@ -182,7 +182,7 @@ fn retention(dry_run: bool) -> Result<(), String> {
         request_id: format!("retention-{today}"),
     };
     for id in &due {
-        clauses::models::beneficiary::erase(&mut conn, &p, *id).map_err(|e| e.to_string())?;
+        clauses::usecases::people::erase(&mut conn, &p, *id).map_err(|e| e.to_string())?;
     }
     println!("retention of {years} years: {} people erased", due.len());
     Ok(())

@@ -251,15 +251,15 @@ async fn demo_data_is_realistic_and_idempotent() {
     let app = spawn().await;
     let mut conn = app.db.conn();
     assert_eq!(
-        clauses::demo::load(&mut conn).unwrap(),
-        clauses::demo::ORGANISATIONS.len()
+        clauses::usecases::demo::load(&mut conn).unwrap(),
+        clauses::models::demo::ORGANISATIONS.len()
     );
-    assert_eq!(clauses::demo::load(&mut conn).unwrap(), 0);
+    assert_eq!(clauses::usecases::demo::load(&mut conn).unwrap(), 0);
     let t = token(Role::Facilitator, None);
     let orgs = app.get("/api/v1/organisations", &t).await.json();
     assert_eq!(
         orgs["items"].as_array().unwrap().len(),
-        clauses::demo::ORGANISATIONS.len()
+        clauses::models::demo::ORGANISATIONS.len()
     );
     let contracts = app.get("/api/v1/contracts", &t).await.json();
     assert_eq!(contracts["items"].as_array().unwrap().len(), 5);

@@ -16,6 +16,7 @@ use crate::error::ApiResult;
 use crate::models::beneficiary::{self as model, BeneficiaryRow};
 use crate::paging::SeqKey;
 use crate::state::AppState;
+use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -343,7 +344,10 @@ pub async fn list(
         referent_id: q.referent_id,
         last_name: q.last_name,
     };
-    let (page, view) = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+    let (page, view) = db::run(&state.pool, move |c| {
+        usecases::people::list(c, &p, filter, page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(BeneficiaryPage::from(
         page.map(|r| BeneficiaryView::of(r, view)),
     )))
@@ -389,7 +393,10 @@ pub async fn create(
         &mut v,
     );
     let fields = v.finish_with(fields)?;
-    let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
+    let row = db::run(&state.pool, move |c| {
+        usecases::people::create(c, &p, &fields)
+    })
+    .await?;
     let location = format!("/api/v1/beneficiaries/{}", row.id);
     let version = row.version;
     Ok(super::http::created(
@@ -420,7 +427,7 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     access::beneficiaries::read(&p)?;
     let id = path_id(&id, "beneficiary")?;
-    let (row, view) = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let (row, view) = db::run(&state.pool, move |c| usecases::people::get(c, &p, id)).await?;
     let version = row.version;
     Ok(super::http::one(
         &req,
@@ -472,7 +479,7 @@ pub async fn patch(
         asked => Some(access::beneficiaries::referent_for(&p, asked)?),
     };
     let row = db::run(&state.pool, move |c| {
-        model::update(c, &p, id, &precondition, move |mut f| {
+        usecases::people::update(c, &p, id, &precondition, move |mut f| {
             merge(&mut f.last_name, patch.last_name);
             merge(&mut f.first_name, patch.first_name);
             merge(&mut f.sex, patch.sex);
@@ -604,10 +611,7 @@ pub async fn export(
 ) -> ApiResult<HttpResponse> {
     access::beneficiaries::export(&p)?;
     let id = path_id(&id, "beneficiary")?;
-    let data = db::run(&state.pool, move |c| {
-        crate::models::personal_data::export(c, &p, id)
-    })
-    .await?;
+    let data = db::run(&state.pool, move |c| usecases::people::export(c, &p, id)).await?;
     let (placements, hours, outcomes, trail) =
         (data.placements, data.hours, data.outcomes, data.trail);
     Ok(HttpResponse::Ok().json(PersonalDataExport {
@@ -651,7 +655,7 @@ pub async fn erase(
 ) -> ApiResult<HttpResponse> {
     access::beneficiaries::erase(&p)?;
     let id = path_id(&id, "beneficiary")?;
-    let row = db::run(&state.pool, move |c| model::erase(c, &p, id)).await?;
+    let row = db::run(&state.pool, move |c| usecases::people::erase(c, &p, id)).await?;
     let version = row.version;
     Ok(super::http::changed(version, &PersonRecord::of(row)))
 }

@@ -20,6 +20,7 @@ use crate::domain::fulfilment::{self, FulfilmentStatus};
 use crate::error::ApiResult;
 use crate::models::contract::{self as model, ContractRow};
 use crate::state::AppState;
+use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -385,7 +386,10 @@ pub async fn create(
         &mut v,
     );
     let fields = v.finish_with(fields)?;
-    let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
+    let row = db::run(&state.pool, move |c| {
+        usecases::contracts::create(c, &p, &fields)
+    })
+    .await?;
     let location = format!("/api/v1/contracts/{}", row.id);
     let version = row.version;
     Ok(super::http::created(
@@ -473,7 +477,7 @@ pub async fn patch(
     }
     let operation_asked = patch.operation.clone().flatten();
     let row = db::run(&state.pool, move |c| {
-        model::update(c, &p, id, &precondition, operation_asked, move |mut f| {
+        usecases::contracts::update(c, &p, id, &precondition, operation_asked, move |mut f| {
             let change = CommitmentChange {
                 hours: patch.commitment_hours,
                 confirm: matches!(

@@ -17,6 +17,7 @@ use crate::domain::offer::{ContractType, OfferDraft, OfferStatus};
 use crate::error::ApiResult;
 use crate::models::offer::{self as model, OfferRow};
 use crate::state::AppState;
+use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -269,7 +270,10 @@ pub async fn create(
         external_url: input.external_url,
         status: input.status,
     };
-    let row = db::run(&state.pool, move |c| model::create(c, &p, draft, v)).await?;
+    let row = db::run(&state.pool, move |c| {
+        usecases::offers::create(c, &p, draft, v)
+    })
+    .await?;
     let location = format!("/api/v1/offers/{}", row.id);
     let version = row.version;
     Ok(super::http::created(location, version, &Offer::from(row)))
@@ -343,7 +347,7 @@ pub async fn patch(
         first.add("status", "is set by the hires: give open or closed");
     }
     let row = db::run(&state.pool, move |c| {
-        model::update(c, &p, id, &precondition, move |mut f, v| {
+        usecases::offers::update(c, &p, id, &precondition, move |mut f, v| {
             v.list().append(first.list());
             merge(&mut f.employer_id, patch.employer_id);
             merge(&mut f.job_title, patch.job_title);

@@ -24,6 +24,7 @@ use crate::domain::operation::{self as rules, OperationDraft};
 use crate::error::ApiResult;
 use crate::models::operation::{self as model, OperationRow};
 use crate::state::AppState;
+use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -288,7 +289,7 @@ pub async fn patch(
     v.not_null("programme", &patch.programme);
     v.not_null("start_date", &patch.start_date);
     let row = db::run(&state.pool, move |c| {
-        model::update(c, &p, id, &precondition, move |mut f| {
+        usecases::directory::update_operation(c, &p, id, &precondition, move |mut f| {
             merge(&mut f.name, patch.name);
             merge(&mut f.programme, patch.programme);
             merge(&mut f.start_date, patch.start_date);
@@ -389,14 +390,7 @@ pub async fn fulfilment(
         _ => crate::domain::calendar::month_end_on_or_before(on),
     };
     let (operation, t) = db::run(&state.pool, move |c| {
-        c.build_transaction()
-            .repeatable_read()
-            .read_only()
-            .run(|c| {
-                let operation = model::get_in(c, id)?;
-                let t = model::totals(c, scope, &operation, on, people_on)?;
-                Ok((operation, t))
-            })
+        usecases::figures::operation_fulfilment(c, scope, id, on, people_on)
     })
     .await?;
     let target = rules::target(operation.target_hours, t.sees_all, t.commitment_hours);

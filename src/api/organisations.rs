@@ -16,6 +16,7 @@ use crate::domain::organisation::{self as rules, OrganisationDraft};
 use crate::error::ApiResult;
 use crate::models::organisation::{self as model, OrganisationRow};
 use crate::state::AppState;
+use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -286,7 +287,7 @@ pub async fn patch(
     v.not_null("kind", &patch.kind);
     v.not_null("name", &patch.name);
     let row = db::run(&state.pool, move |c| {
-        model::update(c, &p, id, &precondition, move |mut f| {
+        usecases::directory::update_organisation(c, &p, id, &precondition, move |mut f| {
             merge(&mut f.kind, patch.kind);
             merge(&mut f.name, patch.name);
             merge_nullable(&mut f.siret, patch.siret);

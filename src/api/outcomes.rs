@@ -14,8 +14,9 @@ use crate::auth::Principal;
 use crate::db;
 use crate::domain::outcome::{OutcomeGroup, Situation};
 use crate::error::ApiResult;
-use crate::models::outcome::{self as model, OutcomeFields, OutcomeRow};
+use crate::models::outcome::{OutcomeFields, OutcomeRow};
 use crate::state::AppState;
+use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -123,7 +124,10 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     access::placements::outcomes(&p)?;
     let id = path_id(&id, "placement")?;
-    let row = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let row = db::run(&state.pool, move |c| {
+        usecases::placements::outcome(c, &p, id)
+    })
+    .await?;
     let version = row.version;
     Ok(super::http::one(&req, version, &Outcome::from(row)))
 }
@@ -182,7 +186,7 @@ pub async fn put(
     let fields = v.finish_with(fields)?;
     let today = Utc::now().date_naive();
     let (row, created) = db::run(&state.pool, move |c| {
-        model::put(c, &p, id, &precondition, fields, today)
+        usecases::placements::put_outcome(c, &p, id, &precondition, fields, today)
     })
     .await?;
     let version = row.version;

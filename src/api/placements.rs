@@ -16,6 +16,7 @@ use crate::domain::placement::PlacementDraft;
 use crate::error::{ApiError, ApiResult};
 use crate::models::placement::{self as model, PlacementRow};
 use crate::state::AppState;
+use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -296,7 +297,10 @@ pub async fn create(
         end_date: input.end_date,
         weekly_hours: input.weekly_hours,
     };
-    let row = db::run(&state.pool, move |c| model::create(c, leave, draft, v)).await?;
+    let row = db::run(&state.pool, move |c| {
+        usecases::placements::create(c, leave, draft, v)
+    })
+    .await?;
     let location = format!("/api/v1/placements/{}", row.id);
     let version = row.version;
     Ok(super::http::created(
@@ -372,7 +376,7 @@ pub async fn patch(
     v.not_null("job_title", &patch.job_title);
     v.not_null("start_date", &patch.start_date);
     let row = db::run(&state.pool, move |c| {
-        model::update(
+        usecases::placements::update(
             c,
             &p,
             id,

@@ -19,6 +19,7 @@ use crate::domain::placement::PlacementDraft;
 use crate::error::ApiResult;
 use crate::models::proposal::{self as model, Proposal as ProposalModel};
 use crate::state::AppState;
+use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -185,7 +186,10 @@ pub async fn list(
     let id = path_id(&id, "offer")?;
     let (_q, page, v) = list_query::<ProposalQuery, _>(&req);
     v.finish()?;
-    let page = db::run(&state.pool, move |c| model::list(c, &p, id, page)).await?;
+    let page = db::run(&state.pool, move |c| {
+        usecases::offers::proposals(c, &p, id, page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ProposalPage::from(page.map(Proposal::from))))
 }
 
@@ -226,7 +230,7 @@ pub async fn create(
     }
     let person = v.finish_with(person)?;
     let proposal = db::run(&state.pool, move |c| {
-        model::create(c, &p, leave, offer, person, note)
+        usecases::offers::propose(c, &p, leave, offer, person, note)
     })
     .await?;
     let location = format!("/api/v1/proposals/{}", proposal.row.id);
@@ -259,7 +263,7 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     access::offers::read_proposals(&p)?;
     let id = path_id(&id, "proposal")?;
-    let proposal = db::run(&state.pool, move |c| model::get(c, &p, id)).await?;
+    let proposal = db::run(&state.pool, move |c| usecases::offers::proposal(c, &p, id)).await?;
     let version = proposal.row.version;
     Ok(super::http::one(&req, version, &Proposal::from(proposal)))
 }
@@ -322,7 +326,7 @@ pub async fn patch(
         placement,
     };
     let proposal = db::run(&state.pool, move |c| {
-        model::transition(c, &p, id, &precondition, t)
+        usecases::offers::transition(c, &p, id, &precondition, t)
     })
     .await?;
     let version = proposal.row.version;

@@ -95,30 +95,26 @@ pub struct KeyFiguresAnswer {
 }
 
 impl KeyFiguresAnswer {
-    /// The published figures of the year when `audience` reads the whole
-    /// territory masked and the year is published, else `live()`.
-    pub fn read(
-        c: &mut diesel::PgConnection,
-        selection: &model::Selection,
+    /// The figures of `source` as `audience` reads them: a publication as
+    /// it was stored (masked then), live figures masked now.
+    pub fn new(
         year: i32,
+        source: usecases::figures::KeyFiguresSource,
         audience: Audience,
-        live: impl FnOnce(&mut diesel::PgConnection) -> ApiResult<model::KeyFigures>,
     ) -> ApiResult<KeyFiguresAnswer> {
-        if audience == Audience::Masked && selection.is_whole_territory() {
-            if let Some(row) = crate::models::publication::find(c, year)? {
-                let figures = serde_json::from_value(row.figures)
-                    .map_err(|e| ApiError::internal("reading a publication's figures", e))?;
-                return Ok(KeyFiguresAnswer {
-                    figures,
-                    source: FiguresSource::Publication,
-                    published_at: Some(row.updated_at),
-                });
-            }
-        }
-        Ok(KeyFiguresAnswer {
-            figures: KeyFigures::new(year, live(c)?, audience),
-            source: FiguresSource::Live,
-            published_at: None,
+        use usecases::figures::KeyFiguresSource::*;
+        Ok(match source {
+            Published(row) => KeyFiguresAnswer {
+                figures: serde_json::from_value(row.figures)
+                    .map_err(|e| ApiError::internal("reading a publication's figures", e))?,
+                source: FiguresSource::Publication,
+                published_at: Some(row.updated_at),
+            },
+            Live(k) => KeyFiguresAnswer {
+                figures: KeyFigures::new(year, k, audience),
+                source: FiguresSource::Live,
+                published_at: None,
+            },
         })
     }
 }
@@ -166,12 +162,11 @@ pub async fn key_figures(
     let (q, v) = query::<FiguresQuery>(&req);
     let (year, selection, format) = selection(&p, q, v)?;
     let audience = access::stats::audience(&p, selection.referent_id);
-    let answer = db::run(&state.pool, move |c| {
-        KeyFiguresAnswer::read(c, &selection, year, audience, |c| {
-            model::key_figures(c, &selection, year)
-        })
+    let source = db::run(&state.pool, move |c| {
+        usecases::figures::key_figures(c, &selection, year, audience)
     })
     .await?;
+    let answer = KeyFiguresAnswer::new(year, source, audience)?;
     let format = export::negotiate(&req, format);
     export::respond(
         format,
@@ -427,7 +422,7 @@ pub async fn breakdown(
     }
     let audience = access::stats::audience(&p, selection.referent_id);
     let rows = db::run(&state.pool, move |c| {
-        model::breakdown(c, &selection, year, by)
+        usecases::figures::breakdown(c, &selection, year, by)
     })
     .await?;
     let b = Breakdown::new(year, by, rows, audience);
@@ -699,13 +694,11 @@ pub async fn annual_report(
         .collect();
     // A situation is a person's attribute: not for a company either.
     let with_outcomes = access::stats::person_attributes(&p).is_ok();
-    let (annual, key_figures) = db::run(&state.pool, move |c| {
-        let annual = model::annual(c, &selection, year, on, &keys, with_outcomes)?;
-        let live = annual.key_figures.clone();
-        let key_figures = KeyFiguresAnswer::read(c, &selection, year, audience, |_| Ok(live))?;
-        Ok((annual, key_figures))
+    let (annual, source) = db::run(&state.pool, move |c| {
+        usecases::figures::annual(c, &selection, year, on, &keys, with_outcomes, audience)
     })
     .await?;
+    let key_figures = KeyFiguresAnswer::new(year, source, audience)?;
     let report = AnnualReport {
         key_figures,
         breakdowns: annual

@@ -19,6 +19,7 @@ use crate::domain::codes::HoursStatus;
 use crate::error::{ApiResult, Violations};
 use crate::models::worklist::{self as model, MissingKey};
 use crate::state::AppState;
+use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(super::http::resource("/hours").route(web::get().to(list)))
@@ -145,7 +146,10 @@ pub async fn list(
         }
     }
     v.finish()?;
-    let page = db::run(&state.pool, move |c| model::list(c, scope, filter, page)).await?;
+    let page = db::run(&state.pool, move |c| {
+        usecases::hours::worklist(c, scope, filter, page)
+    })
+    .await?;
     Ok(
         HttpResponse::Ok().json(WorkMonthPage::from(page.map(|r| WorkMonth {
             month: MonthlyHours::from(r.hours),

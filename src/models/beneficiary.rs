@@ -128,7 +128,7 @@ pub fn list(
         );
     }
     super::keyset_page!(q, beneficiaries, page);
-    let rows = conn.transaction(|conn| {
+    let rows = {
         let rows = q.select(BeneficiaryRow::as_select()).load(conn)?;
         let shown: Vec<Uuid> = rows
             .iter()
@@ -137,7 +137,7 @@ pub fn list(
             .collect();
         trail::record(conn, p, TrailAction::Read, &shown)?;
         Ok::<_, ApiError>(rows)
-    })?;
+    }?;
     Ok((Page::cut(rows, &page), view))
 }
 
@@ -147,17 +147,15 @@ pub fn get(
     id: Uuid,
 ) -> ApiResult<(BeneficiaryRow, PersonView)> {
     let (scope, view) = access::beneficiaries::read(p)?;
-    conn.transaction(|conn| {
-        let row = beneficiaries::table
-            .filter(scope)
-            .filter(beneficiaries::id.eq(id))
-            .select(BeneficiaryRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::not_found("beneficiary"))?;
-        trail::record(conn, p, TrailAction::Read, &[row.id])?;
-        Ok((row, view))
-    })
+    let row = beneficiaries::table
+        .filter(scope)
+        .filter(beneficiaries::id.eq(id))
+        .select(BeneficiaryRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("beneficiary"))?;
+    trail::record(conn, p, TrailAction::Read, &[row.id])?;
+    Ok((row, view))
 }
 
 /// A referent is a PLIE (the organisation whose `plie` tokens follow the
@@ -191,15 +189,13 @@ pub fn create(
     if fields.eligibility.contains(&Eligibility::OtherValidated) {
         access::beneficiaries::validate_other(p)?;
     }
-    conn.transaction(|conn| {
-        check_referent(conn, fields.referent_id)?;
-        let row: BeneficiaryRow = diesel::insert_into(beneficiaries::table)
-            .values((beneficiaries::id.eq(Uuid::now_v7()), Columns::from(fields)))
-            .returning(BeneficiaryRow::as_returning())
-            .get_result(conn)?;
-        trail::record(conn, p, TrailAction::Create, &[row.id])?;
-        Ok(row)
-    })
+    check_referent(conn, fields.referent_id)?;
+    let row: BeneficiaryRow = diesel::insert_into(beneficiaries::table)
+        .values((beneficiaries::id.eq(Uuid::now_v7()), Columns::from(fields)))
+        .returning(BeneficiaryRow::as_returning())
+        .get_result(conn)?;
+    trail::record(conn, p, TrailAction::Create, &[row.id])?;
+    Ok(row)
 }
 
 pub fn update(
@@ -210,47 +206,45 @@ pub fn update(
     change: impl FnOnce(PersonFields) -> ApiResult<PersonFields>,
 ) -> ApiResult<BeneficiaryRow> {
     let writable = access::beneficiaries::write(p)?;
-    conn.transaction(|conn| {
-        let current = beneficiaries::table
-            .filter(writable)
-            .filter(beneficiaries::id.eq(id))
-            .for_update()
-            .select(BeneficiaryRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::not_found("beneficiary"))?;
-        check_version(precondition, "beneficiary", current.version)?;
-        if current.erased_at.is_some() {
-            return Err(ApiError::conflict(
-                "id",
-                "this person was erased: the record can no longer change",
-            ));
-        }
-        let old = current.fields();
-        let new = change(old.clone())?;
-        let other = |f: &PersonFields| {
-            f.eligibility
-                .contains(&Eligibility::OtherValidated)
-                .then(|| f.eligibility_reason.clone())
-        };
-        if other(&new).is_some() && other(&new) != other(&old) {
-            access::beneficiaries::validate_other(p)?;
-        }
-        // The answer shows the record: trailed even when nothing changed.
-        trail::record(conn, p, TrailAction::Update, &[id])?;
-        if new == old {
-            return Ok(current);
-        }
-        check_referent(conn, new.referent_id)?;
-        Ok(diesel::update(beneficiaries::table.find(id))
-            .set((
-                Columns::from(&new),
-                beneficiaries::version.eq(beneficiaries::version + 1),
-                beneficiaries::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(BeneficiaryRow::as_returning())
-            .get_result(conn)?)
-    })
+    let current = beneficiaries::table
+        .filter(writable)
+        .filter(beneficiaries::id.eq(id))
+        .for_update()
+        .select(BeneficiaryRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("beneficiary"))?;
+    check_version(precondition, "beneficiary", current.version)?;
+    if current.erased_at.is_some() {
+        return Err(ApiError::conflict(
+            "id",
+            "this person was erased: the record can no longer change",
+        ));
+    }
+    let old = current.fields();
+    let new = change(old.clone())?;
+    let other = |f: &PersonFields| {
+        f.eligibility
+            .contains(&Eligibility::OtherValidated)
+            .then(|| f.eligibility_reason.clone())
+    };
+    if other(&new).is_some() && other(&new) != other(&old) {
+        access::beneficiaries::validate_other(p)?;
+    }
+    // The answer shows the record: trailed even when nothing changed.
+    trail::record(conn, p, TrailAction::Update, &[id])?;
+    if new == old {
+        return Ok(current);
+    }
+    check_referent(conn, new.referent_id)?;
+    Ok(diesel::update(beneficiaries::table.find(id))
+        .set((
+            Columns::from(&new),
+            beneficiaries::version.eq(beneficiaries::version + 1),
+            beneficiaries::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(BeneficiaryRow::as_returning())
+        .get_result(conn)?)
 }
 
 /// Birth date of a person among `people` (everyone when `None`), for
@@ -277,73 +271,78 @@ pub fn birth_date(
 pub fn erase(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<BeneficiaryRow> {
     use crate::db::schema::{monthly_hours, placements};
     access::beneficiaries::erase(p)?;
-    conn.transaction(|conn| {
-        let current = beneficiaries::table
-            .find(id)
-            .for_update()
-            .select(BeneficiaryRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::not_found("beneficiary"))?;
-        if current.erased_at.is_some() {
-            return Ok(current);
-        }
-        let birth = current.birth_date.unwrap_or_default();
-        let age_jan1_2000 = crate::domain::calendar::age_on(birth, NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default());
-        diesel::sql_query(
-            "UPDATE placements SET age_at_start = extract(year FROM age(start_date, $2))::int WHERE beneficiary_id = $1",
+    let current = beneficiaries::table
+        .find(id)
+        .for_update()
+        .select(BeneficiaryRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("beneficiary"))?;
+    if current.erased_at.is_some() {
+        return Ok(current);
+    }
+    let birth = current.birth_date.unwrap_or_default();
+    let age_jan1_2000 = crate::domain::calendar::age_on(
+        birth,
+        NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
+    );
+    diesel::sql_query(
+        "UPDATE placements SET age_at_start = extract(year FROM age(start_date, $2))::int WHERE beneficiary_id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .bind::<diesel::sql_types::Date, _>(birth)
+    .execute(conn)?;
+    // Their open proposals are withdrawn (no employer reads the name
+    // again) and the notes about them go.
+    {
+        use crate::db::schema::proposals;
+        diesel::update(
+            proposals::table
+                .filter(proposals::beneficiary_id.eq(id))
+                .filter(proposals::status.eq_any(["proposed", "interview"])),
         )
-        .bind::<diesel::sql_types::Uuid, _>(id)
-        .bind::<diesel::sql_types::Date, _>(birth)
+        .set((
+            proposals::status.eq("withdrawn"),
+            proposals::version.eq(proposals::version + 1),
+            proposals::updated_at.eq(diesel::dsl::now),
+        ))
         .execute(conn)?;
-        // Their open proposals are withdrawn (no employer reads the name
-        // again) and the notes about them go.
-        {
-            use crate::db::schema::proposals;
-            diesel::update(
-                proposals::table
-                    .filter(proposals::beneficiary_id.eq(id))
-                    .filter(proposals::status.eq_any(["proposed", "interview"])),
-            )
-            .set((
-                proposals::status.eq("withdrawn"),
-                proposals::version.eq(proposals::version + 1),
-                proposals::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-            diesel::update(
-                proposals::table
-                    .filter(proposals::beneficiary_id.eq(id))
-                    .filter(proposals::note.is_not_null()),
-            )
-            .set(proposals::note.eq(None::<String>))
-            .execute(conn)?;
-        }
-        // Free text written about the person goes too.
-        let placement_ids = placements::table
-            .filter(placements::beneficiary_id.eq(id))
-            .select(placements::id);
-        diesel::update(monthly_hours::table.filter(monthly_hours::placement_id.eq_any(placement_ids)).filter(monthly_hours::reason.is_not_null()))
-            .set(monthly_hours::reason.eq("(effacé)"))
-            .execute(conn)?;
-        let row = diesel::update(beneficiaries::table.find(id))
-            .set((
-                beneficiaries::last_name.eq(None::<String>),
-                beneficiaries::first_name.eq(None::<String>),
-                beneficiaries::birth_date.eq(None::<NaiveDate>),
-                beneficiaries::postal_code.eq(None::<String>),
-                beneficiaries::qpv_code.eq(None::<String>),
-                beneficiaries::eligibility_reason.eq(None::<String>),
-                beneficiaries::age_jan1_2000.eq(Some(age_jan1_2000)),
-                beneficiaries::erased_at.eq(Some(chrono::Utc::now())),
-                beneficiaries::version.eq(beneficiaries::version + 1),
-                beneficiaries::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(BeneficiaryRow::as_returning())
-            .get_result(conn)?;
-        trail::record(conn, p, TrailAction::Erase, &[id])?;
-        Ok(row)
-    })
+        diesel::update(
+            proposals::table
+                .filter(proposals::beneficiary_id.eq(id))
+                .filter(proposals::note.is_not_null()),
+        )
+        .set(proposals::note.eq(None::<String>))
+        .execute(conn)?;
+    }
+    // Free text written about the person goes too.
+    let placement_ids = placements::table
+        .filter(placements::beneficiary_id.eq(id))
+        .select(placements::id);
+    diesel::update(
+        monthly_hours::table
+            .filter(monthly_hours::placement_id.eq_any(placement_ids))
+            .filter(monthly_hours::reason.is_not_null()),
+    )
+    .set(monthly_hours::reason.eq("(effacé)"))
+    .execute(conn)?;
+    let row = diesel::update(beneficiaries::table.find(id))
+        .set((
+            beneficiaries::last_name.eq(None::<String>),
+            beneficiaries::first_name.eq(None::<String>),
+            beneficiaries::birth_date.eq(None::<NaiveDate>),
+            beneficiaries::postal_code.eq(None::<String>),
+            beneficiaries::qpv_code.eq(None::<String>),
+            beneficiaries::eligibility_reason.eq(None::<String>),
+            beneficiaries::age_jan1_2000.eq(Some(age_jan1_2000)),
+            beneficiaries::erased_at.eq(Some(chrono::Utc::now())),
+            beneficiaries::version.eq(beneficiaries::version + 1),
+            beneficiaries::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(BeneficiaryRow::as_returning())
+        .get_result(conn)?;
+    trail::record(conn, p, TrailAction::Erase, &[id])?;
+    Ok(row)
 }
 
 /// A person's trail, if the caller may read it.

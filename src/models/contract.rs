@@ -262,17 +262,15 @@ pub fn create(
     fields: &ContractFields,
 ) -> ApiResult<ContractRow> {
     access::contracts::may_buy_for(p, fields.buyer_id)?;
-    conn.transaction(|conn| {
-        check_parties(conn, fields)?;
-        let mut fields = fields.clone();
-        let asked = fields.operation.clone();
-        link_operation(conn, &mut fields, asked.as_deref())?;
-        let fields = &fields;
-        Ok(diesel::insert_into(contracts::table)
-            .values((contracts::id.eq(Uuid::now_v7()), Columns::from(fields)))
-            .returning(ContractRow::as_returning())
-            .get_result(conn)?)
-    })
+    check_parties(conn, fields)?;
+    let mut fields = fields.clone();
+    let asked = fields.operation.clone();
+    link_operation(conn, &mut fields, asked.as_deref())?;
+    let fields = &fields;
+    Ok(diesel::insert_into(contracts::table)
+        .values((contracts::id.eq(Uuid::now_v7()), Columns::from(fields)))
+        .returning(ContractRow::as_returning())
+        .get_result(conn)?)
 }
 
 pub fn update(
@@ -284,49 +282,47 @@ pub fn update(
     change: impl FnOnce(ContractFields) -> ApiResult<ContractFields>,
 ) -> ApiResult<ContractRow> {
     let writable = access::contracts::write(p)?;
-    conn.transaction(|conn| {
-        // Out of read scope: 404; readable but not writable: 403.
-        get_in(conn, p, id)?;
-        let current = contracts::table
-            .filter(writable)
-            .filter(contracts::id.eq(id))
-            .for_update()
-            .select(ContractRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::Forbidden("you may not change this contract".into()))?;
-        check_version(precondition, "contract", current.version)?;
-        let old = current.fields();
-        let mut new = change(old.clone())?;
-        link_operation(conn, &mut new, operation_asked.as_deref())?;
-        if new == old {
-            return Ok(current);
-        }
-        if new.holder_id != old.holder_id {
-            access::contracts::change_holder(p)?;
-        }
-        // A figure another role gives over an estimate is its own, not the
-        // facilitator's confirmation.
-        if new.commitment_source == CommitmentSource::Confirmed
-            && old.commitment_source != CommitmentSource::Confirmed
-            && access::contracts::confirm_commitment(p).is_err()
-        {
-            new.commitment_source = CommitmentSource::Given;
-        }
-        access::contracts::may_buy_for(p, new.buyer_id)?;
-        check_parties(conn, &new)?;
-        if (new.start_date, new.end_date) != (old.start_date, old.end_date) {
-            dates_hold(conn, id, new.start_date, new.end_date)?;
-        }
-        Ok(diesel::update(contracts::table.find(id))
-            .set((
-                Columns::from(&new),
-                contracts::version.eq(contracts::version + 1),
-                contracts::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(ContractRow::as_returning())
-            .get_result(conn)?)
-    })
+    // Out of read scope: 404; readable but not writable: 403.
+    get_in(conn, p, id)?;
+    let current = contracts::table
+        .filter(writable)
+        .filter(contracts::id.eq(id))
+        .for_update()
+        .select(ContractRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::Forbidden("you may not change this contract".into()))?;
+    check_version(precondition, "contract", current.version)?;
+    let old = current.fields();
+    let mut new = change(old.clone())?;
+    link_operation(conn, &mut new, operation_asked.as_deref())?;
+    if new == old {
+        return Ok(current);
+    }
+    if new.holder_id != old.holder_id {
+        access::contracts::change_holder(p)?;
+    }
+    // A figure another role gives over an estimate is its own, not the
+    // facilitator's confirmation.
+    if new.commitment_source == CommitmentSource::Confirmed
+        && old.commitment_source != CommitmentSource::Confirmed
+        && access::contracts::confirm_commitment(p).is_err()
+    {
+        new.commitment_source = CommitmentSource::Given;
+    }
+    access::contracts::may_buy_for(p, new.buyer_id)?;
+    check_parties(conn, &new)?;
+    if (new.start_date, new.end_date) != (old.start_date, old.end_date) {
+        dates_hold(conn, id, new.start_date, new.end_date)?;
+    }
+    Ok(diesel::update(contracts::table.find(id))
+        .set((
+            Columns::from(&new),
+            contracts::version.eq(contracts::version + 1),
+            contracts::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(ContractRow::as_returning())
+        .get_result(conn)?)
 }
 
 #[derive(QueryableByName)]

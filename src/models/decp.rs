@@ -9,11 +9,9 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access;
-use crate::auth::Principal;
 use crate::db::schema::{contracts, decp_records, organisations};
 use crate::domain::codes::{CommitmentSource, OrgKind};
-use crate::domain::decp::{self, DecpContract, Estimation, Party, PartyId, Verdict};
+use crate::domain::decp::{DecpContract, Party, PartyId};
 use crate::error::{ApiError, ApiResult};
 
 /// A record that could not be imported.
@@ -40,59 +38,53 @@ pub struct ImportSummary {
     pub errors: Vec<RecordError>,
 }
 
-enum Outcome {
+/// What importing one record did.
+pub enum Outcome {
     Created,
     Updated,
     Unchanged,
 }
 
-/// Imports records into the database the connection is on.
-pub fn import(
-    conn: &mut PgConnection,
-    p: &Principal,
-    records: &[&Value],
-    first_index: usize,
-    estimation: &Estimation,
-    include_all: bool,
-    summary: &mut ImportSummary,
-) -> ApiResult<()> {
-    let only_buyer = access::imports::decp(p)?;
-    for (i, record) in records.iter().enumerate() {
-        let index = first_index + i;
-        let id = record.get("id").and_then(|v| {
-            v.as_str()
-                .map(str::to_string)
-                .or_else(|| v.as_i64().map(|n| n.to_string()))
-        });
-        let fail = |problem: String| RecordError {
-            index,
-            id: id.clone(),
-            problem,
-        };
-        match decp::read(record, estimation, include_all) {
-            Err(Verdict::Skip) => summary.skipped += 1,
-            Err(Verdict::Invalid(problem)) => summary.errors.push(fail(problem)),
-            Ok(contract) => {
-                let result = conn.transaction(|c| apply(c, only_buyer, &contract, record));
-                match result {
-                    Ok(Outcome::Created) => summary.created += 1,
-                    Ok(Outcome::Updated) => summary.updated += 1,
-                    Ok(Outcome::Unchanged) => summary.unchanged += 1,
-                    Err(ApiError::Validation(errors)) => summary.errors.push(fail(
-                        errors
-                            .into_iter()
-                            .map(|e| e.message)
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    )),
-                    Err(ApiError::Forbidden(m)) => summary.errors.push(fail(m)),
-                    Err(ApiError::Conflict { detail, .. }) => summary.errors.push(fail(detail)),
-                    Err(other) => return Err(other),
-                }
+impl ImportSummary {
+    /// Counts what became of the record at `index` (DECP id `id`): an
+    /// outcome, or a refusal that fails the record, not the import. Any
+    /// other error is the import's.
+    pub fn count(
+        &mut self,
+        index: usize,
+        id: Option<String>,
+        result: ApiResult<Outcome>,
+    ) -> ApiResult<()> {
+        let problem = match result {
+            Ok(outcome) => {
+                *match outcome {
+                    Outcome::Created => &mut self.created,
+                    Outcome::Updated => &mut self.updated,
+                    Outcome::Unchanged => &mut self.unchanged,
+                } += 1;
+                return Ok(());
             }
-        }
+            Err(ApiError::Validation(errors)) => errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("; "),
+            Err(ApiError::Forbidden(m)) => m,
+            Err(ApiError::Conflict { detail, .. }) => detail,
+            Err(other) => return Err(other),
+        };
+        self.errors.push(RecordError { index, id, problem });
+        Ok(())
     }
-    Ok(())
+}
+
+/// A record's DECP `id`, as text.
+pub fn record_id(record: &Value) -> Option<String> {
+    record.get("id").and_then(|v| {
+        v.as_str()
+            .map(str::to_string)
+            .or_else(|| v.as_i64().map(|n| n.to_string()))
+    })
 }
 
 /// An organisation of the record, found by its identifier; created when
@@ -163,7 +155,9 @@ fn find_or_create(
         .get_result(conn)?)
 }
 
-fn apply(
+/// Imports one record read from `raw` for a caller who may import only
+/// `only_buyer`'s records (`None`: any buyer's).
+pub fn apply(
     conn: &mut PgConnection,
     only_buyer: Option<Uuid>,
     c: &DecpContract,

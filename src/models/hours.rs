@@ -191,78 +191,76 @@ pub fn declare(
     } = line;
     let scope = leave.placements();
     let by = leave.declarer();
-    conn.transaction(|conn| {
-        let span = work_span(conn, scope, placement_id)?;
-        let current = find(conn, placement_id, month)?;
-        let asked = judge::Declaration {
-            month,
-            worked,
-            training,
-        };
-        let judged = judge::declare(
-            current.as_ref().map(HoursRow::recorded).as_ref(),
-            &asked,
-            &span,
-            by,
-        );
-        let verdict = match judged {
-            Ok(verdict) => verdict,
-            Err(Refusal::Invalid(errors)) => {
-                v.list().extend(errors);
-                v.finish()?;
-                return Err(ApiError::bug("a refusal without errors"));
-            }
-            Err(Refusal::Conflict(e)) => {
-                v.finish()?;
-                return Err(ApiError::conflict(e.field, e.message));
-            }
-        };
-        v.finish()?;
-        let (decided_by, decided_at) = match by {
-            Declarer::Facilitator => (Some(p.sub.as_str()), Some(Utc::now())),
-            Declarer::Company => (None, None),
-        };
-        match (verdict, current) {
-            (Declared::Unchanged, Some(current)) => Ok((current, Outcome::Unchanged)),
-            (Declared::Replace(status), Some(current)) => {
-                let row = diesel::update(monthly_hours::table.find(current.id))
-                    .set((
-                        monthly_hours::worked_hours.eq(worked),
-                        monthly_hours::training_hours.eq(training),
-                        monthly_hours::status.eq(status.as_str()),
-                        monthly_hours::reason.eq(None::<String>),
-                        monthly_hours::declared_by.eq(&p.sub),
-                        monthly_hours::declared_role.eq(p.role.as_str()),
-                        monthly_hours::decided_by.eq(decided_by),
-                        monthly_hours::decided_at.eq(decided_at),
-                        monthly_hours::version.eq(monthly_hours::version + 1),
-                        monthly_hours::updated_at.eq(diesel::dsl::now),
-                    ))
-                    .returning(HoursRow::as_returning())
-                    .get_result(conn)?;
-                Ok((row, Outcome::Updated))
-            }
-            (Declared::Create(status), None) => {
-                let row = diesel::insert_into(monthly_hours::table)
-                    .values((
-                        monthly_hours::id.eq(Uuid::now_v7()),
-                        monthly_hours::placement_id.eq(placement_id),
-                        monthly_hours::month.eq(month.first_day()),
-                        monthly_hours::worked_hours.eq(worked),
-                        monthly_hours::training_hours.eq(training),
-                        monthly_hours::status.eq(status.as_str()),
-                        monthly_hours::declared_by.eq(&p.sub),
-                        monthly_hours::declared_role.eq(p.role.as_str()),
-                        monthly_hours::decided_by.eq(decided_by),
-                        monthly_hours::decided_at.eq(decided_at),
-                    ))
-                    .returning(HoursRow::as_returning())
-                    .get_result(conn)?;
-                Ok((row, Outcome::Created))
-            }
-            _ => Err(ApiError::bug("a declaration judged against another month")),
+    let span = work_span(conn, scope, placement_id)?;
+    let current = find(conn, placement_id, month)?;
+    let asked = judge::Declaration {
+        month,
+        worked,
+        training,
+    };
+    let judged = judge::declare(
+        current.as_ref().map(HoursRow::recorded).as_ref(),
+        &asked,
+        &span,
+        by,
+    );
+    let verdict = match judged {
+        Ok(verdict) => verdict,
+        Err(Refusal::Invalid(errors)) => {
+            v.list().extend(errors);
+            v.finish()?;
+            return Err(ApiError::bug("a refusal without errors"));
         }
-    })
+        Err(Refusal::Conflict(e)) => {
+            v.finish()?;
+            return Err(ApiError::conflict(e.field, e.message));
+        }
+    };
+    v.finish()?;
+    let (decided_by, decided_at) = match by {
+        Declarer::Facilitator => (Some(p.sub.as_str()), Some(Utc::now())),
+        Declarer::Company => (None, None),
+    };
+    match (verdict, current) {
+        (Declared::Unchanged, Some(current)) => Ok((current, Outcome::Unchanged)),
+        (Declared::Replace(status), Some(current)) => {
+            let row = diesel::update(monthly_hours::table.find(current.id))
+                .set((
+                    monthly_hours::worked_hours.eq(worked),
+                    monthly_hours::training_hours.eq(training),
+                    monthly_hours::status.eq(status.as_str()),
+                    monthly_hours::reason.eq(None::<String>),
+                    monthly_hours::declared_by.eq(&p.sub),
+                    monthly_hours::declared_role.eq(p.role.as_str()),
+                    monthly_hours::decided_by.eq(decided_by),
+                    monthly_hours::decided_at.eq(decided_at),
+                    monthly_hours::version.eq(monthly_hours::version + 1),
+                    monthly_hours::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning(HoursRow::as_returning())
+                .get_result(conn)?;
+            Ok((row, Outcome::Updated))
+        }
+        (Declared::Create(status), None) => {
+            let row = diesel::insert_into(monthly_hours::table)
+                .values((
+                    monthly_hours::id.eq(Uuid::now_v7()),
+                    monthly_hours::placement_id.eq(placement_id),
+                    monthly_hours::month.eq(month.first_day()),
+                    monthly_hours::worked_hours.eq(worked),
+                    monthly_hours::training_hours.eq(training),
+                    monthly_hours::status.eq(status.as_str()),
+                    monthly_hours::declared_by.eq(&p.sub),
+                    monthly_hours::declared_role.eq(p.role.as_str()),
+                    monthly_hours::decided_by.eq(decided_by),
+                    monthly_hours::decided_at.eq(decided_at),
+                ))
+                .returning(HoursRow::as_returning())
+                .get_result(conn)?;
+            Ok((row, Outcome::Created))
+        }
+        _ => Err(ApiError::bug("a declaration judged against another month")),
+    }
 }
 
 /// The facilitator validates or rejects a month (a reason is required to
@@ -277,33 +275,31 @@ pub fn decide(
     reason: Option<String>,
 ) -> ApiResult<HoursRow> {
     let scope = access::placements::read_hours(p)?;
-    conn.transaction(|conn| {
-        placement_dates(conn, scope, placement_id)?;
-        let current = find(conn, placement_id, month)?
-            .ok_or_else(|| ApiError::NotFound(format!("no hours are recorded for {month}")))?;
-        let asked = judge::DecisionRequest {
-            decision,
-            reason,
-            version: None,
-        };
-        let (status, reason) = match judge::decide(&current.recorded(), &asked)
-            .map_err(|r| ApiError::Validation(r.errors()))?
-        {
-            Decided::Unchanged => return Ok(current),
-            Decided::Apply { status, reason } => (status, reason),
-        };
-        Ok(diesel::update(monthly_hours::table.find(current.id))
-            .set((
-                monthly_hours::status.eq(status.as_str()),
-                monthly_hours::reason.eq(reason),
-                monthly_hours::decided_by.eq(Some(&p.sub)),
-                monthly_hours::decided_at.eq(Some(Utc::now())),
-                monthly_hours::version.eq(monthly_hours::version + 1),
-                monthly_hours::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(HoursRow::as_returning())
-            .get_result(conn)?)
-    })
+    placement_dates(conn, scope, placement_id)?;
+    let current = find(conn, placement_id, month)?
+        .ok_or_else(|| ApiError::NotFound(format!("no hours are recorded for {month}")))?;
+    let asked = judge::DecisionRequest {
+        decision,
+        reason,
+        version: None,
+    };
+    let (status, reason) = match judge::decide(&current.recorded(), &asked)
+        .map_err(|r| ApiError::Validation(r.errors()))?
+    {
+        Decided::Unchanged => return Ok(current),
+        Decided::Apply { status, reason } => (status, reason),
+    };
+    Ok(diesel::update(monthly_hours::table.find(current.id))
+        .set((
+            monthly_hours::status.eq(status.as_str()),
+            monthly_hours::reason.eq(reason),
+            monthly_hours::decided_by.eq(Some(&p.sub)),
+            monthly_hours::decided_at.eq(Some(Utc::now())),
+            monthly_hours::version.eq(monthly_hours::version + 1),
+            monthly_hours::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(HoursRow::as_returning())
+        .get_result(conn)?)
 }
 
 /// One well-formed line of an hour statement.

@@ -5,6 +5,7 @@ pub mod beneficiary;
 pub mod change;
 pub mod contract;
 pub mod decp;
+pub mod demo;
 pub mod esf;
 pub mod hours;
 pub mod idempotency;

@@ -230,28 +230,26 @@ pub fn create(
     mut v: Violations,
 ) -> ApiResult<OfferRow> {
     access::offers::write(p)?;
-    conn.transaction(|conn| {
-        let mut draft = draft;
-        if draft.employer_id.is_none() {
-            if let Some(c) = draft.contract_id {
-                draft.employer_id = holder_of(conn, c)?;
-            }
+    let mut draft = draft;
+    if draft.employer_id.is_none() {
+        if let Some(c) = draft.contract_id {
+            draft.employer_id = holder_of(conn, c)?;
         }
-        let ctx = context(
-            conn,
-            Some(p),
-            draft.contract_id,
-            draft.employer_id,
-            0,
-            &mut v,
-        )?;
-        let fields = crate::domain::offer::check(draft, ctx.as_ref(), &mut v);
-        let fields = v.finish_with(fields)?;
-        Ok(diesel::insert_into(offers::table)
-            .values((offers::id.eq(Uuid::now_v7()), Columns::from(&fields)))
-            .returning(OfferRow::as_returning())
-            .get_result(conn)?)
-    })
+    }
+    let ctx = context(
+        conn,
+        Some(p),
+        draft.contract_id,
+        draft.employer_id,
+        0,
+        &mut v,
+    )?;
+    let fields = crate::domain::offer::check(draft, ctx.as_ref(), &mut v);
+    let fields = v.finish_with(fields)?;
+    Ok(diesel::insert_into(offers::table)
+        .values((offers::id.eq(Uuid::now_v7()), Columns::from(&fields)))
+        .returning(OfferRow::as_returning())
+        .get_result(conn)?)
 }
 
 pub fn update(
@@ -262,61 +260,59 @@ pub fn update(
     change: impl FnOnce(OfferFields, &mut Violations) -> crate::domain::offer::OfferDraft,
 ) -> ApiResult<OfferRow> {
     let writable = access::offers::write(p)?;
-    conn.transaction(|conn| {
-        get_in(conn, p, id)?;
-        let current = offers::table
-            .filter(writable)
-            .filter(offers::id.eq(id))
-            .for_update()
-            .select(OfferRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::Forbidden("you may not change this offer".into()))?;
-        check_version(precondition, "offer", current.version)?;
-        let old = current.fields();
-        let mut v = Violations::default();
-        let draft = change(old.clone(), &mut v);
-        if draft.contract_id != Some(old.contract_id) {
-            v.add("contract_id", "an offer stays on its contract");
+    get_in(conn, p, id)?;
+    let current = offers::table
+        .filter(writable)
+        .filter(offers::id.eq(id))
+        .for_update()
+        .select(OfferRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::Forbidden("you may not change this offer".into()))?;
+    check_version(precondition, "offer", current.version)?;
+    let old = current.fields();
+    let mut v = Violations::default();
+    let draft = change(old.clone(), &mut v);
+    if draft.contract_id != Some(old.contract_id) {
+        v.add("contract_id", "an offer stays on its contract");
+    }
+    if draft.employer_id.is_some_and(|e| e != old.employer_id) {
+        let holder = holder_of(conn, old.contract_id)?
+            .ok_or_else(|| ApiError::bug("an offer without its contract"))?;
+        access::offers::change_employer(p, holder)?;
+    }
+    let ctx = context(
+        conn,
+        None,
+        draft.contract_id,
+        draft.employer_id,
+        current.hired,
+        &mut v,
+    )?;
+    let mut new = crate::domain::offer::check(draft, ctx.as_ref(), &mut v);
+    // Open and filled follow the hires against the positions; closed
+    // is the writer's.
+    if let Some(n) = new.as_mut() {
+        if n.status != OfferStatus::Closed {
+            n.status = if current.hired >= n.positions {
+                OfferStatus::Filled
+            } else {
+                OfferStatus::Open
+            };
         }
-        if draft.employer_id.is_some_and(|e| e != old.employer_id) {
-            let holder = holder_of(conn, old.contract_id)?
-                .ok_or_else(|| ApiError::bug("an offer without its contract"))?;
-            access::offers::change_employer(p, holder)?;
-        }
-        let ctx = context(
-            conn,
-            None,
-            draft.contract_id,
-            draft.employer_id,
-            current.hired,
-            &mut v,
-        )?;
-        let mut new = crate::domain::offer::check(draft, ctx.as_ref(), &mut v);
-        // Open and filled follow the hires against the positions; closed
-        // is the writer's.
-        if let Some(n) = new.as_mut() {
-            if n.status != OfferStatus::Closed {
-                n.status = if current.hired >= n.positions {
-                    OfferStatus::Filled
-                } else {
-                    OfferStatus::Open
-                };
-            }
-        }
-        let new = v.finish_with(new)?;
-        if new == old {
-            return Ok(current);
-        }
-        Ok(diesel::update(offers::table.find(id))
-            .set((
-                Columns::from(&new),
-                offers::version.eq(offers::version + 1),
-                offers::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(OfferRow::as_returning())
-            .get_result(conn)?)
-    })
+    }
+    let new = v.finish_with(new)?;
+    if new == old {
+        return Ok(current);
+    }
+    Ok(diesel::update(offers::table.find(id))
+        .set((
+            Columns::from(&new),
+            offers::version.eq(offers::version + 1),
+            offers::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(OfferRow::as_returning())
+        .get_result(conn)?)
 }
 
 /// One open offer as the public reads it.

@@ -144,43 +144,41 @@ pub fn update(
     change: impl FnOnce(OperationFields) -> ApiResult<OperationFields>,
 ) -> ApiResult<OperationRow> {
     access::operations::write(p)?;
-    conn.transaction(|conn| {
-        let current = operations::table
-            .find(id)
-            .for_update()
-            .select(OperationRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::not_found("operation"))?;
-        check_version(precondition, "operation", current.version)?;
-        let old = current.fields();
-        let new = change(old.clone())?;
-        if new == old {
-            return Ok(current);
-        }
-        let row = diesel::update(operations::table.find(id))
-            .set((
-                Columns::from(&new),
-                operations::version.eq(operations::version + 1),
-                operations::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(OperationRow::as_returning())
-            .get_result(conn)?;
-        if new.name != old.name {
-            diesel::update(
-                contracts::table
-                    .filter(contracts::operation_id.eq(id))
-                    .filter(contracts::operation.is_distinct_from(&new.name)),
-            )
-            .set((
-                contracts::operation.eq(&new.name),
-                contracts::version.eq(contracts::version + 1),
-                contracts::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        }
-        Ok(row)
-    })
+    let current = operations::table
+        .find(id)
+        .for_update()
+        .select(OperationRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("operation"))?;
+    check_version(precondition, "operation", current.version)?;
+    let old = current.fields();
+    let new = change(old.clone())?;
+    if new == old {
+        return Ok(current);
+    }
+    let row = diesel::update(operations::table.find(id))
+        .set((
+            Columns::from(&new),
+            operations::version.eq(operations::version + 1),
+            operations::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(OperationRow::as_returning())
+        .get_result(conn)?;
+    if new.name != old.name {
+        diesel::update(
+            contracts::table
+                .filter(contracts::operation_id.eq(id))
+                .filter(contracts::operation.is_distinct_from(&new.name)),
+        )
+        .set((
+            contracts::operation.eq(&new.name),
+            contracts::version.eq(contracts::version + 1),
+            contracts::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)?;
+    }
+    Ok(row)
 }
 
 /// An operation's cumulative figures over the contracts a caller sees.

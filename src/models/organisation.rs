@@ -197,30 +197,28 @@ pub fn update(
     change: impl FnOnce(OrganisationFields) -> ApiResult<OrganisationFields>,
 ) -> ApiResult<OrganisationRow> {
     access::organisations::write(p)?;
-    conn.transaction(|conn| {
-        get_in(conn, p, id)?;
-        let current = organisations::table
-            .find(id)
-            .for_update()
-            .select(OrganisationRow::as_select())
-            .first(conn)?;
-        super::check_version(precondition, "organisation", current.version)?;
-        let old = current.fields();
-        let new = change(old.clone())?;
-        if new == old {
-            return Ok(current);
-        }
-        if new.kind != old.kind {
-            kind_may_change(conn, id)?;
-        }
-        let row = diesel::update(organisations::table.filter(organisations::id.eq(id)))
-            .set((
-                Columns::from(&new),
-                organisations::version.eq(organisations::version + 1),
-                organisations::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(OrganisationRow::as_returning())
-            .get_result(conn)?;
-        Ok(row)
-    })
+    get_in(conn, p, id)?;
+    let current = organisations::table
+        .find(id)
+        .for_update()
+        .select(OrganisationRow::as_select())
+        .first(conn)?;
+    super::check_version(precondition, "organisation", current.version)?;
+    let old = current.fields();
+    let new = change(old.clone())?;
+    if new == old {
+        return Ok(current);
+    }
+    if new.kind != old.kind {
+        kind_may_change(conn, id)?;
+    }
+    let row = diesel::update(organisations::table.filter(organisations::id.eq(id)))
+        .set((
+            Columns::from(&new),
+            organisations::version.eq(organisations::version + 1),
+            organisations::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(OrganisationRow::as_returning())
+        .get_result(conn)?;
+    Ok(row)
 }

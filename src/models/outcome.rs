@@ -79,14 +79,11 @@ fn find_locked(conn: &mut PgConnection, id: Uuid) -> ApiResult<Option<OutcomeRow
 
 /// The outcome of a placement; read in the person's access trail.
 pub fn get(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OutcomeRow> {
-    conn.transaction(|conn| {
-        let (person, _) = placement(conn, p, id)?;
-        let row = find(conn, id)?.ok_or_else(|| {
-            ApiError::NotFound("no outcome is recorded for this placement".into())
-        })?;
-        trail::record(conn, p, TrailAction::Read, &[person])?;
-        Ok(row)
-    })
+    let (person, _) = placement(conn, p, id)?;
+    let row = find(conn, id)?
+        .ok_or_else(|| ApiError::NotFound("no outcome is recorded for this placement".into()))?;
+    trail::record(conn, p, TrailAction::Read, &[person])?;
+    Ok(row)
 }
 
 /// Records (or replaces) a placement's outcome; says whether it is new.
@@ -99,63 +96,61 @@ pub fn put(
     fields: OutcomeFields,
     today: NaiveDate,
 ) -> ApiResult<(OutcomeRow, bool)> {
-    conn.transaction(|conn| {
-        let (person, end) = placement(conn, p, id)?;
-        let erased: bool = beneficiaries::table
-            .find(person)
-            .select(beneficiaries::erased_at.is_not_null())
-            .first(conn)?;
-        if erased {
-            return Err(ApiError::conflict(
-                "placement_id",
-                "the person was erased: their records can no longer change",
-            ));
+    let (person, end) = placement(conn, p, id)?;
+    let erased: bool = beneficiaries::table
+        .find(person)
+        .select(beneficiaries::erased_at.is_not_null())
+        .first(conn)?;
+    if erased {
+        return Err(ApiError::conflict(
+            "placement_id",
+            "the person was erased: their records can no longer change",
+        ));
+    }
+    let mut v = Violations::default();
+    rules::check(end, fields.follow_up.map(|(_, day)| day), today, &mut v);
+    v.finish()?;
+    let current = find_locked(conn, id)?;
+    match &current {
+        Some(row) => check_version(precondition, "outcome", row.version)?,
+        None if *precondition != Precondition::Any => {
+            return Err(ApiError::PreconditionFailed(
+                "the placement has no outcome yet: send the first one without If-Match".into(),
+            ))
         }
-        let mut v = Violations::default();
-        rules::check(end, fields.follow_up.map(|(_, day)| day), today, &mut v);
-        v.finish()?;
-        let current = find_locked(conn, id)?;
-        match &current {
-            Some(row) => check_version(precondition, "outcome", row.version)?,
-            None if *precondition != Precondition::Any => {
-                return Err(ApiError::PreconditionFailed(
-                    "the placement has no outcome yet: send the first one without If-Match".into(),
+        None => {}
+    }
+    let (follow_up_situation, follow_up_observed_on) = fields.follow_up.unzip();
+    let columns = (
+        outcomes::situation.eq(fields.situation.as_str()),
+        outcomes::qualification_gained.eq(fields.qualification_gained),
+        outcomes::follow_up_situation.eq(follow_up_situation.map(Situation::as_str)),
+        outcomes::follow_up_observed_on.eq(follow_up_observed_on),
+    );
+    let (row, created) = match current {
+        Some(row) if row.fields() == fields => (row, false),
+        Some(_) => {
+            let row = diesel::update(outcomes::table.find(id))
+                .set((
+                    columns,
+                    outcomes::version.eq(outcomes::version + 1),
+                    outcomes::updated_at.eq(diesel::dsl::now),
                 ))
-            }
-            None => {}
+                .returning(OutcomeRow::as_returning())
+                .get_result(conn)?;
+            trail::record(conn, p, TrailAction::Update, &[person])?;
+            (row, false)
         }
-        let (follow_up_situation, follow_up_observed_on) = fields.follow_up.unzip();
-        let columns = (
-            outcomes::situation.eq(fields.situation.as_str()),
-            outcomes::qualification_gained.eq(fields.qualification_gained),
-            outcomes::follow_up_situation.eq(follow_up_situation.map(Situation::as_str)),
-            outcomes::follow_up_observed_on.eq(follow_up_observed_on),
-        );
-        let (row, created) = match current {
-            Some(row) if row.fields() == fields => (row, false),
-            Some(_) => {
-                let row = diesel::update(outcomes::table.find(id))
-                    .set((
-                        columns,
-                        outcomes::version.eq(outcomes::version + 1),
-                        outcomes::updated_at.eq(diesel::dsl::now),
-                    ))
-                    .returning(OutcomeRow::as_returning())
-                    .get_result(conn)?;
-                trail::record(conn, p, TrailAction::Update, &[person])?;
-                (row, false)
-            }
-            None => {
-                let row = diesel::insert_into(outcomes::table)
-                    .values((outcomes::placement_id.eq(id), columns))
-                    .returning(OutcomeRow::as_returning())
-                    .get_result(conn)?;
-                trail::record(conn, p, TrailAction::Create, &[person])?;
-                (row, true)
-            }
-        };
-        Ok((row, created))
-    })
+        None => {
+            let row = diesel::insert_into(outcomes::table)
+                .values((outcomes::placement_id.eq(id), columns))
+                .returning(OutcomeRow::as_returning())
+                .get_result(conn)?;
+            trail::record(conn, p, TrailAction::Create, &[person])?;
+            (row, true)
+        }
+    };
+    Ok((row, created))
 }
 
 /// A person's outcomes, for their own copy.

@@ -25,36 +25,34 @@ pub struct PersonalData {
 /// (the entry is part of the copy).
 pub fn export(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<PersonalData> {
     access::beneficiaries::export(p)?;
-    conn.transaction(|conn| {
-        let row = beneficiaries::table
-            .find(id)
-            .select(BeneficiaryRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::not_found("beneficiary"))?;
-        trail::record(conn, p, TrailAction::Export, &[id])?;
-        let placements: Vec<PlacementRow> = placements::table
-            .filter(placements::beneficiary_id.eq(id))
-            .order((placements::start_date.asc(), placements::id.asc()))
-            .select(PlacementRow::as_select())
-            .load(conn)?;
-        let ids: Vec<Uuid> = placements.iter().map(|pl| pl.id).collect();
-        let hours: Vec<HoursRow> = monthly_hours::table
-            .filter(monthly_hours::placement_id.eq_any(&ids))
-            .order((
-                monthly_hours::placement_id.asc(),
-                monthly_hours::month.asc(),
-            ))
-            .select(HoursRow::as_select())
-            .load(conn)?;
-        let outcomes = super::outcome::of_person(conn, id)?;
-        let trail = trail::all(conn, id)?;
-        Ok(PersonalData {
-            person: row,
-            placements,
-            hours,
-            outcomes,
-            trail,
-        })
+    let row = beneficiaries::table
+        .find(id)
+        .select(BeneficiaryRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("beneficiary"))?;
+    trail::record(conn, p, TrailAction::Export, &[id])?;
+    let placements: Vec<PlacementRow> = placements::table
+        .filter(placements::beneficiary_id.eq(id))
+        .order((placements::start_date.asc(), placements::id.asc()))
+        .select(PlacementRow::as_select())
+        .load(conn)?;
+    let ids: Vec<Uuid> = placements.iter().map(|pl| pl.id).collect();
+    let hours: Vec<HoursRow> = monthly_hours::table
+        .filter(monthly_hours::placement_id.eq_any(&ids))
+        .order((
+            monthly_hours::placement_id.asc(),
+            monthly_hours::month.asc(),
+        ))
+        .select(HoursRow::as_select())
+        .load(conn)?;
+    let outcomes = super::outcome::of_person(conn, id)?;
+    let trail = trail::all(conn, id)?;
+    Ok(PersonalData {
+        person: row,
+        placements,
+        hours,
+        outcomes,
+        trail,
     })
 }

@@ -227,15 +227,13 @@ pub fn create(
     draft: PlacementDraft,
     mut v: Violations,
 ) -> ApiResult<PlacementRow> {
-    conn.transaction(|conn| {
-        let ctx = context(conn, Some(leave), &draft, Vec::new())?;
-        let fields = rules::check(draft, &ctx, &mut v);
-        let fields = v.finish_with(fields)?;
-        Ok(diesel::insert_into(placements::table)
-            .values((placements::id.eq(Uuid::now_v7()), Columns::from(&fields)))
-            .returning(PlacementRow::as_returning())
-            .get_result(conn)?)
-    })
+    let ctx = context(conn, Some(leave), &draft, Vec::new())?;
+    let fields = rules::check(draft, &ctx, &mut v);
+    let fields = v.finish_with(fields)?;
+    Ok(diesel::insert_into(placements::table)
+        .values((placements::id.eq(Uuid::now_v7()), Columns::from(&fields)))
+        .returning(PlacementRow::as_returning())
+        .get_result(conn)?)
 }
 
 pub fn update(
@@ -247,49 +245,47 @@ pub fn update(
     mut v: Violations,
 ) -> ApiResult<PlacementRow> {
     let writable = access::placements::write(p)?;
-    conn.transaction(|conn| {
-        get_in(conn, p, id)?;
-        let current = placements::table
-            .filter(writable)
-            .filter(placements::id.eq(id))
-            .for_update()
-            .select(PlacementRow::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::Forbidden("you may not change this placement".into()))?;
-        check_version(precondition, "placement", current.version)?;
-        let old = current.fields();
-        let mut new = old.clone();
-        change(&mut new, &mut v);
-        if new == old {
-            v.finish()?;
-            return Ok(current);
-        }
-        if new.employer_id != old.employer_id {
-            access::placements::change_employer(p)?;
-        }
-        let recorded: Vec<(NaiveDate, Decimal)> = monthly_hours::table
-            .filter(monthly_hours::placement_id.eq(id))
-            .order(monthly_hours::month)
-            .select((
-                monthly_hours::month,
-                monthly_hours::worked_hours + monthly_hours::training_hours,
-            ))
-            .load(conn)?;
-        let recorded = recorded
-            .into_iter()
-            .map(|(m, h)| (Month::from_date(m), h))
-            .collect();
-        let ctx = context(conn, None, &new.clone().into(), recorded)?;
-        let new = rules::check(new.into(), &ctx, &mut v);
-        let new = v.finish_with(new)?;
-        Ok(diesel::update(placements::table.find(id))
-            .set((
-                Columns::from(&new),
-                placements::version.eq(placements::version + 1),
-                placements::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(PlacementRow::as_returning())
-            .get_result(conn)?)
-    })
+    get_in(conn, p, id)?;
+    let current = placements::table
+        .filter(writable)
+        .filter(placements::id.eq(id))
+        .for_update()
+        .select(PlacementRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::Forbidden("you may not change this placement".into()))?;
+    check_version(precondition, "placement", current.version)?;
+    let old = current.fields();
+    let mut new = old.clone();
+    change(&mut new, &mut v);
+    if new == old {
+        v.finish()?;
+        return Ok(current);
+    }
+    if new.employer_id != old.employer_id {
+        access::placements::change_employer(p)?;
+    }
+    let recorded: Vec<(NaiveDate, Decimal)> = monthly_hours::table
+        .filter(monthly_hours::placement_id.eq(id))
+        .order(monthly_hours::month)
+        .select((
+            monthly_hours::month,
+            monthly_hours::worked_hours + monthly_hours::training_hours,
+        ))
+        .load(conn)?;
+    let recorded = recorded
+        .into_iter()
+        .map(|(m, h)| (Month::from_date(m), h))
+        .collect();
+    let ctx = context(conn, None, &new.clone().into(), recorded)?;
+    let new = rules::check(new.into(), &ctx, &mut v);
+    let new = v.finish_with(new)?;
+    Ok(diesel::update(placements::table.find(id))
+        .set((
+            Columns::from(&new),
+            placements::version.eq(placements::version + 1),
+            placements::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(PlacementRow::as_returning())
+        .get_result(conn)?)
 }

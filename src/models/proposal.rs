@@ -84,42 +84,40 @@ pub fn create(
     beneficiary_id: Uuid,
     note: Option<String>,
 ) -> ApiResult<Proposal> {
-    conn.transaction(|conn| {
-        let status = offer::get_shared_in(conn, p, offer_id)?.status;
-        let person: Option<Uuid> = beneficiaries::table
-            .filter(leave.people())
-            .filter(beneficiaries::id.eq(beneficiary_id))
-            .filter(beneficiaries::erased_at.is_null())
-            .select(beneficiaries::id)
-            .first(conn)
-            .optional()?;
-        if person.is_none() {
-            return Err(ApiError::validation(
-                "beneficiary_id",
-                "no beneficiary has this id",
-            ));
-        }
-        if status != OfferStatus::Open {
-            return Err(ApiError::conflict(
-                "offer_id",
-                format!("the offer is {status}: it takes no more proposals"),
-            ));
-        }
-        let row: ProposalRow = diesel::insert_into(proposals::table)
-            .values((
-                proposals::id.eq(Uuid::now_v7()),
-                proposals::offer_id.eq(offer_id),
-                proposals::beneficiary_id.eq(beneficiary_id),
-                proposals::note.eq(note),
-                proposals::proposed_by.eq(&p.sub),
-                proposals::proposer_role.eq(p.role.as_str()),
-                proposals::proposer_org.eq(p.org),
-            ))
-            .returning(ProposalRow::as_returning())
-            .get_result(conn)?;
-        trail::record(conn, p, TrailAction::Create, &[beneficiary_id])?;
-        with_names(conn, row)
-    })
+    let status = offer::get_shared_in(conn, p, offer_id)?.status;
+    let person: Option<Uuid> = beneficiaries::table
+        .filter(leave.people())
+        .filter(beneficiaries::id.eq(beneficiary_id))
+        .filter(beneficiaries::erased_at.is_null())
+        .select(beneficiaries::id)
+        .first(conn)
+        .optional()?;
+    if person.is_none() {
+        return Err(ApiError::validation(
+            "beneficiary_id",
+            "no beneficiary has this id",
+        ));
+    }
+    if status != OfferStatus::Open {
+        return Err(ApiError::conflict(
+            "offer_id",
+            format!("the offer is {status}: it takes no more proposals"),
+        ));
+    }
+    let row: ProposalRow = diesel::insert_into(proposals::table)
+        .values((
+            proposals::id.eq(Uuid::now_v7()),
+            proposals::offer_id.eq(offer_id),
+            proposals::beneficiary_id.eq(beneficiary_id),
+            proposals::note.eq(note),
+            proposals::proposed_by.eq(&p.sub),
+            proposals::proposer_role.eq(p.role.as_str()),
+            proposals::proposer_org.eq(p.org),
+        ))
+        .returning(ProposalRow::as_returning())
+        .get_result(conn)?;
+    trail::record(conn, p, TrailAction::Create, &[beneficiary_id])?;
+    with_names(conn, row)
 }
 
 /// The proposals of an offer the caller sees, as far as it may read them.
@@ -130,42 +128,40 @@ pub fn list(
     page: PageRequest,
 ) -> ApiResult<Page<Proposal>> {
     let readable = access::offers::read_proposals(p)?;
-    conn.transaction(|conn| {
-        offer::get_in(conn, p, offer_id)?;
-        let mut q = proposals::table
-            .filter(readable)
-            .filter(proposals::offer_id.eq(offer_id))
-            .into_boxed();
-        super::keyset_page!(q, proposals, page);
-        let found: Vec<ProposalRow> = q.select(ProposalRow::as_select()).load(conn)?;
-        let ids: Vec<Uuid> = found.iter().map(|r| r.beneficiary_id).collect();
-        let named: Vec<(Uuid, Option<String>, Option<String>)> = beneficiaries::table
-            .filter(beneficiaries::id.eq_any(&ids))
-            .select((
-                beneficiaries::id,
-                beneficiaries::first_name,
-                beneficiaries::last_name,
-            ))
-            .load(conn)?;
-        let rows: Vec<Proposal> = found
-            .into_iter()
-            .map(|row| {
-                let (first_name, last_name) = named
-                    .iter()
-                    .find(|(id, _, _)| *id == row.beneficiary_id)
-                    .map(|(_, f, l)| (f.clone(), l.clone()))
-                    .unwrap_or_default();
-                Proposal {
-                    row,
-                    first_name,
-                    last_name,
-                }
-            })
-            .collect();
-        let people: Vec<Uuid> = rows.iter().map(|r| r.row.beneficiary_id).collect();
-        trail::record(conn, p, TrailAction::Read, &people)?;
-        Ok(Page::cut(rows, &page))
-    })
+    offer::get_in(conn, p, offer_id)?;
+    let mut q = proposals::table
+        .filter(readable)
+        .filter(proposals::offer_id.eq(offer_id))
+        .into_boxed();
+    super::keyset_page!(q, proposals, page);
+    let found: Vec<ProposalRow> = q.select(ProposalRow::as_select()).load(conn)?;
+    let ids: Vec<Uuid> = found.iter().map(|r| r.beneficiary_id).collect();
+    let named: Vec<(Uuid, Option<String>, Option<String>)> = beneficiaries::table
+        .filter(beneficiaries::id.eq_any(&ids))
+        .select((
+            beneficiaries::id,
+            beneficiaries::first_name,
+            beneficiaries::last_name,
+        ))
+        .load(conn)?;
+    let rows: Vec<Proposal> = found
+        .into_iter()
+        .map(|row| {
+            let (first_name, last_name) = named
+                .iter()
+                .find(|(id, _, _)| *id == row.beneficiary_id)
+                .map(|(_, f, l)| (f.clone(), l.clone()))
+                .unwrap_or_default();
+            Proposal {
+                row,
+                first_name,
+                last_name,
+            }
+        })
+        .collect();
+    let people: Vec<Uuid> = rows.iter().map(|r| r.row.beneficiary_id).collect();
+    trail::record(conn, p, TrailAction::Read, &people)?;
+    Ok(Page::cut(rows, &page))
 }
 
 fn readable_row(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<ProposalRow> {
@@ -179,11 +175,9 @@ fn readable_row(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<P
 }
 
 pub fn get(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Proposal> {
-    conn.transaction(|conn| {
-        let row = readable_row(conn, p, id)?;
-        trail::record(conn, p, TrailAction::Read, &[row.beneficiary_id])?;
-        with_names(conn, row)
-    })
+    let row = readable_row(conn, p, id)?;
+    trail::record(conn, p, TrailAction::Read, &[row.beneficiary_id])?;
+    with_names(conn, row)
 }
 
 /// What a PATCH asks of a proposal.
@@ -209,116 +203,114 @@ pub fn transition(
     precondition: &Precondition,
     t: Transition,
 ) -> ApiResult<Proposal> {
-    conn.transaction(|conn| {
-        readable_row(conn, p, id)?;
-        let current: ProposalRow = proposals::table
-            .find(id)
-            .for_update()
-            .select(ProposalRow::as_select())
-            .first(conn)?;
-        check_version(precondition, "proposal", current.version)?;
-        let offer: OfferRow = offers::table
-            .find(current.offer_id)
-            .select(OfferRow::as_select())
-            .first(conn)?;
-        let holder: Uuid = contracts::table
-            .find(offer.contract_id)
-            .select(contracts::holder_id)
-            .first(conn)?;
-        let who = access::offers::actor(
-            p,
-            offer.employer_id,
-            holder,
-            &current.proposer_role,
-            current.proposer_org,
+    readable_row(conn, p, id)?;
+    let current: ProposalRow = proposals::table
+        .find(id)
+        .for_update()
+        .select(ProposalRow::as_select())
+        .first(conn)?;
+    check_version(precondition, "proposal", current.version)?;
+    let offer: OfferRow = offers::table
+        .find(current.offer_id)
+        .select(OfferRow::as_select())
+        .first(conn)?;
+    let holder: Uuid = contracts::table
+        .find(offer.contract_id)
+        .select(contracts::holder_id)
+        .first(conn)?;
+    let who = access::offers::actor(
+        p,
+        offer.employer_id,
+        holder,
+        &current.proposer_role,
+        current.proposer_org,
+    );
+    match rules::transition(current.status, t.to, who) {
+        Ok(()) => {}
+        Err(Refusal::NotYours) => {
+            return Err(ApiError::Forbidden(format!(
+                "you may not move a proposal to {}",
+                t.to
+            )))
+        }
+        Err(Refusal::NotFromHere) => {
+            return Err(ApiError::conflict(
+                "status",
+                format!("a proposal cannot go from {} to {}", current.status, t.to),
+            ))
+        }
+    }
+    let mut v = Violations::default();
+    let reason = t
+        .reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
+        v.add("reason", "must be at most 1000 characters");
+    }
+    if t.to == ProposalStatus::Declined && reason.is_none() {
+        v.add("reason", "is required to decline");
+    }
+    if t.to == ProposalStatus::Hired && t.placement.is_none() {
+        v.add(
+            "placement",
+            "is required to hire: modality, start_date, end_date, weekly_hours",
         );
-        match rules::transition(current.status, t.to, who) {
-            Ok(()) => {}
-            Err(Refusal::NotYours) => {
-                return Err(ApiError::Forbidden(format!(
-                    "you may not move a proposal to {}",
-                    t.to
-                )))
-            }
-            Err(Refusal::NotFromHere) => {
-                return Err(ApiError::conflict(
-                    "status",
-                    format!("a proposal cannot go from {} to {}", current.status, t.to),
-                ))
-            }
+    }
+    v.finish()?;
+    let mut placement_id = None;
+    if t.to == ProposalStatus::Hired {
+        // The offer's row lock orders racing hires: the second sees the
+        // first's count.
+        let counted: Option<(i32, i32)> = diesel::update(
+            offers::table
+                .filter(offers::id.eq(offer.id))
+                .filter(offers::status.eq(OfferStatus::Open.as_str()))
+                .filter(offers::hired.lt(offers::positions)),
+        )
+        .set((
+            offers::hired.eq(offers::hired + 1),
+            offers::version.eq(offers::version + 1),
+            offers::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning((offers::hired, offers::positions))
+        .get_result(conn)
+        .optional()?;
+        let Some((hired, positions)) = counted else {
+            return Err(ApiError::conflict(
+                "status",
+                "the offer has no open position left",
+            ));
+        };
+        if hired == positions {
+            diesel::update(offers::table.find(offer.id))
+                .set(offers::status.eq(OfferStatus::Filled.as_str()))
+                .execute(conn)?;
         }
-        let mut v = Violations::default();
-        let reason = t
-            .reason
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty());
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
-            v.add("reason", "must be at most 1000 characters");
+        let mut draft = t.placement.expect("checked above");
+        draft.beneficiary_id = current.beneficiary_id;
+        draft.contract_id = offer.contract_id;
+        draft.employer_id = offer.employer_id;
+        if draft.job_title.is_none() {
+            draft.job_title = Some(offer.job_title.clone());
         }
-        if t.to == ProposalStatus::Declined && reason.is_none() {
-            v.add("reason", "is required to decline");
-        }
-        if t.to == ProposalStatus::Hired && t.placement.is_none() {
-            v.add(
-                "placement",
-                "is required to hire: modality, start_date, end_date, weekly_hours",
-            );
-        }
-        v.finish()?;
-        let mut placement_id = None;
-        if t.to == ProposalStatus::Hired {
-            // The offer's row lock orders racing hires: the second sees the
-            // first's count.
-            let counted: Option<(i32, i32)> = diesel::update(
-                offers::table
-                    .filter(offers::id.eq(offer.id))
-                    .filter(offers::status.eq(OfferStatus::Open.as_str()))
-                    .filter(offers::hired.lt(offers::positions)),
-            )
-            .set((
-                offers::hired.eq(offers::hired + 1),
-                offers::version.eq(offers::version + 1),
-                offers::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning((offers::hired, offers::positions))
-            .get_result(conn)
-            .optional()?;
-            let Some((hired, positions)) = counted else {
-                return Err(ApiError::conflict(
-                    "status",
-                    "the offer has no open position left",
-                ));
-            };
-            if hired == positions {
-                diesel::update(offers::table.find(offer.id))
-                    .set(offers::status.eq(OfferStatus::Filled.as_str()))
-                    .execute(conn)?;
-            }
-            let mut draft = t.placement.expect("checked above");
-            draft.beneficiary_id = current.beneficiary_id;
-            draft.contract_id = offer.contract_id;
-            draft.employer_id = offer.employer_id;
-            if draft.job_title.is_none() {
-                draft.job_title = Some(offer.job_title.clone());
-            }
-            let leave = access::placements::hire(offer.contract_id, current.beneficiary_id);
-            let placement = super::placement::create(conn, leave, draft, Violations::default())
-                .map_err(in_placement)?;
-            placement_id = Some(placement.id);
-        }
-        let row: ProposalRow = diesel::update(proposals::table.find(id))
-            .set((
-                proposals::status.eq(t.to.as_str()),
-                proposals::reason.eq(reason),
-                proposals::placement_id.eq(placement_id),
-                proposals::version.eq(proposals::version + 1),
-                proposals::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(ProposalRow::as_returning())
-            .get_result(conn)?;
-        trail::record(conn, p, TrailAction::Update, &[row.beneficiary_id])?;
-        with_names(conn, row)
-    })
+        let leave = access::placements::hire(offer.contract_id, current.beneficiary_id);
+        let placement = super::placement::create(conn, leave, draft, Violations::default())
+            .map_err(in_placement)?;
+        placement_id = Some(placement.id);
+    }
+    let row: ProposalRow = diesel::update(proposals::table.find(id))
+        .set((
+            proposals::status.eq(t.to.as_str()),
+            proposals::reason.eq(reason),
+            proposals::placement_id.eq(placement_id),
+            proposals::version.eq(proposals::version + 1),
+            proposals::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(ProposalRow::as_returning())
+        .get_result(conn)?;
+    trail::record(conn, p, TrailAction::Update, &[row.beneficiary_id])?;
+    with_names(conn, row)
 }
 
 /// The placement's fields at fault, named as the request gave them.

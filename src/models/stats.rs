@@ -540,22 +540,16 @@ const AGE: &str = "(CASE WHEN b.birth_date IS NOT NULL \
     THEN extract(year FROM age(p.reference_day, b.birth_date))::int \
     ELSE person_age(b.id, p.reference_day) END)";
 
-pub fn breakdown(
-    conn: &mut PgConnection,
-    s: &Selection,
-    year: i32,
-    by: BreakdownKey,
-) -> ApiResult<Breakdown> {
-    // Hash aggregates over a year's placements need more than the default
-    // 4 MB, or they spill to disk.
-    // (A savepoint inside the annual report's snapshot.)
-    conn.transaction(|conn| {
-        diesel::sql_query("SET LOCAL work_mem = '32MB'").execute(conn)?;
-        breakdown_in(conn, s, year, by)
-    })
+/// Hash aggregates over a year's placements need more than the default
+/// 4 MB, or they spill to disk: for the transaction the caller holds.
+pub fn widen_work_mem(conn: &mut PgConnection) -> ApiResult<()> {
+    diesel::sql_query("SET LOCAL work_mem = '32MB'").execute(conn)?;
+    Ok(())
 }
 
-fn breakdown_in(
+/// A year's breakdown by one key, in the caller's transaction (see
+/// [`widen_work_mem`]).
+pub fn breakdown(
     conn: &mut PgConnection,
     s: &Selection,
     year: i32,
@@ -748,38 +742,6 @@ pub struct Annual {
     pub contracts: Vec<ContractYear>,
     /// What became of the leavers; not read for a company.
     pub outcomes: Option<OutcomesOfYear>,
-}
-
-/// The annual report's figures, read in one snapshot (`REPEATABLE READ,
-/// READ ONLY`): its tables agree with each other while hours keep coming.
-pub fn annual(
-    conn: &mut PgConnection,
-    s: &Selection,
-    year: i32,
-    to_date: NaiveDate,
-    keys: &[BreakdownKey],
-    with_outcomes: bool,
-) -> ApiResult<Annual> {
-    conn.build_transaction()
-        .repeatable_read()
-        .read_only()
-        .run(|c| {
-            let key_figures = key_figures(c, s, year)?;
-            let breakdowns = keys
-                .iter()
-                .map(|by| Ok((*by, breakdown(c, s, year, *by)?)))
-                .collect::<ApiResult<Vec<_>>>()?;
-            let contracts = contracts_of_year(c, s, year, to_date)?;
-            let outcomes = with_outcomes
-                .then(|| outcomes_of_year(c, s, year))
-                .transpose()?;
-            Ok(Annual {
-                key_figures,
-                breakdowns,
-                contracts,
-                outcomes,
-            })
-        })
 }
 
 /// Placements ended in a year, by the situation recorded on leaving (`None`:

@@ -47,24 +47,12 @@ pub struct Filter {
     pub beneficiary_id: Option<Uuid>,
 }
 
-/// A page of the months in scope, then the placement facts of that page,
-/// in one read-only snapshot. The months are read alone (placements enter
-/// only as a condition when the scope or a filter names them), so with a
-/// single status the index on (status, created_at, id) gives the page
-/// directly.
+/// A page of the months in scope, then the placement facts of that page
+/// (read in one snapshot by the caller). The months are read alone
+/// (placements enter only as a condition when the scope or a filter names
+/// them), so with a single status the index on (status, created_at, id)
+/// gives the page directly.
 pub fn list(
-    conn: &mut PgConnection,
-    scope: HoursScope,
-    filter: Filter,
-    page: PageRequest,
-) -> ApiResult<Page<WorkRow>> {
-    conn.build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(|c| list_in(c, scope, filter, page))
-}
-
-fn list_in(
     conn: &mut PgConnection,
     scope: HoursScope,
     filter: Filter,

@@ -93,3 +93,17 @@ pub fn decide_months<R: Serialize>(
         |outcomes| render(lines, outcomes),
     )
 }
+
+/// A page of the facilitator's worklist, its months and their placements'
+/// facts read in one snapshot.
+pub fn worklist(
+    conn: &mut PgConnection,
+    scope: crate::access::placements::HoursScope,
+    filter: worklist::Filter,
+    page: crate::paging::PageRequest,
+) -> ApiResult<crate::paging::Page<worklist::WorkRow>> {
+    conn.build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(|c| worklist::list(c, scope, filter, page))
+}

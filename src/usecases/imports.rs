@@ -5,15 +5,20 @@
 use diesel::{Connection, PgConnection};
 use serde_json::Value;
 
+use crate::access;
 use crate::auth::Principal;
 use crate::domain::decp;
 use crate::domain::decp::Estimation;
+use crate::domain::decp::Verdict;
 use crate::error::{ApiError, ApiResult};
-use crate::models::decp::{self as model, ImportSummary};
+use crate::models::decp::{self as model, ImportSummary, RecordError};
 
 /// How many records a file import commits at a time.
 pub const FILE_BATCH: usize = 500;
 
+/// Imports `records` (the first at `first_index` of the document) in one
+/// transaction, each record in its own savepoint, so that one bad record
+/// never stops the others.
 fn batch(
     conn: &mut PgConnection,
     p: &Principal,
@@ -23,8 +28,23 @@ fn batch(
     include_all: bool,
     summary: &mut ImportSummary,
 ) -> ApiResult<()> {
+    let only_buyer = access::imports::decp(p)?;
     conn.transaction(|c| {
-        model::import(c, p, records, first_index, estimation, include_all, summary)
+        for (i, record) in records.iter().enumerate() {
+            let index = first_index + i;
+            let id = model::record_id(record);
+            match decp::read(record, estimation, include_all) {
+                Err(Verdict::Skip) => summary.skipped += 1,
+                Err(Verdict::Invalid(problem)) => {
+                    summary.errors.push(RecordError { index, id, problem })
+                }
+                Ok(contract) => {
+                    let result = c.transaction(|c| model::apply(c, only_buyer, &contract, record));
+                    summary.count(index, id, result)?;
+                }
+            }
+        }
+        Ok(())
     })
 }
 

@@ -5,6 +5,13 @@
 //! here (or one model function, when the request is a single query), and
 //! renders the answer; the CLI calls the same functions.
 
+pub mod contracts;
+pub mod demo;
+pub mod directory;
+pub mod figures;
 pub mod hours;
 pub mod imports;
+pub mod offers;
+pub mod people;
+pub mod placements;
 pub mod publications;

@@ -17,6 +17,7 @@ use crate::domain::codes::{Decision, HoursStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::models::hours::{self as model, HoursRow, Outcome};
 use crate::state::AppState;
+use crate::usecases;
 
 pub mod decisions;
 pub mod statements;
@@ -239,7 +240,7 @@ pub async fn put(
             worked,
             training,
         };
-        model::declare(c, &p, leave, line, v)
+        usecases::placements::declare(c, &p, leave, line, v)
     })
     .await?;
     let version = row.version;
@@ -290,7 +291,7 @@ pub async fn validate(
     };
     v.finish()?;
     let row = db::run(&state.pool, move |c| {
-        model::decide(c, &p, leave, id, month, decision, reason)
+        usecases::placements::decide(c, &p, leave, id, month, decision, reason)
     })
     .await?;
     let version = row.version;

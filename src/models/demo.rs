@@ -258,27 +258,26 @@ VALUES
 ON CONFLICT DO NOTHING;
 "#;
 
-/// Loads the demo territory; returns how many organisations were new.
+/// Loads the demo territory in the caller's transaction; returns how many
+/// organisations were new.
 pub fn load(conn: &mut PgConnection) -> QueryResult<usize> {
     use diesel::connection::SimpleConnection;
-    conn.transaction(|conn| {
-        let mut added = 0;
-        for o in ORGANISATIONS {
-            added += diesel::insert_into(organisations::table)
-                .values((
-                    organisations::id.eq(o.id),
-                    organisations::kind.eq(o.kind),
-                    organisations::name.eq(o.name),
-                    organisations::siret.eq(o.siret),
-                    organisations::siae_type.eq(o.siae_type),
-                    organisations::buyer_category.eq(o.buyer_category),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)?;
-        }
-        conn.batch_execute(ACTIVITY)?;
-        Ok(added)
-    })
+    let mut added = 0;
+    for o in ORGANISATIONS {
+        added += diesel::insert_into(organisations::table)
+            .values((
+                organisations::id.eq(o.id),
+                organisations::kind.eq(o.kind),
+                organisations::name.eq(o.name),
+                organisations::siret.eq(o.siret),
+                organisations::siae_type.eq(o.siae_type),
+                organisations::buyer_category.eq(o.buyer_category),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)?;
+    }
+    conn.batch_execute(ACTIVITY)?;
+    Ok(added)
 }
 
 #[cfg(test)]

@@ -1,0 +1,128 @@
+//! Figures read in one snapshot. A breakdown, the annual report and an
+//! operation's fulfilment each read several statements that must agree
+//! while hours keep coming, so each runs in one read-only transaction
+//! (`REPEATABLE READ` where tables must agree with each other), with the
+//! work memory their hash aggregates need.
+
+use chrono::NaiveDate;
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use crate::access::ContractScope;
+use crate::domain::disclosure::Audience;
+use crate::error::ApiResult;
+use crate::models::operation::{self, OperationRow, OperationTotals};
+use crate::models::publication::{self, PublicationRow};
+use crate::models::stats::{self, Annual, Breakdown, BreakdownKey, KeyFigures, Selection};
+
+/// Where a reader's key figures come from.
+pub enum KeyFiguresSource {
+    /// The year's publication: a reader who would read the whole territory
+    /// masked reads it as the public card shows it (API.md, "Disclosure
+    /// control", against differencing).
+    Published(PublicationRow),
+    Live(KeyFigures),
+}
+
+/// Whether `audience` reading `s` gets a published year's figures.
+fn reads_publication(audience: Audience, s: &Selection) -> bool {
+    audience == Audience::Masked && s.is_whole_territory()
+}
+
+fn key_figures_in(
+    c: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+    audience: Audience,
+) -> ApiResult<KeyFiguresSource> {
+    if reads_publication(audience, s) {
+        if let Some(row) = publication::find(c, year)? {
+            return Ok(KeyFiguresSource::Published(row));
+        }
+    }
+    Ok(KeyFiguresSource::Live(stats::key_figures(c, s, year)?))
+}
+
+/// The year's key figures as `audience` reads them.
+pub fn key_figures(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+    audience: Audience,
+) -> ApiResult<KeyFiguresSource> {
+    conn.build_transaction()
+        .read_only()
+        .run(|c| key_figures_in(c, s, year, audience))
+}
+
+pub fn breakdown(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+    by: BreakdownKey,
+) -> ApiResult<Breakdown> {
+    conn.build_transaction().read_only().run(|c| {
+        stats::widen_work_mem(c)?;
+        stats::breakdown(c, s, year, by)
+    })
+}
+
+/// The annual report's figures, in one snapshot: its tables agree with
+/// each other.
+pub fn annual(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+    to_date: NaiveDate,
+    keys: &[BreakdownKey],
+    with_outcomes: bool,
+    audience: Audience,
+) -> ApiResult<(Annual, KeyFiguresSource)> {
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(|c| {
+            stats::widen_work_mem(c)?;
+            let key_figures = stats::key_figures(c, s, year)?;
+            let breakdowns = keys
+                .iter()
+                .map(|by| Ok((*by, stats::breakdown(c, s, year, *by)?)))
+                .collect::<ApiResult<Vec<_>>>()?;
+            let contracts = stats::contracts_of_year(c, s, year, to_date)?;
+            let outcomes = with_outcomes
+                .then(|| stats::outcomes_of_year(c, s, year))
+                .transpose()?;
+            let source = match reads_publication(audience, s) {
+                true => key_figures_in(c, s, year, audience)?,
+                false => KeyFiguresSource::Live(key_figures.clone()),
+            };
+            Ok((
+                Annual {
+                    key_figures,
+                    breakdowns,
+                    contracts,
+                    outcomes,
+                },
+                source,
+            ))
+        })
+}
+
+/// An operation and its totals over the contracts of `scope`: hours as of
+/// `on`, people as of `people_on`.
+pub fn operation_fulfilment(
+    conn: &mut PgConnection,
+    scope: ContractScope,
+    id: Uuid,
+    on: NaiveDate,
+    people_on: NaiveDate,
+) -> ApiResult<(OperationRow, OperationTotals)> {
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(|c| {
+            let operation = operation::get_in(c, id)?;
+            let totals = operation::totals(c, scope, &operation, on, people_on)?;
+            Ok((operation, totals))
+        })
+}
