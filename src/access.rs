@@ -533,7 +533,8 @@ pub mod placements {
     }
 
     /// Leave to validate or reject months, granted by [`decide_hours`];
-    /// the models that decide take it instead of asking again.
+    /// the models that decide take it instead of asking again, and read
+    /// the placements it opens.
     #[derive(Debug, Clone, Copy)]
     pub struct Deciding(());
 
@@ -542,6 +543,14 @@ pub mod placements {
         match p.role {
             Role::Facilitator => Ok(Deciding(())),
             _ => Err(forbidden("validate or reject hours")),
+        }
+    }
+
+    impl Deciding {
+        /// The placements whose months it decides: every one, the
+        /// facilitator's.
+        pub fn placements(&self) -> Filter<schema::placements::table> {
+            everything()
         }
     }
 }

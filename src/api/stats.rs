@@ -12,11 +12,12 @@ use super::input::query;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
+use crate::domain::breakdown::BreakdownKey;
 use crate::domain::disclosure::{self, Audience, Count};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
 use crate::error::ApiError;
 use crate::error::{ApiResult, Violations};
-use crate::models::stats::{self as model, BreakdownKey};
+use crate::models::stats as model;
 use crate::state::AppState;
 use crate::usecases;
 
@@ -121,7 +122,7 @@ impl KeyFiguresAnswer {
 
 impl KeyFigures {
     /// The figures as `audience` may read them: the only way to make them.
-    pub fn new(year: i32, k: model::KeyFigures, audience: Audience) -> KeyFigures {
+    pub fn new(year: i32, k: model::KeyFigureCounts, audience: Audience) -> KeyFigures {
         let sexes = disclosure::partition(audience, k.participants, &[k.women, k.men]);
         KeyFigures {
             year,
@@ -318,7 +319,7 @@ impl Breakdown {
     pub fn new(
         year: i32,
         by: BreakdownKey,
-        rows: model::Breakdown,
+        rows: model::BreakdownCounts,
         audience: Audience,
     ) -> Breakdown {
         let counts: Vec<i64> = rows.rows.iter().map(|r| r.participants).collect();

@@ -1,5 +1,6 @@
 //! Pure rules of the domain: no I/O, unit-tested.
 
+pub mod breakdown;
 pub mod calendar;
 pub mod codes;
 pub mod commitment;

@@ -268,13 +268,13 @@ pub fn declare(
 pub fn decide(
     conn: &mut PgConnection,
     p: &Principal,
-    _leave: access::placements::Deciding,
+    leave: access::placements::Deciding,
     placement_id: Uuid,
     month: Month,
     decision: Decision,
     reason: Option<String>,
 ) -> ApiResult<HoursRow> {
-    let scope = access::placements::read_hours(p)?;
+    let scope = leave.placements();
     placement_dates(conn, scope, placement_id)?;
     let current = find(conn, placement_id, month)?
         .ok_or_else(|| ApiError::NotFound(format!("no hours are recorded for {month}")))?;

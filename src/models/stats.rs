@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::access::ContractScope;
+use crate::domain::breakdown::BreakdownKey;
 use crate::domain::outcome::Situation;
 use crate::error::{ApiError, ApiResult};
 
@@ -90,7 +91,7 @@ pub fn selected(
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
-pub struct KeyFigures {
+pub struct KeyFigureCounts {
     #[diesel(sql_type = BigInt)]
     pub participants: i64,
     #[diesel(sql_type = BigInt)]
@@ -127,7 +128,11 @@ impl Selection {
 /// The key figures: from the rollups for the whole territory (the costly
 /// case: every placement and month of two years), from the rows for a
 /// selection of contracts (few by construction).
-pub fn key_figures(conn: &mut PgConnection, s: &Selection, year: i32) -> ApiResult<KeyFigures> {
+pub fn key_figures(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+) -> ApiResult<KeyFigureCounts> {
     if s.is_whole_territory() {
         key_figures_rollup(conn, year)
     } else {
@@ -159,7 +164,7 @@ pub fn extend_rollups(conn: &mut PgConnection, year: i32) -> ApiResult<()> {
 /// The whole territory's figures from `person_years` and `hours_rollup`
 /// (see the migration `figure_rollups`), same definitions as the live query;
 /// a year past the rollups' horizon is computed from the rows.
-pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFigures> {
+pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFigureCounts> {
     if year > rollup_horizon(conn)? {
         return key_figures_live(conn, &Selection::everything(), year);
     }
@@ -203,7 +208,7 @@ pub fn key_figures_live(
     conn: &mut PgConnection,
     s: &Selection,
     year: i32,
-) -> ApiResult<KeyFigures> {
+) -> ApiResult<KeyFigureCounts> {
     let sql = format!(
         "WITH scoped AS (
             SELECT p.id, p.beneficiary_id, p.start_date, p.end_date, c.holder_id
@@ -257,78 +262,15 @@ pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     )
 }
 
-crate::domain::codes::code_enum! {
-    /// What a breakdown splits the figures by.
-    BreakdownKey {
-        Sex => "sex",
-        AgeBand => "age_band",
-        QualificationLevel => "qualification_level",
-        Eligibility => "eligibility",
-        Modality => "modality",
-        Qpv => "qpv",
-        Contract => "contract",
-        Operation => "operation",
-        Month => "month",
-        ClauseType => "clause_type",
-        MarketNature => "market_nature",
-        CpvDivision => "cpv_division",
-        BuyerCategory => "buyer_category",
-        EmployerSiaeType => "employer_siae_type",
-    }
-}
-
-impl BreakdownKey {
-    /// Keys that are a person's attribute: their figures are about people
-    /// (API.md, "Disclosure control").
-    pub fn is_person_attribute(self) -> bool {
-        matches!(
-            self,
-            BreakdownKey::Sex
-                | BreakdownKey::AgeBand
-                | BreakdownKey::QualificationLevel
-                | BreakdownKey::Eligibility
-                | BreakdownKey::Qpv
-        )
-    }
-
-    /// Person-attribute keys that put each person in exactly one row, so
-    /// that the rows add up to the selection.
-    pub fn is_partition(self) -> bool {
-        self.is_person_attribute() && self != BreakdownKey::Eligibility
-    }
-
-    /// Every key a person-attribute breakdown lists, whether anyone has it
-    /// or not (which rows exist must tell nothing); none for other keys.
-    pub fn codes(self) -> Vec<Option<&'static str>> {
-        use crate::domain::codes::{Eligibility, QualificationLevel, Sex};
-        match self {
-            BreakdownKey::Sex => Sex::ALL.iter().map(|c| Some(c.as_str())).collect(),
-            BreakdownKey::AgeBand => AGE_BANDS.iter().map(|c| Some(*c)).collect(),
-            BreakdownKey::QualificationLevel => QualificationLevel::ALL
-                .iter()
-                .map(|c| Some(c.as_str()))
-                .chain([None])
-                .collect(),
-            BreakdownKey::Eligibility => {
-                Eligibility::ALL.iter().map(|c| Some(c.as_str())).collect()
-            }
-            BreakdownKey::Qpv => vec![Some("yes"), Some("no")],
-            _ => Vec::new(),
-        }
-    }
-}
-
-const AGE_BANDS: [&str; 3] = ["under_26", "26_49", "50_plus"];
-
 /// A breakdown's rows and the number of people of the whole selection.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Breakdown {
+pub struct BreakdownCounts {
     pub participants: i64,
-    pub rows: Vec<BreakdownRow>,
+    pub rows: Vec<BreakdownCountRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
-pub struct BreakdownRow {
+pub struct BreakdownCountRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub key: Option<String>,
     #[diesel(sql_type = BigInt)]
@@ -554,7 +496,7 @@ pub fn breakdown(
     s: &Selection,
     year: i32,
     by: BreakdownKey,
-) -> ApiResult<Breakdown> {
+) -> ApiResult<BreakdownCounts> {
     let (first, last) = year_bounds(year);
     // placement_years and person_years hold the years up to the horizon;
     // past it (open placements reach every later year), the year's rows
@@ -577,7 +519,7 @@ pub fn breakdown(
             BreakdownKey::QualificationLevel => by_person_whole("pe.qualification_level", ""),
             _ => by_person_whole("e.criterion", "CROSS JOIN LATERAL unnest(pe.eligibility) AS e (criterion)"),
         };
-        let rows: Vec<BreakdownRow> = diesel::sql_query(sql)
+        let rows: Vec<BreakdownCountRow> = diesel::sql_query(sql)
             .bind::<Date, _>(first)
             .bind::<Date, _>(last)
             .bind::<diesel::sql_types::Integer, _>(year)
@@ -620,17 +562,17 @@ pub fn breakdown(
         .bind::<Date, _>(last)
         .bind::<diesel::sql_types::Integer, _>(year)
         .bind::<Nullable<SqlUuid>, _>(s.referent_id);
-    let rows: Vec<BreakdownRow> = q.load(conn)?;
+    let rows: Vec<BreakdownCountRow> = q.load(conn)?;
     Ok(complete(by, rows))
 }
 
 /// Adds the codes of a person-attribute key that nobody has, in order.
-fn complete(by: BreakdownKey, mut rows: Vec<BreakdownRow>) -> Breakdown {
+fn complete(by: BreakdownKey, mut rows: Vec<BreakdownCountRow>) -> BreakdownCounts {
     // Without a row, the selection has nobody in it.
     let participants = rows.first().map_or(0, |r| r.selection);
     for code in by.codes() {
         if !rows.iter().any(|r| r.key.as_deref() == code) {
-            rows.push(BreakdownRow {
+            rows.push(BreakdownCountRow {
                 key: code.map(str::to_string),
                 participants: 0,
                 selection: participants,
@@ -640,7 +582,7 @@ fn complete(by: BreakdownKey, mut rows: Vec<BreakdownRow>) -> Breakdown {
         }
     }
     rows.sort_by_key(|r| sort_key(by, r.key.as_deref()));
-    Breakdown { participants, rows }
+    BreakdownCounts { participants, rows }
 }
 
 /// Codes in the order of their lists, other keys alphabetically, null last.
@@ -655,7 +597,7 @@ fn sort_key(by: BreakdownKey, key: Option<&str>) -> (bool, usize, String) {
     };
     let rank = match by {
         BreakdownKey::Sex => position(Sex::ALL.iter().map(|c| c.as_str()).collect()),
-        BreakdownKey::AgeBand => position(AGE_BANDS.to_vec()),
+        BreakdownKey::AgeBand => position(crate::domain::breakdown::AGE_BANDS.to_vec()),
         BreakdownKey::QualificationLevel => {
             position(QualificationLevel::ALL.iter().map(|c| c.as_str()).collect())
         }
@@ -737,8 +679,8 @@ pub fn contracts_of_year(
 
 /// Everything of a year, for the annual report.
 pub struct Annual {
-    pub key_figures: KeyFigures,
-    pub breakdowns: Vec<(BreakdownKey, Breakdown)>,
+    pub key_figures: KeyFigureCounts,
+    pub breakdowns: Vec<(BreakdownKey, BreakdownCounts)>,
     pub contracts: Vec<ContractYear>,
     /// What became of the leavers; not read for a company.
     pub outcomes: Option<OutcomesOfYear>,

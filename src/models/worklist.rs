@@ -277,11 +277,11 @@ impl Current {
 /// no such month, a stale `version`; a line naming a month an earlier line
 /// named) and applies the good ones in one statement, so the rollups and
 /// the change feed follow as for single decisions. The caller holds the
-/// transaction; `_leave` says `p` decides hours.
+/// transaction; `leave` says `p` decides hours, and on which placements.
 pub fn decide(
     conn: &mut PgConnection,
     p: &Principal,
-    _leave: crate::access::placements::Deciding,
+    leave: crate::access::placements::Deciding,
     lines: &[Option<DecisionLine>],
 ) -> ApiResult<Vec<Option<DecisionOutcome>>> {
     let ids: Vec<Uuid> = lines
@@ -292,6 +292,7 @@ pub fn decide(
         .into_iter()
         .collect();
     let known: HashSet<Uuid> = placements::table
+        .filter(leave.placements())
         .filter(placements::id.eq_any(&ids))
         .select(placements::id)
         .load::<Uuid>(conn)?

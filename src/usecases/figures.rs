@@ -9,11 +9,12 @@ use diesel::PgConnection;
 use uuid::Uuid;
 
 use crate::access::ContractScope;
+use crate::domain::breakdown::BreakdownKey;
 use crate::domain::disclosure::Audience;
 use crate::error::ApiResult;
 use crate::models::operation::{self, OperationRow, OperationTotals};
 use crate::models::publication::{self, PublicationRow};
-use crate::models::stats::{self, Annual, Breakdown, BreakdownKey, KeyFigures, Selection};
+use crate::models::stats::{self, Annual, BreakdownCounts, KeyFigureCounts, Selection};
 
 /// Where a reader's key figures come from.
 pub enum KeyFiguresSource {
@@ -21,7 +22,7 @@ pub enum KeyFiguresSource {
     /// masked reads it as the public card shows it (API.md, "Disclosure
     /// control", against differencing).
     Published(PublicationRow),
-    Live(KeyFigures),
+    Live(KeyFigureCounts),
 }
 
 /// Whether `audience` reading `s` gets a published year's figures.
@@ -60,7 +61,7 @@ pub fn breakdown(
     s: &Selection,
     year: i32,
     by: BreakdownKey,
-) -> ApiResult<Breakdown> {
+) -> ApiResult<BreakdownCounts> {
     conn.build_transaction().read_only().run(|c| {
         stats::widen_work_mem(c)?;
         stats::breakdown(c, s, year, by)

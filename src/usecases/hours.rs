@@ -14,10 +14,10 @@ use crate::models::idempotency;
 use crate::models::worklist::{self, DecisionLine, DecisionOutcome};
 
 /// A line as read from the request: well formed, or what is wrong with it.
-pub type Read<L> = Result<L, Vec<FieldError>>;
+pub type Parsed<L> = Result<L, Vec<FieldError>>;
 
 /// A statement line as read from the request.
-pub type ReadLine = Read<StatementLine>;
+pub type ParsedStatementLine = Parsed<StatementLine>;
 
 /// Runs `work` in one transaction and serialises what `render` makes of
 /// its result. With `key`, the answer is stored with a hash of `body` in
@@ -45,7 +45,7 @@ fn once<T, R: Serialize>(
 }
 
 /// Only the lines that were read well, in place.
-fn well_formed<L: Clone>(lines: &[Read<L>]) -> Vec<Option<L>> {
+fn well_formed<L: Clone>(lines: &[Parsed<L>]) -> Vec<Option<L>> {
     lines.iter().map(|r| r.as_ref().ok().cloned()).collect()
 }
 
@@ -57,8 +57,8 @@ pub fn declare_statement<R: Serialize>(
     leave: Declaring,
     key: Option<&str>,
     body: &[u8],
-    lines: &[ReadLine],
-    render: impl FnOnce(&[ReadLine], Vec<Option<LineOutcome>>) -> R,
+    lines: &[ParsedStatementLine],
+    render: impl FnOnce(&[ParsedStatementLine], Vec<Option<LineOutcome>>) -> R,
 ) -> ApiResult<String> {
     let good = well_formed(lines);
     once(
@@ -79,8 +79,8 @@ pub fn decide_months<R: Serialize>(
     leave: Deciding,
     key: Option<&str>,
     body: &[u8],
-    lines: &[Read<DecisionLine>],
-    render: impl FnOnce(&[Read<DecisionLine>], Vec<Option<DecisionOutcome>>) -> R,
+    lines: &[Parsed<DecisionLine>],
+    render: impl FnOnce(&[Parsed<DecisionLine>], Vec<Option<DecisionOutcome>>) -> R,
 ) -> ApiResult<String> {
     let good = well_formed(lines);
     once(

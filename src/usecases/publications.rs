@@ -6,7 +6,7 @@ use diesel::{Connection, PgConnection};
 use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::models::publication::{self, PublicationRow};
-use crate::models::stats::{self, KeyFigures, Selection};
+use crate::models::stats::{self, KeyFigureCounts, Selection};
 
 /// Publishes `year`: `public` renders the whole territory's figures as
 /// the public may read them (the disclosure rule's masked audience).
@@ -15,7 +15,7 @@ pub fn publish(
     conn: &mut PgConnection,
     p: &Principal,
     year: i32,
-    public: impl FnOnce(KeyFigures) -> ApiResult<serde_json::Value>,
+    public: impl FnOnce(KeyFigureCounts) -> ApiResult<serde_json::Value>,
 ) -> ApiResult<(PublicationRow, bool)> {
     conn.transaction(|c| {
         let figures = public(stats::key_figures(c, &Selection::everything(), year)?)?;

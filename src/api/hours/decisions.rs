@@ -17,7 +17,7 @@ use crate::domain::codes::Decision;
 use crate::error::{ApiResult, FieldError, Invalid};
 use crate::models::worklist::{DecisionLine, DecisionOutcome};
 use crate::state::AppState;
-use crate::usecases::{self, hours::Read};
+use crate::usecases::{self, hours::Parsed};
 
 pub const MAX_DECISIONS: usize = 10_000;
 
@@ -90,7 +90,7 @@ pub struct DecisionsResult {
     pub results: Vec<DecisionResult>,
 }
 
-fn read_decision(value: serde_json::Value) -> Read<DecisionLine> {
+fn read_decision(value: serde_json::Value) -> Parsed<DecisionLine> {
     let (input, mut v): (DecisionLineInput, _) = crate::api::input::read_line(value)?;
     let placement_id = v.require("placement_id", input.placement_id);
     let month = v.require("month", input.month).and_then(|m| {
@@ -126,7 +126,7 @@ fn read_decision(value: serde_json::Value) -> Read<DecisionLine> {
 }
 
 fn summarise(
-    lines: &[Read<DecisionLine>],
+    lines: &[Parsed<DecisionLine>],
     outcomes: Vec<Option<DecisionOutcome>>,
 ) -> DecisionsResult {
     let mut r = DecisionsResult {
@@ -197,7 +197,7 @@ pub async fn decide(
         );
     }
     v.finish()?;
-    let lines: Vec<Read<DecisionLine>> = decisions.into_iter().map(read_decision).collect();
+    let lines: Vec<Parsed<DecisionLine>> = decisions.into_iter().map(read_decision).collect();
     let body = body.to_vec();
     let response = db::run(&state.pool, move |c| {
         usecases::hours::decide_months(c, &p, leave, key.as_deref(), &body, &lines, summarise)

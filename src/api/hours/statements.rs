@@ -17,7 +17,7 @@ use crate::domain::calendar::Month;
 use crate::error::{ApiResult, Invalid};
 use crate::models::hours::{self as model};
 use crate::state::AppState;
-use crate::usecases::{self, hours::ReadLine};
+use crate::usecases::{self, hours::ParsedStatementLine};
 
 pub const MAX_STATEMENT_LINES: usize = 10_000;
 
@@ -147,7 +147,7 @@ pub async fn statement(
         );
     }
     v.finish()?;
-    let lines: Vec<ReadLine> = lines.into_iter().map(read_line).collect();
+    let lines: Vec<ParsedStatementLine> = lines.into_iter().map(read_line).collect();
     let body = body.to_vec();
     let response = db::run(&state.pool, move |c| {
         usecases::hours::declare_statement(c, &p, leave, key.as_deref(), &body, &lines, summarise)
@@ -158,7 +158,10 @@ pub async fn statement(
         .body(response))
 }
 
-fn summarise(parsed: &[ReadLine], outcomes: Vec<Option<model::LineOutcome>>) -> StatementResult {
+fn summarise(
+    parsed: &[ParsedStatementLine],
+    outcomes: Vec<Option<model::LineOutcome>>,
+) -> StatementResult {
     let mut r = StatementResult {
         created: 0,
         updated: 0,
