@@ -3,6 +3,7 @@
 //! DECP id, the raw record kept. Each record in its own savepoint, so one
 //! bad record never stops the others.
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -173,7 +174,16 @@ pub fn apply(
             "the record's buyer is not your organisation".into(),
         ));
     }
-    let existing: Option<(Uuid, String, bool, Option<String>, Uuid)> = contracts::table
+    type Existing = (
+        Uuid,
+        String,
+        bool,
+        Option<String>,
+        Uuid,
+        NaiveDate,
+        NaiveDate,
+    );
+    let existing: Option<Existing> = contracts::table
         .filter(contracts::buyer_id.eq(buyer_id))
         .filter(contracts::reference.eq(&c.id))
         .select((
@@ -182,6 +192,8 @@ pub fn apply(
             contracts::market_nature_given,
             contracts::market_nature,
             contracts::holder_id,
+            contracts::start_date,
+            contracts::end_date,
         ))
         .for_update()
         .first(conn)
@@ -190,15 +202,18 @@ pub fn apply(
     // company registered on the way has no data to read); an existing
     // contract keeps its holder.
     let holder_id = match &existing {
-        Some((.., holder)) if !facilitator => *holder,
+        Some((.., holder, _, _)) if !facilitator => *holder,
         _ => find_or_create(conn, &c.holder, OrgKind::Company, true)?,
     };
-    if let Some((id, ..)) = &existing {
-        super::contract::dates_hold(conn, *id, c.start_date, c.end_date)?;
+    // New dates may not leave the contract's placements or months outside.
+    if let Some((id, .., start, end)) = &existing {
+        if (*start, *end) != (c.start_date, c.end_date) {
+            super::contract::dates_hold(conn, *id, c.start_date, c.end_date)?;
+        }
     }
     let existing = match existing {
         None => None,
-        Some((id, source, nature_given, nature, _)) => {
+        Some((id, source, nature_given, nature, ..)) => {
             let stored: Option<Value> = decp_records::table
                 .find(id)
                 .select(decp_records::raw)

@@ -679,7 +679,6 @@ pub fn contracts_of_year(
 
 /// Everything of a year, for the annual report.
 pub struct Annual {
-    pub key_figures: KeyFigureCounts,
     pub breakdowns: Vec<(BreakdownKey, BreakdownCounts)>,
     pub contracts: Vec<ContractYear>,
     /// What became of the leavers; not read for a company.

@@ -44,16 +44,15 @@ fn key_figures_in(
     Ok(KeyFiguresSource::Live(stats::key_figures(c, s, year)?))
 }
 
-/// The year's key figures as `audience` reads them.
+/// The year's key figures as `audience` reads them: one statement (the
+/// publication, or the live figures when there is none), no transaction.
 pub fn key_figures(
     conn: &mut PgConnection,
     s: &Selection,
     year: i32,
     audience: Audience,
 ) -> ApiResult<KeyFiguresSource> {
-    conn.build_transaction()
-        .read_only()
-        .run(|c| key_figures_in(c, s, year, audience))
+    key_figures_in(conn, s, year, audience)
 }
 
 pub fn breakdown(
@@ -84,7 +83,9 @@ pub fn annual(
         .read_only()
         .run(|c| {
             stats::widen_work_mem(c)?;
-            let key_figures = stats::key_figures(c, s, year)?;
+            // The publication when this reader gets it, so the live
+            // figures are not computed only to be thrown away.
+            let source = key_figures_in(c, s, year, audience)?;
             let breakdowns = keys
                 .iter()
                 .map(|by| Ok((*by, stats::breakdown(c, s, year, *by)?)))
@@ -93,13 +94,8 @@ pub fn annual(
             let outcomes = with_outcomes
                 .then(|| stats::outcomes_of_year(c, s, year))
                 .transpose()?;
-            let source = match reads_publication(audience, s) {
-                true => key_figures_in(c, s, year, audience)?,
-                false => KeyFiguresSource::Live(key_figures.clone()),
-            };
             Ok((
                 Annual {
-                    key_figures,
                     breakdowns,
                     contracts,
                     outcomes,
