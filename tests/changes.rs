@@ -163,17 +163,9 @@ fn thread_writer(url: String, w: u32, buyer: Uuid, holder: Uuid) -> std::thread:
                 let row = clauses::models::contract::create(c, &p, &fields)?;
                 std::thread::sleep(Duration::from_millis(u64::from((w * 7 + i * 13) % 23)));
                 if i % 2 == 0 {
-                    clauses::models::contract::update(
-                        c,
-                        &p,
-                        row.id,
-                        &clauses::models::Precondition::Any,
-                        None,
-                        |mut f| {
-                            f.title = format!("Marché {i}");
-                            Ok(f)
-                        },
-                    )?;
+                    let mut f = row.fields();
+                    f.title = format!("Marché {i}");
+                    clauses::models::contract::save(c, row.id, &f)?;
                 }
                 Ok(())
             })

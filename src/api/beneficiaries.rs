@@ -6,13 +6,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{double_option, json_body, list_query, merge, merge_nullable, paged_query};
+use super::input::{double_option, json_body, list_query, paged_query};
 use crate::access::{self, PersonView};
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{Eligibility, QualificationLevel, Sex};
-use crate::domain::person::{self as rules, PersonDraft};
-use crate::error::ApiResult;
+use crate::domain::patch::{set, set_nullable, Merge};
+use crate::domain::person::{self as rules, PersonDraft, PersonFields};
+use crate::error::{ApiResult, Violations};
 use crate::models::beneficiary::{self as model, BeneficiaryRow};
 use crate::paging::SeqKey;
 use crate::state::AppState;
@@ -467,38 +468,39 @@ pub async fn patch(
     access::beneficiaries::write(&p)?;
     let id = path_id(&id, "beneficiary")?;
     let precondition = super::http::if_match(&req)?;
-    let (patch, mut v) = json_body::<BeneficiaryPatch>(&req, &body)?;
+    let (mut patch, mut v) = json_body::<BeneficiaryPatch>(&req, &body)?;
     v.not_null("last_name", &patch.last_name);
     v.not_null("first_name", &patch.first_name);
     v.not_null("sex", &patch.sex);
     v.not_null("birth_date", &patch.birth_date);
     v.not_null("postal_code", &patch.postal_code);
     v.not_null("eligibility", &patch.eligibility);
-    let referent = match patch.referent_id {
+    patch.referent_id = match patch.referent_id {
         None => None,
         asked => Some(access::beneficiaries::referent_for(&p, asked)?),
     };
     let row = db::run(&state.pool, move |c| {
-        usecases::people::update(c, &p, id, &precondition, move |mut f| {
-            merge(&mut f.last_name, patch.last_name);
-            merge(&mut f.first_name, patch.first_name);
-            merge(&mut f.sex, patch.sex);
-            merge(&mut f.birth_date, patch.birth_date);
-            merge(&mut f.postal_code, patch.postal_code);
-            merge(&mut f.eligibility, patch.eligibility);
-            merge_nullable(&mut f.qpv_code, patch.qpv_code);
-            merge_nullable(&mut f.qualification_level, patch.qualification_level);
-            merge_nullable(&mut f.eligibility_reason, patch.eligibility_reason);
-            if let Some(r) = referent {
-                f.referent_id = r;
-            }
-            let f = rules::check(f.into(), Utc::now().date_naive(), &mut v);
-            Ok(v.finish_with(f)?)
-        })
+        usecases::people::update(c, &p, id, &precondition, patch, v)
     })
     .await?;
     let version = row.version;
     Ok(super::http::changed(version, &PersonRecord::of(row)))
+}
+
+impl Merge<PersonFields> for BeneficiaryPatch {
+    fn merge(self, f: &mut PersonFields, _: &mut Violations) {
+        set(&mut f.last_name, self.last_name);
+        set(&mut f.first_name, self.first_name);
+        set(&mut f.sex, self.sex);
+        set(&mut f.birth_date, self.birth_date);
+        set(&mut f.postal_code, self.postal_code);
+        set(&mut f.eligibility, self.eligibility);
+        set_nullable(&mut f.qpv_code, self.qpv_code);
+        set_nullable(&mut f.qualification_level, self.qualification_level);
+        set_nullable(&mut f.eligibility_reason, self.eligibility_reason);
+        // The handler resolved it to the referent the caller may name.
+        set_nullable(&mut f.referent_id, self.referent_id);
+    }
 }
 
 /// One entry of a person's access trail: who, when, what, in which request. Never a personal value.

@@ -7,17 +7,16 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{
-    double_option, json_body, list_query, merge, merge_nullable, paged_query, query,
-};
+use super::input::{double_option, json_body, list_query, paged_query, query};
 use super::problem::Problem;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{ClauseType, CommitmentSource, MarketNature};
-use crate::domain::contract::{self as rules, CommitmentChange, ContractDraft};
+use crate::domain::contract::{self as rules, CommitmentChange, ContractDraft, ContractFields};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
-use crate::error::ApiResult;
+use crate::domain::patch::{set, set_nullable, Merge};
+use crate::error::{ApiResult, Violations};
 use crate::models::contract::{self as model, ContractRow};
 use crate::state::AppState;
 use crate::usecases;
@@ -240,6 +239,34 @@ pub struct ContractPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<CommitmentSource>, nullable = false)]
     pub commitment_source: Option<Option<CommitmentSource>>,
+}
+
+impl Merge<ContractFields> for ContractPatch {
+    fn merge(self, f: &mut ContractFields, _: &mut Violations) {
+        set(&mut f.buyer_id, self.buyer_id);
+        set(&mut f.holder_id, self.holder_id);
+        set(&mut f.reference, self.reference);
+        set(&mut f.title, self.title);
+        set(&mut f.clause_type, self.clause_type);
+        set(&mut f.start_date, self.start_date);
+        set(&mut f.end_date, self.end_date);
+        set_nullable(&mut f.operation, self.operation);
+        set_nullable(&mut f.operation_id, self.operation_id);
+        set_nullable(&mut f.cpv_code, self.cpv_code);
+        match self.market_nature {
+            Some(Some(n)) => {
+                f.market_nature = Some(n);
+                f.market_nature_given = true;
+            }
+            Some(None) => f.market_nature_given = false,
+            None => {}
+        }
+        set_nullable(&mut f.amount_excl_tax, self.amount_excl_tax);
+        set_nullable(&mut f.labour_share, self.labour_share);
+        set_nullable(&mut f.insertion_rate, self.insertion_rate);
+        set_nullable(&mut f.hourly_cost, self.hourly_cost);
+        // The commitment follows from the figures: the use case revises it.
+    }
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -475,46 +502,29 @@ pub async fn patch(
             "can only be set to `confirmed`, to approve an estimate",
         );
     }
+    let commitment = CommitmentChange {
+        hours: patch.commitment_hours,
+        confirm: matches!(
+            patch.commitment_source,
+            Some(Some(CommitmentSource::Confirmed))
+        ),
+        sizing_patched: patch.amount_excl_tax.is_some()
+            || patch.labour_share.is_some()
+            || patch.insertion_rate.is_some()
+            || patch.hourly_cost.is_some(),
+    };
     let operation_asked = patch.operation.clone().flatten();
     let row = db::run(&state.pool, move |c| {
-        usecases::contracts::update(c, &p, id, &precondition, operation_asked, move |mut f| {
-            let change = CommitmentChange {
-                hours: patch.commitment_hours,
-                confirm: matches!(
-                    patch.commitment_source,
-                    Some(Some(CommitmentSource::Confirmed))
-                ),
-                sizing_patched: patch.amount_excl_tax.is_some()
-                    || patch.labour_share.is_some()
-                    || patch.insertion_rate.is_some()
-                    || patch.hourly_cost.is_some(),
-            };
-            merge(&mut f.buyer_id, patch.buyer_id);
-            merge(&mut f.holder_id, patch.holder_id);
-            merge(&mut f.reference, patch.reference);
-            merge(&mut f.title, patch.title);
-            merge(&mut f.clause_type, patch.clause_type);
-            merge(&mut f.start_date, patch.start_date);
-            merge(&mut f.end_date, patch.end_date);
-            merge_nullable(&mut f.operation, patch.operation);
-            merge_nullable(&mut f.operation_id, patch.operation_id);
-            merge_nullable(&mut f.cpv_code, patch.cpv_code);
-            match patch.market_nature {
-                Some(Some(n)) => {
-                    f.market_nature = Some(n);
-                    f.market_nature_given = true;
-                }
-                Some(None) => f.market_nature_given = false,
-                None => {}
-            }
-            merge_nullable(&mut f.amount_excl_tax, patch.amount_excl_tax);
-            merge_nullable(&mut f.labour_share, patch.labour_share);
-            merge_nullable(&mut f.insertion_rate, patch.insertion_rate);
-            merge_nullable(&mut f.hourly_cost, patch.hourly_cost);
-            let r = rules::revise(&mut f, change);
-            let f = rules::check(f.into(), r.commitment_given, r.sizing_changed, &mut v);
-            Ok(v.finish_with(f)?)
-        })
+        usecases::contracts::update(
+            c,
+            &p,
+            id,
+            &precondition,
+            patch,
+            commitment,
+            operation_asked,
+            v,
+        )
     })
     .await?;
     let version = row.version;

@@ -405,25 +405,9 @@ where
     serde::Deserialize::deserialize(de).map(Some)
 }
 
-/// A JSON Merge Patch member on a required field: absent keeps the value
-/// (null was refused beforehand, with `Violations::not_null`).
-pub fn merge<T>(field: &mut T, patched: Option<Option<T>>) {
-    if let Some(Some(value)) = patched {
-        *field = value;
-    }
-}
-
-/// A JSON Merge Patch member on an optional field: absent keeps the value,
-/// null clears it.
-pub fn merge_nullable<T>(field: &mut Option<T>, patched: Option<Option<T>>) {
-    if let Some(value) = patched {
-        *field = value;
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{merge, merge_nullable, parse_date, refuse_duplicate_keys};
+    use super::{parse_date, refuse_duplicate_keys};
 
     #[test]
     fn dates_are_exactly_yyyy_mm_dd() {
@@ -447,25 +431,5 @@ mod tests {
         assert!(refuse_duplicate_keys(br#"{"a": 1, "a": 2}"#).is_err());
         assert!(refuse_duplicate_keys(br#"{"a": [{"d": 1, "d": 1}]}"#).is_err());
         assert!(refuse_duplicate_keys(br#"{"h": 12.50, "i": 1e400}"#).is_ok());
-    }
-
-    #[test]
-    fn merge_patch_members() {
-        let mut name = "Martin".to_string();
-        merge(&mut name, None);
-        assert_eq!(name, "Martin");
-        merge(&mut name, Some(Some("Durand".into())));
-        assert_eq!(name, "Durand");
-        // Refused before it gets here; kept if it does.
-        merge(&mut name, Some(None));
-        assert_eq!(name, "Durand");
-
-        let mut end = Some(31);
-        merge_nullable(&mut end, None);
-        assert_eq!(end, Some(31));
-        merge_nullable(&mut end, Some(Some(30)));
-        assert_eq!(end, Some(30));
-        merge_nullable(&mut end, Some(None));
-        assert_eq!(end, None);
     }
 }

@@ -9,12 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{double_option, json_body, list_query, merge, merge_nullable, paged_query};
+use super::input::{double_option, json_body, list_query, paged_query};
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
-use crate::domain::offer::{ContractType, OfferDraft, OfferStatus};
-use crate::error::ApiResult;
+use crate::domain::offer::{ContractType, OfferDraft, OfferFields, OfferStatus};
+use crate::domain::patch::{set, set_nullable, Merge};
+use crate::error::{ApiResult, Violations};
 use crate::models::offer::{self as model, OfferRow};
 use crate::state::AppState;
 use crate::usecases;
@@ -303,6 +304,24 @@ pub async fn get(
     Ok(super::http::one(&req, version, &Offer::from(row)))
 }
 
+impl Merge<OfferFields> for OfferPatch {
+    // An offer stays on its contract: the patch has no `contract_id`.
+    fn merge(self, f: &mut OfferFields, _: &mut Violations) {
+        set(&mut f.employer_id, self.employer_id);
+        set(&mut f.job_title, self.job_title);
+        set(&mut f.contract_type, self.contract_type);
+        set(&mut f.hours_per_week, self.hours_per_week);
+        set(&mut f.positions, self.positions);
+        set(&mut f.start_date, self.start_date);
+        set_nullable(&mut f.end_date, self.end_date);
+        set(&mut f.postal_code, self.postal_code);
+        set_nullable(&mut f.description, self.description);
+        set(&mut f.qpv_priority, self.qpv_priority);
+        set_nullable(&mut f.external_url, self.external_url);
+        set(&mut f.status, self.status);
+    }
+}
+
 #[utoipa::path(
     patch, path = "/api/v1/offers/{id}", tag = "offers", operation_id = "update_offer",
     params(
@@ -347,22 +366,7 @@ pub async fn patch(
         first.add("status", "is set by the hires: give open or closed");
     }
     let row = db::run(&state.pool, move |c| {
-        usecases::offers::update(c, &p, id, &precondition, move |mut f, v| {
-            v.list().append(first.list());
-            merge(&mut f.employer_id, patch.employer_id);
-            merge(&mut f.job_title, patch.job_title);
-            merge(&mut f.contract_type, patch.contract_type);
-            merge(&mut f.hours_per_week, patch.hours_per_week);
-            merge(&mut f.positions, patch.positions);
-            merge(&mut f.start_date, patch.start_date);
-            merge_nullable(&mut f.end_date, patch.end_date);
-            merge(&mut f.postal_code, patch.postal_code);
-            merge_nullable(&mut f.description, patch.description);
-            merge(&mut f.qpv_priority, patch.qpv_priority);
-            merge_nullable(&mut f.external_url, patch.external_url);
-            merge(&mut f.status, patch.status);
-            f.into()
-        })
+        usecases::offers::update(c, &p, id, &precondition, patch, first)
     })
     .await?;
     let version = row.version;

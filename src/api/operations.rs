@@ -10,9 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{
-    double_option, json_body, list_query, merge, merge_nullable, paged_query, query,
-};
+use super::input::{double_option, json_body, list_query, paged_query, query};
 use super::problem::Problem;
 use crate::access;
 use crate::auth::Principal;
@@ -20,8 +18,9 @@ use crate::db;
 use crate::domain::codes::Programme;
 use crate::domain::disclosure::{self, Audience, Count};
 use crate::domain::fulfilment::{self, FulfilmentStatus};
-use crate::domain::operation::{self as rules, OperationDraft};
-use crate::error::ApiResult;
+use crate::domain::operation::{self as rules, OperationDraft, OperationFields};
+use crate::domain::patch::{set, set_nullable, Merge};
+use crate::error::{ApiResult, Violations};
 use crate::models::operation::{self as model, OperationRow};
 use crate::state::AppState;
 use crate::usecases;
@@ -253,6 +252,19 @@ pub async fn get(
     Ok(super::http::one(&req, version, &Operation::from(row)))
 }
 
+impl Merge<OperationFields> for OperationPatch {
+    fn merge(self, f: &mut OperationFields, _: &mut Violations) {
+        set(&mut f.name, self.name);
+        set(&mut f.programme, self.programme);
+        set(&mut f.start_date, self.start_date);
+        set_nullable(&mut f.end_date, self.end_date);
+        set_nullable(&mut f.target_hours, self.target_hours);
+        if let Some(codes) = self.qpv_codes {
+            f.qpv_codes = codes.unwrap_or_default();
+        }
+    }
+}
+
 #[utoipa::path(
     patch, path = "/api/v1/operations/{id}", tag = "operations", operation_id = "update_operation",
     params(
@@ -289,18 +301,7 @@ pub async fn patch(
     v.not_null("programme", &patch.programme);
     v.not_null("start_date", &patch.start_date);
     let row = db::run(&state.pool, move |c| {
-        usecases::directory::update_operation(c, &p, id, &precondition, move |mut f| {
-            merge(&mut f.name, patch.name);
-            merge(&mut f.programme, patch.programme);
-            merge(&mut f.start_date, patch.start_date);
-            merge_nullable(&mut f.end_date, patch.end_date);
-            merge_nullable(&mut f.target_hours, patch.target_hours);
-            if let Some(codes) = patch.qpv_codes {
-                f.qpv_codes = codes.unwrap_or_default();
-            }
-            let f = rules::check(f.into(), &mut v);
-            Ok(v.finish_with(f)?)
-        })
+        usecases::directory::update_operation(c, &p, id, &precondition, patch, v)
     })
     .await?;
     let version = row.version;

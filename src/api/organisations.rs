@@ -6,14 +6,15 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{double_option, json_body, list_query, merge, merge_nullable, paged_query};
+use super::input::{double_option, json_body, list_query, paged_query};
 use super::problem::Problem;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{BuyerCategory, IdentifierType, OrgKind, SiaeType};
-use crate::domain::organisation::{self as rules, OrganisationDraft};
-use crate::error::ApiResult;
+use crate::domain::organisation::{self as rules, OrganisationDraft, OrganisationFields};
+use crate::domain::patch::{set, set_nullable, Merge};
+use crate::error::{ApiResult, Violations};
 use crate::models::organisation::{self as model, OrganisationRow};
 use crate::state::AppState;
 use crate::usecases;
@@ -252,6 +253,18 @@ pub async fn get(
     Ok(super::http::one(&req, version, &Organisation::from(row)))
 }
 
+impl Merge<OrganisationFields> for OrganisationPatch {
+    fn merge(self, f: &mut OrganisationFields, _: &mut Violations) {
+        set(&mut f.kind, self.kind);
+        set(&mut f.name, self.name);
+        set_nullable(&mut f.siret, self.siret);
+        set_nullable(&mut f.siae_type, self.siae_type);
+        set_nullable(&mut f.identifier_type, self.identifier_type);
+        set_nullable(&mut f.identifier, self.identifier);
+        set_nullable(&mut f.buyer_category, self.buyer_category);
+    }
+}
+
 #[utoipa::path(
     patch, path = "/api/v1/organisations/{id}", tag = "organisations", operation_id = "update_organisation",
     params(
@@ -287,17 +300,7 @@ pub async fn patch(
     v.not_null("kind", &patch.kind);
     v.not_null("name", &patch.name);
     let row = db::run(&state.pool, move |c| {
-        usecases::directory::update_organisation(c, &p, id, &precondition, move |mut f| {
-            merge(&mut f.kind, patch.kind);
-            merge(&mut f.name, patch.name);
-            merge_nullable(&mut f.siret, patch.siret);
-            merge_nullable(&mut f.siae_type, patch.siae_type);
-            merge_nullable(&mut f.identifier_type, patch.identifier_type);
-            merge_nullable(&mut f.identifier, patch.identifier);
-            merge_nullable(&mut f.buyer_category, patch.buyer_category);
-            let f = rules::check(f.into(), &mut v);
-            Ok(v.finish_with(f)?)
-        })
+        usecases::directory::update_organisation(c, &p, id, &precondition, patch, v)
     })
     .await?;
     let version = row.version;

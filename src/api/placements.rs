@@ -7,13 +7,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::http::path_id;
-use super::input::{double_option, json_body, list_query, merge, merge_nullable, paged_query};
+use super::input::{double_option, json_body, list_query, paged_query};
 use crate::access::{self, PlacementView};
 use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::Modality;
-use crate::domain::placement::PlacementDraft;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::patch::{set, set_nullable, Merge};
+use crate::domain::placement::{PlacementDraft, PlacementFields};
+use crate::error::{ApiError, ApiResult, Violations};
 use crate::models::placement::{self as model, PlacementRow};
 use crate::state::AppState;
 use crate::usecases;
@@ -340,6 +341,26 @@ pub async fn get(
     ))
 }
 
+impl Merge<PlacementFields> for PlacementPatch {
+    fn merge(self, f: &mut PlacementFields, v: &mut Violations) {
+        if self
+            .beneficiary_id
+            .is_some_and(|b| b != Some(f.beneficiary_id))
+        {
+            v.add("beneficiary_id", "cannot change: create another placement");
+        }
+        if self.contract_id.is_some_and(|c| c != Some(f.contract_id)) {
+            v.add("contract_id", "cannot change: create another placement");
+        }
+        set(&mut f.employer_id, self.employer_id);
+        set(&mut f.modality, self.modality);
+        set(&mut f.job_title, self.job_title);
+        set(&mut f.start_date, self.start_date);
+        set_nullable(&mut f.end_date, self.end_date);
+        set_nullable(&mut f.weekly_hours, self.weekly_hours);
+    }
+}
+
 #[utoipa::path(
     patch, path = "/api/v1/placements/{id}", tag = "placements", operation_id = "update_placement",
     params(
@@ -376,30 +397,7 @@ pub async fn patch(
     v.not_null("job_title", &patch.job_title);
     v.not_null("start_date", &patch.start_date);
     let row = db::run(&state.pool, move |c| {
-        usecases::placements::update(
-            c,
-            &p,
-            id,
-            &precondition,
-            move |f, v| {
-                if patch
-                    .beneficiary_id
-                    .is_some_and(|b| b != Some(f.beneficiary_id))
-                {
-                    v.add("beneficiary_id", "cannot change: create another placement");
-                }
-                if patch.contract_id.is_some_and(|c| c != Some(f.contract_id)) {
-                    v.add("contract_id", "cannot change: create another placement");
-                }
-                merge(&mut f.employer_id, patch.employer_id);
-                merge(&mut f.modality, patch.modality);
-                merge(&mut f.job_title, patch.job_title);
-                merge(&mut f.start_date, patch.start_date);
-                merge_nullable(&mut f.end_date, patch.end_date);
-                merge_nullable(&mut f.weekly_hours, patch.weekly_hours);
-            },
-            v,
-        )
+        usecases::placements::update(c, &p, id, &precondition, patch, v)
     })
     .await?;
     let version = row.version;

@@ -15,6 +15,7 @@ pub mod offer;
 pub mod operation;
 pub mod organisation;
 pub mod outcome;
+pub mod patch;
 pub mod person;
 pub mod placement;
 pub mod role;

@@ -2,11 +2,11 @@
 //! caller learns every mistake at once. Free of HTTP: the edge turns
 //! [`Invalid`] into a 422 problem.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One field at fault in a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FieldError {
     /// The JSON field (or query parameter) at fault, e.g. `siret` or `eligibility[1]`.
     pub field: String,

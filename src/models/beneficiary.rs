@@ -3,7 +3,6 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::trail::{self, TrailAction};
-use super::{check_version, Precondition};
 use crate::access::{self, PersonView};
 use crate::auth::Principal;
 use crate::db::schema::{beneficiaries, organisations};
@@ -160,7 +159,7 @@ pub fn get(
 
 /// A referent is a PLIE (the organisation whose `plie` tokens follow the
 /// person): a company named referent would read the person's whole record.
-fn check_referent(conn: &mut PgConnection, referent: Option<Uuid>) -> ApiResult<()> {
+pub fn check_referent(conn: &mut PgConnection, referent: Option<Uuid>) -> ApiResult<()> {
     let Some(id) = referent else { return Ok(()) };
     let kind: Option<OrgKind> = organisations::table
         .find(id)
@@ -198,13 +197,9 @@ pub fn create(
     Ok(row)
 }
 
-pub fn update(
-    conn: &mut PgConnection,
-    p: &Principal,
-    id: Uuid,
-    precondition: &Precondition,
-    change: impl FnOnce(PersonFields) -> ApiResult<PersonFields>,
-) -> ApiResult<BeneficiaryRow> {
+/// The person, locked for a change by `p` (404 when they may not change
+/// it); an erased record can no longer change (409).
+pub fn lock(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<BeneficiaryRow> {
     let writable = access::beneficiaries::write(p)?;
     let current = beneficiaries::table
         .filter(writable)
@@ -214,32 +209,20 @@ pub fn update(
         .first(conn)
         .optional()?
         .ok_or_else(|| ApiError::not_found("beneficiary"))?;
-    check_version(precondition, "beneficiary", current.version)?;
     if current.erased_at.is_some() {
         return Err(ApiError::conflict(
             "id",
             "this person was erased: the record can no longer change",
         ));
     }
-    let old = current.fields();
-    let new = change(old.clone())?;
-    let other = |f: &PersonFields| {
-        f.eligibility
-            .contains(&Eligibility::OtherValidated)
-            .then(|| f.eligibility_reason.clone())
-    };
-    if other(&new).is_some() && other(&new) != other(&old) {
-        access::beneficiaries::validate_other(p)?;
-    }
-    // The answer shows the record: trailed even when nothing changed.
-    trail::record(conn, p, TrailAction::Update, &[id])?;
-    if new == old {
-        return Ok(current);
-    }
-    check_referent(conn, new.referent_id)?;
+    Ok(current)
+}
+
+/// Writes a locked person's new fields, with the record's next version.
+pub fn save(conn: &mut PgConnection, id: Uuid, new: &PersonFields) -> ApiResult<BeneficiaryRow> {
     Ok(diesel::update(beneficiaries::table.find(id))
         .set((
-            Columns::from(&new),
+            Columns::from(new),
             beneficiaries::version.eq(beneficiaries::version + 1),
             beneficiaries::updated_at.eq(diesel::dsl::now),
         ))

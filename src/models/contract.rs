@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{check_version, Precondition};
 use crate::access;
 use crate::auth::Principal;
 use crate::db::schema::{contracts, monthly_hours, operations, organisations, placements};
@@ -191,7 +190,7 @@ pub fn get_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Con
 }
 
 /// The buyer must be a buyer (or the Département), the holder a company.
-fn check_parties(conn: &mut PgConnection, f: &ContractFields) -> ApiResult<()> {
+pub fn check_parties(conn: &mut PgConnection, f: &ContractFields) -> ApiResult<()> {
     let kinds: Vec<(Uuid, String)> = organisations::table
         .filter(organisations::id.eq_any([f.buyer_id, f.holder_id]))
         .select((organisations::id, organisations::kind))
@@ -223,7 +222,7 @@ fn check_parties(conn: &mut PgConnection, f: &ContractFields) -> ApiResult<()> {
 /// `operation` text: a request that asks (`asked`) for another text is
 /// refused on `operation`, the same text is accepted. The operation is
 /// locked for share, so a rename waits for this contract or sees it.
-fn link_operation(
+pub fn link_operation(
     conn: &mut PgConnection,
     f: &mut ContractFields,
     asked: Option<&str>,
@@ -273,51 +272,26 @@ pub fn create(
         .get_result(conn)?)
 }
 
-pub fn update(
-    conn: &mut PgConnection,
-    p: &Principal,
-    id: Uuid,
-    precondition: &Precondition,
-    operation_asked: Option<String>,
-    change: impl FnOnce(ContractFields) -> ApiResult<ContractFields>,
-) -> ApiResult<ContractRow> {
+/// The contract, locked for a change by `p`: 404 out of their sight, 403
+/// when they see it but may not change it.
+pub fn lock(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<ContractRow> {
     let writable = access::contracts::write(p)?;
-    // Out of read scope: 404; readable but not writable: 403.
     get_in(conn, p, id)?;
-    let current = contracts::table
+    contracts::table
         .filter(writable)
         .filter(contracts::id.eq(id))
         .for_update()
         .select(ContractRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::Forbidden("you may not change this contract".into()))?;
-    check_version(precondition, "contract", current.version)?;
-    let old = current.fields();
-    let mut new = change(old.clone())?;
-    link_operation(conn, &mut new, operation_asked.as_deref())?;
-    if new == old {
-        return Ok(current);
-    }
-    if new.holder_id != old.holder_id {
-        access::contracts::change_holder(p)?;
-    }
-    // A figure another role gives over an estimate is its own, not the
-    // facilitator's confirmation.
-    if new.commitment_source == CommitmentSource::Confirmed
-        && old.commitment_source != CommitmentSource::Confirmed
-        && access::contracts::confirm_commitment(p).is_err()
-    {
-        new.commitment_source = CommitmentSource::Given;
-    }
-    access::contracts::may_buy_for(p, new.buyer_id)?;
-    check_parties(conn, &new)?;
-    if (new.start_date, new.end_date) != (old.start_date, old.end_date) {
-        dates_hold(conn, id, new.start_date, new.end_date)?;
-    }
+        .ok_or_else(|| ApiError::Forbidden("you may not change this contract".into()))
+}
+
+/// Writes a locked contract's new fields, with its next version.
+pub fn save(conn: &mut PgConnection, id: Uuid, new: &ContractFields) -> ApiResult<ContractRow> {
     Ok(diesel::update(contracts::table.find(id))
         .set((
-            Columns::from(&new),
+            Columns::from(new),
             contracts::version.eq(contracts::version + 1),
             contracts::updated_at.eq(diesel::dsl::now),
         ))

@@ -311,8 +311,9 @@ pub struct StatementLine {
     pub training: Decimal,
 }
 
-/// What became of a line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What became of a line. Serialised, it is the answer kept under an
+/// `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LineOutcome {
     Created,
     Updated,

@@ -1,9 +1,13 @@
 //! `Idempotency-Key`: the first answer to a key is stored with a hash of
 //! the request, in the same transaction as the work it describes; the same
-//! key and body get that answer again, another body is refused.
+//! key and body get that answer again, another body is refused. The answer
+//! kept is the use case's typed result serialised, not the HTTP body, so a
+//! replay renders through the same view as the first call.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Binary, Text};
+
+use serde::{de::DeserializeOwned, Serialize};
 
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -16,16 +20,16 @@ struct Stored {
     response: Option<String>,
 }
 
-/// Runs `work` once per (caller, key); returns its answer, or the stored
+/// Runs `work` once per (caller, key); returns its result, or the stored
 /// one on a retry. Call inside a transaction: a concurrent retry waits on
 /// the key's row until the first attempt commits or rolls back.
-pub fn once(
+pub fn once<T: Serialize + DeserializeOwned>(
     conn: &mut PgConnection,
     p: &Principal,
     key: &str,
     body: &[u8],
-    work: impl FnOnce(&mut PgConnection) -> ApiResult<String>,
-) -> ApiResult<String> {
+    work: impl FnOnce(&mut PgConnection) -> ApiResult<T>,
+) -> ApiResult<T> {
     let principal = format!(
         "{}|{}|{}",
         p.role,
@@ -56,7 +60,8 @@ pub fn once(
         )
         .get_result(conn)?;
         return match (same, stored.response) {
-            (true, Some(response)) => Ok(response),
+            (true, Some(response)) => serde_json::from_str(&response)
+                .map_err(|e| ApiError::internal("reading a stored answer", e)),
             (true, None) => Err(ApiError::conflict(
                 "Idempotency-Key",
                 "a request with this key is still being processed; retry shortly",
@@ -67,7 +72,9 @@ pub fn once(
             )),
         };
     }
-    let response = work(conn)?;
+    let result = work(conn)?;
+    let response =
+        serde_json::to_string(&result).map_err(|e| ApiError::internal("storing an answer", e))?;
     diesel::sql_query(
         "UPDATE idempotency_keys SET response = $3 WHERE principal = $1 AND key = $2",
     )
@@ -75,7 +82,7 @@ pub fn once(
     .bind::<Text, _>(key)
     .bind::<Text, _>(&response)
     .execute(conn)?;
-    Ok(response)
+    Ok(result)
 }
 
 /// A usable key: 1 to 255 visible ASCII characters.

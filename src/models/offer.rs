@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{check_version, Precondition};
 use crate::access;
 use crate::auth::Principal;
 use crate::db::schema::{contracts, offers, organisations};
@@ -167,7 +166,7 @@ pub fn get_shared_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiRes
 /// The contract's dates, for a caller who may publish on it (`p`; `None`
 /// for an offer already there, whose contract stays), and whether the
 /// employer is a company.
-fn context(
+pub fn context(
     conn: &mut PgConnection,
     p: Option<&Principal>,
     contract_id: Option<Uuid>,
@@ -252,62 +251,26 @@ pub fn create(
         .get_result(conn)?)
 }
 
-pub fn update(
-    conn: &mut PgConnection,
-    p: &Principal,
-    id: Uuid,
-    precondition: &Precondition,
-    change: impl FnOnce(OfferFields, &mut Violations) -> crate::domain::offer::OfferDraft,
-) -> ApiResult<OfferRow> {
+/// The offer, locked for a change by `p`: 404 out of their sight, 403 when
+/// they see it but may not change it.
+pub fn lock(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OfferRow> {
     let writable = access::offers::write(p)?;
     get_in(conn, p, id)?;
-    let current = offers::table
+    offers::table
         .filter(writable)
         .filter(offers::id.eq(id))
         .for_update()
         .select(OfferRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::Forbidden("you may not change this offer".into()))?;
-    check_version(precondition, "offer", current.version)?;
-    let old = current.fields();
-    let mut v = Violations::default();
-    let draft = change(old.clone(), &mut v);
-    if draft.contract_id != Some(old.contract_id) {
-        v.add("contract_id", "an offer stays on its contract");
-    }
-    if draft.employer_id.is_some_and(|e| e != old.employer_id) {
-        let holder = holder_of(conn, old.contract_id)?
-            .ok_or_else(|| ApiError::bug("an offer without its contract"))?;
-        access::offers::change_employer(p, holder)?;
-    }
-    let ctx = context(
-        conn,
-        None,
-        draft.contract_id,
-        draft.employer_id,
-        current.hired,
-        &mut v,
-    )?;
-    let mut new = crate::domain::offer::check(draft, ctx.as_ref(), &mut v);
-    // Open and filled follow the hires against the positions; closed
-    // is the writer's.
-    if let Some(n) = new.as_mut() {
-        if n.status != OfferStatus::Closed {
-            n.status = if current.hired >= n.positions {
-                OfferStatus::Filled
-            } else {
-                OfferStatus::Open
-            };
-        }
-    }
-    let new = v.finish_with(new)?;
-    if new == old {
-        return Ok(current);
-    }
+        .ok_or_else(|| ApiError::Forbidden("you may not change this offer".into()))
+}
+
+/// Writes a locked offer's new fields, with its next version.
+pub fn save(conn: &mut PgConnection, id: Uuid, new: &OfferFields) -> ApiResult<OfferRow> {
     Ok(diesel::update(offers::table.find(id))
         .set((
-            Columns::from(&new),
+            Columns::from(new),
             offers::version.eq(offers::version + 1),
             offers::updated_at.eq(diesel::dsl::now),
         ))

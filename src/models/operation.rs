@@ -8,7 +8,6 @@ use diesel::sql_types::{Array, BigInt, Date, Numeric, Text, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{check_version, Precondition};
 use crate::access::{self, ContractScope};
 use crate::auth::Principal;
 use crate::db::schema::{contracts, operations};
@@ -133,52 +132,45 @@ pub fn create(
         .get_result(conn)?)
 }
 
-/// Applies `change` under a row lock. A new name is carried to the text of
-/// every contract of the operation in the same transaction (each such
-/// contract gets a new version, so the change feed and ETags follow).
-pub fn update(
-    conn: &mut PgConnection,
-    p: &Principal,
-    id: Uuid,
-    precondition: &Precondition,
-    change: impl FnOnce(OperationFields) -> ApiResult<OperationFields>,
-) -> ApiResult<OperationRow> {
+/// The operation, locked for a change by `p`.
+pub fn lock(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OperationRow> {
     access::operations::write(p)?;
-    let current = operations::table
+    operations::table
         .find(id)
         .for_update()
         .select(OperationRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::not_found("operation"))?;
-    check_version(precondition, "operation", current.version)?;
-    let old = current.fields();
-    let new = change(old.clone())?;
-    if new == old {
-        return Ok(current);
-    }
-    let row = diesel::update(operations::table.find(id))
+        .ok_or_else(|| ApiError::not_found("operation"))
+}
+
+/// Writes a locked operation's new fields, with its next version.
+pub fn save(conn: &mut PgConnection, id: Uuid, new: &OperationFields) -> ApiResult<OperationRow> {
+    Ok(diesel::update(operations::table.find(id))
         .set((
-            Columns::from(&new),
+            Columns::from(new),
             operations::version.eq(operations::version + 1),
             operations::updated_at.eq(diesel::dsl::now),
         ))
         .returning(OperationRow::as_returning())
-        .get_result(conn)?;
-    if new.name != old.name {
-        diesel::update(
-            contracts::table
-                .filter(contracts::operation_id.eq(id))
-                .filter(contracts::operation.is_distinct_from(&new.name)),
-        )
-        .set((
-            contracts::operation.eq(&new.name),
-            contracts::version.eq(contracts::version + 1),
-            contracts::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)?;
-    }
-    Ok(row)
+        .get_result(conn)?)
+}
+
+/// Carries an operation's new name to the text of each of its contracts
+/// (each gets a new version, so the change feed and ETags follow).
+pub fn rename_in_contracts(conn: &mut PgConnection, id: Uuid, name: &str) -> ApiResult<()> {
+    diesel::update(
+        contracts::table
+            .filter(contracts::operation_id.eq(id))
+            .filter(contracts::operation.is_distinct_from(name)),
+    )
+    .set((
+        contracts::operation.eq(name),
+        contracts::version.eq(contracts::version + 1),
+        contracts::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// An operation's cumulative figures over the contracts a caller sees.

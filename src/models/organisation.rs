@@ -4,7 +4,6 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::Precondition;
 use crate::access;
 use crate::auth::Principal;
 use crate::db::schema::organisations;
@@ -149,7 +148,7 @@ pub fn create(
 /// is a company, a buyer a buyer, a referent a PLIE): while it has any, the
 /// kind stays (409 on `kind`), else a token of the new role would read
 /// what the ties open.
-fn kind_may_change(conn: &mut PgConnection, id: Uuid) -> ApiResult<()> {
+pub fn kind_may_change(conn: &mut PgConnection, id: Uuid) -> ApiResult<()> {
     use crate::db::schema::{beneficiaries, contracts, offers, placements};
     let contracts: i64 = contracts::table
         .filter(contracts::holder_id.eq(id).or(contracts::buyer_id.eq(id)))
@@ -189,36 +188,29 @@ fn kind_may_change(conn: &mut PgConnection, id: Uuid) -> ApiResult<()> {
     ))
 }
 
-pub fn update(
-    conn: &mut PgConnection,
-    p: &Principal,
-    id: Uuid,
-    precondition: &Precondition,
-    change: impl FnOnce(OrganisationFields) -> ApiResult<OrganisationFields>,
-) -> ApiResult<OrganisationRow> {
+/// The organisation, locked for a change by `p`.
+pub fn lock(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OrganisationRow> {
     access::organisations::write(p)?;
     get_in(conn, p, id)?;
-    let current = organisations::table
+    Ok(organisations::table
         .find(id)
         .for_update()
         .select(OrganisationRow::as_select())
-        .first(conn)?;
-    super::check_version(precondition, "organisation", current.version)?;
-    let old = current.fields();
-    let new = change(old.clone())?;
-    if new == old {
-        return Ok(current);
-    }
-    if new.kind != old.kind {
-        kind_may_change(conn, id)?;
-    }
-    let row = diesel::update(organisations::table.filter(organisations::id.eq(id)))
+        .first(conn)?)
+}
+
+/// Writes a locked organisation's new fields, with its next version.
+pub fn save(
+    conn: &mut PgConnection,
+    id: Uuid,
+    new: &OrganisationFields,
+) -> ApiResult<OrganisationRow> {
+    Ok(diesel::update(organisations::table.find(id))
         .set((
-            Columns::from(&new),
+            Columns::from(new),
             organisations::version.eq(organisations::version + 1),
             organisations::updated_at.eq(diesel::dsl::now),
         ))
         .returning(OrganisationRow::as_returning())
-        .get_result(conn)?;
-    Ok(row)
+        .get_result(conn)?)
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{beneficiary, check_version, Precondition};
+use super::beneficiary;
 use crate::access::{self, PlacementView};
 use crate::auth::Principal;
 use crate::db::schema::{contracts, monthly_hours, organisations, placements};
@@ -160,7 +160,7 @@ fn get_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Placeme
 /// Checks what the placement points at and builds the rules' context.
 /// `placeable` limits the contracts a new placement may name; a change
 /// keeps its contract, so it passes `None`.
-fn context(
+pub fn context(
     conn: &mut PgConnection,
     leave: Option<access::placements::Placing>,
     f: &PlacementDraft,
@@ -236,35 +236,23 @@ pub fn create(
         .get_result(conn)?)
 }
 
-pub fn update(
-    conn: &mut PgConnection,
-    p: &Principal,
-    id: Uuid,
-    precondition: &Precondition,
-    change: impl FnOnce(&mut PlacementFields, &mut Violations),
-    mut v: Violations,
-) -> ApiResult<PlacementRow> {
+/// The placement, locked for a change by `p`: 404 out of their sight, 403
+/// when they see it but may not change it.
+pub fn lock(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<PlacementRow> {
     let writable = access::placements::write(p)?;
     get_in(conn, p, id)?;
-    let current = placements::table
+    placements::table
         .filter(writable)
         .filter(placements::id.eq(id))
         .for_update()
         .select(PlacementRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::Forbidden("you may not change this placement".into()))?;
-    check_version(precondition, "placement", current.version)?;
-    let old = current.fields();
-    let mut new = old.clone();
-    change(&mut new, &mut v);
-    if new == old {
-        v.finish()?;
-        return Ok(current);
-    }
-    if new.employer_id != old.employer_id {
-        access::placements::change_employer(p)?;
-    }
+        .ok_or_else(|| ApiError::Forbidden("you may not change this placement".into()))
+}
+
+/// The hours recorded on a placement, month by month (worked and training).
+pub fn recorded_months(conn: &mut PgConnection, id: Uuid) -> ApiResult<Vec<(Month, Decimal)>> {
     let recorded: Vec<(NaiveDate, Decimal)> = monthly_hours::table
         .filter(monthly_hours::placement_id.eq(id))
         .order(monthly_hours::month)
@@ -273,16 +261,17 @@ pub fn update(
             monthly_hours::worked_hours + monthly_hours::training_hours,
         ))
         .load(conn)?;
-    let recorded = recorded
+    Ok(recorded
         .into_iter()
         .map(|(m, h)| (Month::from_date(m), h))
-        .collect();
-    let ctx = context(conn, None, &new.clone().into(), recorded)?;
-    let new = rules::check(new.into(), &ctx, &mut v);
-    let new = v.finish_with(new)?;
+        .collect())
+}
+
+/// Writes a locked placement's new fields, with its next version.
+pub fn save(conn: &mut PgConnection, id: Uuid, new: &PlacementFields) -> ApiResult<PlacementRow> {
     Ok(diesel::update(placements::table.find(id))
         .set((
-            Columns::from(&new),
+            Columns::from(new),
             placements::version.eq(placements::version + 1),
             placements::updated_at.eq(diesel::dsl::now),
         ))

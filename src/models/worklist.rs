@@ -232,8 +232,9 @@ pub struct DecisionLine {
     pub version: Option<i32>,
 }
 
-/// What became of a well-formed line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What became of a line. Serialised, it is the answer kept under an
+/// `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DecisionOutcome {
     Validated,
     Rejected,

@@ -5,11 +5,14 @@
 use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
+use crate::access;
 use crate::auth::Principal;
-use crate::domain::contract::ContractFields;
-use crate::error::ApiResult;
+use crate::domain::codes::CommitmentSource;
+use crate::domain::contract::{self as rules, CommitmentChange, ContractFields};
+use crate::domain::patch::Merge;
+use crate::error::{ApiResult, Violations};
 use crate::models::contract::{self as model, ContractRow};
-use crate::models::Precondition;
+use crate::models::{check_version, Precondition};
 
 pub fn create(
     conn: &mut PgConnection,
@@ -19,13 +22,48 @@ pub fn create(
     conn.transaction(|c| model::create(c, p, fields))
 }
 
+/// A contract changed: locked, merged, checked by the contract's rules,
+/// its parties, operation and dates held against what hangs on them, saved.
+#[allow(clippy::too_many_arguments)]
 pub fn update(
     conn: &mut PgConnection,
     p: &Principal,
     id: Uuid,
     precondition: &Precondition,
+    patch: impl Merge<ContractFields>,
+    commitment: CommitmentChange,
     operation_asked: Option<String>,
-    change: impl FnOnce(ContractFields) -> ApiResult<ContractFields>,
+    mut v: Violations,
 ) -> ApiResult<ContractRow> {
-    conn.transaction(|c| model::update(c, p, id, precondition, operation_asked, change))
+    conn.transaction(|c| {
+        let current = model::lock(c, p, id)?;
+        check_version(precondition, "contract", current.version)?;
+        let old = current.fields();
+        let mut new = old.clone();
+        patch.merge(&mut new, &mut v);
+        let r = rules::revise(&mut new, commitment);
+        let new = rules::check(new.into(), r.commitment_given, r.sizing_changed, &mut v);
+        let mut new = v.finish_with(new)?;
+        model::link_operation(c, &mut new, operation_asked.as_deref())?;
+        if new == old {
+            return Ok(current);
+        }
+        if new.holder_id != old.holder_id {
+            access::contracts::change_holder(p)?;
+        }
+        // A figure another role gives over an estimate is its own, not the
+        // facilitator's confirmation.
+        if new.commitment_source == CommitmentSource::Confirmed
+            && old.commitment_source != CommitmentSource::Confirmed
+            && access::contracts::confirm_commitment(p).is_err()
+        {
+            new.commitment_source = CommitmentSource::Given;
+        }
+        access::contracts::may_buy_for(p, new.buyer_id)?;
+        model::check_parties(c, &new)?;
+        if (new.start_date, new.end_date) != (old.start_date, old.end_date) {
+            model::dates_hold(c, id, new.start_date, new.end_date)?;
+        }
+        model::save(c, id, &new)
+    })
 }

@@ -7,29 +7,66 @@ use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::domain::operation::OperationFields;
-use crate::domain::organisation::OrganisationFields;
-use crate::error::ApiResult;
+use crate::domain::operation::{self as operation_rules, OperationFields};
+use crate::domain::organisation::{self as organisation_rules, OrganisationFields};
+use crate::domain::patch::Merge;
+use crate::error::{ApiResult, Violations};
 use crate::models::operation::{self, OperationRow};
 use crate::models::organisation::{self, OrganisationRow};
-use crate::models::Precondition;
+use crate::models::{check_version, Precondition};
 
+/// An organisation changed; a new kind is held against its ties.
 pub fn update_organisation(
     conn: &mut PgConnection,
     p: &Principal,
     id: Uuid,
     precondition: &Precondition,
-    change: impl FnOnce(OrganisationFields) -> ApiResult<OrganisationFields>,
+    patch: impl Merge<OrganisationFields>,
+    mut v: Violations,
 ) -> ApiResult<OrganisationRow> {
-    conn.transaction(|c| organisation::update(c, p, id, precondition, change))
+    conn.transaction(|c| {
+        let current = organisation::lock(c, p, id)?;
+        check_version(precondition, "organisation", current.version)?;
+        let old = current.fields();
+        let mut new = old.clone();
+        patch.merge(&mut new, &mut v);
+        let new = organisation_rules::check(new.into(), &mut v);
+        let new = v.finish_with(new)?;
+        if new == old {
+            return Ok(current);
+        }
+        if new.kind != old.kind {
+            organisation::kind_may_change(c, id)?;
+        }
+        organisation::save(c, id, &new)
+    })
 }
 
+/// An operation changed; a new name is carried to its contracts' texts in
+/// the same transaction.
 pub fn update_operation(
     conn: &mut PgConnection,
     p: &Principal,
     id: Uuid,
     precondition: &Precondition,
-    change: impl FnOnce(OperationFields) -> ApiResult<OperationFields>,
+    patch: impl Merge<OperationFields>,
+    mut v: Violations,
 ) -> ApiResult<OperationRow> {
-    conn.transaction(|c| operation::update(c, p, id, precondition, change))
+    conn.transaction(|c| {
+        let current = operation::lock(c, p, id)?;
+        check_version(precondition, "operation", current.version)?;
+        let old = current.fields();
+        let mut new = old.clone();
+        patch.merge(&mut new, &mut v);
+        let new = operation_rules::check(new.into(), &mut v);
+        let new = v.finish_with(new)?;
+        if new == old {
+            return Ok(current);
+        }
+        let row = operation::save(c, id, &new)?;
+        if new.name != old.name {
+            operation::rename_in_contracts(c, id, &new.name)?;
+        }
+        Ok(row)
+    })
 }

@@ -11,12 +11,13 @@ use crate::access;
 use crate::auth::Principal;
 use crate::domain::calendar::Month;
 use crate::domain::codes::Decision;
-use crate::domain::placement::{PlacementDraft, PlacementFields};
+use crate::domain::patch::Merge;
+use crate::domain::placement::{self as rules, PlacementDraft, PlacementFields};
 use crate::error::{ApiResult, Violations};
 use crate::models::hours::{self, HoursRow, Outcome, StatementLine};
 use crate::models::outcome::{self, OutcomeFields, OutcomeRow};
 use crate::models::placement::{self as model, PlacementRow};
-use crate::models::Precondition;
+use crate::models::{check_version, Precondition};
 
 pub fn create(
     conn: &mut PgConnection,
@@ -27,15 +28,35 @@ pub fn create(
     conn.transaction(|c| model::create(c, leave, draft, v))
 }
 
+/// A placement changed: locked, merged, its contract shared-locked and its
+/// recorded months held against the new dates and weekly hours, saved.
 pub fn update(
     conn: &mut PgConnection,
     p: &Principal,
     id: Uuid,
     precondition: &Precondition,
-    change: impl FnOnce(&mut PlacementFields, &mut Violations),
-    v: Violations,
+    patch: impl Merge<PlacementFields>,
+    mut v: Violations,
 ) -> ApiResult<PlacementRow> {
-    conn.transaction(|c| model::update(c, p, id, precondition, change, v))
+    conn.transaction(|c| {
+        let current = model::lock(c, p, id)?;
+        check_version(precondition, "placement", current.version)?;
+        let old = current.fields();
+        let mut new = old.clone();
+        patch.merge(&mut new, &mut v);
+        if new == old {
+            v.finish()?;
+            return Ok(current);
+        }
+        if new.employer_id != old.employer_id {
+            access::placements::change_employer(p)?;
+        }
+        let recorded = model::recorded_months(c, id)?;
+        let ctx = model::context(c, None, &new.clone().into(), recorded)?;
+        let new = rules::check(new.into(), &ctx, &mut v);
+        let new = v.finish_with(new)?;
+        model::save(c, id, &new)
+    })
 }
 
 /// Declares (or replaces) one month.

@@ -125,27 +125,20 @@ fn read_decision(value: serde_json::Value) -> Parsed<DecisionLine> {
     v.finish_with(line).map_err(|Invalid(errors)| errors)
 }
 
-fn summarise(
-    lines: &[Parsed<DecisionLine>],
-    outcomes: Vec<Option<DecisionOutcome>>,
-) -> DecisionsResult {
+fn summarise(outcomes: Vec<DecisionOutcome>) -> DecisionsResult {
     let mut r = DecisionsResult {
         validated: 0,
         rejected: 0,
         unchanged: 0,
         refused: 0,
-        results: Vec::with_capacity(lines.len()),
+        results: Vec::with_capacity(outcomes.len()),
     };
-    for (i, (line, outcome)) in lines.iter().zip(outcomes).enumerate() {
-        let (code, errors) = match (line, outcome) {
-            (Err(errors), _) => (DecisionOutcomeCode::Refused, errors.clone()),
-            (Ok(_), Some(DecisionOutcome::Validated)) => (DecisionOutcomeCode::Validated, vec![]),
-            (Ok(_), Some(DecisionOutcome::Rejected)) => (DecisionOutcomeCode::Rejected, vec![]),
-            (Ok(_), Some(DecisionOutcome::Unchanged)) => (DecisionOutcomeCode::Unchanged, vec![]),
-            (Ok(_), Some(DecisionOutcome::Refused(errors))) => {
-                (DecisionOutcomeCode::Refused, errors)
-            }
-            (Ok(_), None) => (DecisionOutcomeCode::Refused, vec![]),
+    for (i, outcome) in outcomes.into_iter().enumerate() {
+        let (code, errors) = match outcome {
+            DecisionOutcome::Validated => (DecisionOutcomeCode::Validated, vec![]),
+            DecisionOutcome::Rejected => (DecisionOutcomeCode::Rejected, vec![]),
+            DecisionOutcome::Unchanged => (DecisionOutcomeCode::Unchanged, vec![]),
+            DecisionOutcome::Refused(errors) => (DecisionOutcomeCode::Refused, errors),
         };
         match code {
             DecisionOutcomeCode::Validated => r.validated += 1,
@@ -199,11 +192,9 @@ pub async fn decide(
     v.finish()?;
     let lines: Vec<Parsed<DecisionLine>> = decisions.into_iter().map(read_decision).collect();
     let body = body.to_vec();
-    let response = db::run(&state.pool, move |c| {
-        usecases::hours::decide_months(c, &p, leave, key.as_deref(), &body, &lines, summarise)
+    let outcomes = db::run(&state.pool, move |c| {
+        usecases::hours::decide_months(c, &p, leave, key.as_deref(), &body, &lines)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(response))
+    Ok(HttpResponse::Ok().json(summarise(outcomes)))
 }

@@ -149,36 +149,27 @@ pub async fn statement(
     v.finish()?;
     let lines: Vec<ParsedStatementLine> = lines.into_iter().map(read_line).collect();
     let body = body.to_vec();
-    let response = db::run(&state.pool, move |c| {
-        usecases::hours::declare_statement(c, &p, leave, key.as_deref(), &body, &lines, summarise)
+    let outcomes = db::run(&state.pool, move |c| {
+        usecases::hours::declare_statement(c, &p, leave, key.as_deref(), &body, &lines)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(response))
+    Ok(HttpResponse::Ok().json(summarise(outcomes)))
 }
 
-fn summarise(
-    parsed: &[ParsedStatementLine],
-    outcomes: Vec<Option<model::LineOutcome>>,
-) -> StatementResult {
+fn summarise(outcomes: Vec<model::LineOutcome>) -> StatementResult {
     let mut r = StatementResult {
         created: 0,
         updated: 0,
         unchanged: 0,
         rejected: 0,
-        results: Vec::with_capacity(parsed.len()),
+        results: Vec::with_capacity(outcomes.len()),
     };
-    for (i, (line, outcome)) in parsed.iter().zip(outcomes).enumerate() {
-        let (code, errors) = match (line, outcome) {
-            (Err(errors), _) => (LineOutcomeCode::Rejected, errors.clone()),
-            (Ok(_), Some(model::LineOutcome::Created)) => (LineOutcomeCode::Created, vec![]),
-            (Ok(_), Some(model::LineOutcome::Updated)) => (LineOutcomeCode::Updated, vec![]),
-            (Ok(_), Some(model::LineOutcome::Unchanged)) => (LineOutcomeCode::Unchanged, vec![]),
-            (Ok(_), Some(model::LineOutcome::Rejected(errors))) => {
-                (LineOutcomeCode::Rejected, errors)
-            }
-            (Ok(_), None) => (LineOutcomeCode::Rejected, vec![]),
+    for (i, outcome) in outcomes.into_iter().enumerate() {
+        let (code, errors) = match outcome {
+            model::LineOutcome::Created => (LineOutcomeCode::Created, vec![]),
+            model::LineOutcome::Updated => (LineOutcomeCode::Updated, vec![]),
+            model::LineOutcome::Unchanged => (LineOutcomeCode::Unchanged, vec![]),
+            model::LineOutcome::Rejected(errors) => (LineOutcomeCode::Rejected, errors),
         };
         match code {
             LineOutcomeCode::Created => r.created += 1,
