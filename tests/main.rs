@@ -23,6 +23,7 @@ mod organisations;
 mod outcomes;
 mod personal_data;
 mod privileges;
+mod rules;
 mod system;
 mod validation;
 mod worklist;

@@ -202,7 +202,7 @@ pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>, String> {
 
 /// A database that holds migrations this build does not have, while some
 /// of ours are still pending, was built by another migration set (the early
-/// migrations were squashed into three before any production database
+/// migrations were squashed, twice, before any production database
 /// existed): running ours on top would fail half-way on existing tables, so
 /// refuse up front and say what to do. A database merely ahead of this
 /// build (all of ours applied, newer ones too) is a rolling deploy: fine.

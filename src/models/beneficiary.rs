@@ -249,8 +249,9 @@ pub fn birth_date(
         .flatten())
 }
 
-/// Erases a person for good, keeping the facts the figures need (see the
-/// migration `erasure`). Erasing twice changes nothing.
+/// Erases a person for good, keeping the facts the figures need (the
+/// columns of `beneficiaries` the migration `records` says erasure keeps,
+/// and each placement's `age_at_start`). Erasing twice changes nothing.
 pub fn erase(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<BeneficiaryRow> {
     use crate::db::schema::{monthly_hours, placements};
     access::beneficiaries::erase(p)?;
@@ -270,7 +271,7 @@ pub fn erase(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Bene
         NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
     );
     diesel::sql_query(
-        "UPDATE placements SET age_at_start = extract(year FROM age(start_date, $2))::int WHERE beneficiary_id = $1",
+        "UPDATE placements SET age_at_start = age_on($2, start_date) WHERE beneficiary_id = $1",
     )
     .bind::<diesel::sql_types::Uuid, _>(id)
     .bind::<diesel::sql_types::Date, _>(birth)

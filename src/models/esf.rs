@@ -28,12 +28,12 @@ pub struct IndicatorCount {
 /// is theirs. Only the indicators with someone in them come back.
 const SQL: &str = "
 WITH people AS (
-    SELECT b.id, b.sex, b.eligibility, b.qualification_level
+    SELECT b.id, b.sex, b.eligibility, b.qualification_level, b.birth_date
     FROM beneficiaries b
     WHERE $3::uuid IS NULL OR b.referent_id = $3
 ),
 entrants AS (
-    SELECT pe.*, person_age(pe.id, f.first_start) AS age
+    SELECT pe.*, person_age(pe.id, pe.birth_date, f.first_start) AS age
     FROM (SELECT p.beneficiary_id, min(p.start_date) AS first_start
           FROM placements p JOIN people pe ON pe.id = p.beneficiary_id
           GROUP BY p.beneficiary_id) f

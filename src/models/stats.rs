@@ -162,7 +162,7 @@ pub fn extend_rollups(conn: &mut PgConnection, year: i32) -> ApiResult<()> {
 }
 
 /// The whole territory's figures from `person_years` and `hours_rollup`
-/// (see the migration `figure_rollups`), same definitions as the live query;
+/// (kept by the triggers of the migration `rollups`), same definitions as the live query;
 /// a year past the rollups' horizon is computed from the rows.
 pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFigureCounts> {
     if year > rollup_horizon(conn)? {
@@ -175,7 +175,7 @@ pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFi
             SELECT count(*) AS participants,
                    count(*) FILTER (WHERE sex = 'F') AS women,
                    count(*) FILTER (WHERE sex = 'M') AS men,
-                   count(*) FILTER (WHERE age < 26) AS under_26,
+                   count(*) FILTER (WHERE age_band(age) = 'under_26') AS under_26,
                    count(*) FILTER (WHERE qpv) AS qpv_residents
             FROM person_years WHERE year = $4
         ),
@@ -217,9 +217,7 @@ pub fn key_figures_live(
         ),
         people AS (
             SELECT a.beneficiary_id, b.sex, b.qpv_resident,
-                   (CASE WHEN b.birth_date IS NOT NULL
-                         THEN extract(year FROM age(greatest($7, a.first_start), b.birth_date))::int
-                         ELSE person_age(b.id, greatest($7, a.first_start)) END) < 26 AS young
+                   age_band(person_age(b.id, b.birth_date, greatest($7, a.first_start))) = 'under_26' AS young
             FROM (SELECT beneficiary_id, min(start_date) AS first_start
                   FROM scoped
                   WHERE start_date <= $8 AND (end_date IS NULL OR end_date >= $7)
@@ -477,11 +475,6 @@ const LIVE_PLACEMENT_YEARS: &str = "(
     WHERE p.start_date <= $8 AND (p.end_date IS NULL OR p.end_date >= $7)
 )";
 
-/// Age on the reference day; erased people's from their kept facts.
-const AGE: &str = "(CASE WHEN b.birth_date IS NOT NULL \
-    THEN extract(year FROM age(p.reference_day, b.birth_date))::int \
-    ELSE person_age(b.id, p.reference_day) END)";
-
 /// Hash aggregates over a year's placements need more than the default
 /// 4 MB, or they spill to disk: for the transaction the caller holds.
 pub fn widen_work_mem(conn: &mut PgConnection) -> ApiResult<()> {
@@ -511,13 +504,13 @@ pub fn breakdown(
     if whole && by.is_person_attribute() {
         let sql = match by {
             BreakdownKey::Sex => by_person_whole("pe.sex", ""),
-            BreakdownKey::AgeBand => by_person_whole(
-                "CASE WHEN pe.age < 26 THEN 'under_26' WHEN pe.age < 50 THEN '26_49' ELSE '50_plus' END",
-                "",
-            ),
+            BreakdownKey::AgeBand => by_person_whole("age_band(pe.age)", ""),
             BreakdownKey::Qpv => by_person_whole("CASE WHEN pe.qpv THEN 'yes' ELSE 'no' END", ""),
             BreakdownKey::QualificationLevel => by_person_whole("pe.qualification_level", ""),
-            _ => by_person_whole("e.criterion", "CROSS JOIN LATERAL unnest(pe.eligibility) AS e (criterion)"),
+            _ => by_person_whole(
+                "e.criterion",
+                "CROSS JOIN LATERAL unnest(pe.eligibility) AS e (criterion)",
+            ),
         };
         let rows: Vec<BreakdownCountRow> = diesel::sql_query(sql)
             .bind::<Date, _>(first)
@@ -529,7 +522,7 @@ pub fn breakdown(
     let sql = match by {
         BreakdownKey::Sex => by_person("b.sex", rows),
         BreakdownKey::AgeBand => by_person(
-            &format!("CASE WHEN {AGE} < 26 THEN 'under_26' WHEN {AGE} < 50 THEN '26_49' ELSE '50_plus' END"),
+            "age_band(person_age(b.id, b.birth_date, p.reference_day))",
             rows,
         ),
         BreakdownKey::QualificationLevel => by_person("b.qualification_level", rows),
@@ -539,8 +532,12 @@ pub fn breakdown(
         BreakdownKey::Contract => by_placement("p.contract_id", "", Reads::Placement, whole, rows),
         BreakdownKey::Operation => by_placement("c.operation", "", Reads::Contract, whole, rows),
         BreakdownKey::ClauseType => by_placement("c.clause_type", "", Reads::Contract, whole, rows),
-        BreakdownKey::MarketNature => by_placement("c.market_nature", "", Reads::Contract, whole, rows),
-        BreakdownKey::CpvDivision => by_placement("substr(c.cpv_code, 1, 2)", "", Reads::Contract, whole, rows),
+        BreakdownKey::MarketNature => {
+            by_placement("c.market_nature", "", Reads::Contract, whole, rows)
+        }
+        BreakdownKey::CpvDivision => {
+            by_placement("substr(c.cpv_code, 1, 2)", "", Reads::Contract, whole, rows)
+        }
         BreakdownKey::BuyerCategory => by_placement(
             "bo.buyer_category",
             "JOIN organisations bo ON bo.id = c.buyer_id",

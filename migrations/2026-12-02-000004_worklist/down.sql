@@ -1,1 +1,0 @@
-DROP INDEX monthly_hours_status_paging;

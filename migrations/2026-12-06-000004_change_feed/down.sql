@@ -1,0 +1,18 @@
+DROP TRIGGER contracts_changes_insert ON contracts;
+DROP TRIGGER contracts_changes_update ON contracts;
+DROP TRIGGER beneficiaries_changes_insert ON beneficiaries;
+DROP TRIGGER beneficiaries_changes_update ON beneficiaries;
+DROP TRIGGER placements_changes_insert ON placements;
+DROP TRIGGER placements_changes_update ON placements;
+DROP TRIGGER monthly_hours_changes_insert ON monthly_hours;
+DROP TRIGGER monthly_hours_changes_update ON monthly_hours;
+DROP TRIGGER outcomes_changes_insert ON outcomes;
+DROP TRIGGER outcomes_changes_update ON outcomes;
+DROP TRIGGER operations_changes_insert ON operations;
+DROP TRIGGER operations_changes_update ON operations;
+DROP TRIGGER offers_changes_insert ON offers;
+DROP TRIGGER offers_changes_update ON offers;
+DROP TRIGGER proposals_changes_insert ON proposals;
+DROP TRIGGER proposals_changes_update ON proposals;
+DROP FUNCTION record_change();
+DROP TABLE changes;
