@@ -17,6 +17,23 @@ use crate::db::schema;
 use crate::domain::disclosure::Audience;
 use crate::error::{ApiError, ApiResult};
 
+/// "Employs or holds", the one rule of what a company reaches of the rows
+/// of `$table` (placements, offers): those it is the employer of, and those
+/// of the contracts it holds. Every filter of that kind is this one; raw
+/// statements get its SQL text from [`placements::HoursScope::sql`].
+macro_rules! employs_or_holds {
+    ($table:ident, $org:expr) => {{
+        let org: Uuid = $org;
+        schema::$table::employer_id
+            .eq(org)
+            .or(schema::$table::contract_id.eq_any(
+                schema::contracts::table
+                    .filter(schema::contracts::holder_id.eq(org))
+                    .select(schema::contracts::id),
+            ))
+    }};
+}
+
 /// A boolean SQL condition on one table.
 pub type Filter<T> = Box<dyn BoxableExpression<T, Pg, SqlType = Bool>>;
 
@@ -249,15 +266,7 @@ pub mod placements {
     }
 
     fn employer_or_holder(org: Uuid) -> Filter<schema::placements::table> {
-        Box::new(
-            schema::placements::employer_id
-                .eq(org)
-                .or(schema::placements::contract_id.eq_any(
-                    schema::contracts::table
-                        .filter(schema::contracts::holder_id.eq(org))
-                        .select(schema::contracts::id),
-                )),
-        )
+        Box::new(employs_or_holds!(placements, org))
     }
 
     pub fn read(p: &Principal) -> ApiResult<(Filter<schema::placements::table>, PlacementView)> {
@@ -465,26 +474,39 @@ pub mod placements {
             }
         }
 
-        /// The same rule as an SQL condition on the placement `alias`, the
-        /// organisation bound as parameter `$n` (`None`: nothing to bind).
-        pub fn sql(self, alias: &str, n: usize) -> (String, Option<Uuid>) {
-            match self {
-                HoursScope::All => ("TRUE".into(), None),
-                HoursScope::EmployerOrHolder(org) => (
-                    format!(
-                        "({alias}.employer_id = ${n} OR {alias}.contract_id IN \
-                         (SELECT id FROM contracts WHERE holder_id = ${n}))"
-                    ),
-                    Some(org),
-                ),
-                HoursScope::Referent(org) => (
-                    format!(
-                        "{alias}.beneficiary_id IN (SELECT id FROM beneficiaries WHERE referent_id = ${n})"
-                    ),
-                    Some(org),
-                ),
+        /// The same rule as an SQL condition on the table `placements`
+        /// (unaliased), the organisation bound as parameter `$n` (`None`:
+        /// nothing to bind): the text of [`HoursScope::placements`]'s
+        /// filter, so the rule is written once.
+        pub fn sql(self, n: usize) -> (String, Option<Uuid>) {
+            let org = match self {
+                HoursScope::All => return ("TRUE".into(), None),
+                HoursScope::EmployerOrHolder(org) | HoursScope::Referent(org) => org,
+            };
+            let filter = self.placements().unwrap_or_else(everything);
+            let mut out = <Pg as diesel::backend::Backend>::QueryBuilder::default();
+            // Building the text of a filter of columns and binds cannot fail.
+            let _ = diesel::query_builder::QueryFragment::<Pg>::to_sql(&*filter, &mut out, &Pg);
+            let text = diesel::query_builder::QueryBuilder::<Pg>::finish(out);
+            // Each of the filter's binds is the organisation: all become `$n`.
+            (renumber(&text, n), Some(org))
+        }
+    }
+
+    /// `$1`, `$2`... of `text` all become `$n`.
+    fn renumber(text: &str, n: usize) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if c == '$' {
+                while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                    chars.next();
+                }
+                out.push_str(&n.to_string());
             }
         }
+        out
     }
 
     /// Leave to declare hours, granted once per request by
@@ -616,15 +638,7 @@ pub mod changes {
                     ch::placement_id
                         .eq_any(
                             schema::placements::table
-                                .filter(
-                                    schema::placements::employer_id.eq(org).or(
-                                        schema::placements::contract_id.eq_any(
-                                            schema::contracts::table
-                                                .filter(schema::contracts::holder_id.eq(org))
-                                                .select(schema::contracts::id),
-                                        ),
-                                    ),
-                                )
+                                .filter(employs_or_holds!(placements, org))
                                 .select(schema::placements::id.nullable()),
                         )
                         .assume_not_null(),
@@ -715,13 +729,7 @@ pub mod offers {
     use schema::offers as of;
 
     fn held(org: Uuid) -> Box<dyn BoxableExpression<of::table, Pg, SqlType = Bool>> {
-        Box::new(
-            of::employer_id.eq(org).or(of::contract_id.eq_any(
-                schema::contracts::table
-                    .filter(schema::contracts::holder_id.eq(org))
-                    .select(schema::contracts::id),
-            )),
-        )
+        Box::new(employs_or_holds!(offers, org))
     }
 
     /// The ids of a company's offers (it employs for them, or holds their
@@ -1023,5 +1031,22 @@ mod tests {
             beneficiaries::referent_for(&fac, Some(Some(Uuid::nil()))).unwrap(),
             Some(Uuid::nil())
         );
+    }
+
+    #[test]
+    fn the_hours_scope_as_sql_is_its_filters_text() {
+        use placements::HoursScope;
+        let org = Uuid::from_u128(7);
+        let (text, bound) = HoursScope::EmployerOrHolder(org).sql(7);
+        assert_eq!(bound, Some(org));
+        assert_eq!(
+            text,
+            "((\"placements\".\"employer_id\" = $7) OR (\"placements\".\"contract_id\" = ANY(\
+             SELECT \"contracts\".\"id\" FROM \"contracts\" WHERE (\"contracts\".\"holder_id\" = $7))))"
+        );
+        let (text, _) = HoursScope::Referent(org).sql(12);
+        assert!(text.contains("\"referent_id\" = $12"), "{text}");
+        assert!(!text.contains("$1)"), "{text}");
+        assert_eq!(HoursScope::All.sql(3), ("TRUE".into(), None));
     }
 }

@@ -189,23 +189,24 @@ pub fn missing(
     filter: MissingFilter,
     page: PageRequest<MissingKey>,
 ) -> ApiResult<Page<MissingRow>> {
-    let (in_scope, org) = scope.sql("p", 7);
+    let (in_scope, org) = scope.sql(7);
     let sql = format!(
-        "SELECT p.id AS placement_id, p.contract_id, p.employer_id, m.month::date AS month
-         FROM placements p
-         JOIN contracts c ON c.id = p.contract_id
+        "SELECT placements.id AS placement_id, placements.contract_id, placements.employer_id,
+                m.month::date AS month
+         FROM placements
+         JOIN contracts c ON c.id = placements.contract_id
          CROSS JOIN LATERAL generate_series(
-             date_trunc('month', p.start_date),
-             least(date_trunc('month', coalesce(p.end_date, c.end_date)),
+             date_trunc('month', placements.start_date),
+             least(date_trunc('month', coalesce(placements.end_date, c.end_date)),
                    date_trunc('month', $1::date) - interval '1 month'),
              interval '1 month') AS m (month)
          WHERE {in_scope}
-           AND ($2::uuid IS NULL OR p.contract_id = $2)
-           AND ($3::uuid IS NULL OR p.employer_id = $3)
-           AND ($4::uuid IS NULL OR (p.id, m.month::date) > ($4, $5::date))
+           AND ($2::uuid IS NULL OR placements.contract_id = $2)
+           AND ($3::uuid IS NULL OR placements.employer_id = $3)
+           AND ($4::uuid IS NULL OR (placements.id, m.month::date) > ($4, $5::date))
            AND NOT EXISTS (SELECT 1 FROM monthly_hours h
-                           WHERE h.placement_id = p.id AND h.month = m.month::date)
-         ORDER BY p.id, m.month
+                           WHERE h.placement_id = placements.id AND h.month = m.month::date)
+         ORDER BY placements.id, m.month
          LIMIT $6"
     );
     let q = diesel::sql_query(sql)
