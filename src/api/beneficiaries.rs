@@ -2,7 +2,7 @@ use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::http::path_id;
@@ -303,33 +303,22 @@ pub struct BeneficiaryPatch {
     pub referent_id: Option<Option<Uuid>>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct BeneficiaryQuery {
-    /// Only people followed by this referent.
-    pub referent_id: Option<Uuid>,
-    /// Only people whose last name starts with this (case-insensitive).
-    pub last_name: Option<String>,
-    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct BeneficiaryQuery {
+        /// Only people followed by this referent.
+        pub referent_id: Option<Uuid>,
+        /// Only people whose last name starts with this (case-insensitive).
+        pub last_name: Option<String>,
+    }
+    updated_since
 }
-
-paged_query!(BeneficiaryQuery, updated_since);
 
 #[utoipa::path(
     get, path = "/api/v1/beneficiaries", tag = "beneficiaries", operation_id = "list_beneficiaries",
     params(BeneficiaryQuery),
     responses(
         (status = 200, description = "A page of the people you may see (names only for an employer)", body = BeneficiaryPage),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
 )]
@@ -360,11 +349,7 @@ pub async fn list(
     responses(
         (status = 201, description = "Registered", body = Beneficiary,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Creating,
     ),
     security(("bearer" = []))
 )]
@@ -414,9 +399,7 @@ pub async fn create(
         (status = 200, description = "The person (name only for an employer)", body = BeneficiaryView,
          headers(("ETag" = String, description = "The version, quoted"))),
         (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::RestrictedOne,
     ),
     security(("bearer" = []))
 )]
@@ -447,14 +430,8 @@ pub async fn get(
     responses(
         (status = 200, description = "The person as changed", body = Beneficiary,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::Changing,
         (status = 409, description = "The person was erased: the record can no longer change", body = crate::api::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, response = crate::api::responses::Stale),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -545,28 +522,18 @@ pub struct AccessLogPage {
 
 super::http::page_view!(AccessLogPage, AccessLogEntry);
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AccessLogQuery {
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
+paged_query! {
+    pub struct AccessLogQuery {
 
-paged_query!(AccessLogQuery);
+    }
+}
 
 #[utoipa::path(
     get, path = "/api/v1/beneficiaries/{id}/access-log", tag = "beneficiaries", operation_id = "get_beneficiary_access_log",
     params(("id" = Uuid, Path, description = "Beneficiary id"), AccessLogQuery),
     responses(
         (status = 200, description = "Who read or changed the person's data", body = AccessLogPage),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedOneQuery,
     ),
     security(("bearer" = []))
 )]
@@ -600,9 +567,7 @@ pub struct PersonalDataExport {
     params(("id" = Uuid, Path, description = "Beneficiary id")),
     responses(
         (status = 200, description = "The person's own copy (trailed as an export)", body = PersonalDataExport),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::RestrictedOne,
     ),
     security(("bearer" = []))
 )]
@@ -644,9 +609,7 @@ pub async fn export(
     params(("id" = Uuid, Path, description = "Beneficiary id")),
     responses(
         (status = 200, description = "The person is erased for good: names, birth date, postal code, QPV code and free text are gone; the anonymous record stays so every figure stays whole. Erasing again answers the same.", body = ErasedBeneficiary),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::RestrictedOne,
     ),
     security(("bearer" = []))
 )]

@@ -70,8 +70,7 @@ impl ListQuery for ChangeQuery {
     params(ChangeQuery),
     responses(
         (status = 200, description = "The next changes you may see", body = ChangePage),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Query,
     ),
     security(("bearer" = []))
 )]

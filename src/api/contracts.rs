@@ -269,36 +269,27 @@ impl Merge<ContractFields> for ContractPatch {
     }
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ContractQuery {
-    /// Only contracts of this buyer.
-    pub buyer_id: Option<Uuid>,
-    /// Only contracts held by this company.
-    pub holder_id: Option<Uuid>,
-    /// Only contracts of this operation (exact text).
-    pub operation: Option<String>,
-    /// Only contracts linked to this operation.
-    pub operation_id: Option<Uuid>,
-    /// Only contracts of this nature.
-    pub market_nature: Option<MarketNature>,
-    /// Only contracts whose CPV code starts with these two digits.
-    #[param(pattern = "^[0-9]{2}$", example = "45")]
-    pub cpv_division: Option<String>,
-    /// Only contracts running on this day.
-    #[serde(default, deserialize_with = "super::input::date")]
-    pub active_on: Option<NaiveDate>,
-    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct ContractQuery {
+        /// Only contracts of this buyer.
+        pub buyer_id: Option<Uuid>,
+        /// Only contracts held by this company.
+        pub holder_id: Option<Uuid>,
+        /// Only contracts of this operation (exact text).
+        pub operation: Option<String>,
+        /// Only contracts linked to this operation.
+        pub operation_id: Option<Uuid>,
+        /// Only contracts of this nature.
+        pub market_nature: Option<MarketNature>,
+        /// Only contracts whose CPV code starts with these two digits.
+        #[param(pattern = "^[0-9]{2}$", example = "45")]
+        pub cpv_division: Option<String>,
+        /// Only contracts running on this day.
+        #[serde(default, deserialize_with = "super::input::date")]
+        pub active_on: Option<NaiveDate>,
+    }
+    updated_since
 }
-
-paged_query!(ContractQuery, updated_since);
 
 /// Where a contract stands against its commitment.
 #[derive(Debug, Serialize, ToSchema)]
@@ -334,8 +325,7 @@ pub struct FulfilmentQuery {
     params(ContractQuery),
     responses(
         (status = 200, description = "A page of the contracts you may see", body = ContractPage),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Query,
     ),
     security(("bearer" = []))
 )]
@@ -370,12 +360,8 @@ pub async fn list(
     responses(
         (status = 201, description = "Created", body = Contract,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
+        crate::api::responses::Creating,
         (status = 409, description = "The buyer already has a contract with this reference", body = Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -426,29 +412,16 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/contracts/{id}", tag = "contracts", operation_id = "get_contract",
-    params(("id" = Uuid, Path, description = "Contract id")),
-    responses(
-        (status = 200, description = "The contract", body = Contract,
-         headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 404, response = crate::api::responses::NotFound),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn get(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = path_id(&id, "contract")?;
-    let row = model::get(&state.pool, &p, id).await?;
-    let version = row.version;
-    Ok(super::http::one(&req, version, &Contract::from(row)))
-}
+super::http::get_by_id!(
+    "/api/v1/contracts/{id}",
+    "contracts",
+    "get_contract",
+    "contract",
+    "Contract id",
+    "The contract",
+    Contract,
+    model::get
+);
 
 #[utoipa::path(
     patch, path = "/api/v1/contracts/{id}", tag = "contracts", operation_id = "update_contract",
@@ -460,14 +433,8 @@ pub async fn get(
     responses(
         (status = 200, description = "The contract as changed", body = Contract,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::Changing,
         (status = 409, description = "The buyer already has a contract with this reference, or new dates would leave placements or recorded months outside them", body = Problem, content_type = "application/problem+json"),
-        (status = 412, response = crate::api::responses::Stale),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -536,9 +503,7 @@ pub async fn patch(
     params(("id" = Uuid, Path, description = "Contract id"), FulfilmentQuery),
     responses(
         (status = 200, description = "Hours done against the commitment", body = Fulfilment),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 404, response = crate::api::responses::NotFound),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::OneQuery,
     ),
     security(("bearer" = []))
 )]

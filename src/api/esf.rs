@@ -133,10 +133,7 @@ pub struct EsfQuery {
             (String = "text/csv"),
             (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedOneQuery,
     ),
     security(("bearer" = []))
 )]

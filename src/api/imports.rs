@@ -41,12 +41,7 @@ pub struct ImportQuery {
             "dureeMois": 24, "dateNotification": "2024-03-04", "montant": 2400000}]}})),
     responses(
         (status = 200, description = "What the import did, record by record; one bad record never stops the others", body = ImportSummary),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 413, response = crate::api::responses::TooLarge),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Bulk,
     ),
     security(("bearer" = []))
 )]

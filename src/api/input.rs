@@ -247,27 +247,41 @@ where
 /// Says where a list query struct keeps its paging parameters: `limit` and
 /// `cursor`, and `updated_since` for the lists that follow changes.
 macro_rules! paged_query {
-    ($q:ty) => {
-        impl $crate::paging::ListQuery for $q {
+    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* } $($updated_since:ident)?) => {
+        $crate::api::input::paged_query!(@struct $(#[$meta])* $name { $($fields)* } $($updated_since)?);
+        impl $crate::paging::ListQuery for $name {
             fn limit(&self) -> Option<i64> {
                 self.limit
             }
             fn cursor(&self) -> Option<&str> {
                 self.cursor.as_deref()
             }
+            $(
+                fn $updated_since(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+                    self.updated_since
+                }
+            )?
         }
     };
-    ($q:ty, updated_since) => {
-        impl $crate::paging::ListQuery for $q {
-            fn limit(&self) -> Option<i64> {
-                self.limit
-            }
-            fn cursor(&self) -> Option<&str> {
-                self.cursor.as_deref()
-            }
-            fn updated_since(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-                self.updated_since
-            }
+    (@struct $(#[$meta:meta])* $name:ident { $($fields:tt)* } updated_since) => {
+        $crate::api::input::paged_query!(@struct $(#[$meta])* $name {
+            $($fields)*
+            /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
+            pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+        });
+    };
+    (@struct $(#[$meta:meta])* $name:ident { $($fields:tt)* }) => {
+        #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        $(#[$meta])*
+        pub struct $name {
+            $($fields)*
+            /// Items per page, 1 to 500 (default 50).
+            #[param(minimum = 1, maximum = 500)]
+            pub limit: Option<i64>,
+            /// The `next_cursor` of the previous page.
+            pub cursor: Option<String>,
         }
     };
 }

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::http::path_id;
@@ -184,34 +184,24 @@ pub struct OfferPatch {
     pub status: Option<Option<OfferStatus>>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct OfferQuery {
-    /// Only offers on this contract.
-    pub contract_id: Option<Uuid>,
-    /// Only offers of this employer.
-    pub employer_id: Option<Uuid>,
-    /// Only offers in this status.
-    pub status: Option<OfferStatus>,
-    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct OfferQuery {
+        /// Only offers on this contract.
+        pub contract_id: Option<Uuid>,
+        /// Only offers of this employer.
+        pub employer_id: Option<Uuid>,
+        /// Only offers in this status.
+        pub status: Option<OfferStatus>,
+    }
+    updated_since
 }
-
-paged_query!(OfferQuery, updated_since);
 
 #[utoipa::path(
     get, path = "/api/v1/offers", tag = "offers", operation_id = "list_offers",
     params(OfferQuery),
     responses(
         (status = 200, description = "A page of the offers you may see", body = OfferPage),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Query,
     ),
     security(("bearer" = []))
 )]
@@ -237,11 +227,7 @@ pub async fn list(
     responses(
         (status = 201, description = "Created", body = Offer,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Creating,
     ),
     security(("bearer" = []))
 )]
@@ -280,29 +266,16 @@ pub async fn create(
     Ok(super::http::created(location, version, &Offer::from(row)))
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/offers/{id}", tag = "offers", operation_id = "get_offer",
-    params(("id" = Uuid, Path, description = "Offer id")),
-    responses(
-        (status = 200, description = "The offer", body = Offer,
-         headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 404, response = crate::api::responses::NotFound),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn get(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = path_id(&id, "offer")?;
-    let row = model::get(&state.pool, &p, id).await?;
-    let version = row.version;
-    Ok(super::http::one(&req, version, &Offer::from(row)))
-}
+super::http::get_by_id!(
+    "/api/v1/offers/{id}",
+    "offers",
+    "get_offer",
+    "offer",
+    "Offer id",
+    "The offer",
+    Offer,
+    model::get
+);
 
 impl Merge<OfferFields> for OfferPatch {
     // An offer stays on its contract: the patch has no `contract_id`.
@@ -332,13 +305,7 @@ impl Merge<OfferFields> for OfferPatch {
     responses(
         (status = 200, description = "The offer as changed", body = Offer,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
-        (status = 412, response = crate::api::responses::Stale),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Changing,
     ),
     security(("bearer" = []))
 )]

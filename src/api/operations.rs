@@ -139,32 +139,22 @@ pub struct OperationPatch {
     pub target_hours: Option<Option<Decimal>>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct OperationQuery {
-    /// Only operations of this programme.
-    pub programme: Option<Programme>,
-    /// Only operations renewing this QPV.
-    pub qpv_code: Option<String>,
-    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct OperationQuery {
+        /// Only operations of this programme.
+        pub programme: Option<Programme>,
+        /// Only operations renewing this QPV.
+        pub qpv_code: Option<String>,
+    }
+    updated_since
 }
-
-paged_query!(OperationQuery, updated_since);
 
 #[utoipa::path(
     get, path = "/api/v1/operations", tag = "operations", operation_id = "list_operations",
     params(OperationQuery),
     responses(
         (status = 200, description = "A page of operations (every role reads them all)", body = OperationPage),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Query,
     ),
     security(("bearer" = []))
 )]
@@ -189,12 +179,8 @@ pub async fn list(
     responses(
         (status = 201, description = "Created", body = Operation,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
+        crate::api::responses::Creating,
         (status = 409, description = "An operation already has this name", body = Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -228,29 +214,16 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/operations/{id}", tag = "operations", operation_id = "get_operation",
-    params(("id" = Uuid, Path, description = "Operation id")),
-    responses(
-        (status = 200, description = "The operation", body = Operation,
-         headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 404, response = crate::api::responses::NotFound),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn get(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = path_id(&id, "operation")?;
-    let row = model::get(&state.pool, &p, id).await?;
-    let version = row.version;
-    Ok(super::http::one(&req, version, &Operation::from(row)))
-}
+super::http::get_by_id!(
+    "/api/v1/operations/{id}",
+    "operations",
+    "get_operation",
+    "operation",
+    "Operation id",
+    "The operation",
+    Operation,
+    model::get
+);
 
 impl Merge<OperationFields> for OperationPatch {
     fn merge(self, f: &mut OperationFields, _: &mut Violations) {
@@ -275,14 +248,8 @@ impl Merge<OperationFields> for OperationPatch {
     responses(
         (status = 200, description = "The operation as changed", body = Operation,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::Changing,
         (status = 409, description = "An operation already has this name", body = Problem, content_type = "application/problem+json"),
-        (status = 412, response = crate::api::responses::Stale),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -365,9 +332,7 @@ pub struct OperationFulfilmentQuery {
     params(("id" = Uuid, Path, description = "Operation id"), OperationFulfilmentQuery),
     responses(
         (status = 200, description = "The operation's hours against its target", body = OperationFulfilment),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 404, response = crate::api::responses::NotFound),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::OneQuery,
     ),
     security(("bearer" = []))
 )]

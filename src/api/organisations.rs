@@ -2,7 +2,7 @@ use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::http::path_id;
@@ -139,32 +139,22 @@ pub struct OrganisationPatch {
     pub buyer_category: Option<Option<BuyerCategory>>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct OrganisationQuery {
-    /// Only organisations of this kind.
-    pub kind: Option<OrgKind>,
-    /// The organisation with this SIRET.
-    pub siret: Option<String>,
-    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct OrganisationQuery {
+        /// Only organisations of this kind.
+        pub kind: Option<OrgKind>,
+        /// The organisation with this SIRET.
+        pub siret: Option<String>,
+    }
+    updated_since
 }
-
-paged_query!(OrganisationQuery, updated_since);
 
 #[utoipa::path(
     get, path = "/api/v1/organisations", tag = "organisations", operation_id = "list_organisations",
     params(OrganisationQuery),
     responses(
         (status = 200, description = "A page of the organisations you may see", body = OrganisationPage),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Query,
     ),
     security(("bearer" = []))
 )]
@@ -189,12 +179,8 @@ pub async fn list(
     responses(
         (status = 201, description = "Created", body = Organisation,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
+        crate::api::responses::Creating,
         (status = 409, description = "The SIRET is already used", body = Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -229,29 +215,16 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/organisations/{id}", tag = "organisations", operation_id = "get_organisation",
-    params(("id" = Uuid, Path, description = "Organisation id")),
-    responses(
-        (status = 200, description = "The organisation", body = Organisation,
-         headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 404, response = crate::api::responses::NotFound),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn get(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = path_id(&id, "organisation")?;
-    let row = model::get(&state.pool, &p, id).await?;
-    let version = row.version;
-    Ok(super::http::one(&req, version, &Organisation::from(row)))
-}
+super::http::get_by_id!(
+    "/api/v1/organisations/{id}",
+    "organisations",
+    "get_organisation",
+    "organisation",
+    "Organisation id",
+    "The organisation",
+    Organisation,
+    model::get
+);
 
 impl Merge<OrganisationFields> for OrganisationPatch {
     fn merge(self, f: &mut OrganisationFields, _: &mut Violations) {
@@ -275,14 +248,8 @@ impl Merge<OrganisationFields> for OrganisationPatch {
     responses(
         (status = 200, description = "The organisation as changed", body = Organisation,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::Changing,
         (status = 409, description = "The SIRET is already used, or the kind would change under the organisation's contracts, placements, offers or people", body = Problem, content_type = "application/problem+json"),
-        (status = 412, response = crate::api::responses::Stale),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]

@@ -174,9 +174,7 @@ impl OutcomeFigures {
             (String = "text/csv"),
             (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
 )]

@@ -110,9 +110,7 @@ pub struct OutcomeInput {
         (status = 200, description = "What became of the person (read in their access trail)", body = Outcome,
          headers(("ETag" = String, description = "The version, quoted"))),
         (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::RestrictedOne,
     ),
     security(("bearer" = []))
 )]
@@ -144,14 +142,8 @@ pub async fn get(
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
         (status = 200, description = "Replaced (or unchanged)", body = Outcome,
          headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::Changing,
         (status = 409, description = "The person was erased: their records can no longer change", body = super::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, response = crate::api::responses::Stale),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]

@@ -3,7 +3,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::http::path_id;
@@ -194,38 +194,27 @@ pub struct PlacementPatch {
     pub contract_id: Option<Option<Uuid>>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PlacementQuery {
-    pub contract_id: Option<Uuid>,
-    pub beneficiary_id: Option<Uuid>,
-    pub employer_id: Option<Uuid>,
-    /// Only placements starting on or after this day.
-    #[serde(default, deserialize_with = "super::input::date")]
-    pub started_from: Option<NaiveDate>,
-    /// Only placements starting on or before this day.
-    #[serde(default, deserialize_with = "super::input::date")]
-    pub started_to: Option<NaiveDate>,
-    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct PlacementQuery {
+        pub contract_id: Option<Uuid>,
+        pub beneficiary_id: Option<Uuid>,
+        pub employer_id: Option<Uuid>,
+        /// Only placements starting on or after this day.
+        #[serde(default, deserialize_with = "super::input::date")]
+        pub started_from: Option<NaiveDate>,
+        /// Only placements starting on or before this day.
+        #[serde(default, deserialize_with = "super::input::date")]
+        pub started_to: Option<NaiveDate>,
+    }
+    updated_since
 }
-
-paged_query!(PlacementQuery, updated_since);
 
 #[utoipa::path(
     get, path = "/api/v1/placements", tag = "placements", operation_id = "list_placements",
     params(PlacementQuery),
     responses(
         (status = 200, description = "A page of the placements you may see (no person field for a buyer)", body = PlacementPage),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
 )]
@@ -254,11 +243,7 @@ pub async fn list(
     responses(
         (status = 201, description = "Created", body = Placement,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Creating,
     ),
     security(("bearer" = []))
 )]
@@ -318,9 +303,7 @@ pub async fn create(
         (status = 200, description = "The placement (no person field for a buyer)", body = PlacementOut,
          headers(("ETag" = String, description = "The version, quoted"))),
         (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::RestrictedOne,
     ),
     security(("bearer" = []))
 )]
@@ -371,13 +354,7 @@ impl Merge<PlacementFields> for PlacementPatch {
     responses(
         (status = 200, description = "The placement as changed", body = Placement,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
-        (status = 412, response = crate::api::responses::Stale),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Changing,
     ),
     security(("bearer" = []))
 )]

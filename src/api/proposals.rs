@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::http::path_id;
@@ -149,30 +149,19 @@ pub struct ProposalPatch {
     pub placement: Option<HirePlacement>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ProposalQuery {
-    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
+paged_query! {
+    pub struct ProposalQuery {
 
-paged_query!(ProposalQuery, updated_since);
+    }
+    updated_since
+}
 
 #[utoipa::path(
     get, path = "/api/v1/offers/{id}/proposals", tag = "offers", operation_id = "list_proposals",
     params(("id" = Uuid, Path, description = "Offer id"), ProposalQuery),
     responses(
         (status = 200, description = "The offer's proposals you may read", body = ProposalPage),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedOneQuery,
     ),
     security(("bearer" = []))
 )]
@@ -200,13 +189,8 @@ pub async fn list(
     responses(
         (status = 201, description = "Proposed", body = Proposal,
          headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::CreatingUnder,
         (status = 409, description = "The offer is not open, or the person is already proposed on it", body = super::problem::Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -249,9 +233,7 @@ pub async fn create(
         (status = 200, description = "The proposal", body = Proposal,
          headers(("ETag" = String, description = "The version, quoted"))),
         (status = 304, description = "Not modified since the `If-None-Match` version"),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::RestrictedOne,
     ),
     security(("bearer" = []))
 )]
@@ -278,14 +260,8 @@ pub async fn get(
     responses(
         (status = 200, description = "The proposal as moved; a hire carries `placement_id`", body = Proposal,
          headers(("ETag" = String, description = "The new version, quoted"))),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::Changing,
         (status = 409, description = "The status does not allow this move, or no position is left", body = super::problem::Problem, content_type = "application/problem+json"),
-        (status = 412, response = crate::api::responses::Stale),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]

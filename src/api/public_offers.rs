@@ -5,8 +5,8 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::input::{list_query, paged_query};
@@ -75,22 +75,14 @@ pub struct PublicOfferPage {
 
 super::http::page_view!(PublicOfferPage, PublicOffer);
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PublicOfferQuery {
-    /// Only offers whose postal code starts with these 1 to 5 digits (`91` for the Essonne).
-    #[param(pattern = "^[0-9]{1,5}$", example = "91")]
-    pub postal_code: Option<String>,
-    pub contract_type: Option<ContractType>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct PublicOfferQuery {
+        /// Only offers whose postal code starts with these 1 to 5 digits (`91` for the Essonne).
+        #[param(pattern = "^[0-9]{1,5}$", example = "91")]
+        pub postal_code: Option<String>,
+        pub contract_type: Option<ContractType>,
+    }
 }
-
-paged_query!(PublicOfferQuery);
 
 /// FNV-1a over the body: the same page gives the same tag on every
 /// replica, and any change to it another.

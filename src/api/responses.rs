@@ -79,3 +79,67 @@ problem_response!(
     UriTooLong,
     "The query string is longer than the service accepts: `detail` states the limit"
 );
+
+/// A set of the problem answers above, named once and listed by the
+/// operations that answer all of them: `responses((status = 200, ...),
+/// crate::api::responses::Changing)`. The document holds the same
+/// references the operations would list one by one.
+macro_rules! response_set {
+    ($(#[$doc:meta])* $name:ident: $($status:literal => $response:ident),+ $(,)?) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+                [$(($status.to_string(), RefOr::Ref(Ref::from_response_name(stringify!($response))))),+]
+                    .into_iter()
+                    .collect()
+            }
+        }
+    };
+}
+
+response_set!(
+    /// A change to one object (`PATCH` with `If-Match`).
+    Changing: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "404" => NotFound,
+        "412" => Stale, "415" => UnsupportedMediaType, "422" => Invalid
+);
+response_set!(
+    /// A new object from a JSON body.
+    Creating: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden,
+        "415" => UnsupportedMediaType, "422" => Invalid
+);
+response_set!(
+    /// A new object under one that must exist and be visible.
+    CreatingUnder: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "404" => NotFound,
+        "415" => UnsupportedMediaType, "422" => Invalid
+);
+response_set!(
+    /// Many lines in one body, each judged.
+    Bulk: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "413" => TooLarge,
+        "415" => UnsupportedMediaType, "422" => Invalid
+);
+response_set!(
+    /// A read some roles may not make, with checked parameters.
+    RestrictedQuery: "401" => Unauthorized, "403" => Forbidden, "422" => Invalid
+);
+response_set!(
+    /// One object some roles may not read.
+    RestrictedOne: "401" => Unauthorized, "403" => Forbidden, "404" => NotFound
+);
+response_set!(
+    /// One object some roles may not read, with checked parameters.
+    RestrictedOneQuery: "401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "422" => Invalid
+);
+response_set!(
+    /// A read with checked parameters.
+    Query: "401" => Unauthorized, "422" => Invalid
+);
+response_set!(
+    /// One object, visible or not.
+    One: "401" => Unauthorized, "404" => NotFound
+);
+response_set!(
+    /// One object, visible or not, with checked parameters.
+    OneQuery: "401" => Unauthorized, "404" => NotFound, "422" => Invalid
+);

@@ -149,9 +149,7 @@ impl KeyFigures {
             (String = "text/csv"),
             (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
 )]
@@ -388,9 +386,7 @@ impl Breakdown {
             (String = "text/csv"),
             (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
 )]
@@ -605,9 +601,7 @@ fn to_date(year: i32) -> NaiveDate {
             (String = "text/csv"),
             (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
 )]
@@ -665,9 +659,7 @@ pub struct AnnualReport {
             (AnnualReport = "application/json"),
             (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
 )]
@@ -747,11 +739,7 @@ pub struct Publication {
     responses(
         (status = 201, description = "The year is published", body = Publication),
         (status = 200, description = "The year is published again, with today's figures", body = Publication),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Creating,
     ),
     security(("bearer" = []))
 )]

@@ -4,9 +4,9 @@
 
 use actix_web::web::{self};
 use actix_web::{HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::hours::MonthlyHours;
@@ -46,38 +46,29 @@ pub struct WorkMonthPage {
 
 super::http::page_view!(WorkMonthPage, WorkMonth);
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct WorklistQuery {
-    /// One status or a comma list, e.g. `declared,rejected`.
-    #[param(
-        example = "declared",
-        pattern = "^(declared|validated|rejected)(,(declared|validated|rejected))*$"
-    )]
-    pub status: Option<String>,
-    /// From this month on (`YYYY-MM`, inclusive).
-    #[param(example = "2019-01", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
-    pub month_from: Option<String>,
-    /// Up to this month (`YYYY-MM`, inclusive); not before `month_from`.
-    #[param(example = "2019-12", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
-    pub month_to: Option<String>,
-    /// Only the placements of this contract.
-    pub contract_id: Option<Uuid>,
-    /// Only the placements of this employer.
-    pub employer_id: Option<Uuid>,
-    /// Only the placements of this person.
-    pub beneficiary_id: Option<Uuid>,
-    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct WorklistQuery {
+        /// One status or a comma list, e.g. `declared,rejected`.
+        #[param(
+            example = "declared",
+            pattern = "^(declared|validated|rejected)(,(declared|validated|rejected))*$"
+        )]
+        pub status: Option<String>,
+        /// From this month on (`YYYY-MM`, inclusive).
+        #[param(example = "2019-01", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+        pub month_from: Option<String>,
+        /// Up to this month (`YYYY-MM`, inclusive); not before `month_from`.
+        #[param(example = "2019-12", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
+        pub month_to: Option<String>,
+        /// Only the placements of this contract.
+        pub contract_id: Option<Uuid>,
+        /// Only the placements of this employer.
+        pub employer_id: Option<Uuid>,
+        /// Only the placements of this person.
+        pub beneficiary_id: Option<Uuid>,
+    }
+    updated_since
 }
-
-paged_query!(WorklistQuery, updated_since);
 
 fn month_param(v: &mut Violations, field: &str, value: Option<&str>) -> Option<Month> {
     let value = value?;
@@ -119,9 +110,7 @@ fn statuses(v: &mut Violations, value: Option<&str>) -> Vec<HoursStatus> {
             "created_at": "2019-06-03T08:12:00Z", "updated_at": "2019-06-03T08:12:00Z",
             "contract_id": "0d3e0000-0000-4000-8000-000000000101", "employer_id": "0d3e0000-0000-4000-8000-000000000011"}],
             "next_cursor": null})),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
 )]
@@ -181,24 +170,16 @@ pub struct MissingMonthPage {
 
 super::http::page_view!(MissingMonthPage, MissingMonth);
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct MissingQuery {
-    /// The day of the count (`YYYY-MM-DD`, default today): months before its month are owed.
-    pub as_of: Option<NaiveDate>,
-    /// Only the placements of this contract.
-    pub contract_id: Option<Uuid>,
-    /// Only the placements of this employer.
-    pub employer_id: Option<Uuid>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct MissingQuery {
+        /// The day of the count (`YYYY-MM-DD`, default today): months before its month are owed.
+        pub as_of: Option<NaiveDate>,
+        /// Only the placements of this contract.
+        pub contract_id: Option<Uuid>,
+        /// Only the placements of this employer.
+        pub employer_id: Option<Uuid>,
+    }
 }
-
-paged_query!(MissingQuery);
 
 #[utoipa::path(
     get, path = "/api/v1/hours/missing", tag = "hours", operation_id = "list_missing_hours",
@@ -207,9 +188,7 @@ paged_query!(MissingQuery);
         (status = 200, description = "A page of the months owed and not declared, in the placements you may see", body = MissingMonthPage,
          example = json!({"items": [{"placement_id": "0d3e0000-0000-4000-8000-000000000301", "contract_id": "0d3e0000-0000-4000-8000-000000000101",
             "employer_id": "0d3e0000-0000-4000-8000-000000000011", "month": "2019-02"}], "next_cursor": null})),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
 )]

@@ -161,12 +161,7 @@ fn summarise(outcomes: Vec<DecisionOutcome>) -> DecisionsResult {
     request_body = DecisionBatch,
     responses(
         (status = 200, description = "One result per line, in order; 200 even when some lines are refused (they change nothing, the others are applied)", body = DecisionsResult),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 413, response = crate::api::responses::TooLarge),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Bulk,
     ),
     security(("bearer" = []))
 )]

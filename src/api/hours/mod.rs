@@ -3,7 +3,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::http::path_id;
@@ -123,20 +123,12 @@ pub struct HoursDecision {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct HoursQuery {
-    /// Only what changed at or after this instant (RFC 3339), ordered by `(updated_at, id)`.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Items per page, 1 to 500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
+paged_query! {
+    pub struct HoursQuery {
 
-paged_query!(HoursQuery, updated_since);
+    }
+    updated_since
+}
 
 fn path(raw: &(String, String)) -> ApiResult<(Uuid, Month)> {
     let id = path_id(&raw.0, "placement")?;
@@ -150,10 +142,7 @@ fn path(raw: &(String, String)) -> ApiResult<(Uuid, Month)> {
     params(("id" = Uuid, Path, description = "Placement id"), HoursQuery),
     responses(
         (status = 200, description = "The placement's months", body = MonthlyHoursPage),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedOneQuery,
     ),
     security(("bearer" = []))
 )]
@@ -177,10 +166,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The month", body = MonthlyHours,
          headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::RestrictedOneQuery,
     ),
     security(("bearer" = []))
 )]
@@ -204,13 +190,8 @@ pub async fn get(
     responses(
         (status = 200, description = "The month replaced (or unchanged)", body = MonthlyHours),
         (status = 201, description = "The month declared", body = MonthlyHours),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
+        crate::api::responses::CreatingUnder,
         (status = 409, description = "The month is validated: a company cannot replace it", body = Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -261,12 +242,7 @@ pub async fn put(
     request_body = HoursDecision,
     responses(
         (status = 200, description = "The month as decided", body = MonthlyHours),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 404, response = crate::api::responses::NotFound),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::CreatingUnder,
     ),
     security(("bearer" = []))
 )]

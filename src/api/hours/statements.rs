@@ -121,12 +121,7 @@ fn read_line(
     request_body = HourStatement,
     responses(
         (status = 200, description = "One result per line; 200 even when some lines are rejected", body = StatementResult),
-        (status = 400, response = crate::api::responses::BadRequest),
-        (status = 401, response = crate::api::responses::Unauthorized),
-        (status = 403, response = crate::api::responses::Forbidden),
-        (status = 413, response = crate::api::responses::TooLarge),
-        (status = 415, response = crate::api::responses::UnsupportedMediaType),
-        (status = 422, response = crate::api::responses::Invalid),
+        crate::api::responses::Bulk,
     ),
     security(("bearer" = []))
 )]
