@@ -1,5 +1,5 @@
-use actix_web::web::{self, Bytes};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::web::{self};
+use actix_web::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -313,155 +313,95 @@ paged_query! {
     updated_since
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/beneficiaries", tag = "beneficiaries", operation_id = "list_beneficiaries",
-    params(BeneficiaryQuery),
-    responses(
-        (status = 200, description = "A page of the people you may see (names only for an employer)", body = BeneficiaryPage),
-        crate::api::responses::RestrictedQuery,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn list(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    access::beneficiaries::read(&p)?;
-    let (q, page, v) = list_query::<BeneficiaryQuery, _>(&req);
-    v.finish()?;
-    let filter = model::Filter {
-        referent_id: q.referent_id,
-        last_name: q.last_name,
-    };
-    let (page, view) = db::run(&state.pool, move |c| {
-        usecases::people::list(c, &p, filter, page)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(BeneficiaryPage::from(
-        page.map(|r| BeneficiaryView::of(r, view)),
-    )))
+super::endpoint::list! {
+    path = "/api/v1/beneficiaries", tag = "beneficiaries", operation_id = "list_beneficiaries", params(BeneficiaryQuery),
+    ok = (BeneficiaryPage, "A page of the people you may see (names only for an employer)"), errors = RestrictedQuery;
+    pub async fn list(state, p, req) {
+        access::beneficiaries::read(&p)?;
+        let (q, page, v) = list_query::<BeneficiaryQuery, _>(&req);
+        v.finish()?;
+        let filter = model::Filter {
+            referent_id: q.referent_id,
+            last_name: q.last_name,
+        };
+        let (page, view) = db::run(&state.pool, move |c| {
+            usecases::people::list(c, &p, filter, page)
+        })
+        .await?;
+        Ok(HttpResponse::Ok().json(BeneficiaryPage::from(
+            page.map(|r| BeneficiaryView::of(r, view)),
+        )))
+    }
 }
 
-#[utoipa::path(
-    post, path = "/api/v1/beneficiaries", tag = "beneficiaries", operation_id = "create_beneficiary",
-    request_body = NewBeneficiary,
-    responses(
-        (status = 201, description = "Registered", body = Beneficiary,
-         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        crate::api::responses::Creating,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn create(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::beneficiaries::write(&p)?;
-    let (input, mut v) = json_body::<NewBeneficiary>(&req, &body)?;
-    let referent_id = access::beneficiaries::referent_for(&p, input.referent_id.map(Some))?;
-    let fields = rules::check(
-        PersonDraft {
-            last_name: input.last_name,
-            first_name: input.first_name,
-            sex: input.sex,
-            birth_date: input.birth_date,
-            postal_code: input.postal_code,
-            qpv_code: input.qpv_code,
-            qualification_level: input.qualification_level,
-            eligibility: input.eligibility,
-            eligibility_reason: input.eligibility_reason,
-            referent_id,
-        },
-        Utc::now().date_naive(),
-        &mut v,
-    );
-    let fields = v.finish_with(fields)?;
-    let row = db::run(&state.pool, move |c| {
-        usecases::people::create(c, &p, &fields)
-    })
-    .await?;
-    let location = format!("/api/v1/beneficiaries/{}", row.id);
-    let version = row.version;
-    Ok(super::http::created(
-        location,
-        version,
-        &BeneficiaryView::of(row, PersonView::Full),
-    ))
+super::endpoint::create! {
+    path = "/api/v1/beneficiaries", tag = "beneficiaries", operation_id = "create_beneficiary",
+    body = NewBeneficiary, created = (Beneficiary, "Registered"), errors = Creating;
+    pub async fn create(state, p, req, body) {
+        access::beneficiaries::write(&p)?;
+        let (input, mut v) = json_body::<NewBeneficiary>(&req, &body)?;
+        let referent_id = access::beneficiaries::referent_for(&p, input.referent_id.map(Some))?;
+        let fields = rules::check(
+            PersonDraft {
+                last_name: input.last_name,
+                first_name: input.first_name,
+                sex: input.sex,
+                birth_date: input.birth_date,
+                postal_code: input.postal_code,
+                qpv_code: input.qpv_code,
+                qualification_level: input.qualification_level,
+                eligibility: input.eligibility,
+                eligibility_reason: input.eligibility_reason,
+                referent_id,
+            },
+            Utc::now().date_naive(),
+            &mut v,
+        );
+        let fields = v.finish_with(fields)?;
+        let row = db::run(&state.pool, move |c| {
+            usecases::people::create(c, &p, &fields)
+        })
+        .await?;
+        Ok(super::http::created(format!("/api/v1/beneficiaries/{}", row.id), row.version, &BeneficiaryView::of(row, PersonView::Full)))
+    }
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", operation_id = "get_beneficiary",
-    params(("id" = Uuid, Path, description = "Beneficiary id")),
-    responses(
-        (status = 200, description = "The person (name only for an employer)", body = BeneficiaryView,
-         headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 304, description = "Not modified since the `If-None-Match` version"),
-        crate::api::responses::RestrictedOne,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn get(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    access::beneficiaries::read(&p)?;
-    let id = path_id(&id, "beneficiary")?;
-    let (row, view) = db::run(&state.pool, move |c| usecases::people::get(c, &p, id)).await?;
-    let version = row.version;
-    Ok(super::http::one(
-        &req,
-        version,
-        &BeneficiaryView::of(row, view),
-    ))
+super::endpoint::get_one! {
+    path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", operation_id = "get_beneficiary", id = "Beneficiary id",
+    ok = (BeneficiaryView, "The person (name only for an employer)"), errors = RestrictedOne;
+    pub async fn get(state, p, req, id) {
+        access::beneficiaries::read(&p)?;
+        let id = path_id(&id, "beneficiary")?;
+        let (row, view) = db::run(&state.pool, move |c| usecases::people::get(c, &p, id)).await?;
+        Ok(super::http::one(&req,
+            row.version, &BeneficiaryView::of(row, view),))
+    }
 }
 
-#[utoipa::path(
-    patch, path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", operation_id = "update_beneficiary",
-    params(
-        ("id" = Uuid, Path, description = "Beneficiary id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
-    ),
-    request_body(content = BeneficiaryPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The person as changed", body = Beneficiary,
-         headers(("ETag" = String, description = "The new version, quoted"))),
-        crate::api::responses::Changing,
-        (status = 409, description = "The person was erased: the record can no longer change", body = crate::api::problem::Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn patch(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::beneficiaries::write(&p)?;
-    let id = path_id(&id, "beneficiary")?;
-    let precondition = super::http::if_match(&req)?;
-    let (mut patch, mut v) = json_body::<BeneficiaryPatch>(&req, &body)?;
-    v.not_null("last_name", &patch.last_name);
-    v.not_null("first_name", &patch.first_name);
-    v.not_null("sex", &patch.sex);
-    v.not_null("birth_date", &patch.birth_date);
-    v.not_null("postal_code", &patch.postal_code);
-    v.not_null("eligibility", &patch.eligibility);
-    patch.referent_id = match patch.referent_id {
-        None => None,
-        asked => Some(access::beneficiaries::referent_for(&p, asked)?),
-    };
-    let row = db::run(&state.pool, move |c| {
-        usecases::people::update(c, &p, id, &precondition, patch, v)
-    })
-    .await?;
-    let version = row.version;
-    Ok(super::http::changed(version, &PersonRecord::of(row)))
+super::endpoint::patch! {
+    path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", operation_id = "update_beneficiary", id = "Beneficiary id",
+    body = BeneficiaryPatch, changed = (Beneficiary, "The person as changed"),
+    conflict = "The person was erased: the record can no longer change";
+    pub async fn patch(state, p, req, id, body) {
+        access::beneficiaries::write(&p)?;
+        let (id, precondition, mut patch, mut v) =
+            super::endpoint::patch_request::<BeneficiaryPatch>(&req, &id, "beneficiary", &body)?;
+        v.not_null("last_name", &patch.last_name);
+        v.not_null("first_name", &patch.first_name);
+        v.not_null("sex", &patch.sex);
+        v.not_null("birth_date", &patch.birth_date);
+        v.not_null("postal_code", &patch.postal_code);
+        v.not_null("eligibility", &patch.eligibility);
+        patch.referent_id = match patch.referent_id {
+            None => None,
+            asked => Some(access::beneficiaries::referent_for(&p, asked)?),
+        };
+        let row = db::run(&state.pool, move |c| {
+            usecases::people::update(c, &p, id, &precondition, patch, v)
+        })
+        .await?;
+        Ok(super::http::changed(row.version, &PersonRecord::of(row)))
+    }
 }
 
 impl Merge<PersonFields> for BeneficiaryPatch {
@@ -528,27 +468,17 @@ paged_query! {
     }
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/beneficiaries/{id}/access-log", tag = "beneficiaries", operation_id = "get_beneficiary_access_log",
-    params(("id" = Uuid, Path, description = "Beneficiary id"), AccessLogQuery),
-    responses(
-        (status = 200, description = "Who read or changed the person's data", body = AccessLogPage),
-        crate::api::responses::RestrictedOneQuery,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn access_log(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    access::beneficiaries::trail(&p)?;
-    let id = path_id(&id, "beneficiary")?;
-    let (_, page, v) = list_query::<AccessLogQuery, SeqKey>(&req);
-    v.finish()?;
-    let page = db::run(&state.pool, move |c| model::access_log(c, &p, id, page)).await?;
-    Ok(HttpResponse::Ok().json(AccessLogPage::from(page.map(AccessLogEntry::from))))
+super::endpoint::list! {
+    path = "/api/v1/beneficiaries/{id}/access-log", tag = "beneficiaries", operation_id = "get_beneficiary_access_log", params(("id" = Uuid, Path, description = "Beneficiary id"), AccessLogQuery),
+    ok = (AccessLogPage, "Who read or changed the person's data"), errors = RestrictedOneQuery;
+    pub async fn access_log(state, p, req, id) {
+        access::beneficiaries::trail(&p)?;
+        let id = path_id(&id, "beneficiary")?;
+        let (_, page, v) = list_query::<AccessLogQuery, SeqKey>(&req);
+        v.finish()?;
+        let page = db::run(&state.pool, move |c| model::access_log(c, &p, id, page)).await?;
+        Ok(HttpResponse::Ok().json(AccessLogPage::from(page.map(AccessLogEntry::from))))
+    }
 }
 
 /// Everything the service holds on a person: the record, placements, hours and the access trail.
@@ -621,6 +551,5 @@ pub async fn erase(
     access::beneficiaries::erase(&p)?;
     let id = path_id(&id, "beneficiary")?;
     let row = db::run(&state.pool, move |c| usecases::people::erase(c, &p, id)).await?;
-    let version = row.version;
-    Ok(super::http::changed(version, &PersonRecord::of(row)))
+    Ok(super::http::changed(row.version, &PersonRecord::of(row)))
 }

@@ -1,16 +1,13 @@
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::input::list_query;
-use crate::auth::Principal;
 use crate::db;
-use crate::error::ApiResult;
 use crate::models::change::{self as model, FeedCursor};
 use crate::paging::{ListQuery, PageKey};
-use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(super::http::resource("/changes").route(web::get().to(list)));
@@ -65,36 +62,27 @@ impl ListQuery for ChangeQuery {
     }
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/changes", tag = "changes", operation_id = "list_changes",
-    params(ChangeQuery),
-    responses(
-        (status = 200, description = "The next changes you may see", body = ChangePage),
-        crate::api::responses::Query,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn list(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    let (_, page, v) = list_query::<ChangeQuery, FeedCursor>(&req);
-    let (after, limit) = (page.after.unwrap_or(FeedCursor::START), page.limit);
-    v.finish()?;
-    let (rows, next) = db::run(&state.pool, move |c| model::list(c, &p, after, limit)).await?;
-    Ok(HttpResponse::Ok().json(ChangePage {
-        items: rows
-            .into_iter()
-            .map(|r| Change {
-                cursor: r.cursor().encode(),
-                entity: r.entity,
-                id: r.entity_id,
-                op: r.op,
-                version: r.version,
-                changed_at: r.changed_at,
-            })
-            .collect(),
-        next_cursor: next.encode(),
-    }))
+super::endpoint::list! {
+    path = "/api/v1/changes", tag = "changes", operation_id = "list_changes", params(ChangeQuery),
+    ok = (ChangePage, "The next changes you may see"), errors = Query;
+    pub async fn list(state, p, req) {
+        let (_, page, v) = list_query::<ChangeQuery, FeedCursor>(&req);
+        let (after, limit) = (page.after.unwrap_or(FeedCursor::START), page.limit);
+        v.finish()?;
+        let (rows, next) = db::run(&state.pool, move |c| model::list(c, &p, after, limit)).await?;
+        Ok(HttpResponse::Ok().json(ChangePage {
+            items: rows
+                .into_iter()
+                .map(|r| Change {
+                    cursor: r.cursor().encode(),
+                    entity: r.entity,
+                    id: r.entity_id,
+                    op: r.op,
+                    version: r.version,
+                    changed_at: r.changed_at,
+                })
+                .collect(),
+            next_cursor: next.encode(),
+        }))
+    }
 }

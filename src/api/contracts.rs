@@ -1,4 +1,4 @@
-use actix_web::web::{self, Bytes};
+use actix_web::web::{self};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use super::http::path_id;
 use super::input::{double_option, json_body, list_query, paged_query, query};
-use super::problem::Problem;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
@@ -320,99 +319,73 @@ pub struct FulfilmentQuery {
     pub on: Option<NaiveDate>,
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/contracts", tag = "contracts", operation_id = "list_contracts",
-    params(ContractQuery),
-    responses(
-        (status = 200, description = "A page of the contracts you may see", body = ContractPage),
-        crate::api::responses::Query,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn list(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    let (q, page, mut v) = list_query::<ContractQuery, _>(&req);
-    if let Some(d) = &q.cpv_division {
-        if d.len() != 2 || !d.bytes().all(|b| b.is_ascii_digit()) {
-            v.add("cpv_division", "must be two digits, e.g. 45");
+super::endpoint::list! {
+    path = "/api/v1/contracts", tag = "contracts", operation_id = "list_contracts", params(ContractQuery),
+    ok = (ContractPage, "A page of the contracts you may see"), errors = Query;
+    pub async fn list(state, p, req) {
+        let (q, page, mut v) = list_query::<ContractQuery, _>(&req);
+        if let Some(d) = &q.cpv_division {
+            if d.len() != 2 || !d.bytes().all(|b| b.is_ascii_digit()) {
+                v.add("cpv_division", "must be two digits, e.g. 45");
+            }
         }
+        v.finish()?;
+        let filter = model::Filter {
+            buyer_id: q.buyer_id,
+            holder_id: q.holder_id,
+            operation: q.operation,
+            operation_id: q.operation_id,
+            market_nature: q.market_nature,
+            cpv_division: q.cpv_division,
+            active_on: q.active_on,
+        };
+        let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+        Ok(HttpResponse::Ok().json(ContractPage::from(page.map(Contract::from))))
     }
-    v.finish()?;
-    let filter = model::Filter {
-        buyer_id: q.buyer_id,
-        holder_id: q.holder_id,
-        operation: q.operation,
-        operation_id: q.operation_id,
-        market_nature: q.market_nature,
-        cpv_division: q.cpv_division,
-        active_on: q.active_on,
-    };
-    let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
-    Ok(HttpResponse::Ok().json(ContractPage::from(page.map(Contract::from))))
 }
 
-#[utoipa::path(
-    post, path = "/api/v1/contracts", tag = "contracts", operation_id = "create_contract",
-    request_body = NewContract,
-    responses(
-        (status = 201, description = "Created", body = Contract,
-         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        crate::api::responses::Creating,
-        (status = 409, description = "The buyer already has a contract with this reference", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn create(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::contracts::write(&p)?;
-    let (input, mut v) = json_body::<NewContract>(&req, &body)?;
-    let fields = rules::check(
-        ContractDraft {
-            buyer_id: input.buyer_id.or(access::contracts::default_buyer(&p)),
-            holder_id: input.holder_id,
-            reference: input.reference,
-            title: input.title,
-            operation: input.operation,
-            operation_id: input.operation_id,
-            clause_type: input.clause_type,
-            start_date: input.start_date,
-            end_date: input.end_date,
-            amount_excl_tax: input.amount_excl_tax,
-            labour_share: input.labour_share,
-            insertion_rate: input.insertion_rate,
-            hourly_cost: input.hourly_cost,
-            commitment_hours: input.commitment_hours,
-            commitment_source: CommitmentSource::Given,
-            cpv_code: input.cpv_code,
-            market_nature_given: input.market_nature.is_some(),
-            market_nature: input.market_nature,
-        },
-        input.commitment_hours.is_some(),
-        true,
-        &mut v,
-    );
-    let fields = v.finish_with(fields)?;
-    let row = db::run(&state.pool, move |c| {
-        usecases::contracts::create(c, &p, &fields)
-    })
-    .await?;
-    let location = format!("/api/v1/contracts/{}", row.id);
-    let version = row.version;
-    Ok(super::http::created(
-        location,
-        version,
-        &Contract::from(row),
-    ))
+super::endpoint::create! {
+    path = "/api/v1/contracts", tag = "contracts", operation_id = "create_contract",
+    body = NewContract, created = (Contract, "Created"), errors = Creating,
+    conflict = "The buyer already has a contract with this reference";
+    pub async fn create(state, p, req, body) {
+        access::contracts::write(&p)?;
+        let (input, mut v) = json_body::<NewContract>(&req, &body)?;
+        let fields = rules::check(
+            ContractDraft {
+                buyer_id: input.buyer_id.or(access::contracts::default_buyer(&p)),
+                holder_id: input.holder_id,
+                reference: input.reference,
+                title: input.title,
+                operation: input.operation,
+                operation_id: input.operation_id,
+                clause_type: input.clause_type,
+                start_date: input.start_date,
+                end_date: input.end_date,
+                amount_excl_tax: input.amount_excl_tax,
+                labour_share: input.labour_share,
+                insertion_rate: input.insertion_rate,
+                hourly_cost: input.hourly_cost,
+                commitment_hours: input.commitment_hours,
+                commitment_source: CommitmentSource::Given,
+                cpv_code: input.cpv_code,
+                market_nature_given: input.market_nature.is_some(),
+                market_nature: input.market_nature,
+            },
+            input.commitment_hours.is_some(),
+            true,
+            &mut v,
+        );
+        let fields = v.finish_with(fields)?;
+        let row = db::run(&state.pool, move |c| {
+            usecases::contracts::create(c, &p, &fields)
+        })
+        .await?;
+        Ok(super::http::created(format!("/api/v1/contracts/{}", row.id), row.version, &Contract::from(row)))
+    }
 }
 
-super::http::get_by_id!(
+super::endpoint::get_by_id!(
     "/api/v1/contracts/{id}",
     "contracts",
     "get_contract",
@@ -423,79 +396,61 @@ super::http::get_by_id!(
     model::get
 );
 
-#[utoipa::path(
-    patch, path = "/api/v1/contracts/{id}", tag = "contracts", operation_id = "update_contract",
-    params(
-        ("id" = Uuid, Path, description = "Contract id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
-    ),
-    request_body(content = ContractPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The contract as changed", body = Contract,
-         headers(("ETag" = String, description = "The new version, quoted"))),
-        crate::api::responses::Changing,
-        (status = 409, description = "The buyer already has a contract with this reference, or new dates would leave placements or recorded months outside them", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn patch(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::contracts::write(&p)?;
-    let id = path_id(&id, "contract")?;
-    let precondition = super::http::if_match(&req)?;
-    let (patch, mut v) = json_body::<ContractPatch>(&req, &body)?;
-    v.not_null("buyer_id", &patch.buyer_id);
-    v.not_null("holder_id", &patch.holder_id);
-    v.not_null("reference", &patch.reference);
-    v.not_null("title", &patch.title);
-    v.not_null("clause_type", &patch.clause_type);
-    v.not_null("start_date", &patch.start_date);
-    v.not_null("end_date", &patch.end_date);
-    v.not_null("commitment_source", &patch.commitment_source);
-    if matches!(
-        patch.commitment_source,
-        Some(Some(CommitmentSource::Confirmed))
-    ) {
-        access::contracts::confirm_commitment(&p)?;
-    }
-    if matches!(patch.commitment_source, Some(Some(s)) if s != CommitmentSource::Confirmed) {
-        v.add(
-            "commitment_source",
-            "can only be set to `confirmed`, to approve an estimate",
-        );
-    }
-    let commitment = CommitmentChange {
-        hours: patch.commitment_hours,
-        confirm: matches!(
+super::endpoint::patch! {
+    path = "/api/v1/contracts/{id}", tag = "contracts", operation_id = "update_contract", id = "Contract id",
+    body = ContractPatch, changed = (Contract, "The contract as changed"),
+    conflict = "The buyer already has a contract with this reference, or new dates would leave placements or recorded months outside them";
+    pub async fn patch(state, p, req, id, body) {
+        access::contracts::write(&p)?;
+        let (id, precondition, patch, mut v) =
+            super::endpoint::patch_request::<ContractPatch>(&req, &id, "contract", &body)?;
+        v.not_null("buyer_id", &patch.buyer_id);
+        v.not_null("holder_id", &patch.holder_id);
+        v.not_null("reference", &patch.reference);
+        v.not_null("title", &patch.title);
+        v.not_null("clause_type", &patch.clause_type);
+        v.not_null("start_date", &patch.start_date);
+        v.not_null("end_date", &patch.end_date);
+        v.not_null("commitment_source", &patch.commitment_source);
+        if matches!(
             patch.commitment_source,
             Some(Some(CommitmentSource::Confirmed))
-        ),
-        sizing_patched: patch.amount_excl_tax.is_some()
-            || patch.labour_share.is_some()
-            || patch.insertion_rate.is_some()
-            || patch.hourly_cost.is_some(),
-    };
-    let operation_asked = patch.operation.clone().flatten();
-    let row = db::run(&state.pool, move |c| {
-        usecases::contracts::update(
-            c,
-            &p,
-            id,
-            &precondition,
-            patch,
-            commitment,
-            operation_asked,
-            v,
-        )
-    })
-    .await?;
-    let version = row.version;
-    Ok(super::http::changed(version, &Contract::from(row)))
+        ) {
+            access::contracts::confirm_commitment(&p)?;
+        }
+        if matches!(patch.commitment_source, Some(Some(s)) if s != CommitmentSource::Confirmed) {
+            v.add(
+                "commitment_source",
+                "can only be set to `confirmed`, to approve an estimate",
+            );
+        }
+        let commitment = CommitmentChange {
+            hours: patch.commitment_hours,
+            confirm: matches!(
+                patch.commitment_source,
+                Some(Some(CommitmentSource::Confirmed))
+            ),
+            sizing_patched: patch.amount_excl_tax.is_some()
+                || patch.labour_share.is_some()
+                || patch.insertion_rate.is_some()
+                || patch.hourly_cost.is_some(),
+        };
+        let operation_asked = patch.operation.clone().flatten();
+        let row = db::run(&state.pool, move |c| {
+            usecases::contracts::update(
+                c,
+                &p,
+                id,
+                &precondition,
+                patch,
+                commitment,
+                operation_asked,
+                v,
+            )
+        })
+        .await?;
+        Ok(super::http::changed(row.version, &Contract::from(row)))
+    }
 }
 
 #[utoipa::path(

@@ -159,36 +159,3 @@ macro_rules! page_view {
     };
 }
 pub(crate) use page_view;
-
-/// `GET` of one versioned object by id, the same for every such resource:
-/// its view with the version as `ETag`, 304 on a matching
-/// `If-None-Match`, 404 when there is none the caller may see.
-/// `get_by_id!(path, tag, operation_id, what, id_doc, description, View,
-/// model::get)` writes the handler `get` and its OpenAPI operation.
-macro_rules! get_by_id {
-    ($path:tt, $tag:tt, $operation_id:tt, $what:tt, $id_doc:tt, $description:tt, $view:ident, $get:path) => {
-        #[utoipa::path(
-            get, path = $path, tag = $tag, operation_id = $operation_id,
-            params(("id" = Uuid, Path, description = $id_doc)),
-            responses(
-                (status = 200, description = $description, body = $view,
-                 headers(("ETag" = String, description = "The version, quoted"))),
-                (status = 304, description = "Not modified since the `If-None-Match` version"),
-                crate::api::responses::One,
-            ),
-            security(("bearer" = []))
-        )]
-        pub async fn get(
-            state: actix_web::web::Data<crate::state::AppState>,
-            p: crate::auth::Principal,
-            req: actix_web::HttpRequest,
-            id: actix_web::web::Path<String>,
-        ) -> crate::error::ApiResult<actix_web::HttpResponse> {
-            let id = crate::api::http::path_id(&id, $what)?;
-            let row = $get(&state.pool, &p, id).await?;
-            let version = row.version;
-            Ok(crate::api::http::one(&req, version, &$view::from(row)))
-        }
-    };
-}
-pub(crate) use get_by_id;

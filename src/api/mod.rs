@@ -8,6 +8,7 @@
 pub mod beneficiaries;
 pub mod changes;
 pub mod contracts;
+pub mod endpoint;
 pub mod esf;
 pub mod export;
 pub mod hours;

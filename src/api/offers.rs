@@ -1,23 +1,20 @@
 //! Offers: jobs to fill on a contract with an insertion clause.
 
-use actix_web::web::{self, Bytes};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::web::{self};
+use actix_web::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::http::path_id;
 use super::input::{double_option, json_body, list_query, paged_query};
 use crate::access;
-use crate::auth::Principal;
 use crate::db;
 use crate::domain::offer::{ContractType, OfferDraft, OfferFields, OfferStatus};
 use crate::domain::patch::{set, set_nullable, Merge};
-use crate::error::{ApiResult, Violations};
+use crate::error::Violations;
 use crate::models::offer::{self as model, OfferRow};
-use crate::state::AppState;
 use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -196,77 +193,55 @@ paged_query! {
     updated_since
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/offers", tag = "offers", operation_id = "list_offers",
-    params(OfferQuery),
-    responses(
-        (status = 200, description = "A page of the offers you may see", body = OfferPage),
-        crate::api::responses::Query,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn list(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    let (q, page, v) = list_query::<OfferQuery, _>(&req);
-    v.finish()?;
-    let filter = model::Filter {
-        contract_id: q.contract_id,
-        employer_id: q.employer_id,
-        status: q.status,
-    };
-    let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
-    Ok(HttpResponse::Ok().json(OfferPage::from(page.map(Offer::from))))
-}
-
-#[utoipa::path(
-    post, path = "/api/v1/offers", tag = "offers", operation_id = "create_offer",
-    request_body = NewOffer,
-    responses(
-        (status = 201, description = "Created", body = Offer,
-         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        crate::api::responses::Creating,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn create(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::offers::write(&p)?;
-    let (input, mut v) = json_body::<NewOffer>(&req, &body)?;
-    if input.status == Some(OfferStatus::Filled) {
-        v.add("status", "is set by the hires: give open or closed");
+super::endpoint::list! {
+    path = "/api/v1/offers", tag = "offers", operation_id = "list_offers", params(OfferQuery),
+    ok = (OfferPage, "A page of the offers you may see"), errors = Query;
+    pub async fn list(state, p, req) {
+        let (q, page, v) = list_query::<OfferQuery, _>(&req);
+        v.finish()?;
+        let filter = model::Filter {
+            contract_id: q.contract_id,
+            employer_id: q.employer_id,
+            status: q.status,
+        };
+        let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+        Ok(HttpResponse::Ok().json(OfferPage::from(page.map(Offer::from))))
     }
-    let draft = OfferDraft {
-        contract_id: input.contract_id,
-        employer_id: input.employer_id,
-        job_title: input.job_title,
-        contract_type: input.contract_type,
-        hours_per_week: input.hours_per_week,
-        positions: input.positions,
-        start_date: input.start_date,
-        end_date: input.end_date,
-        postal_code: input.postal_code,
-        description: input.description,
-        qpv_priority: input.qpv_priority,
-        external_url: input.external_url,
-        status: input.status,
-    };
-    let row = db::run(&state.pool, move |c| {
-        usecases::offers::create(c, &p, draft, v)
-    })
-    .await?;
-    let location = format!("/api/v1/offers/{}", row.id);
-    let version = row.version;
-    Ok(super::http::created(location, version, &Offer::from(row)))
 }
 
-super::http::get_by_id!(
+super::endpoint::create! {
+    path = "/api/v1/offers", tag = "offers", operation_id = "create_offer",
+    body = NewOffer, created = (Offer, "Created"), errors = Creating;
+    pub async fn create(state, p, req, body) {
+        access::offers::write(&p)?;
+        let (input, mut v) = json_body::<NewOffer>(&req, &body)?;
+        if input.status == Some(OfferStatus::Filled) {
+            v.add("status", "is set by the hires: give open or closed");
+        }
+        let draft = OfferDraft {
+            contract_id: input.contract_id,
+            employer_id: input.employer_id,
+            job_title: input.job_title,
+            contract_type: input.contract_type,
+            hours_per_week: input.hours_per_week,
+            positions: input.positions,
+            start_date: input.start_date,
+            end_date: input.end_date,
+            postal_code: input.postal_code,
+            description: input.description,
+            qpv_priority: input.qpv_priority,
+            external_url: input.external_url,
+            status: input.status,
+        };
+        let row = db::run(&state.pool, move |c| {
+            usecases::offers::create(c, &p, draft, v)
+        })
+        .await?;
+        Ok(super::http::created(format!("/api/v1/offers/{}", row.id), row.version, &Offer::from(row)))
+    }
+}
+
+super::endpoint::get_by_id!(
     "/api/v1/offers/{id}",
     "offers",
     "get_offer",
@@ -295,47 +270,29 @@ impl Merge<OfferFields> for OfferPatch {
     }
 }
 
-#[utoipa::path(
-    patch, path = "/api/v1/offers/{id}", tag = "offers", operation_id = "update_offer",
-    params(
-        ("id" = Uuid, Path, description = "Offer id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
-    ),
-    request_body(content = OfferPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The offer as changed", body = Offer,
-         headers(("ETag" = String, description = "The new version, quoted"))),
-        crate::api::responses::Changing,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn patch(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::offers::write(&p)?;
-    let id = path_id(&id, "offer")?;
-    let precondition = super::http::if_match(&req)?;
-    let (patch, mut first) = json_body::<OfferPatch>(&req, &body)?;
-    first.not_null("employer_id", &patch.employer_id);
-    first.not_null("job_title", &patch.job_title);
-    first.not_null("contract_type", &patch.contract_type);
-    first.not_null("hours_per_week", &patch.hours_per_week);
-    first.not_null("positions", &patch.positions);
-    first.not_null("start_date", &patch.start_date);
-    first.not_null("postal_code", &patch.postal_code);
-    first.not_null("qpv_priority", &patch.qpv_priority);
-    first.not_null("status", &patch.status);
-    if matches!(patch.status, Some(Some(OfferStatus::Filled))) {
-        first.add("status", "is set by the hires: give open or closed");
+super::endpoint::patch! {
+    path = "/api/v1/offers/{id}", tag = "offers", operation_id = "update_offer", id = "Offer id",
+    body = OfferPatch, changed = (Offer, "The offer as changed");
+    pub async fn patch(state, p, req, id, body) {
+        access::offers::write(&p)?;
+        let (id, precondition, patch, mut first) =
+            super::endpoint::patch_request::<OfferPatch>(&req, &id, "offer", &body)?;
+        first.not_null("employer_id", &patch.employer_id);
+        first.not_null("job_title", &patch.job_title);
+        first.not_null("contract_type", &patch.contract_type);
+        first.not_null("hours_per_week", &patch.hours_per_week);
+        first.not_null("positions", &patch.positions);
+        first.not_null("start_date", &patch.start_date);
+        first.not_null("postal_code", &patch.postal_code);
+        first.not_null("qpv_priority", &patch.qpv_priority);
+        first.not_null("status", &patch.status);
+        if matches!(patch.status, Some(Some(OfferStatus::Filled))) {
+            first.add("status", "is set by the hires: give open or closed");
+        }
+        let row = db::run(&state.pool, move |c| {
+            usecases::offers::update(c, &p, id, &precondition, patch, first)
+        })
+        .await?;
+        Ok(super::http::changed(row.version, &Offer::from(row)))
     }
-    let row = db::run(&state.pool, move |c| {
-        usecases::offers::update(c, &p, id, &precondition, patch, first)
-    })
-    .await?;
-    let version = row.version;
-    Ok(super::http::changed(version, &Offer::from(row)))
 }

@@ -1,7 +1,7 @@
 //! Operations (urban renewal and other programmes) and how far their
 //! contracts are.
 
-use actix_web::web::{self, Bytes};
+use actix_web::web::{self};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 use super::http::path_id;
 use super::input::{double_option, json_body, list_query, paged_query, query};
-use super::problem::Problem;
 use crate::access;
 use crate::auth::Principal;
 use crate::db;
@@ -149,72 +148,46 @@ paged_query! {
     updated_since
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/operations", tag = "operations", operation_id = "list_operations",
-    params(OperationQuery),
-    responses(
-        (status = 200, description = "A page of operations (every role reads them all)", body = OperationPage),
-        crate::api::responses::Query,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn list(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    let (q, page, v) = list_query::<OperationQuery, _>(&req);
-    v.finish()?;
-    let filter = model::Filter {
-        programme: q.programme,
-        qpv_code: q.qpv_code.map(|c| c.trim().to_ascii_uppercase()),
-    };
-    let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
-    Ok(HttpResponse::Ok().json(OperationPage::from(page.map(Operation::from))))
+super::endpoint::list! {
+    path = "/api/v1/operations", tag = "operations", operation_id = "list_operations", params(OperationQuery),
+    ok = (OperationPage, "A page of operations (every role reads them all)"), errors = Query;
+    pub async fn list(state, p, req) {
+        let (q, page, v) = list_query::<OperationQuery, _>(&req);
+        v.finish()?;
+        let filter = model::Filter {
+            programme: q.programme,
+            qpv_code: q.qpv_code.map(|c| c.trim().to_ascii_uppercase()),
+        };
+        let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+        Ok(HttpResponse::Ok().json(OperationPage::from(page.map(Operation::from))))
+    }
 }
 
-#[utoipa::path(
-    post, path = "/api/v1/operations", tag = "operations", operation_id = "create_operation",
-    request_body = NewOperation,
-    responses(
-        (status = 201, description = "Created", body = Operation,
-         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        crate::api::responses::Creating,
-        (status = 409, description = "An operation already has this name", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn create(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::operations::write(&p)?;
-    let (input, mut v) = json_body::<NewOperation>(&req, &body)?;
-    let fields = rules::check(
-        OperationDraft {
-            name: input.name,
-            programme: input.programme,
-            qpv_codes: input.qpv_codes,
-            start_date: input.start_date,
-            end_date: input.end_date,
-            target_hours: input.target_hours,
-        },
-        &mut v,
-    );
-    let fields = v.finish_with(fields)?;
-    let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
-    let location = format!("/api/v1/operations/{}", row.id);
-    let version = row.version;
-    Ok(super::http::created(
-        location,
-        version,
-        &Operation::from(row),
-    ))
+super::endpoint::create! {
+    path = "/api/v1/operations", tag = "operations", operation_id = "create_operation",
+    body = NewOperation, created = (Operation, "Created"), errors = Creating,
+    conflict = "An operation already has this name";
+    pub async fn create(state, p, req, body) {
+        access::operations::write(&p)?;
+        let (input, mut v) = json_body::<NewOperation>(&req, &body)?;
+        let fields = rules::check(
+            OperationDraft {
+                name: input.name,
+                programme: input.programme,
+                qpv_codes: input.qpv_codes,
+                start_date: input.start_date,
+                end_date: input.end_date,
+                target_hours: input.target_hours,
+            },
+            &mut v,
+        );
+        let fields = v.finish_with(fields)?;
+        let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
+        Ok(super::http::created(format!("/api/v1/operations/{}", row.id), row.version, &Operation::from(row)))
+    }
 }
 
-super::http::get_by_id!(
+super::endpoint::get_by_id!(
     "/api/v1/operations/{id}",
     "operations",
     "get_operation",
@@ -238,41 +211,23 @@ impl Merge<OperationFields> for OperationPatch {
     }
 }
 
-#[utoipa::path(
-    patch, path = "/api/v1/operations/{id}", tag = "operations", operation_id = "update_operation",
-    params(
-        ("id" = Uuid, Path, description = "Operation id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
-    ),
-    request_body(content = OperationPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The operation as changed", body = Operation,
-         headers(("ETag" = String, description = "The new version, quoted"))),
-        crate::api::responses::Changing,
-        (status = 409, description = "An operation already has this name", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn patch(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::operations::write(&p)?;
-    let id = path_id(&id, "operation")?;
-    let precondition = super::http::if_match(&req)?;
-    let (patch, mut v) = json_body::<OperationPatch>(&req, &body)?;
-    v.not_null("name", &patch.name);
-    v.not_null("programme", &patch.programme);
-    v.not_null("start_date", &patch.start_date);
-    let row = db::run(&state.pool, move |c| {
-        usecases::directory::update_operation(c, &p, id, &precondition, patch, v)
-    })
-    .await?;
-    let version = row.version;
-    Ok(super::http::changed(version, &Operation::from(row)))
+super::endpoint::patch! {
+    path = "/api/v1/operations/{id}", tag = "operations", operation_id = "update_operation", id = "Operation id",
+    body = OperationPatch, changed = (Operation, "The operation as changed"),
+    conflict = "An operation already has this name";
+    pub async fn patch(state, p, req, id, body) {
+        access::operations::write(&p)?;
+        let (id, precondition, patch, mut v) =
+            super::endpoint::patch_request::<OperationPatch>(&req, &id, "operation", &body)?;
+        v.not_null("name", &patch.name);
+        v.not_null("programme", &patch.programme);
+        v.not_null("start_date", &patch.start_date);
+        let row = db::run(&state.pool, move |c| {
+            usecases::directory::update_operation(c, &p, id, &precondition, patch, v)
+        })
+        .await?;
+        Ok(super::http::changed(row.version, &Operation::from(row)))
+    }
 }
 
 /// How far an operation is: cumulative from the start, months up to the month of `on`, over the

@@ -1,22 +1,18 @@
-use actix_web::web::{self, Bytes};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::web::{self};
+use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::http::path_id;
 use super::input::{double_option, json_body, list_query, paged_query};
-use super::problem::Problem;
 use crate::access;
-use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{BuyerCategory, IdentifierType, OrgKind, SiaeType};
 use crate::domain::organisation::{self as rules, OrganisationDraft, OrganisationFields};
 use crate::domain::patch::{set, set_nullable, Merge};
-use crate::error::{ApiResult, Violations};
+use crate::error::Violations;
 use crate::models::organisation::{self as model, OrganisationRow};
-use crate::state::AppState;
 use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -149,73 +145,47 @@ paged_query! {
     updated_since
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/organisations", tag = "organisations", operation_id = "list_organisations",
-    params(OrganisationQuery),
-    responses(
-        (status = 200, description = "A page of the organisations you may see", body = OrganisationPage),
-        crate::api::responses::Query,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn list(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    let (q, page, v) = list_query::<OrganisationQuery, _>(&req);
-    v.finish()?;
-    let filter = model::Filter {
-        kind: q.kind,
-        siret: q.siret,
-    };
-    let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
-    Ok(HttpResponse::Ok().json(OrganisationPage::from(page.map(Organisation::from))))
+super::endpoint::list! {
+    path = "/api/v1/organisations", tag = "organisations", operation_id = "list_organisations", params(OrganisationQuery),
+    ok = (OrganisationPage, "A page of the organisations you may see"), errors = Query;
+    pub async fn list(state, p, req) {
+        let (q, page, v) = list_query::<OrganisationQuery, _>(&req);
+        v.finish()?;
+        let filter = model::Filter {
+            kind: q.kind,
+            siret: q.siret,
+        };
+        let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+        Ok(HttpResponse::Ok().json(OrganisationPage::from(page.map(Organisation::from))))
+    }
 }
 
-#[utoipa::path(
-    post, path = "/api/v1/organisations", tag = "organisations", operation_id = "create_organisation",
-    request_body = NewOrganisation,
-    responses(
-        (status = 201, description = "Created", body = Organisation,
-         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        crate::api::responses::Creating,
-        (status = 409, description = "The SIRET is already used", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn create(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::organisations::write(&p)?;
-    let (input, mut v) = json_body::<NewOrganisation>(&req, &body)?;
-    let fields = rules::check(
-        OrganisationDraft {
-            kind: input.kind,
-            name: input.name,
-            siret: input.siret,
-            siae_type: input.siae_type,
-            identifier_type: input.identifier_type,
-            identifier: input.identifier,
-            buyer_category: input.buyer_category,
-        },
-        &mut v,
-    );
-    let fields = v.finish_with(fields)?;
-    let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
-    let location = format!("/api/v1/organisations/{}", row.id);
-    let version = row.version;
-    Ok(super::http::created(
-        location,
-        version,
-        &Organisation::from(row),
-    ))
+super::endpoint::create! {
+    path = "/api/v1/organisations", tag = "organisations", operation_id = "create_organisation",
+    body = NewOrganisation, created = (Organisation, "Created"), errors = Creating,
+    conflict = "The SIRET is already used";
+    pub async fn create(state, p, req, body) {
+        access::organisations::write(&p)?;
+        let (input, mut v) = json_body::<NewOrganisation>(&req, &body)?;
+        let fields = rules::check(
+            OrganisationDraft {
+                kind: input.kind,
+                name: input.name,
+                siret: input.siret,
+                siae_type: input.siae_type,
+                identifier_type: input.identifier_type,
+                identifier: input.identifier,
+                buyer_category: input.buyer_category,
+            },
+            &mut v,
+        );
+        let fields = v.finish_with(fields)?;
+        let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
+        Ok(super::http::created(format!("/api/v1/organisations/{}", row.id), row.version, &Organisation::from(row)))
+    }
 }
 
-super::http::get_by_id!(
+super::endpoint::get_by_id!(
     "/api/v1/organisations/{id}",
     "organisations",
     "get_organisation",
@@ -238,38 +208,20 @@ impl Merge<OrganisationFields> for OrganisationPatch {
     }
 }
 
-#[utoipa::path(
-    patch, path = "/api/v1/organisations/{id}", tag = "organisations", operation_id = "update_organisation",
-    params(
-        ("id" = Uuid, Path, description = "Organisation id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
-    ),
-    request_body(content = OrganisationPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The organisation as changed", body = Organisation,
-         headers(("ETag" = String, description = "The new version, quoted"))),
-        crate::api::responses::Changing,
-        (status = 409, description = "The SIRET is already used, or the kind would change under the organisation's contracts, placements, offers or people", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn patch(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::organisations::write(&p)?;
-    let id = path_id(&id, "organisation")?;
-    let precondition = super::http::if_match(&req)?;
-    let (patch, mut v) = json_body::<OrganisationPatch>(&req, &body)?;
-    v.not_null("kind", &patch.kind);
-    v.not_null("name", &patch.name);
-    let row = db::run(&state.pool, move |c| {
-        usecases::directory::update_organisation(c, &p, id, &precondition, patch, v)
-    })
-    .await?;
-    let version = row.version;
-    Ok(super::http::changed(version, &Organisation::from(row)))
+super::endpoint::patch! {
+    path = "/api/v1/organisations/{id}", tag = "organisations", operation_id = "update_organisation", id = "Organisation id",
+    body = OrganisationPatch, changed = (Organisation, "The organisation as changed"),
+    conflict = "The SIRET is already used, or the kind would change under the organisation's contracts, placements, offers or people";
+    pub async fn patch(state, p, req, id, body) {
+        access::organisations::write(&p)?;
+        let (id, precondition, patch, mut v) =
+            super::endpoint::patch_request::<OrganisationPatch>(&req, &id, "organisation", &body)?;
+        v.not_null("kind", &patch.kind);
+        v.not_null("name", &patch.name);
+        let row = db::run(&state.pool, move |c| {
+            usecases::directory::update_organisation(c, &p, id, &precondition, patch, v)
+        })
+        .await?;
+        Ok(super::http::changed(row.version, &Organisation::from(row)))
+    }
 }

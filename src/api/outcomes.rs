@@ -103,31 +103,18 @@ pub struct OutcomeInput {
     pub follow_up: Option<FollowUpInput>,
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/placements/{id}/outcome", tag = "outcomes", operation_id = "get_placement_outcome",
-    params(("id" = Uuid, Path, description = "Placement id")),
-    responses(
-        (status = 200, description = "What became of the person (read in their access trail)", body = Outcome,
-         headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 304, description = "Not modified since the `If-None-Match` version"),
-        crate::api::responses::RestrictedOne,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn get(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    access::placements::outcomes(&p)?;
-    let id = path_id(&id, "placement")?;
-    let row = db::run(&state.pool, move |c| {
-        usecases::placements::outcome(c, &p, id)
-    })
-    .await?;
-    let version = row.version;
-    Ok(super::http::one(&req, version, &Outcome::from(row)))
+super::endpoint::get_one! {
+    path = "/api/v1/placements/{id}/outcome", tag = "outcomes", operation_id = "get_placement_outcome", id = "Placement id",
+    ok = (Outcome, "What became of the person (read in their access trail)"), errors = RestrictedOne;
+    pub async fn get(state, p, req, id) {
+        access::placements::outcomes(&p)?;
+        let id = path_id(&id, "placement")?;
+        let row = db::run(&state.pool, move |c| {
+            usecases::placements::outcome(c, &p, id)
+        })
+        .await?;
+        Ok(super::http::one(&req, row.version, &Outcome::from(row)))
+    }
 }
 
 #[utoipa::path(

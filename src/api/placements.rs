@@ -1,5 +1,5 @@
-use actix_web::web::{self, Bytes};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::web::{self};
+use actix_web::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -9,14 +9,12 @@ use uuid::Uuid;
 use super::http::path_id;
 use super::input::{double_option, json_body, list_query, paged_query};
 use crate::access::{self, PlacementView};
-use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::Modality;
 use crate::domain::patch::{set, set_nullable, Merge};
 use crate::domain::placement::{PlacementDraft, PlacementFields};
-use crate::error::{ApiError, ApiResult, Violations};
+use crate::error::{ApiError, Violations};
 use crate::models::placement::{self as model, PlacementRow};
-use crate::state::AppState;
 use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -209,119 +207,77 @@ paged_query! {
     updated_since
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/placements", tag = "placements", operation_id = "list_placements",
-    params(PlacementQuery),
-    responses(
-        (status = 200, description = "A page of the placements you may see (no person field for a buyer)", body = PlacementPage),
-        crate::api::responses::RestrictedQuery,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn list(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    access::placements::read(&p)?;
-    let (q, page, v) = list_query::<PlacementQuery, _>(&req);
-    v.finish()?;
-    let filter = model::Filter {
-        contract_id: q.contract_id,
-        beneficiary_id: q.beneficiary_id,
-        employer_id: q.employer_id,
-        started_from: q.started_from,
-        started_to: q.started_to,
-    };
-    let (page, view) = model::list(&state.pool, &p, filter, page).await?;
-    Ok(HttpResponse::Ok().json(PlacementPage::from(page.map(|r| PlacementOut::of(r, view)))))
+super::endpoint::list! {
+    path = "/api/v1/placements", tag = "placements", operation_id = "list_placements", params(PlacementQuery),
+    ok = (PlacementPage, "A page of the placements you may see (no person field for a buyer)"), errors = RestrictedQuery;
+    pub async fn list(state, p, req) {
+        access::placements::read(&p)?;
+        let (q, page, v) = list_query::<PlacementQuery, _>(&req);
+        v.finish()?;
+        let filter = model::Filter {
+            contract_id: q.contract_id,
+            beneficiary_id: q.beneficiary_id,
+            employer_id: q.employer_id,
+            started_from: q.started_from,
+            started_to: q.started_to,
+        };
+        let (page, view) = model::list(&state.pool, &p, filter, page).await?;
+        Ok(HttpResponse::Ok().json(PlacementPage::from(page.map(|r| PlacementOut::of(r, view)))))
+    }
 }
 
-#[utoipa::path(
-    post, path = "/api/v1/placements", tag = "placements", operation_id = "create_placement",
-    request_body = NewPlacement,
-    responses(
-        (status = 201, description = "Created", body = Placement,
-         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        crate::api::responses::Creating,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn create(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    let leave = access::placements::place(&p)?;
-    let (input, mut v) = json_body::<NewPlacement>(&req, &body)?;
-    let beneficiary_id = v.require("beneficiary_id", input.beneficiary_id);
-    let contract_id = v.require("contract_id", input.contract_id);
-    let employer_id = v.require("employer_id", input.employer_id);
-    // Without the ids, the rules that need the database cannot run.
-    let (Some(beneficiary_id), Some(contract_id), Some(employer_id)) =
-        (beneficiary_id, contract_id, employer_id)
-    else {
-        for (field, absent) in [
-            ("modality", input.modality.is_none()),
-            ("job_title", input.job_title.is_none()),
-            ("start_date", input.start_date.is_none()),
-        ] {
-            if absent && !v.has(field) {
-                v.add(field, "is required");
+super::endpoint::create! {
+    path = "/api/v1/placements", tag = "placements", operation_id = "create_placement",
+    body = NewPlacement, created = (Placement, "Created"), errors = Creating;
+    pub async fn create(state, p, req, body) {
+        let leave = access::placements::place(&p)?;
+        let (input, mut v) = json_body::<NewPlacement>(&req, &body)?;
+        let beneficiary_id = v.require("beneficiary_id", input.beneficiary_id);
+        let contract_id = v.require("contract_id", input.contract_id);
+        let employer_id = v.require("employer_id", input.employer_id);
+        // Without the ids, the rules that need the database cannot run.
+        let (Some(beneficiary_id), Some(contract_id), Some(employer_id)) =
+            (beneficiary_id, contract_id, employer_id)
+        else {
+            for (field, absent) in [
+                ("modality", input.modality.is_none()),
+                ("job_title", input.job_title.is_none()),
+                ("start_date", input.start_date.is_none()),
+            ] {
+                if absent && !v.has(field) {
+                    v.add(field, "is required");
+                }
             }
-        }
-        return Err(ApiError::Validation(std::mem::take(v.list())));
-    };
-    let draft = PlacementDraft {
-        beneficiary_id,
-        contract_id,
-        employer_id,
-        modality: input.modality,
-        job_title: input.job_title,
-        start_date: input.start_date,
-        end_date: input.end_date,
-        weekly_hours: input.weekly_hours,
-    };
-    let row = db::run(&state.pool, move |c| {
-        usecases::placements::create(c, leave, draft, v)
-    })
-    .await?;
-    let location = format!("/api/v1/placements/{}", row.id);
-    let version = row.version;
-    Ok(super::http::created(
-        location,
-        version,
-        &PlacementOut::of(row, PlacementView::Full),
-    ))
+            return Err(ApiError::Validation(std::mem::take(v.list())));
+        };
+        let draft = PlacementDraft {
+            beneficiary_id,
+            contract_id,
+            employer_id,
+            modality: input.modality,
+            job_title: input.job_title,
+            start_date: input.start_date,
+            end_date: input.end_date,
+            weekly_hours: input.weekly_hours,
+        };
+        let row = db::run(&state.pool, move |c| {
+            usecases::placements::create(c, leave, draft, v)
+        })
+        .await?;
+        Ok(super::http::created(format!("/api/v1/placements/{}", row.id), row.version, &PlacementOut::of(row, PlacementView::Full)))
+    }
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/placements/{id}", tag = "placements", operation_id = "get_placement",
-    params(("id" = Uuid, Path, description = "Placement id")),
-    responses(
-        (status = 200, description = "The placement (no person field for a buyer)", body = PlacementOut,
-         headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 304, description = "Not modified since the `If-None-Match` version"),
-        crate::api::responses::RestrictedOne,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn get(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    access::placements::read(&p)?;
-    let id = path_id(&id, "placement")?;
-    let (row, view) = model::get(&state.pool, &p, id).await?;
-    let version = row.version;
-    Ok(super::http::one(
-        &req,
-        version,
-        &PlacementOut::of(row, view),
-    ))
+super::endpoint::get_one! {
+    path = "/api/v1/placements/{id}", tag = "placements", operation_id = "get_placement", id = "Placement id",
+    ok = (PlacementOut, "The placement (no person field for a buyer)"), errors = RestrictedOne;
+    pub async fn get(state, p, req, id) {
+        access::placements::read(&p)?;
+        let id = path_id(&id, "placement")?;
+        let (row, view) = model::get(&state.pool, &p, id).await?;
+        Ok(super::http::one(&req,
+            row.version, &PlacementOut::of(row, view),))
+    }
 }
 
 impl Merge<PlacementFields> for PlacementPatch {
@@ -344,42 +300,21 @@ impl Merge<PlacementFields> for PlacementPatch {
     }
 }
 
-#[utoipa::path(
-    patch, path = "/api/v1/placements/{id}", tag = "placements", operation_id = "update_placement",
-    params(
-        ("id" = Uuid, Path, description = "Placement id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
-    ),
-    request_body(content = PlacementPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The placement as changed", body = Placement,
-         headers(("ETag" = String, description = "The new version, quoted"))),
-        crate::api::responses::Changing,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn patch(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::placements::write(&p)?;
-    let id = path_id(&id, "placement")?;
-    let precondition = super::http::if_match(&req)?;
-    let (patch, mut v) = json_body::<PlacementPatch>(&req, &body)?;
-    v.not_null("employer_id", &patch.employer_id);
-    v.not_null("modality", &patch.modality);
-    v.not_null("job_title", &patch.job_title);
-    v.not_null("start_date", &patch.start_date);
-    let row = db::run(&state.pool, move |c| {
-        usecases::placements::update(c, &p, id, &precondition, patch, v)
-    })
-    .await?;
-    let version = row.version;
-    Ok(super::http::changed(
-        version,
-        &PlacementOut::of(row, PlacementView::Full),
-    ))
+super::endpoint::patch! {
+    path = "/api/v1/placements/{id}", tag = "placements", operation_id = "update_placement", id = "Placement id",
+    body = PlacementPatch, changed = (Placement, "The placement as changed");
+    pub async fn patch(state, p, req, id, body) {
+        access::placements::write(&p)?;
+        let (id, precondition, patch, mut v) =
+            super::endpoint::patch_request::<PlacementPatch>(&req, &id, "placement", &body)?;
+        v.not_null("employer_id", &patch.employer_id);
+        v.not_null("modality", &patch.modality);
+        v.not_null("job_title", &patch.job_title);
+        v.not_null("start_date", &patch.start_date);
+        let row = db::run(&state.pool, move |c| {
+            usecases::placements::update(c, &p, id, &precondition, patch, v)
+        })
+        .await?;
+        Ok(super::http::changed(row.version, &PlacementOut::of(row, PlacementView::Full),))
+    }
 }

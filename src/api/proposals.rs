@@ -1,7 +1,7 @@
 //! Proposals: people proposed on an offer, interviewed, hired or not.
 
-use actix_web::web::{self, Bytes};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::web::{self};
+use actix_web::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -11,14 +11,11 @@ use uuid::Uuid;
 use super::http::path_id;
 use super::input::{json_body, list_query, paged_query};
 use crate::access;
-use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::Modality;
 use crate::domain::offer::ProposalStatus;
 use crate::domain::placement::PlacementDraft;
-use crate::error::ApiResult;
 use crate::models::proposal::{self as model, Proposal as ProposalModel};
-use crate::state::AppState;
 use crate::usecases;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -156,155 +153,100 @@ paged_query! {
     updated_since
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/offers/{id}/proposals", tag = "offers", operation_id = "list_proposals",
-    params(("id" = Uuid, Path, description = "Offer id"), ProposalQuery),
-    responses(
-        (status = 200, description = "The offer's proposals you may read", body = ProposalPage),
-        crate::api::responses::RestrictedOneQuery,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn list(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    access::offers::read_proposals(&p)?;
-    let id = path_id(&id, "offer")?;
-    let (_q, page, v) = list_query::<ProposalQuery, _>(&req);
-    v.finish()?;
-    let page = db::run(&state.pool, move |c| {
-        usecases::offers::proposals(c, &p, id, page)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(ProposalPage::from(page.map(Proposal::from))))
-}
-
-#[utoipa::path(
-    post, path = "/api/v1/offers/{id}/proposals", tag = "offers", operation_id = "create_proposal",
-    params(("id" = Uuid, Path, description = "Offer id")),
-    request_body = NewProposal,
-    responses(
-        (status = 201, description = "Proposed", body = Proposal,
-         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-        crate::api::responses::CreatingUnder,
-        (status = 409, description = "The offer is not open, or the person is already proposed on it", body = super::problem::Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn create(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    let leave = access::offers::propose(&p)?;
-    let offer = path_id(&id, "offer")?;
-    let (input, mut v) = json_body::<NewProposal>(&req, &body)?;
-    let person = v.require("beneficiary_id", input.beneficiary_id);
-    let note = input
-        .note
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-        v.add("note", "must be at most 2000 characters");
+super::endpoint::list! {
+    path = "/api/v1/offers/{id}/proposals", tag = "offers", operation_id = "list_proposals", params(("id" = Uuid, Path, description = "Offer id"), ProposalQuery),
+    ok = (ProposalPage, "The offer's proposals you may read"), errors = RestrictedOneQuery;
+    pub async fn list(state, p, req, id) {
+        access::offers::read_proposals(&p)?;
+        let id = path_id(&id, "offer")?;
+        let (_q, page, v) = list_query::<ProposalQuery, _>(&req);
+        v.finish()?;
+        let page = db::run(&state.pool, move |c| {
+            usecases::offers::proposals(c, &p, id, page)
+        })
+        .await?;
+        Ok(HttpResponse::Ok().json(ProposalPage::from(page.map(Proposal::from))))
     }
-    let person = v.finish_with(person)?;
-    let proposal = db::run(&state.pool, move |c| {
-        usecases::offers::propose(c, &p, leave, offer, person, note)
-    })
-    .await?;
-    let location = format!("/api/v1/proposals/{}", proposal.row.id);
-    let version = proposal.row.version;
-    Ok(super::http::created(
-        location,
-        version,
-        &Proposal::from(proposal),
-    ))
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/proposals/{id}", tag = "offers", operation_id = "get_proposal",
-    params(("id" = Uuid, Path, description = "Proposal id")),
-    responses(
-        (status = 200, description = "The proposal", body = Proposal,
-         headers(("ETag" = String, description = "The version, quoted"))),
-        (status = 304, description = "Not modified since the `If-None-Match` version"),
-        crate::api::responses::RestrictedOne,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn get(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    access::offers::read_proposals(&p)?;
-    let id = path_id(&id, "proposal")?;
-    let proposal = db::run(&state.pool, move |c| usecases::offers::proposal(c, &p, id)).await?;
-    let version = proposal.row.version;
-    Ok(super::http::one(&req, version, &Proposal::from(proposal)))
+super::endpoint::create! {
+    path = "/api/v1/offers/{id}/proposals", tag = "offers", operation_id = "create_proposal",
+    params(("id" = Uuid, Path, description = "Offer id")),
+    body = NewProposal, created = (Proposal, "Proposed"), errors = CreatingUnder,
+    conflict = "The offer is not open, or the person is already proposed on it";
+    pub async fn create(state, p, req, id, body) {
+        let leave = access::offers::propose(&p)?;
+        let offer = path_id(&id, "offer")?;
+        let (input, mut v) = json_body::<NewProposal>(&req, &body)?;
+        let person = v.require("beneficiary_id", input.beneficiary_id);
+        let note = input
+            .note
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+            v.add("note", "must be at most 2000 characters");
+        }
+        let person = v.finish_with(person)?;
+        let proposal = db::run(&state.pool, move |c| {
+            usecases::offers::propose(c, &p, leave, offer, person, note)
+        })
+        .await?;
+        Ok(super::http::created(
+            format!("/api/v1/proposals/{}", proposal.row.id),
+            proposal.row.version,
+            &Proposal::from(proposal),
+        ))
+    }
 }
 
-#[utoipa::path(
-    patch, path = "/api/v1/proposals/{id}", tag = "offers", operation_id = "update_proposal",
-    params(
-        ("id" = Uuid, Path, description = "Proposal id"),
-        ("If-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you read; 412 if it is no longer current"),
-    ),
-    request_body(content = ProposalPatch, content_type = "application/merge-patch+json"),
-    responses(
-        (status = 200, description = "The proposal as moved; a hire carries `placement_id`", body = Proposal,
-         headers(("ETag" = String, description = "The new version, quoted"))),
-        crate::api::responses::Changing,
-        (status = 409, description = "The status does not allow this move, or no position is left", body = super::problem::Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn patch(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    access::offers::read_proposals(&p)?;
-    let id = path_id(&id, "proposal")?;
-    let precondition = super::http::if_match(&req)?;
-    let (patch, mut v) = json_body::<ProposalPatch>(&req, &body)?;
-    let to = v.require("status", patch.status);
-    let placement = patch.placement.map(|h| {
-        if h.modality.is_none() {
-            v.add("placement.modality", "is required");
-        }
-        if h.start_date.is_none() {
-            v.add("placement.start_date", "is required");
-        }
-        PlacementDraft {
-            beneficiary_id: Uuid::nil(),
-            contract_id: Uuid::nil(),
-            employer_id: Uuid::nil(),
-            modality: h.modality,
-            job_title: h.job_title,
-            start_date: h.start_date,
-            end_date: h.end_date,
-            weekly_hours: h.weekly_hours,
-        }
-    });
-    let to = v.finish_with(to)?;
-    let t = model::Transition {
-        to,
-        reason: patch.reason,
-        placement,
-    };
-    let proposal = db::run(&state.pool, move |c| {
-        usecases::offers::transition(c, &p, id, &precondition, t)
-    })
-    .await?;
-    let version = proposal.row.version;
-    Ok(super::http::changed(version, &Proposal::from(proposal)))
+super::endpoint::get_one! {
+    path = "/api/v1/proposals/{id}", tag = "offers", operation_id = "get_proposal", id = "Proposal id",
+    ok = (Proposal, "The proposal"), errors = RestrictedOne;
+    pub async fn get(state, p, req, id) {
+        access::offers::read_proposals(&p)?;
+        let id = path_id(&id, "proposal")?;
+        let proposal = db::run(&state.pool, move |c| usecases::offers::proposal(c, &p, id)).await?;
+        Ok(super::http::one(&req, proposal.row.version, &Proposal::from(proposal)))
+    }
+}
+
+super::endpoint::patch! {
+    path = "/api/v1/proposals/{id}", tag = "offers", operation_id = "update_proposal", id = "Proposal id",
+    body = ProposalPatch, changed = (Proposal, "The proposal as moved; a hire carries `placement_id`"),
+    conflict = "The status does not allow this move, or no position is left";
+    pub async fn patch(state, p, req, id, body) {
+        access::offers::read_proposals(&p)?;
+        let (id, precondition, patch, mut v) =
+            super::endpoint::patch_request::<ProposalPatch>(&req, &id, "proposal", &body)?;
+        let to = v.require("status", patch.status);
+        let placement = patch.placement.map(|h| {
+            if h.modality.is_none() {
+                v.add("placement.modality", "is required");
+            }
+            if h.start_date.is_none() {
+                v.add("placement.start_date", "is required");
+            }
+            PlacementDraft {
+                beneficiary_id: Uuid::nil(),
+                contract_id: Uuid::nil(),
+                employer_id: Uuid::nil(),
+                modality: h.modality,
+                job_title: h.job_title,
+                start_date: h.start_date,
+                end_date: h.end_date,
+                weekly_hours: h.weekly_hours,
+            }
+        });
+        let to = v.finish_with(to)?;
+        let t = model::Transition {
+            to,
+            reason: patch.reason,
+            placement,
+        };
+        let proposal = db::run(&state.pool, move |c| {
+            usecases::offers::transition(c, &p, id, &precondition, t)
+        })
+        .await?;
+        Ok(super::http::changed(proposal.row.version, &Proposal::from(proposal)))
+    }
 }

@@ -137,27 +137,17 @@ fn path(raw: &(String, String)) -> ApiResult<(Uuid, Month)> {
     Ok((id, month))
 }
 
-#[utoipa::path(
-    get, path = "/api/v1/placements/{id}/hours", tag = "hours", operation_id = "list_placement_hours",
-    params(("id" = Uuid, Path, description = "Placement id"), HoursQuery),
-    responses(
-        (status = 200, description = "The placement's months", body = MonthlyHoursPage),
-        crate::api::responses::RestrictedOneQuery,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn list(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    access::placements::read_hours(&p)?;
-    let id = path_id(&id, "placement")?;
-    let (_, page, v) = list_query::<HoursQuery, _>(&req);
-    v.finish()?;
-    let page = db::run(&state.pool, move |c| model::list(c, &p, id, page)).await?;
-    Ok(HttpResponse::Ok().json(MonthlyHoursPage::from(page.map(MonthlyHours::from))))
+super::endpoint::list! {
+    path = "/api/v1/placements/{id}/hours", tag = "hours", operation_id = "list_placement_hours", params(("id" = Uuid, Path, description = "Placement id"), HoursQuery),
+    ok = (MonthlyHoursPage, "The placement's months"), errors = RestrictedOneQuery;
+    pub async fn list(state, p, req, id) {
+        access::placements::read_hours(&p)?;
+        let id = path_id(&id, "placement")?;
+        let (_, page, v) = list_query::<HoursQuery, _>(&req);
+        v.finish()?;
+        let page = db::run(&state.pool, move |c| model::list(c, &p, id, page)).await?;
+        Ok(HttpResponse::Ok().json(MonthlyHoursPage::from(page.map(MonthlyHours::from))))
+    }
 }
 
 #[utoipa::path(
@@ -179,8 +169,11 @@ pub async fn get(
     access::placements::read_hours(&p)?;
     let (id, month) = path(&raw)?;
     let row = db::run(&state.pool, move |c| model::get(c, &p, id, month)).await?;
-    let version = row.version;
-    Ok(super::http::one(&req, version, &MonthlyHours::from(row)))
+    Ok(super::http::one(
+        &req,
+        row.version,
+        &MonthlyHours::from(row),
+    ))
 }
 
 #[utoipa::path(
@@ -270,8 +263,7 @@ pub async fn validate(
         usecases::placements::decide(c, &p, leave, id, month, decision, reason)
     })
     .await?;
-    let version = row.version;
-    Ok(super::http::changed(version, &MonthlyHours::from(row)))
+    Ok(super::http::changed(row.version, &MonthlyHours::from(row)))
 }
 
 /// The request's `Idempotency-Key`, if it sent one: 1 to 255 visible ASCII
