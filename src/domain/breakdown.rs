@@ -61,6 +61,45 @@ impl BreakdownKey {
             _ => Vec::new(),
         }
     }
+
+    /// A row's place in a breakdown: codes in the order of their lists,
+    /// other keys alphabetically, the row without a key last.
+    pub fn order(self, key: Option<&str>) -> (bool, usize, String) {
+        use super::codes::{
+            BuyerCategory, ClauseType, Eligibility, MarketNature, Modality, QualificationLevel,
+            Sex, SiaeType,
+        };
+        let position = |codes: Vec<&str>| {
+            key.and_then(|k| codes.iter().position(|c| *c == k))
+                .unwrap_or(usize::MAX)
+        };
+        let rank = match self {
+            BreakdownKey::Sex => position(Sex::ALL.iter().map(|c| c.as_str()).collect()),
+            BreakdownKey::AgeBand => position(AGE_BANDS.to_vec()),
+            BreakdownKey::QualificationLevel => {
+                position(QualificationLevel::ALL.iter().map(|c| c.as_str()).collect())
+            }
+            BreakdownKey::Eligibility => {
+                position(Eligibility::ALL.iter().map(|c| c.as_str()).collect())
+            }
+            BreakdownKey::Modality => position(Modality::ALL.iter().map(|c| c.as_str()).collect()),
+            BreakdownKey::Qpv => position(vec!["yes", "no"]),
+            BreakdownKey::ClauseType => {
+                position(ClauseType::ALL.iter().map(|c| c.as_str()).collect())
+            }
+            BreakdownKey::MarketNature => {
+                position(MarketNature::ALL.iter().map(|c| c.as_str()).collect())
+            }
+            BreakdownKey::BuyerCategory => {
+                position(BuyerCategory::ALL.iter().map(|c| c.as_str()).collect())
+            }
+            BreakdownKey::EmployerSiaeType => {
+                position(SiaeType::ALL.iter().map(|c| c.as_str()).collect())
+            }
+            _ => 0,
+        };
+        (key.is_none(), rank, key.unwrap_or_default().to_string())
+    }
 }
 
 /// The age bands of a breakdown by `age_band`, in order.
@@ -69,6 +108,45 @@ pub const AGE_BANDS: [&str; 3] = ["under_26", "26_49", "50_plus"];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_follow_the_code_lists_then_the_alphabet_and_null_last() {
+        fn sorted<'a>(by: BreakdownKey, keys: &[Option<&'a str>]) -> Vec<Option<&'a str>> {
+            let mut keys = keys.to_vec();
+            keys.sort_by_key(|k| by.order(*k));
+            keys
+        }
+        assert_eq!(
+            sorted(
+                BreakdownKey::AgeBand,
+                &[Some("50_plus"), Some("under_26"), Some("26_49")]
+            ),
+            [Some("under_26"), Some("26_49"), Some("50_plus")]
+        );
+        assert_eq!(
+            sorted(BreakdownKey::Qpv, &[Some("no"), Some("yes")]),
+            [Some("yes"), Some("no")]
+        );
+        assert_eq!(
+            sorted(
+                BreakdownKey::QualificationLevel,
+                &[None, Some("5"), Some("3")]
+            ),
+            [Some("3"), Some("5"), None]
+        );
+        assert_eq!(
+            sorted(
+                BreakdownKey::Operation,
+                &[None, Some("Zac"), Some("ANRU Grigny")]
+            ),
+            [Some("ANRU Grigny"), Some("Zac"), None]
+        );
+        // A code the list does not hold comes after the listed ones.
+        assert_eq!(
+            sorted(BreakdownKey::Sex, &[Some("X"), Some("M"), Some("F")]),
+            [Some("F"), Some("M"), Some("X")]
+        );
+    }
 
     #[test]
     fn person_attributes_and_partitions() {

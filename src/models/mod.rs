@@ -9,6 +9,7 @@ pub mod demo;
 pub mod esf;
 pub mod hours;
 pub mod idempotency;
+pub mod named;
 pub mod offer;
 pub mod operation;
 pub mod organisation;

@@ -1,11 +1,13 @@
 //! Figures, computed in PostgreSQL: rows never come into Rust to be summed.
 
 use chrono::NaiveDate;
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Nullable, Numeric, Text, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Date, Integer, Nullable, Numeric, Text, Uuid as SqlUuid};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::named;
 use crate::access::ContractScope;
 use crate::domain::breakdown::BreakdownKey;
 use crate::domain::outcome::Situation;
@@ -39,55 +41,76 @@ impl Selection {
     }
 }
 
-/// The SQL condition on `contracts c` for a selection, with binds $1..$6.
-const CONTRACTS: &str = "
-    ($1::uuid IS NULL OR c.holder_id = $1)
-    AND ($2::uuid IS NULL OR c.buyer_id = $2)
-    AND ($3::uuid IS NULL OR c.buyer_id = $3)
-    AND ($4::uuid IS NULL OR c.id = $4)
-    AND ($5::text IS NULL OR c.operation = $5)
-    AND ($6::uuid IS NULL OR c.operation_id = $6)";
-
-/// The SQL condition on `placements p` for the selection's referent, bound
-/// last, as `$n`.
-fn referent(n: usize) -> String {
-    format!(
-        "(${n}::uuid IS NULL OR p.beneficiary_id IN \
-         (SELECT id FROM beneficiaries WHERE referent_id = ${n}))"
-    )
+/// The statements of the figures, each in its own file beside this one,
+/// with named parameters (`:year`) bound by [`statement`].
+mod sql {
+    pub const CONTRACTS: &str = include_str!("figures/contracts.sql");
+    pub const REFERENT: &str = include_str!("figures/referent.sql");
+    pub const KEY_FIGURES_ROLLUP: &str = include_str!("figures/key_figures_rollup.sql");
+    pub const KEY_FIGURES_LIVE: &str = include_str!("figures/key_figures_live.sql");
+    pub const PLACEMENT_YEARS_LIVE: &str = include_str!("figures/placement_years_live.sql");
+    pub const BY_PERSON: &str = include_str!("figures/breakdown_by_person.sql");
+    pub const BY_PERSON_WHOLE: &str = include_str!("figures/breakdown_by_person_whole.sql");
+    pub const BY_PLACEMENT: &str = include_str!("figures/breakdown_by_placement.sql");
+    pub const BY_MONTH: &str = include_str!("figures/breakdown_by_month.sql");
+    pub const CONTRACTS_OF_YEAR: &str = include_str!("figures/contracts_of_year.sql");
+    pub const OUTCOMES_OF_YEAR: &str = include_str!("figures/outcomes_of_year.sql");
 }
 
-macro_rules! bind_selection {
-    ($query:expr, $s:expr) => {{
-        let (held, bought) = match $s.scope {
-            ContractScope::All => (None, None),
-            ContractScope::HeldBy(o) => (Some(o), None),
-            ContractScope::BoughtBy(o) => (None, Some(o)),
+/// What a figures statement may name: the selection and the year's days.
+struct Params<'a> {
+    selection: &'a Selection,
+    year: i32,
+    /// A day the hours are counted up to (`:to_date`), for the statements
+    /// that name one.
+    to_date: Option<NaiveDate>,
+}
+
+type Statement = diesel::query_builder::BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery>;
+
+/// `template`, with the selection's conditions filled in (`{contracts}` on
+/// `contracts c`, `{referent}` on `placements p`), as a query with every
+/// parameter it names bound: the one place that knows which value each
+/// name holds.
+fn statement(template: &str, p: &Params) -> ApiResult<Statement> {
+    let sql = named::fill(
+        template,
+        &[("contracts", sql::CONTRACTS), ("referent", sql::REFERENT)],
+    );
+    let (sql, names) = named::positional(&sql);
+    let s = p.selection;
+    let (held_by, bought_by) = match s.scope {
+        ContractScope::All => (None, None),
+        ContractScope::HeldBy(o) => (Some(o), None),
+        ContractScope::BoughtBy(o) => (None, Some(o)),
+    };
+    let (first, last) = year_bounds(p.year);
+    let mut q = diesel::sql_query(sql).into_boxed();
+    for name in names {
+        q = match name {
+            "held_by" => q.bind::<Nullable<SqlUuid>, _>(held_by),
+            "bought_by" => q.bind::<Nullable<SqlUuid>, _>(bought_by),
+            "buyer" => q.bind::<Nullable<SqlUuid>, _>(s.buyer_id),
+            "contract" => q.bind::<Nullable<SqlUuid>, _>(s.contract_id),
+            "operation" => q.bind::<Nullable<Text>, _>(s.operation.clone()),
+            "operation_id" => q.bind::<Nullable<SqlUuid>, _>(s.operation_id),
+            "referent" => q.bind::<Nullable<SqlUuid>, _>(s.referent_id),
+            "year" => q.bind::<Integer, _>(p.year),
+            "first" => q.bind::<Date, _>(first),
+            "last" => q.bind::<Date, _>(last),
+            "previous_first" => q.bind::<Date, _>(year_bounds(p.year - 1).0),
+            "to_date" => match p.to_date {
+                Some(day) => q.bind::<Date, _>(day),
+                None => return Err(ApiError::bug("a figures statement wants :to_date")),
+            },
+            other => {
+                return Err(ApiError::bug(format!(
+                    "a figures statement names an unknown parameter :{other}"
+                )))
+            }
         };
-        $query
-            .bind::<Nullable<SqlUuid>, _>(held)
-            .bind::<Nullable<SqlUuid>, _>(bought)
-            .bind::<Nullable<SqlUuid>, _>($s.buyer_id)
-            .bind::<Nullable<SqlUuid>, _>($s.contract_id)
-            .bind::<Nullable<Text>, _>($s.operation.clone())
-            .bind::<Nullable<SqlUuid>, _>($s.operation_id)
-    }};
-}
-
-/// A query over a selection of contracts: `template` names the contracts'
-/// condition `{contracts}` (on `contracts c`, binds $1 to $6, bound here)
-/// and the referent's `{referent}` (on `placements p`, bound by the caller
-/// as `$referent_at`, after its own binds).
-pub fn selected(
-    template: &str,
-    s: &Selection,
-    referent_at: usize,
-) -> diesel::query_builder::BoxedSqlQuery<'static, diesel::pg::Pg, diesel::query_builder::SqlQuery>
-{
-    let sql = template
-        .replace("{contracts}", CONTRACTS)
-        .replace("{referent}", &referent(referent_at));
-    bind_selection!(diesel::sql_query(sql).into_boxed(), s)
+    }
+    Ok(q)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
@@ -161,96 +184,34 @@ pub fn extend_rollups(conn: &mut PgConnection, year: i32) -> ApiResult<()> {
     Ok(())
 }
 
-/// The whole territory's figures from `person_years` and `hours_rollup`
-/// (kept by the triggers of the migration `rollups`), same definitions as the live query;
-/// a year past the rollups' horizon is computed from the rows.
+/// The whole territory's figures from the rollups; a year past their
+/// horizon is computed from the rows.
 pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFigureCounts> {
     if year > rollup_horizon(conn)? {
         return key_figures_live(conn, &Selection::everything(), year);
     }
-    let (first, last) = year_bounds(year);
-    let (previous_first, _) = year_bounds(year - 1);
-    let sql = "
-        WITH people AS (
-            SELECT count(*) AS participants,
-                   count(*) FILTER (WHERE sex = 'F') AS women,
-                   count(*) FILTER (WHERE sex = 'M') AS men,
-                   count(*) FILTER (WHERE age_band(age) = 'under_26') AS under_26,
-                   count(*) FILTER (WHERE qpv) AS qpv_residents
-            FROM person_years WHERE year = $4
-        ),
-        hours AS (
-            SELECT coalesce(sum(hours) FILTER (WHERE month >= $1), 0) AS this_year,
-                   coalesce(sum(hours) FILTER (WHERE month < $1), 0) AS last_year
-            FROM hours_rollup WHERE month BETWEEN $3 AND $2
-        )
-        SELECT people.participants, people.women, people.men, people.under_26, people.qpv_residents,
-               (SELECT count(*) FROM placements WHERE start_date BETWEEN $1 AND $2) AS employment_contracts,
-               hours.this_year AS hours, hours.last_year AS previous_year_hours,
-               (SELECT count(DISTINCT c.holder_id) FROM contracts c
-                WHERE EXISTS (SELECT 1 FROM placement_years py WHERE py.contract_id = c.id AND py.year = $4)) AS holders
-        FROM people, hours";
-    Ok(diesel::sql_query(sql)
-        .bind::<Date, _>(first)
-        .bind::<Date, _>(last)
-        .bind::<Date, _>(previous_first)
-        .bind::<diesel::sql_types::Integer, _>(year)
-        .get_result(conn)?)
+    let everything = Selection::everything();
+    let p = Params {
+        selection: &everything,
+        year,
+        to_date: None,
+    };
+    Ok(statement(sql::KEY_FIGURES_ROLLUP, &p)?.get_result(conn)?)
 }
 
-/// API.md's definitions, to the letter:
-/// - participants: people with a placement active in the year; their age
-///   is taken on the later of 1 January and the start of their earliest
-///   placement active in the year;
-/// - employment contracts: placements starting in the year;
-/// - hours: validated worked + training hours of the year's months.
+/// A selection's figures from the rows (API.md's definitions, written out
+/// in `figures/key_figures_live.sql`).
 pub fn key_figures_live(
     conn: &mut PgConnection,
     s: &Selection,
     year: i32,
 ) -> ApiResult<KeyFigureCounts> {
-    let sql = format!(
-        "WITH scoped AS (
-            SELECT p.id, p.beneficiary_id, p.start_date, p.end_date, c.holder_id
-            FROM placements p JOIN contracts c ON c.id = p.contract_id
-            WHERE {CONTRACTS} AND {on_referent}
-        ),
-        people AS (
-            SELECT a.beneficiary_id, b.sex, b.qpv_resident,
-                   age_band(person_age(b.id, b.birth_date, greatest($7, a.first_start))) = 'under_26' AS young
-            FROM (SELECT beneficiary_id, min(start_date) AS first_start
-                  FROM scoped
-                  WHERE start_date <= $8 AND (end_date IS NULL OR end_date >= $7)
-                  GROUP BY beneficiary_id) a
-            JOIN beneficiaries b ON b.id = a.beneficiary_id
-        ),
-        hours AS (
-            SELECT coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month >= $7), 0) AS this_year,
-                   coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month < $7), 0) AS last_year
-            FROM monthly_hours h JOIN scoped s ON s.id = h.placement_id
-            WHERE h.status = 'validated' AND h.month >= $9 AND h.month <= $8
-        )
-        SELECT (SELECT count(*) FROM people) AS participants,
-               (SELECT count(*) FROM people WHERE sex = 'F') AS women,
-               (SELECT count(*) FROM people WHERE sex = 'M') AS men,
-               (SELECT count(*) FROM people WHERE young) AS under_26,
-               (SELECT count(*) FROM people WHERE qpv_resident) AS qpv_residents,
-               (SELECT count(*) FROM scoped WHERE start_date BETWEEN $7 AND $8) AS employment_contracts,
-               hours.this_year AS hours,
-               hours.last_year AS previous_year_hours,
-               (SELECT count(DISTINCT holder_id) FROM scoped
-                WHERE start_date <= $8 AND (end_date IS NULL OR end_date >= $7)) AS holders
-        FROM hours",
-        on_referent = referent(10)
-    );
-    let (first, last) = year_bounds(year);
-    let (previous_first, _) = year_bounds(year - 1);
-    let q = bind_selection!(diesel::sql_query(sql), s)
-        .bind::<Date, _>(first)
-        .bind::<Date, _>(last)
-        .bind::<Date, _>(previous_first)
-        .bind::<Nullable<SqlUuid>, _>(s.referent_id);
-    Ok(q.get_result(conn)?)
+    let p = Params {
+        selection: s,
+        year,
+        to_date: None,
+    };
+    Ok(statement(sql::KEY_FIGURES_LIVE, &p)?.get_result(conn)?)
 }
 
 pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
@@ -282,48 +243,6 @@ pub struct BreakdownCountRow {
     pub hours: Decimal,
 }
 
-/// The shared start of every breakdown, from `placement_years` (one row per
-/// placement active in the year, with its validated hours of the year and
-/// its months that hold some): the selection's active placements, and its
-/// people with their reference day (for the age), starts, hours and months.
-/// Binds: $7 and $8 the year's first and last days, $9 the year, $10 the
-/// referent.
-fn base(rows: &str) -> String {
-    format!(
-        "WITH active AS (
-            SELECT p.placement_id AS id, p.beneficiary_id, p.contract_id, p.employer_id, p.modality,
-                   p.start_date, p.centihours, p.months
-            FROM {rows} p JOIN contracts c ON c.id = p.contract_id
-            WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
-        ),
-        people AS (
-            SELECT beneficiary_id, greatest($7, min(start_date)) AS reference_day,
-                   count(*) FILTER (WHERE start_date >= $7) AS starts, sum(centihours) * 0.01 AS hours,
-                   bit_or(months) AS months
-            FROM active GROUP BY beneficiary_id
-        )",
-        on_referent = referent(10)
-    )
-}
-
-/// Each participant in one row (or, for eligibility, one row per
-/// criterion): their placements' starts and hours go with them.
-fn by_person(key: &str, rows: &str) -> String {
-    format!(
-        "{},
-        keyed AS (
-            SELECT p.starts, p.hours, {key} AS key
-            FROM people p JOIN beneficiaries b ON b.id = p.beneficiary_id
-        )
-        SELECT key, count(*) AS participants, (SELECT count(*) FROM people) AS selection,
-               coalesce(sum(starts), 0)::bigint AS employment_contracts,
-               coalesce(sum(hours), 0) AS hours
-        FROM keyed
-        GROUP BY key",
-        base(rows)
-    )
-}
-
 /// Where a placement key reads: the placement's own row, or its contract's.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Reads {
@@ -331,149 +250,101 @@ enum Reads {
     Contract,
 }
 
-/// Each placement in the row of its own (or its contract's) attribute: a
-/// person with placements in two rows counts in both, contracts and hours
-/// add up to the totals. `joins` brings the tables `key` reads beside
-/// `p` (the year's rows) and `contracts c`, which the whole territory
-/// joins only for a contract's attribute.
-fn by_placement(key: &str, joins: &str, reads: Reads, whole: bool, rows: &str) -> String {
-    // One pass and one hash aggregate: a row that is its person's only one
-    // of the year (`sole`) is one person in its key's row whatever else,
-    // so those rows are summed in one group per key, and only the others
-    // are told apart person by person. The whole territory's people are
-    // person_years' count; a selection's are its sole rows and its other
-    // people once each.
-    let selection = if whole {
-        "(SELECT count(*) FROM person_years WHERE year = $9)"
-    } else {
-        "(SELECT (coalesce(sum(n) FILTER (WHERE person IS NULL), 0) + count(DISTINCT person))::bigint FROM keyed)"
-    };
-    let contracts = if whole && reads == Reads::Placement {
-        ""
-    } else {
-        "JOIN contracts c ON c.id = p.contract_id"
-    };
-    let condition = if whole {
-        String::new()
-    } else {
-        format!("AND {CONTRACTS} AND {}", referent(10))
-    };
-    format!(
-        "WITH keyed AS (
-            SELECT {key} AS key, CASE WHEN p.sole THEN NULL ELSE p.beneficiary_id END AS person, count(*) AS n,
-                   count(*) FILTER (WHERE p.start_date >= $7) AS starts, sum(p.centihours) AS centihours
-            FROM {rows} p {contracts} {joins}
-            WHERE p.year = $9 AND $8::date IS NOT NULL {condition}
-            GROUP BY 1, 2
+/// The statement of a breakdown by `by`: over the year's placement rows
+/// (`rows`: `placement_years`, or the live rows past the horizon), for the
+/// whole territory (`whole`: from the rollups alone) or a selection.
+fn breakdown_sql(by: BreakdownKey, whole: bool, rows: &str) -> String {
+    if whole && by.is_person_attribute() {
+        let (key, from) = match by {
+            BreakdownKey::Sex => ("pe.sex", ""),
+            BreakdownKey::AgeBand => ("age_band(pe.age)", ""),
+            BreakdownKey::Qpv => ("CASE WHEN pe.qpv THEN 'yes' ELSE 'no' END", ""),
+            BreakdownKey::QualificationLevel => ("pe.qualification_level", ""),
+            _ => (
+                "e.criterion",
+                "CROSS JOIN LATERAL unnest(pe.eligibility) AS e (criterion)",
+            ),
+        };
+        return named::fill(sql::BY_PERSON_WHOLE, &[("key", key), ("from", from)]);
+    }
+    let by_person = |key: &str| named::fill(sql::BY_PERSON, &[("rows", rows), ("key", key)]);
+    let by_placement = |key: &str, joins: &str, reads: Reads| {
+        // The whole territory's people are person_years' count; a
+        // selection's are its sole rows and its other people once each.
+        let selection = if whole {
+            "(SELECT count(*) FROM person_years WHERE year = :year)"
+        } else {
+            "(SELECT (coalesce(sum(n) FILTER (WHERE person IS NULL), 0) + count(DISTINCT person))::bigint FROM keyed)"
+        };
+        let contracts_join = if whole && reads == Reads::Placement {
+            ""
+        } else {
+            "JOIN contracts c ON c.id = p.contract_id"
+        };
+        let condition = if whole {
+            ""
+        } else {
+            "AND {contracts} AND {referent}"
+        };
+        named::fill(
+            sql::BY_PLACEMENT,
+            &[
+                ("rows", rows),
+                ("key", key),
+                ("joins", joins),
+                ("contracts_join", contracts_join),
+                ("condition", condition),
+                ("selection", selection),
+            ],
         )
-        SELECT key::text AS key, sum(CASE WHEN person IS NULL THEN n ELSE 1 END)::bigint AS participants,
-               {selection} AS selection, sum(starts)::bigint AS employment_contracts,
-               sum(centihours) * 0.01 AS hours
-        FROM keyed
-        GROUP BY key"
-    )
-}
-
-/// By month: that month's validated hours, the people who did them (a
-/// person's months are the union of their placements'), and the
-/// placements that started in it. Hours per month come from `hours_rollup`
-/// for a selection of contracts, from the months for a referent's people.
-fn by_month(whole: bool, rows: &str) -> String {
-    // The people of each month in one pass over the people: twelve sums
-    // over each person's months (the union of their placements').
-    let counts = (0..12)
-        .map(|bit| format!("sum((months >> {bit}) & 1)"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let selection = if whole {
-        "(SELECT count(*) FROM person_years WHERE year = $9)"
-    } else {
-        "(SELECT count(*) FROM person_months)"
     };
-    format!(
-        "WITH active AS MATERIALIZED (
-            SELECT p.placement_id AS id, p.beneficiary_id, p.start_date, p.months, p.sole
-            FROM {rows} p JOIN contracts c ON c.id = p.contract_id
-            WHERE p.year = $9 AND {CONTRACTS} AND {on_referent}
+    match by {
+        BreakdownKey::Sex => by_person("b.sex"),
+        BreakdownKey::AgeBand => {
+            by_person("age_band(person_age(b.id, b.birth_date, p.reference_day))")
+        }
+        BreakdownKey::QualificationLevel => by_person("b.qualification_level"),
+        BreakdownKey::Eligibility => by_person("unnest(b.eligibility)"),
+        BreakdownKey::Qpv => by_person("CASE WHEN b.qpv_resident THEN 'yes' ELSE 'no' END"),
+        BreakdownKey::Modality => by_placement("p.modality", "", Reads::Placement),
+        BreakdownKey::Contract => by_placement("p.contract_id", "", Reads::Placement),
+        BreakdownKey::Operation => by_placement("c.operation", "", Reads::Contract),
+        BreakdownKey::ClauseType => by_placement("c.clause_type", "", Reads::Contract),
+        BreakdownKey::MarketNature => by_placement("c.market_nature", "", Reads::Contract),
+        BreakdownKey::CpvDivision => by_placement("substr(c.cpv_code, 1, 2)", "", Reads::Contract),
+        BreakdownKey::BuyerCategory => by_placement(
+            "bo.buyer_category",
+            "JOIN organisations bo ON bo.id = c.buyer_id",
+            Reads::Contract,
         ),
-        -- A sole row's months are its person's; the others' are the union
-        -- of their rows'.
-        person_months AS (
-            SELECT months FROM active WHERE sole
-            UNION ALL
-            SELECT bit_or(months) FROM active WHERE NOT sole GROUP BY beneficiary_id
+        BreakdownKey::EmployerSiaeType => by_placement(
+            "eo.siae_type",
+            "JOIN organisations eo ON eo.id = p.employer_id",
+            Reads::Placement,
         ),
-        worked_people AS (
-            SELECT m.n AS month_number, w.counts[m.n] AS people
-            FROM (SELECT ARRAY[{counts}] AS counts FROM person_months) w
-            CROSS JOIN generate_series(1, 12) AS m (n)
-        ),
-        month_hours AS (
-            SELECT h.month, sum(h.hours) AS h
-            FROM hours_rollup h JOIN contracts c ON c.id = h.contract_id
-            WHERE $10::uuid IS NULL AND h.month BETWEEN $7 AND $8 AND {CONTRACTS}
-            GROUP BY h.month
-            UNION ALL
-            SELECT m.month, sum(m.worked_hours + m.training_hours)
-            FROM monthly_hours m JOIN active a ON a.id = m.placement_id
-            WHERE $10::uuid IS NOT NULL AND m.status = 'validated' AND m.month BETWEEN $7 AND $8
-            GROUP BY m.month
-        ),
-        started AS (
-            SELECT date_trunc('month', start_date)::date AS month, count(*) AS n
-            FROM active WHERE start_date >= $7 GROUP BY 1
-        ),
-        months AS (
-            SELECT make_date($9, n, 1) AS month, n FROM generate_series(1, 12) AS g (n)
-        )
-        SELECT to_char(mo.month, 'YYYY-MM') AS key,
-               {selection} AS selection,
-               coalesce(w.people, 0)::bigint AS participants,
-               coalesce(s.n, 0) AS employment_contracts,
-               coalesce(mh.h, 0) AS hours
-        FROM months mo
-        LEFT JOIN worked_people w ON w.month_number = mo.n
-        LEFT JOIN month_hours mh ON mh.month = mo.month
-        LEFT JOIN started s ON s.month = mo.month
-        WHERE w.people > 0 OR s.n IS NOT NULL OR mh.month IS NOT NULL",
-        on_referent = referent(10),
-    )
+        BreakdownKey::Month => {
+            // The people of each month in one pass over the people: twelve
+            // sums over each person's months (the union of their placements').
+            let counts = (0..12)
+                .map(|bit| format!("sum((months >> {bit}) & 1)"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let selection = if whole {
+                "(SELECT count(*) FROM person_years WHERE year = :year)"
+            } else {
+                "(SELECT count(*) FROM person_months)"
+            };
+            named::fill(
+                sql::BY_MONTH,
+                &[
+                    ("rows", rows),
+                    ("counts", &counts),
+                    ("selection", selection),
+                ],
+            )
+        }
+    }
 }
-
-/// Each participant of the whole territory in one row, from `person_years`
-/// alone: it holds the year's people with their sex, QPV, age on their
-/// reference day (the same definitions), qualification level, eligibility,
-/// and their placements' starts and hours of the year. `key` reads `pe`
-/// (person_years), `from` may add a lateral (eligibility's criteria).
-/// Binds: $1, $2 the year's first and last days, $3 the year.
-fn by_person_whole(key: &str, from: &str) -> String {
-    format!(
-        "SELECT {key} AS key, count(*) AS participants,
-               (SELECT count(*) FROM person_years WHERE year = $3) AS selection,
-               coalesce(sum(pe.starts), 0)::bigint AS employment_contracts,
-               coalesce(sum(pe.centihours), 0) * 0.01 AS hours
-        FROM person_years pe {from}
-        WHERE pe.year = $3 AND $1::date <= $2::date
-        GROUP BY 1"
-    )
-}
-
-/// A year's `placement_years` rows computed from the placements and their
-/// months, for a year past the rollups' horizon. Binds: $7 and $8 the
-/// year's first and last days, $9 the year.
-const LIVE_PLACEMENT_YEARS: &str = "(
-    SELECT $9::int AS year, p.id AS placement_id, p.beneficiary_id, p.contract_id, p.employer_id, p.modality,
-           p.start_date, coalesce(h.centihours, 0) AS centihours, coalesce(h.months, 0) AS months,
-           count(*) OVER (PARTITION BY p.beneficiary_id) = 1 AS sole
-    FROM placements p
-    LEFT JOIN LATERAL (
-        SELECT (sum(m.worked_hours + m.training_hours) * 100)::bigint AS centihours,
-               bit_or(1 << (extract(month FROM m.month)::int - 1)) AS months
-        FROM monthly_hours m
-        WHERE m.placement_id = p.id AND m.status = 'validated' AND m.month BETWEEN $7 AND $8
-    ) h ON true
-    WHERE p.start_date <= $8 AND (p.end_date IS NULL OR p.end_date >= $7)
-)";
 
 /// Hash aggregates over a year's placements need more than the default
 /// 4 MB, or they spill to disk: for the transaction the caller holds.
@@ -490,76 +361,23 @@ pub fn breakdown(
     year: i32,
     by: BreakdownKey,
 ) -> ApiResult<BreakdownCounts> {
-    let (first, last) = year_bounds(year);
     // placement_years and person_years hold the years up to the horizon;
     // past it (open placements reach every later year), the year's rows
     // are computed from the placements.
     let past_horizon = year > rollup_horizon(conn)?;
     let rows = if past_horizon {
-        LIVE_PLACEMENT_YEARS
+        sql::PLACEMENT_YEARS_LIVE
     } else {
         "placement_years"
     };
     let whole = s.is_whole_territory() && !past_horizon;
-    if whole && by.is_person_attribute() {
-        let sql = match by {
-            BreakdownKey::Sex => by_person_whole("pe.sex", ""),
-            BreakdownKey::AgeBand => by_person_whole("age_band(pe.age)", ""),
-            BreakdownKey::Qpv => by_person_whole("CASE WHEN pe.qpv THEN 'yes' ELSE 'no' END", ""),
-            BreakdownKey::QualificationLevel => by_person_whole("pe.qualification_level", ""),
-            _ => by_person_whole(
-                "e.criterion",
-                "CROSS JOIN LATERAL unnest(pe.eligibility) AS e (criterion)",
-            ),
-        };
-        let rows: Vec<BreakdownCountRow> = diesel::sql_query(sql)
-            .bind::<Date, _>(first)
-            .bind::<Date, _>(last)
-            .bind::<diesel::sql_types::Integer, _>(year)
-            .load(conn)?;
-        return Ok(complete(by, rows));
-    }
-    let sql = match by {
-        BreakdownKey::Sex => by_person("b.sex", rows),
-        BreakdownKey::AgeBand => by_person(
-            "age_band(person_age(b.id, b.birth_date, p.reference_day))",
-            rows,
-        ),
-        BreakdownKey::QualificationLevel => by_person("b.qualification_level", rows),
-        BreakdownKey::Eligibility => by_person("unnest(b.eligibility)", rows),
-        BreakdownKey::Qpv => by_person("CASE WHEN b.qpv_resident THEN 'yes' ELSE 'no' END", rows),
-        BreakdownKey::Modality => by_placement("p.modality", "", Reads::Placement, whole, rows),
-        BreakdownKey::Contract => by_placement("p.contract_id", "", Reads::Placement, whole, rows),
-        BreakdownKey::Operation => by_placement("c.operation", "", Reads::Contract, whole, rows),
-        BreakdownKey::ClauseType => by_placement("c.clause_type", "", Reads::Contract, whole, rows),
-        BreakdownKey::MarketNature => {
-            by_placement("c.market_nature", "", Reads::Contract, whole, rows)
-        }
-        BreakdownKey::CpvDivision => {
-            by_placement("substr(c.cpv_code, 1, 2)", "", Reads::Contract, whole, rows)
-        }
-        BreakdownKey::BuyerCategory => by_placement(
-            "bo.buyer_category",
-            "JOIN organisations bo ON bo.id = c.buyer_id",
-            Reads::Contract,
-            whole,
-            rows,
-        ),
-        BreakdownKey::EmployerSiaeType => by_placement(
-            "eo.siae_type",
-            "JOIN organisations eo ON eo.id = p.employer_id",
-            Reads::Placement,
-            whole,
-            rows,
-        ),
-        BreakdownKey::Month => by_month(whole, rows),
+    let p = Params {
+        selection: s,
+        year,
+        to_date: None,
     };
-    let q = bind_selection!(diesel::sql_query(sql), s)
-        .bind::<Date, _>(first)
-        .bind::<Date, _>(last)
-        .bind::<diesel::sql_types::Integer, _>(year)
-        .bind::<Nullable<SqlUuid>, _>(s.referent_id);
-    let rows: Vec<BreakdownCountRow> = q.load(conn)?;
+    let rows: Vec<BreakdownCountRow> =
+        statement(&breakdown_sql(by, whole, rows), &p)?.load(conn)?;
     Ok(complete(by, rows))
 }
 
@@ -578,44 +396,8 @@ fn complete(by: BreakdownKey, mut rows: Vec<BreakdownCountRow>) -> BreakdownCoun
             });
         }
     }
-    rows.sort_by_key(|r| sort_key(by, r.key.as_deref()));
+    rows.sort_by_key(|r| by.order(r.key.as_deref()));
     BreakdownCounts { participants, rows }
-}
-
-/// Codes in the order of their lists, other keys alphabetically, null last.
-fn sort_key(by: BreakdownKey, key: Option<&str>) -> (bool, usize, String) {
-    use crate::domain::codes::{
-        BuyerCategory, ClauseType, Eligibility, MarketNature, Modality, QualificationLevel, Sex,
-        SiaeType,
-    };
-    let position = |codes: Vec<&str>| {
-        key.and_then(|k| codes.iter().position(|c| *c == k))
-            .unwrap_or(usize::MAX)
-    };
-    let rank = match by {
-        BreakdownKey::Sex => position(Sex::ALL.iter().map(|c| c.as_str()).collect()),
-        BreakdownKey::AgeBand => position(crate::domain::breakdown::AGE_BANDS.to_vec()),
-        BreakdownKey::QualificationLevel => {
-            position(QualificationLevel::ALL.iter().map(|c| c.as_str()).collect())
-        }
-        BreakdownKey::Eligibility => {
-            position(Eligibility::ALL.iter().map(|c| c.as_str()).collect())
-        }
-        BreakdownKey::Modality => position(Modality::ALL.iter().map(|c| c.as_str()).collect()),
-        BreakdownKey::Qpv => position(vec!["yes", "no"]),
-        BreakdownKey::ClauseType => position(ClauseType::ALL.iter().map(|c| c.as_str()).collect()),
-        BreakdownKey::MarketNature => {
-            position(MarketNature::ALL.iter().map(|c| c.as_str()).collect())
-        }
-        BreakdownKey::BuyerCategory => {
-            position(BuyerCategory::ALL.iter().map(|c| c.as_str()).collect())
-        }
-        BreakdownKey::EmployerSiaeType => {
-            position(SiaeType::ALL.iter().map(|c| c.as_str()).collect())
-        }
-        _ => 0,
-    };
-    (key.is_none(), rank, key.unwrap_or_default().to_string())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
@@ -652,26 +434,12 @@ pub fn contracts_of_year(
     year: i32,
     to_date: NaiveDate,
 ) -> ApiResult<Vec<ContractYear>> {
-    let sql = format!(
-        "SELECT c.id, c.reference, c.title, c.buyer_id, c.holder_id, c.operation, c.start_date, c.end_date,
-                c.commitment_hours,
-                coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month BETWEEN $7 AND $8), 0) AS hours_year,
-                coalesce(sum(h.worked_hours + h.training_hours) FILTER (WHERE h.month <= $9), 0) AS hours_to_date
-         FROM contracts c
-         LEFT JOIN placements p ON p.contract_id = c.id AND {on_referent}
-         LEFT JOIN monthly_hours h ON h.placement_id = p.id AND h.status = 'validated'
-         WHERE {CONTRACTS} AND c.start_date <= $8 AND c.end_date >= $7
-         GROUP BY c.id
-         ORDER BY c.reference, c.id",
-        on_referent = referent(10)
-    );
-    let (first, last) = year_bounds(year);
-    let q = bind_selection!(diesel::sql_query(sql), s)
-        .bind::<Date, _>(first)
-        .bind::<Date, _>(last)
-        .bind::<Date, _>(to_date)
-        .bind::<Nullable<SqlUuid>, _>(s.referent_id);
-    Ok(q.load(conn)?)
+    let p = Params {
+        selection: s,
+        year,
+        to_date: Some(to_date),
+    };
+    Ok(statement(sql::CONTRACTS_OF_YEAR, &p)?.load(conn)?)
 }
 
 /// Everything of a year, for the annual report.
@@ -707,22 +475,12 @@ pub fn outcomes_of_year(
     s: &Selection,
     year: i32,
 ) -> ApiResult<OutcomesOfYear> {
-    let (first, last) = year_bounds(year);
-    let q = selected(
-        "SELECT o.situation, p.beneficiary_id, count(*) AS placements
-         FROM placements p
-         JOIN contracts c ON c.id = p.contract_id
-         LEFT JOIN outcomes o ON o.placement_id = p.id
-         WHERE {contracts} AND {referent} AND p.end_date BETWEEN $7 AND $8
-         GROUP BY o.situation, p.beneficiary_id",
-        s,
-        9,
-    );
-    let rows: Vec<SituationCount> = q
-        .bind::<diesel::sql_types::Date, _>(first)
-        .bind::<diesel::sql_types::Date, _>(last)
-        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(s.referent_id)
-        .load(conn)?;
+    let p = Params {
+        selection: s,
+        year,
+        to_date: None,
+    };
+    let rows: Vec<SituationCount> = statement(sql::OUTCOMES_OF_YEAR, &p)?.load(conn)?;
     let by_person = rows
         .into_iter()
         .map(|r| {
@@ -736,4 +494,55 @@ pub fn outcomes_of_year(
         })
         .collect::<ApiResult<_>>()?;
     Ok(OutcomesOfYear { by_person })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every statement of the figures fills all its fragments and names
+    /// only parameters that `statement` binds.
+    #[test]
+    fn every_statement_is_whole_and_bound() {
+        let selection = Selection {
+            referent_id: Some(Uuid::nil()),
+            ..Selection::everything()
+        };
+        let p = Params {
+            selection: &selection,
+            year: 2019,
+            to_date: NaiveDate::from_ymd_opt(2019, 6, 30),
+        };
+        let mut statements = vec![
+            sql::KEY_FIGURES_ROLLUP.to_string(),
+            sql::KEY_FIGURES_LIVE.to_string(),
+            sql::CONTRACTS_OF_YEAR.to_string(),
+            sql::OUTCOMES_OF_YEAR.to_string(),
+        ];
+        for by in BreakdownKey::ALL {
+            for whole in [true, false] {
+                for rows in ["placement_years", sql::PLACEMENT_YEARS_LIVE] {
+                    statements.push(breakdown_sql(*by, whole, rows));
+                }
+            }
+        }
+        for template in statements {
+            let q = statement(&template, &p).expect("every name is bound");
+            let text = diesel::debug_query::<Pg, _>(&q).to_string();
+            assert!(!text.contains('{'), "a fragment is left in {text}");
+            assert!(text.contains("$1"), "no parameter in {text}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_parameter_is_a_bug_not_a_silent_null() {
+        let everything = Selection::everything();
+        let p = Params {
+            selection: &everything,
+            year: 2019,
+            to_date: None,
+        };
+        assert!(statement("SELECT :nobody", &p).is_err());
+        assert!(statement("SELECT :to_date", &p).is_err());
+    }
 }
