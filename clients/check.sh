@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The typed clients, checked as a front end would use them (part of make
-# test): the TypeScript client is generated from openapi/openapi.json with
+# test): the document is linted with the pinned Redocly CLI and Spectral
+# (clients/lint: their configs say which rule is off and why); the TypeScript client is generated from openapi/openapi.json with
 # the pinned openapi-typescript and its example flow compiled with
 # `tsc --strict` (no cast, no `any`: a document that needs one fails here);
 # the Python client is generated with the pinned openapi-python-client and
@@ -31,6 +32,18 @@ trap cleanup EXIT
 
 echo "clients: what generators stumble on, refused in openapi/openapi.json"
 python3 clients/lint_openapi.py
+
+echo "clients: the document linted: Redocly (recommended) and Spectral (spectral:oas), 0 errors, 0 warnings"
+(
+  cd clients/lint
+  export npm_config_cache="$root/.data/npm-cache" REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+  npm ci --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null
+  # Redocly fails only on errors: its totals hold the warnings too.
+  npx redocly lint --config redocly.yaml --format json ../../openapi/openapi.json 2>/dev/null \
+    | python3 -c 'import json, sys; t = json.load(sys.stdin)["totals"]; sys.exit(0 if t["errors"] == t["warnings"] == 0 else f"redocly: {t}")' \
+    || { npx redocly lint --config redocly.yaml --format stylish ../../openapi/openapi.json; exit 1; }
+  npx spectral lint --quiet --ruleset .spectral.yaml --fail-severity hint ../../openapi/openapi.json
+)
 
 echo "clients: TypeScript: install (pinned, package-lock.json), generate, tsc --strict"
 (

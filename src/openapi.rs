@@ -30,6 +30,9 @@ impl Modify for CommonAnswers {
             .into_iter()
             .flatten()
             {
+                // An operation without a token says so, rather than
+                // leaving a reader to guess.
+                operation.security.get_or_insert_with(Vec::new);
                 let has_body = operation.request_body.is_some();
                 let answers = &mut operation.responses.responses;
                 let mut add = |status: &str, name: &str| {
@@ -75,8 +78,26 @@ impl Modify for Security {
         title = "clauses",
         description = "The clause sociale d'insertion of a territory: contracts with an hours \
 commitment, the people hired on them and the hours they worked, and the key figures the funders ask for.\n\n\
-Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, oldest first.",
-        license(name = "MIT"),
+Where to start:\n\n\
+- **Tokens.** Every `/api/v1` operation takes `Authorization: Bearer <JWT>` with the claims `sub`, \
+`role` (`facilitator`, `plie`, `company`, `buyer`, `department`, `state`), `org` (your organisation) \
+and `exp`. Your role decides what you may do (403) and what you see: anything outside your scope \
+answers 404, as if it did not exist. Each operation says who may call it.\n\
+- **Lists** are cursor-paged, oldest first: `limit` (1 to 500, default 50), then the `next_cursor` \
+of the answer as `cursor` until it is null. `updated_since` keeps what changed since a time.\n\
+- **Writes.** `GET` of one object sends `ETag` (304 on `If-None-Match`); `PATCH` is a JSON merge \
+patch (`application/merge-patch+json`) under `If-Match` (412 when the object moved). Bulk hours take \
+an `Idempotency-Key`, so that a retry is safe.\n\
+- **Errors** are `application/problem+json` (RFC 9457): `errors` names each field at fault with \
+its message; 422 for a value refused, 409 for a state that forbids the change.\n\
+- **Figures.** Counts of people follow the disclosure rule: for anyone but the facilitator (and a \
+PLIE over its own people), a count from 1 to 4 answers the string `\"< 5\"` (and one more count \
+`\"≥ 5\"` where a subtraction would give it back), so that nobody can be singled out; a company \
+reads no figure of its people's attributes. Hours are exact, two decimals.\n\
+- **Keeping a copy.** Poll `GET /api/v1/changes` with the last `next_cursor` as `after`: every \
+change you may read, once, in commit order.",
+        license(name = "MIT", identifier = "MIT"),
+        contact(name = "The clause facilitator who runs this service"),
     ),
     paths(
         api::system::health,
@@ -141,6 +162,7 @@ Every error is `application/problem+json` (RFC 9457). Lists are cursor-paged, ol
         schemas(crate::api::problem::Problem, crate::error::FieldError, crate::api::export::ExportFormat),
         responses(Unauthorized, TooLarge, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable, UriTooLong),
     ),
+    servers((url = "/", description = "This service, where the document is served")),
     modifiers(&Security, &CommonAnswers),
     tags(
         (name = "system", description = "Liveness, readiness"),

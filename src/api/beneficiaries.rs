@@ -316,6 +316,12 @@ paged_query! {
 super::endpoint::list! {
     path = "/api/v1/beneficiaries", tag = "beneficiaries", operation_id = "list_beneficiaries", params(BeneficiaryQuery),
     ok = (BeneficiaryPage, "A page of the people you may see (names only for an employer)"), errors = RestrictedQuery;
+    /// List people
+    ///
+    /// Personal data: the facilitator reads everyone, a PLIE the people it follows, a company
+    /// the names of the people it employs; a buyer, the Département and the State get 403.
+    /// Filters: `referent_id`, `last_name`, `updated_since`. Every read is written in the
+    /// person's access trail.
     pub async fn list(state, p, req) {
         access::beneficiaries::read(&p)?;
         let (q, page, v) = list_query::<BeneficiaryQuery, _>(&req);
@@ -337,6 +343,10 @@ super::endpoint::list! {
 super::endpoint::create! {
     path = "/api/v1/beneficiaries", tag = "beneficiaries", operation_id = "create_beneficiary",
     body = NewBeneficiary, created = (Beneficiary, "Registered"), errors = Creating;
+    /// Register a person
+    ///
+    /// The facilitator, or a PLIE (which becomes the person's referent). Required: names, sex,
+    /// birth date, postal code, at least one eligibility criterion (DOMAIN.md).
     pub async fn create(state, p, req, body) {
         access::beneficiaries::write(&p)?;
         let (input, mut v) = json_body::<NewBeneficiary>(&req, &body)?;
@@ -369,6 +379,10 @@ super::endpoint::create! {
 super::endpoint::get_one! {
     path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", operation_id = "get_beneficiary", id = "Beneficiary id",
     ok = (BeneficiaryView, "The person (name only for an employer)"), errors = RestrictedOne;
+    /// Read a person
+    ///
+    /// As List people: a company sees the name only. Sends `ETag`; 304 on a matching
+    /// `If-None-Match`. The read is written in the person's access trail.
     pub async fn get(state, p, req, id) {
         access::beneficiaries::read(&p)?;
         let id = path_id(&id, "beneficiary")?;
@@ -382,6 +396,10 @@ super::endpoint::patch! {
     path = "/api/v1/beneficiaries/{id}", tag = "beneficiaries", operation_id = "update_beneficiary", id = "Beneficiary id",
     body = BeneficiaryPatch, changed = (Beneficiary, "The person as changed"),
     conflict = "The person was erased: the record can no longer change";
+    /// Change a person's record
+    ///
+    /// The facilitator, or the PLIE that follows the person. A JSON merge patch under
+    /// `If-Match` (412 when the version moved). 409 once the person was erased.
     pub async fn patch(state, p, req, id, body) {
         access::beneficiaries::write(&p)?;
         let (id, precondition, mut patch, mut v) =
@@ -471,6 +489,10 @@ paged_query! {
 super::endpoint::list! {
     path = "/api/v1/beneficiaries/{id}/access-log", tag = "beneficiaries", operation_id = "get_beneficiary_access_log", params(("id" = Uuid, Path, description = "Beneficiary id"), AccessLogQuery),
     ok = (AccessLogPage, "Who read or changed the person's data"), errors = RestrictedOneQuery;
+    /// Who read or changed a person's data
+    ///
+    /// The person's access trail, newest last: the facilitator for anyone, a PLIE for the
+    /// people it follows; 403 for every other role.
     pub async fn access_log(state, p, req, id) {
         access::beneficiaries::trail(&p)?;
         let id = path_id(&id, "beneficiary")?;
@@ -492,6 +514,10 @@ pub struct PersonalDataExport {
     pub access_trail: Vec<AccessLogEntry>,
 }
 
+/// Everything held on a person
+///
+/// The person's own copy (GDPR right of access), written in their trail as an export.
+/// Facilitator only.
 #[utoipa::path(
     get, path = "/api/v1/beneficiaries/{id}/export", tag = "beneficiaries", operation_id = "export_beneficiary",
     params(("id" = Uuid, Path, description = "Beneficiary id")),
@@ -534,6 +560,10 @@ pub async fn export(
     }))
 }
 
+/// Erase a person
+///
+/// Facilitator only. Names, birth date, postal code, QPV code and free text are gone for good;
+/// the anonymous record stays so every figure stays whole. Erasing again answers the same.
 #[utoipa::path(
     post, path = "/api/v1/beneficiaries/{id}/erasure", tag = "beneficiaries", operation_id = "erase_beneficiary",
     params(("id" = Uuid, Path, description = "Beneficiary id")),

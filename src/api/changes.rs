@@ -65,6 +65,12 @@ impl ListQuery for ChangeQuery {
 super::endpoint::list! {
     path = "/api/v1/changes", tag = "changes", operation_id = "list_changes", params(ChangeQuery),
     ok = (ChangePage, "The next changes you may see"), errors = Query;
+    /// The change feed
+    ///
+    /// Every change to an object you may read, in commit order: contracts, people, placements,
+    /// months of hours, outcomes. Pass the last `next_cursor` as `after` to receive only what
+    /// changed since; it is never null, so a partner polls with it and sees each change exactly
+    /// once.
     pub async fn list(state, p, req) {
         let (_, page, v) = list_query::<ChangeQuery, FeedCursor>(&req);
         let (after, limit) = (page.after.unwrap_or(FeedCursor::START), page.limit);

@@ -322,6 +322,12 @@ pub struct FulfilmentQuery {
 super::endpoint::list! {
     path = "/api/v1/contracts", tag = "contracts", operation_id = "list_contracts", params(ContractQuery),
     ok = (ContractPage, "A page of the contracts you may see"), errors = Query;
+    /// List contracts
+    ///
+    /// The facilitator, a PLIE and the State read every contract; the Département too; a
+    /// company reads those it holds, a buyer those it buys. Filters: `buyer_id`, `holder_id`,
+    /// `operation`, `operation_id`, `market_nature`, `cpv_division`, `active_on`,
+    /// `updated_since`.
     pub async fn list(state, p, req) {
         let (q, page, mut v) = list_query::<ContractQuery, _>(&req);
         if let Some(d) = &q.cpv_division {
@@ -348,6 +354,12 @@ super::endpoint::create! {
     path = "/api/v1/contracts", tag = "contracts", operation_id = "create_contract",
     body = NewContract, created = (Contract, "Created"), errors = Creating,
     conflict = "The buyer already has a contract with this reference";
+    /// Register a contract with an insertion clause
+    ///
+    /// The facilitator, or a buyer (or the Département) for its own contracts. When
+    /// `commitment_hours` is absent it is computed from `amount_excl_tax × labour_share ×
+    /// insertion_rate ÷ hourly_cost` (DOMAIN.md); with neither, 422. 409 when the buyer already
+    /// has a contract with this reference.
     pub async fn create(state, p, req, body) {
         access::contracts::write(&p)?;
         let (input, mut v) = json_body::<NewContract>(&req, &body)?;
@@ -386,6 +398,10 @@ super::endpoint::create! {
 }
 
 super::endpoint::get_by_id!(
+    /// Read a contract
+    ///
+    /// Within the contracts your role may see (see List contracts); any other answers 404.
+    /// Sends `ETag`; 304 on a matching `If-None-Match`.
     "/api/v1/contracts/{id}",
     "contracts",
     "get_contract",
@@ -400,6 +416,12 @@ super::endpoint::patch! {
     path = "/api/v1/contracts/{id}", tag = "contracts", operation_id = "update_contract", id = "Contract id",
     body = ContractPatch, changed = (Contract, "The contract as changed"),
     conflict = "The buyer already has a contract with this reference, or new dates would leave placements or recorded months outside them";
+    /// Change a contract
+    ///
+    /// The facilitator, or the contract's buyer. A JSON merge patch under `If-Match` (412 when
+    /// the version moved). Only the facilitator confirms an estimated commitment
+    /// (`commitment_source: confirmed`). 409 when the reference is taken, or when new dates
+    /// would leave placements or recorded months outside them.
     pub async fn patch(state, p, req, id, body) {
         access::contracts::write(&p)?;
         let (id, precondition, patch, mut v) =
@@ -453,6 +475,12 @@ super::endpoint::patch! {
     }
 }
 
+/// How far a contract's hours are
+///
+/// Validated and declared hours against the commitment, the share done, the hours expected pro
+/// rata of the days elapsed by `on` (default today) and a status: `done` once validated hours
+/// reach the commitment, else `ahead` above 110 % of expected, `behind` under 90 %, `on_track`
+/// between. Readable by whoever reads the contract.
 #[utoipa::path(
     get, path = "/api/v1/contracts/{id}/fulfilment", tag = "contracts", operation_id = "get_contract_fulfilment",
     params(("id" = Uuid, Path, description = "Contract id"), FulfilmentQuery),

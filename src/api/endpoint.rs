@@ -188,13 +188,14 @@ macro_rules! patch {
 pub(crate) use patch;
 
 /// `GET` of one versioned object that needs nothing but its model's read:
-/// `get_by_id!(path, tag, operation_id, what, id_doc, description, View,
-/// model::get)` writes the handler `get` and its operation.
+/// `get_by_id!(/// docs, path, tag, operation_id, what, id_doc, description,
+/// View, model::get)` writes the handler `get` and its operation.
 macro_rules! get_by_id {
-    ($path:tt, $tag:tt, $operation_id:tt, $what:tt, $id_doc:tt, $description:tt, $view:ident, $get:path) => {
+    ($(#[$m:meta])* $path:literal, $tag:tt, $operation_id:tt, $what:tt, $id_doc:tt, $description:tt, $view:ident, $get:path) => {
         crate::api::endpoint::get_one! {
             path = $path, tag = $tag, operation_id = $operation_id, id = $id_doc,
             ok = ($view, $description), errors = One;
+            $(#[$m])*
             pub async fn get(state, p, req, id) {
                 let id = crate::api::http::path_id(&id, $what)?;
                 let row = $get(&state.pool, &p, id).await?;

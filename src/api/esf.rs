@@ -124,6 +124,11 @@ pub struct EsfQuery {
     pub format: Option<ExportFormat>,
 }
 
+/// European Social Fund indicators
+///
+/// The ESF's common indicators of a year: the facilitator for everyone (or one referent's
+/// people), a PLIE over its own people; 403 for other roles. Counts follow the disclosure rule.
+/// Also as CSV.
 #[utoipa::path(
     get, path = "/api/v1/reports/esf", tag = "stats", operation_id = "get_esf_report",
     params(EsfQuery),

@@ -30,6 +30,12 @@ pub struct ImportQuery {
     pub include: Option<String>,
 }
 
+/// Import published contract data (DECP)
+///
+/// The facilitator for any buyer, a buyer or the Département for its own contracts (matched on
+/// its SIRET). A DECP JSON file; each contract is created or updated by its buyer and
+/// reference, its commitment `estimated` until the facilitator confirms it. The answer counts
+/// what was created, updated and refused, line by line.
 #[utoipa::path(
     post, path = "/api/v1/imports/decp", tag = "imports", operation_id = "import_decp",
     params(ImportQuery),

@@ -196,6 +196,11 @@ paged_query! {
 super::endpoint::list! {
     path = "/api/v1/offers", tag = "offers", operation_id = "list_offers", params(OfferQuery),
     ok = (OfferPage, "A page of the offers you may see"), errors = Query;
+    /// List job offers
+    ///
+    /// Jobs to fill on contracts. The facilitator and every PLIE read all; the other roles
+    /// those on the contracts they may see. Filters: `contract_id`, `employer_id`, `status`,
+    /// `updated_since`.
     pub async fn list(state, p, req) {
         let (q, page, v) = list_query::<OfferQuery, _>(&req);
         v.finish()?;
@@ -212,6 +217,10 @@ super::endpoint::list! {
 super::endpoint::create! {
     path = "/api/v1/offers", tag = "offers", operation_id = "create_offer",
     body = NewOffer, created = (Offer, "Created"), errors = Creating;
+    /// Publish a job offer
+    ///
+    /// The facilitator, or a company that holds the contract or is the employer. `employer_id`
+    /// defaults to the contract's holder; `start_date` within the contract's dates.
     pub async fn create(state, p, req, body) {
         access::offers::write(&p)?;
         let (input, mut v) = json_body::<NewOffer>(&req, &body)?;
@@ -242,6 +251,9 @@ super::endpoint::create! {
 }
 
 super::endpoint::get_by_id!(
+    /// Read a job offer
+    ///
+    /// As List job offers. Sends `ETag`; 304 on a matching `If-None-Match`.
     "/api/v1/offers/{id}",
     "offers",
     "get_offer",
@@ -273,6 +285,10 @@ impl Merge<OfferFields> for OfferPatch {
 super::endpoint::patch! {
     path = "/api/v1/offers/{id}", tag = "offers", operation_id = "update_offer", id = "Offer id",
     body = OfferPatch, changed = (Offer, "The offer as changed");
+    /// Change a job offer
+    ///
+    /// The facilitator, or the offer's employer or holder. A JSON merge patch under `If-Match`
+    /// (412 when the version moved). `filled` is set by the hires: give `open` or `closed`.
     pub async fn patch(state, p, req, id, body) {
         access::offers::write(&p)?;
         let (id, precondition, patch, mut first) =

@@ -151,6 +151,10 @@ paged_query! {
 super::endpoint::list! {
     path = "/api/v1/operations", tag = "operations", operation_id = "list_operations", params(OperationQuery),
     ok = (OperationPage, "A page of operations (every role reads them all)"), errors = Query;
+    /// List operations
+    ///
+    /// Urban-renewal and other operations that contracts belong to. Every role reads them all.
+    /// Filters: `programme`, `qpv_code`, `updated_since`.
     pub async fn list(state, p, req) {
         let (q, page, v) = list_query::<OperationQuery, _>(&req);
         v.finish()?;
@@ -167,6 +171,9 @@ super::endpoint::create! {
     path = "/api/v1/operations", tag = "operations", operation_id = "create_operation",
     body = NewOperation, created = (Operation, "Created"), errors = Creating,
     conflict = "An operation already has this name";
+    /// Register an operation
+    ///
+    /// Facilitator only. `name` is unique (409).
     pub async fn create(state, p, req, body) {
         access::operations::write(&p)?;
         let (input, mut v) = json_body::<NewOperation>(&req, &body)?;
@@ -188,6 +195,9 @@ super::endpoint::create! {
 }
 
 super::endpoint::get_by_id!(
+    /// Read an operation
+    ///
+    /// Every role. Sends `ETag`; 304 on a matching `If-None-Match`.
     "/api/v1/operations/{id}",
     "operations",
     "get_operation",
@@ -215,6 +225,10 @@ super::endpoint::patch! {
     path = "/api/v1/operations/{id}", tag = "operations", operation_id = "update_operation", id = "Operation id",
     body = OperationPatch, changed = (Operation, "The operation as changed"),
     conflict = "An operation already has this name";
+    /// Change an operation
+    ///
+    /// Facilitator only. A JSON merge patch under `If-Match` (412 when the version moved); 409
+    /// when the name is taken. A rename renames the operation text of its contracts.
     pub async fn patch(state, p, req, id, body) {
         access::operations::write(&p)?;
         let (id, precondition, patch, mut v) =
@@ -282,6 +296,13 @@ pub struct OperationFulfilmentQuery {
     pub on: Option<NaiveDate>,
 }
 
+/// How far an operation is
+///
+/// Cumulative from the operation's start, months up to the month of `on` (default today), over
+/// the operation's contracts you may see: contracts, commitment and target hours, validated
+/// hours (and those of QPV residents), participants. Counts of people follow the disclosure
+/// rule (API.md, "Disclosure control"): for anyone but the facilitator, a count from 1 to 4
+/// answers `"< 5"`.
 #[utoipa::path(
     get, path = "/api/v1/operations/{id}/fulfilment", tag = "operations", operation_id = "get_operation_fulfilment",
     params(("id" = Uuid, Path, description = "Operation id"), OperationFulfilmentQuery),

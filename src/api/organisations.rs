@@ -148,6 +148,11 @@ paged_query! {
 super::endpoint::list! {
     path = "/api/v1/organisations", tag = "organisations", operation_id = "list_organisations", params(OrganisationQuery),
     ok = (OrganisationPage, "A page of the organisations you may see"), errors = Query;
+    /// List organisations
+    ///
+    /// Every role reads organisations: the facilitator, a PLIE and the State all of them; a
+    /// company, a buyer or the Département its own only. Filters: `kind`, `siret`,
+    /// `updated_since`. Cursor-paged (`limit`, `cursor`).
     pub async fn list(state, p, req) {
         let (q, page, v) = list_query::<OrganisationQuery, _>(&req);
         v.finish()?;
@@ -164,6 +169,11 @@ super::endpoint::create! {
     path = "/api/v1/organisations", tag = "organisations", operation_id = "create_organisation",
     body = NewOrganisation, created = (Organisation, "Created"), errors = Creating,
     conflict = "The SIRET is already used";
+    /// Register an organisation
+    ///
+    /// Facilitator only (403 for every other role). `siret` is checked (14 digits, Luhn) and
+    /// unique: 409 when already used. `buyer_category` is for buyers and the Département;
+    /// `siae_type` for a company that is an SIAE.
     pub async fn create(state, p, req, body) {
         access::organisations::write(&p)?;
         let (input, mut v) = json_body::<NewOrganisation>(&req, &body)?;
@@ -186,6 +196,12 @@ super::endpoint::create! {
 }
 
 super::endpoint::get_by_id!(
+    /// Read an organisation
+    ///
+    /// Every role reads organisations: the facilitator, a PLIE and the State all of them; a
+    /// company, a buyer or the Département its own only. Another organisation than your own
+    /// answers 404 when your role reads only its own. Sends `ETag`; 304 on a matching
+    /// `If-None-Match`.
     "/api/v1/organisations/{id}",
     "organisations",
     "get_organisation",
@@ -212,6 +228,11 @@ super::endpoint::patch! {
     path = "/api/v1/organisations/{id}", tag = "organisations", operation_id = "update_organisation", id = "Organisation id",
     body = OrganisationPatch, changed = (Organisation, "The organisation as changed"),
     conflict = "The SIRET is already used, or the kind would change under the organisation's contracts, placements, offers or people";
+    /// Change an organisation
+    ///
+    /// Facilitator only. A JSON merge patch under `If-Match` (412 when the version moved). 409
+    /// when the SIRET is taken, or when the kind would change under the organisation's
+    /// contracts, placements, offers or people.
     pub async fn patch(state, p, req, id, body) {
         access::organisations::write(&p)?;
         let (id, precondition, patch, mut v) =

@@ -165,6 +165,11 @@ impl OutcomeFigures {
     }
 }
 
+/// What became of the leavers
+///
+/// People whose placement ended in the year, by situation and group, with the dynamic exit rate
+/// (sustainable employment and training over the leavers with an outcome). Not for a company
+/// (403). Counts follow the disclosure rule.
 #[utoipa::path(
     get, path = "/api/v1/stats/outcomes", tag = "stats", operation_id = "get_outcome_figures",
     params(FiguresQuery),

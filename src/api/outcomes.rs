@@ -106,6 +106,11 @@ pub struct OutcomeInput {
 super::endpoint::get_one! {
     path = "/api/v1/placements/{id}/outcome", tag = "outcomes", operation_id = "get_placement_outcome", id = "Placement id",
     ok = (Outcome, "What became of the person (read in their access trail)"), errors = RestrictedOne;
+    /// What became of the person
+    ///
+    /// The situation recorded after the placement ended, and the follow-up six months later.
+    /// The facilitator, or the PLIE that follows the person; 403 for every other role; 404 when
+    /// none is recorded. The read is written in the person's trail.
     pub async fn get(state, p, req, id) {
         access::placements::outcomes(&p)?;
         let id = path_id(&id, "placement")?;
@@ -117,6 +122,11 @@ super::endpoint::get_one! {
     }
 }
 
+/// Record what became of the person
+///
+/// The facilitator, or the person's PLIE. Only a placement with an `end_date` may have one (422
+/// on `situation`); `follow_up.observed_on` is at least six months after the end and not in the
+/// future. 201 when new, 200 when replaced; `If-Match` guards a replacement.
 #[utoipa::path(
     put, path = "/api/v1/placements/{id}/outcome", tag = "outcomes", operation_id = "put_placement_outcome",
     params(

@@ -210,6 +210,13 @@ paged_query! {
 super::endpoint::list! {
     path = "/api/v1/placements", tag = "placements", operation_id = "list_placements", params(PlacementQuery),
     ok = (PlacementPage, "A page of the placements you may see (no person field for a buyer)"), errors = RestrictedQuery;
+    /// List placements
+    ///
+    /// Employment contracts of people on clause contracts. The facilitator reads all; a PLIE
+    /// those of its people; a company those where it is the employer or holds the contract; a
+    /// buyer (and the Département) those on its own contracts, without the person; the State
+    /// gets 403. Filters: `contract_id`, `beneficiary_id`, `employer_id`, `started_from`,
+    /// `started_to`, `updated_since`.
     pub async fn list(state, p, req) {
         access::placements::read(&p)?;
         let (q, page, v) = list_query::<PlacementQuery, _>(&req);
@@ -229,6 +236,11 @@ super::endpoint::list! {
 super::endpoint::create! {
     path = "/api/v1/placements", tag = "placements", operation_id = "create_placement",
     body = NewPlacement, created = (Placement, "Created"), errors = Creating;
+    /// Record a placement
+    ///
+    /// The facilitator, or a company for a person it employs or employed, or who has a proposal
+    /// on one of its offers (any other person answers 422 on `beneficiary_id`, as one that does
+    /// not exist). Dates within the contract's.
     pub async fn create(state, p, req, body) {
         let leave = access::placements::place(&p)?;
         let (input, mut v) = json_body::<NewPlacement>(&req, &body)?;
@@ -271,6 +283,10 @@ super::endpoint::create! {
 super::endpoint::get_one! {
     path = "/api/v1/placements/{id}", tag = "placements", operation_id = "get_placement", id = "Placement id",
     ok = (PlacementOut, "The placement (no person field for a buyer)"), errors = RestrictedOne;
+    /// Read a placement
+    ///
+    /// As List placements (no person field for a buyer). Sends `ETag`; 304 on a matching
+    /// `If-None-Match`.
     pub async fn get(state, p, req, id) {
         access::placements::read(&p)?;
         let id = path_id(&id, "placement")?;
@@ -303,6 +319,11 @@ impl Merge<PlacementFields> for PlacementPatch {
 super::endpoint::patch! {
     path = "/api/v1/placements/{id}", tag = "placements", operation_id = "update_placement", id = "Placement id",
     body = PlacementPatch, changed = (Placement, "The placement as changed");
+    /// Change a placement
+    ///
+    /// The facilitator, or the company that employs or holds. A JSON merge patch under
+    /// `If-Match` (412 when the version moved). The person and the contract cannot change:
+    /// create another placement.
     pub async fn patch(state, p, req, id, body) {
         access::placements::write(&p)?;
         let (id, precondition, patch, mut v) =

@@ -156,6 +156,11 @@ paged_query! {
 super::endpoint::list! {
     path = "/api/v1/offers/{id}/proposals", tag = "offers", operation_id = "list_proposals", params(("id" = Uuid, Path, description = "Offer id"), ProposalQuery),
     ok = (ProposalPage, "The offer's proposals you may read"), errors = RestrictedOneQuery;
+    /// The people proposed on an offer
+    ///
+    /// Read by the facilitator, the offer's employer and holder, and a PLIE for the proposals
+    /// it made; a company sees the person as a name only; a buyer, the Département and the
+    /// State get 403.
     pub async fn list(state, p, req, id) {
         access::offers::read_proposals(&p)?;
         let id = path_id(&id, "offer")?;
@@ -174,6 +179,10 @@ super::endpoint::create! {
     params(("id" = Uuid, Path, description = "Offer id")),
     body = NewProposal, created = (Proposal, "Proposed"), errors = CreatingUnder,
     conflict = "The offer is not open, or the person is already proposed on it";
+    /// Propose a person on an offer
+    ///
+    /// The facilitator, or a PLIE for a person it follows. 409 when the offer is not open or
+    /// the person is already proposed on it.
     pub async fn create(state, p, req, id, body) {
         let leave = access::offers::propose(&p)?;
         let offer = path_id(&id, "offer")?;
@@ -202,6 +211,9 @@ super::endpoint::create! {
 super::endpoint::get_one! {
     path = "/api/v1/proposals/{id}", tag = "offers", operation_id = "get_proposal", id = "Proposal id",
     ok = (Proposal, "The proposal"), errors = RestrictedOne;
+    /// Read a proposal
+    ///
+    /// As The people proposed on an offer. Sends `ETag`; 304 on a matching `If-None-Match`.
     pub async fn get(state, p, req, id) {
         access::offers::read_proposals(&p)?;
         let id = path_id(&id, "proposal")?;
@@ -214,6 +226,14 @@ super::endpoint::patch! {
     path = "/api/v1/proposals/{id}", tag = "offers", operation_id = "update_proposal", id = "Proposal id",
     body = ProposalPatch, changed = (Proposal, "The proposal as moved; a hire carries `placement_id`"),
     conflict = "The status does not allow this move, or no position is left";
+    /// Move a proposal on
+    ///
+    /// `proposed → interview → hired | declined`, `proposed → hired | declined`, and
+    /// `withdrawn` from `proposed` or `interview`. The offer's employer or holder and the
+    /// facilitator set `interview`, `hired`, `declined` (a `reason` for declined); whoever
+    /// proposed withdraws. `hired` takes the placement's terms and creates it in the same
+    /// transaction (the answer carries `placement_id`); when the hires reach `positions` the
+    /// offer is `filled`. Any other move answers 409.
     pub async fn patch(state, p, req, id, body) {
         access::offers::read_proposals(&p)?;
         let (id, precondition, patch, mut v) =

@@ -32,6 +32,10 @@ pub struct PublicKeyFigures {
     published_at: DateTime<Utc>,
 }
 
+/// Published key figures, public
+///
+/// No token. `{year}.json` or `{year}.svg` (a card to embed) of a published year; 404 before
+/// publication. Cached by `ETag`.
 #[utoipa::path(
     get, path = "/public/key-figures/{file}", tag = "public", operation_id = "get_public_key_figures",
     params(("file" = String, Path, description = "`YEAR.json` or `YEAR.svg`, e.g. `2019.json`")),

@@ -95,6 +95,10 @@ fn tag(body: &[u8]) -> String {
     format!("\"{h:016x}\"")
 }
 
+/// Open job offers, public
+///
+/// No token. The open offers with only what a job seeker needs: job, hours, dates, place,
+/// employer, buyer and contract titles.
 #[utoipa::path(
     get, path = "/public/offers", tag = "public", operation_id = "list_public_offers",
     params(PublicOfferQuery, ("If-None-Match" = Option<String>, Header, nullable = false, description = "The `ETag` of a page you hold")),

@@ -140,6 +140,15 @@ impl KeyFigures {
     }
 }
 
+/// Key figures of a year
+///
+/// The figures the State, the Département, the PLIE and the European Social Fund ask for:
+/// participants (people with a placement active in the year), women, men, under 26, QPV
+/// residents, employment contracts (placements starting in the year), validated hours and the
+/// year before's. The facilitator, a PLIE and the State read the whole territory; a company and
+/// a buyer their own contracts; the Département all. Filters: `buyer_id`, `contract_id`,
+/// `operation`, `operation_id`, `referent_id`. Counts of people follow the disclosure rule
+/// (API.md, "Disclosure control"). Also as CSV (`?format=csv`).
 #[utoipa::path(
     get, path = "/api/v1/stats/key-figures", tag = "stats", operation_id = "get_key_figures",
     params(FiguresQuery),
@@ -377,6 +386,13 @@ impl Breakdown {
     }
 }
 
+/// Figures of a year split by one key
+///
+/// `by`: a person's attribute (`sex`, `age_band`, `qualification_level`, `eligibility`, `qpv`:
+/// not for a company, 403) or a placement's or contract's (`modality`, `contract`, `operation`,
+/// `month`, `clause_type`, `market_nature`, `cpv_division`, `buyer_category`,
+/// `employer_siae_type`). Each row has participants, employment contracts and hours; counts of
+/// people follow the disclosure rule. Also as CSV and XLSX (`?format=`).
 #[utoipa::path(
     get, path = "/api/v1/stats/breakdown", tag = "stats", operation_id = "get_breakdown",
     params(BreakdownQuery),
@@ -592,6 +608,11 @@ fn to_date(year: i32) -> NaiveDate {
     model::year_bounds(year).1.min(today)
 }
 
+/// Each contract's hours in a year
+///
+/// Every contract you may see active during the year, with its validated hours of the year and
+/// to date against its commitment, and its fulfilment status (`status` filters it). Also as CSV
+/// and XLSX (`?format=`).
 #[utoipa::path(
     get, path = "/api/v1/stats/contracts", tag = "stats", operation_id = "get_contracts_report",
     params(ContractsQuery),
@@ -651,6 +672,11 @@ pub struct AnnualReport {
     pub outcomes: Option<super::outcome_figures::OutcomeFigures>,
 }
 
+/// The annual report
+///
+/// Everything of a year in one answer: key figures, every breakdown your role may read, each
+/// contract's hours and, for the facilitator and a PLIE, what became of the leavers. As JSON,
+/// or as an XLSX workbook (`?format=xlsx`).
 #[utoipa::path(
     get, path = "/api/v1/reports/annual", tag = "stats", operation_id = "get_annual_report",
     params(FiguresQuery),
@@ -733,6 +759,11 @@ pub struct Publication {
     pub svg_url: String,
 }
 
+/// Publish a year's key figures
+///
+/// Facilitator only. Freezes the year's whole-territory key figures, masked as a buyer would
+/// read them, for `/public/key-figures/{year}.json` and `.svg`: 201 the first time; publishing
+/// the year again answers 200 with today's figures.
 #[utoipa::path(
     post, path = "/api/v1/stats/publications", tag = "stats", operation_id = "publish_key_figures",
     request_body = PublicationRequest,

@@ -30,6 +30,9 @@ pub struct Status {
     pub status: String,
 }
 
+/// Liveness
+///
+/// Answers 200 while the process serves, without touching the database. No token.
 #[utoipa::path(
     get, path = "/health", tag = "system", operation_id = "health",
     responses((status = 200, description = "The process runs", body = Status))
@@ -40,6 +43,10 @@ pub async fn health() -> HttpResponse {
     })
 }
 
+/// Readiness
+///
+/// 200 when the database answers, 503 (a problem) while it does not: take the replica out of
+/// the load balancer until it recovers. No token.
 #[utoipa::path(
     get, path = "/ready", tag = "system", operation_id = "ready",
     responses(
@@ -64,9 +71,11 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     }))
 }
 
-/// Prometheus metrics of this process: requests by route pattern and
-/// status, a latency histogram, database pool connections in use, idle and
-/// waiting. No token: keep this path off the public proxy.
+/// Prometheus metrics
+///
+/// This process's requests by route pattern and status, a latency histogram,
+/// and the database pool's connections in use, idle and waiting, in the
+/// Prometheus text format. No token: keep this path off the public proxy.
 #[utoipa::path(
     get, path = "/metrics", tag = "system", operation_id = "metrics",
     responses((status = 200, description = "Prometheus text exposition format 0.0.4",

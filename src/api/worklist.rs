@@ -100,6 +100,12 @@ fn statuses(v: &mut Violations, value: Option<&str>) -> Vec<HoursStatus> {
     out
 }
 
+/// The months to look at
+///
+/// The facilitator's worklist: the months of every placement you may see (facilitator all; a
+/// company where employer or holder; a PLIE of its people; 403 for a buyer, the Département and
+/// the State), with their contract and employer. Filters: `status` (one code or a comma list),
+/// `month_from`, `month_to`, `contract_id`, `employer_id`, `beneficiary_id`, `updated_since`.
 #[utoipa::path(
     get, path = "/api/v1/hours", tag = "hours", operation_id = "list_hours",
     params(WorklistQuery),
@@ -181,6 +187,10 @@ paged_query! {
     }
 }
 
+/// Months nobody declared
+///
+/// Every (placement, month) with nothing recorded, before the month of `as_of` (default today),
+/// where the placement covers a day of the month. Scoped as The months to look at.
 #[utoipa::path(
     get, path = "/api/v1/hours/missing", tag = "hours", operation_id = "list_missing_hours",
     params(MissingQuery),

@@ -155,6 +155,11 @@ fn summarise(outcomes: Vec<DecisionOutcome>) -> DecisionsResult {
     r
 }
 
+/// Validate or reject many months
+///
+/// Facilitator only. Up to 10,000 decisions, each judged as Validate or reject a month;
+/// `version`, when given, must be the month's current one. `unchanged` for a month that already
+/// had that decision, so a replay is all `unchanged`. `Idempotency-Key` as for statements.
 #[utoipa::path(
     post, path = "/api/v1/hours/validations", tag = "hours", operation_id = "decide_hours",
     params(("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Retrying with the same key and body returns the first answer, byte for byte; another body is refused (422)")),

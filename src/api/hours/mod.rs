@@ -140,6 +140,11 @@ fn path(raw: &(String, String)) -> ApiResult<(Uuid, Month)> {
 super::endpoint::list! {
     path = "/api/v1/placements/{id}/hours", tag = "hours", operation_id = "list_placement_hours", params(("id" = Uuid, Path, description = "Placement id"), HoursQuery),
     ok = (MonthlyHoursPage, "The placement's months"), errors = RestrictedOneQuery;
+    /// A placement's months
+    ///
+    /// Every month recorded on the placement, oldest first. The facilitator, the person's PLIE
+    /// and the employing or holding company; a buyer, the Département and the State get 403
+    /// (they read per-contract totals).
     pub async fn list(state, p, req, id) {
         access::placements::read_hours(&p)?;
         let id = path_id(&id, "placement")?;
@@ -150,6 +155,10 @@ super::endpoint::list! {
     }
 }
 
+/// Read one month of hours
+///
+/// `month` is `YYYY-MM`. Who reads: as A placement's months. Sends `ETag`; 304 on a matching
+/// `If-None-Match`; 404 when the month holds nothing.
 #[utoipa::path(
     get, path = "/api/v1/placements/{id}/hours/{month}", tag = "hours", operation_id = "get_placement_month",
     params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),
@@ -176,6 +185,12 @@ pub async fn get(
     ))
 }
 
+/// Declare a month of hours
+///
+/// Creates or replaces the month's `worked_hours` and `training_hours` (two decimals). Declared
+/// by the facilitator: `validated` at once. Declared by the employing or holding company:
+/// `declared`, to be validated; a company may not replace a validated month (409). 201 when the
+/// month is new, 200 when replaced; `If-Match` guards a replacement.
 #[utoipa::path(
     put, path = "/api/v1/placements/{id}/hours/{month}", tag = "hours", operation_id = "declare_placement_month",
     params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),
@@ -229,6 +244,10 @@ pub async fn put(
     })
 }
 
+/// Validate or reject a month
+///
+/// Facilitator only. `{"decision": "validated" | "rejected", "reason"}`: a rejection needs a
+/// reason. Only validated hours count in the figures.
 #[utoipa::path(
     post, path = "/api/v1/placements/{id}/hours/{month}/validation", tag = "hours", operation_id = "decide_placement_month",
     params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),

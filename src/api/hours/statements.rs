@@ -115,6 +115,12 @@ fn read_line(
     v.finish_with(line).map_err(|Invalid(errors)| errors)
 }
 
+/// Declare a statement of months
+///
+/// Up to 10,000 lines, each judged as Declare a month; refused lines change nothing, the others
+/// are applied, and the answer has one result per line. Send an `Idempotency-Key` to retry
+/// safely: the same key with the same body answers the first result again; with another body,
+/// 422.
 #[utoipa::path(
     post, path = "/api/v1/hours/batch", tag = "hours", operation_id = "declare_hour_statement",
     params(("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Retrying with the same key and body returns the first answer; another body is refused (422)")),
