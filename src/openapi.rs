@@ -52,6 +52,66 @@ impl Modify for CommonAnswers {
     }
 }
 
+/// A PATCH takes a creation's fields, each optional, under the same
+/// limits: they are written once, on the creation's schema, and copied
+/// onto the patch's, so that a form generated from either lets through
+/// only what the service accepts.
+struct PatchLimits;
+
+/// Each creation's schema and the schema of its PATCH.
+const PATCHES: [(&str, &str); 6] = [
+    ("NewBeneficiary", "BeneficiaryPatch"),
+    ("NewContract", "ContractPatch"),
+    ("NewOffer", "OfferPatch"),
+    ("NewOperation", "OperationPatch"),
+    ("NewOrganisation", "OrganisationPatch"),
+    ("NewPlacement", "PlacementPatch"),
+];
+
+impl Modify for PatchLimits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, Schema};
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for (new, patch) in PATCHES {
+            let Some(RefOr::T(Schema::Object(created))) = components.schemas.get(new).cloned()
+            else {
+                continue;
+            };
+            let Some(RefOr::T(Schema::Object(patched))) = components.schemas.get_mut(patch) else {
+                continue;
+            };
+            for (field, to) in patched.properties.iter_mut() {
+                match (created.properties.get(field), to) {
+                    (Some(RefOr::T(Schema::Object(from))), RefOr::T(Schema::Object(to))) => {
+                        to.max_length = to.max_length.or(from.max_length);
+                        to.min_length = to.min_length.or(from.min_length);
+                        to.pattern = to.pattern.clone().or_else(|| from.pattern.clone());
+                        to.maximum = to.maximum.clone().or_else(|| from.maximum.clone());
+                        to.minimum = to.minimum.clone().or_else(|| from.minimum.clone());
+                        to.exclusive_maximum = to
+                            .exclusive_maximum
+                            .clone()
+                            .or_else(|| from.exclusive_maximum.clone());
+                        to.exclusive_minimum = to
+                            .exclusive_minimum
+                            .clone()
+                            .or_else(|| from.exclusive_minimum.clone());
+                        to.multiple_of =
+                            to.multiple_of.clone().or_else(|| from.multiple_of.clone());
+                    }
+                    (Some(RefOr::T(Schema::Array(from))), RefOr::T(Schema::Array(to))) => {
+                        to.max_items = to.max_items.or(from.max_items);
+                        to.min_items = to.min_items.or(from.min_items);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
 struct Security;
 
 impl Modify for Security {
@@ -163,7 +223,7 @@ change you may read, once, in commit order.",
         responses(Unauthorized, TooLarge, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable, UriTooLong),
     ),
     servers((url = "/", description = "This service, where the document is served")),
-    modifiers(&Security, &CommonAnswers),
+    modifiers(&Security, &CommonAnswers, &PatchLimits),
     tags(
         (name = "system", description = "Liveness, readiness"),
         (name = "organisations", description = "Buyers, holders and employers, the PLIE, the Département, State services"),
@@ -189,4 +249,52 @@ pub fn document() -> String {
         .expect("the OpenAPI document serialises");
     json.push('\n');
     json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A limit a creation states, its PATCH states too, for every field
+    /// they share.
+    #[test]
+    fn every_patch_field_has_its_creation_limits() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
+        let schemas = &doc["components"]["schemas"];
+        let limits = [
+            "maxLength",
+            "minLength",
+            "pattern",
+            "maximum",
+            "minimum",
+            "exclusiveMaximum",
+            "exclusiveMinimum",
+            "multipleOf",
+            "maxItems",
+            "minItems",
+        ];
+        let mut compared = 0;
+        for (new, patch) in PATCHES {
+            let created = schemas[new]["properties"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{new} has properties"));
+            let patched = schemas[patch]["properties"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{patch} has properties"));
+            for (field, to) in patched {
+                let Some(from) = created.get(field) else {
+                    continue;
+                };
+                for limit in limits {
+                    if let Some(value) = from.get(limit) {
+                        assert_eq!(to.get(limit), Some(value), "{patch}.{field} {limit}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        // The limits of PlacementPatch.job_title, weekly_hours,
+        // BeneficiaryPatch.postal_code... at the least.
+        assert!(compared > 30, "only {compared} limits compared");
+    }
 }

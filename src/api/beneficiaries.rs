@@ -261,7 +261,8 @@ pub struct NewBeneficiary {
     /// At least one criterion.
     #[schema(required = true, nullable = false, min_items = 1)]
     pub eligibility: Option<Vec<Eligibility>>,
-    /// Required with `other_validated`.
+    /// Required with `other_validated`, at most 1,000 characters.
+    #[schema(max_length = 1000)]
     pub eligibility_reason: Option<String>,
     /// The referent organisation; a PLIE's own by default when a PLIE registers.
     pub referent_id: Option<Uuid>,

@@ -72,7 +72,10 @@ macro_rules! get_one {
     ) => {
         #[utoipa::path(
             get, path = $path, tag = $tag, operation_id = $op,
-            params(("id" = Uuid, Path, description = $id_doc)),
+            params(
+                ("id" = Uuid, Path, description = $id_doc),
+                ("If-None-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you hold: 304 while it is current"),
+            ),
             responses(
                 (status = 200, description = $description, body = $view,
                  headers(("ETag" = String, description = "The version, quoted"))),

@@ -71,10 +71,28 @@ problem_response!(
     Invalid,
     "Invalid values: `errors` lists every field at fault"
 );
-problem_response!(
-    Unavailable,
-    "The database is not reachable or took too long; retry after `Retry-After` seconds"
-);
+/// The database is not reachable: the answer says when to retry.
+pub struct Unavailable;
+
+impl<'s> utoipa::ToResponse<'s> for Unavailable {
+    fn response() -> (&'s str, RefOr<Response>) {
+        let mut response = problem(
+            "The database is not reachable or took too long; retry after `Retry-After` seconds",
+            false,
+        );
+        response.headers.insert(
+            "Retry-After".to_string(),
+            HeaderBuilder::new()
+                .schema(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::Type::Integer),
+                )
+                .description(Some("Seconds to wait before retrying"))
+                .build(),
+        );
+        ("Unavailable", response.into())
+    }
+}
 problem_response!(
     UriTooLong,
     "The query string is longer than the service accepts: `detail` states the limit"

@@ -768,7 +768,8 @@ pub struct Publication {
     post, path = "/api/v1/stats/publications", tag = "stats", operation_id = "publish_key_figures",
     request_body = PublicationRequest,
     responses(
-        (status = 201, description = "The year is published", body = Publication),
+        (status = 201, description = "The year is published", body = Publication,
+         headers(("Location" = String, description = "The published figures, `/public/key-figures/{year}.json`"))),
         (status = 200, description = "The year is published again, with today's figures", body = Publication),
         crate::api::responses::Creating,
     ),

@@ -38,6 +38,7 @@ pub struct DecisionLineInput {
     #[schema(required = true, nullable = false)]
     pub decision: Option<Decision>,
     /// Required to reject, at most 1,000 characters.
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
     /// The month's `version` as you read it: a line that would change a month at another version
     /// is refused on `version`.

@@ -119,7 +119,8 @@ pub struct HoursDeclaration {
 pub struct HoursDecision {
     #[schema(required = true, nullable = false)]
     pub decision: Option<Decision>,
-    /// Required to reject.
+    /// Required to reject, at most 1,000 characters.
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 
@@ -161,10 +162,15 @@ super::endpoint::list! {
 /// `If-None-Match`; 404 when the month holds nothing.
 #[utoipa::path(
     get, path = "/api/v1/placements/{id}/hours/{month}", tag = "hours", operation_id = "get_placement_month",
-    params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),
+    params(
+        ("id" = Uuid, Path, description = "Placement id"),
+        ("month" = String, Path, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM"),
+        ("If-None-Match" = Option<String>, Header, nullable = false, description = "The `ETag` you hold: 304 while it is current"),
+    ),
     responses(
         (status = 200, description = "The month", body = MonthlyHours,
          headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 304, description = "Not modified since the `If-None-Match` version"),
         crate::api::responses::RestrictedOneQuery,
     ),
     security(("bearer" = []))
@@ -196,8 +202,10 @@ pub async fn get(
     params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),
     request_body = HoursDeclaration,
     responses(
-        (status = 200, description = "The month replaced (or unchanged)", body = MonthlyHours),
-        (status = 201, description = "The month declared", body = MonthlyHours),
+        (status = 200, description = "The month replaced (or unchanged)", body = MonthlyHours,
+         headers(("ETag" = String, description = "The version, quoted"))),
+        (status = 201, description = "The month declared", body = MonthlyHours,
+         headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
         crate::api::responses::CreatingUnder,
         (status = 409, description = "The month is validated: a company cannot replace it", body = Problem, content_type = "application/problem+json"),
     ),
@@ -253,7 +261,8 @@ pub async fn put(
     params(("id" = Uuid, Path, description = "Placement id"), ("month" = String, Path, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$", description = "YYYY-MM")),
     request_body = HoursDecision,
     responses(
-        (status = 200, description = "The month as decided", body = MonthlyHours),
+        (status = 200, description = "The month as decided", body = MonthlyHours,
+         headers(("ETag" = String, description = "The new version, quoted"))),
         crate::api::responses::CreatingUnder,
     ),
     security(("bearer" = []))
