@@ -100,14 +100,14 @@ pub(crate) use get_one;
 /// 409 can answer.
 macro_rules! create {
     (
-        path = $path:tt, tag = $tag:tt, operation_id = $op:tt, params($($params:tt)*),
+        @emit $([$($params:tt)*])? path = $path:tt, tag = $tag:tt, operation_id = $op:tt,
         body = $new:ident, created = ($view:ident, $description:tt), errors = $errors:ident
         $(, conflict = $conflict:tt)?;
-        $(#[$m:meta])* $vis:vis async fn $name:ident($state:ident, $p:ident, $req:ident, $id:ident, $body:ident $(,)?) $block:block
+        $(#[$m:meta])* $vis:vis async fn $name:ident($($args:tt)*) $block:block
     ) => {
         #[utoipa::path(
             post, path = $path, tag = $tag, operation_id = $op,
-            params($($params)*),
+            $(params($($params)*),)?
             request_body = $new,
             responses(
                 (status = 201, description = $description, body = $view,
@@ -118,38 +118,40 @@ macro_rules! create {
             security(("bearer" = []))
         )]
         $(#[$m])*
-        $vis async fn $name(
-            $state: actix_web::web::Data<crate::state::AppState>,
-            $p: crate::auth::Principal,
-            $req: actix_web::HttpRequest,
-            $id: actix_web::web::Path<String>,
-            $body: actix_web::web::Bytes,
-        ) -> crate::error::ApiResult<actix_web::HttpResponse> $block
+        $vis async fn $name($($args)*) -> crate::error::ApiResult<actix_web::HttpResponse> $block
+    };
+    (
+        path = $path:tt, tag = $tag:tt, operation_id = $op:tt, params($($params:tt)*),
+        $($key:ident = $value:tt),+;
+        $(#[$m:meta])* $vis:vis async fn $name:ident($state:ident, $p:ident, $req:ident, $id:ident, $body:ident) $block:block
+    ) => {
+        crate::api::endpoint::create! {
+            @emit [$($params)*] path = $path, tag = $tag, operation_id = $op, $($key = $value),+;
+            $(#[$m])*
+            $vis async fn $name(
+                $state: actix_web::web::Data<crate::state::AppState>,
+                $p: crate::auth::Principal,
+                $req: actix_web::HttpRequest,
+                $id: actix_web::web::Path<String>,
+                $body: actix_web::web::Bytes,
+            ) $block
+        }
     };
     (
         path = $path:tt, tag = $tag:tt, operation_id = $op:tt,
-        body = $new:ident, created = ($view:ident, $description:tt), errors = $errors:ident
-        $(, conflict = $conflict:tt)?;
-        $(#[$m:meta])* $vis:vis async fn $name:ident($state:ident, $p:ident, $req:ident, $body:ident $(,)?) $block:block
+        $($key:ident = $value:tt),+;
+        $(#[$m:meta])* $vis:vis async fn $name:ident($state:ident, $p:ident, $req:ident, $body:ident) $block:block
     ) => {
-        #[utoipa::path(
-            post, path = $path, tag = $tag, operation_id = $op,
-            request_body = $new,
-            responses(
-                (status = 201, description = $description, body = $view,
-                 headers(("ETag" = String, description = "The version, quoted"), ("Location" = String))),
-                crate::api::responses::$errors,
-                $((status = 409, description = $conflict, body = crate::api::problem::Problem, content_type = "application/problem+json"),)?
-            ),
-            security(("bearer" = []))
-        )]
-        $(#[$m])*
-        $vis async fn $name(
-            $state: actix_web::web::Data<crate::state::AppState>,
-            $p: crate::auth::Principal,
-            $req: actix_web::HttpRequest,
-            $body: actix_web::web::Bytes,
-        ) -> crate::error::ApiResult<actix_web::HttpResponse> $block
+        crate::api::endpoint::create! {
+            @emit path = $path, tag = $tag, operation_id = $op, $($key = $value),+;
+            $(#[$m])*
+            $vis async fn $name(
+                $state: actix_web::web::Data<crate::state::AppState>,
+                $p: crate::auth::Principal,
+                $req: actix_web::HttpRequest,
+                $body: actix_web::web::Bytes,
+            ) $block
+        }
     };
 }
 pub(crate) use create;
