@@ -192,6 +192,35 @@ macro_rules! patch {
 }
 pub(crate) use patch;
 
+/// `POST` of a bulk request under an `Idempotency-Key`: 200 with one
+/// result per line, even when some lines are refused.
+macro_rules! bulk {
+    (
+        path = $path:tt, tag = $tag:tt, operation_id = $op:tt,
+        body = $input:ident, ok = ($result:ident, $description:tt);
+        $(#[$m:meta])* $vis:vis async fn $name:ident($state:ident, $p:ident, $req:ident, $body:ident) $block:block
+    ) => {
+        #[utoipa::path(
+            post, path = $path, tag = $tag, operation_id = $op,
+            params(("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Retrying with the same key and body returns the first answer, byte for byte; another body is refused (422)")),
+            request_body = $input,
+            responses(
+                (status = 200, description = $description, body = $result),
+                crate::api::responses::Bulk,
+            ),
+            security(("bearer" = []))
+        )]
+        $(#[$m])*
+        $vis async fn $name(
+            $state: actix_web::web::Data<crate::state::AppState>,
+            $p: crate::auth::Principal,
+            $req: actix_web::HttpRequest,
+            $body: actix_web::web::Bytes,
+        ) -> crate::error::ApiResult<actix_web::HttpResponse> $block
+    };
+}
+pub(crate) use bulk;
+
 /// `GET` of one versioned object that needs nothing but its model's read:
 /// `get_by_id!(/// docs, path, tag, operation_id, what, id_doc, description,
 /// View, model::get)` writes the handler `get` and its operation.

@@ -1,8 +1,7 @@
 //! The facilitator's bulk decisions: up to 10,000 months validated or
 //! rejected in one request, each line judged as a single decision.
 
-use actix_web::web::{self, Bytes};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -10,13 +9,11 @@ use uuid::Uuid;
 use super::idempotency_key;
 use crate::access;
 use crate::api::input::json_body;
-use crate::auth::Principal;
 use crate::db;
 use crate::domain::calendar::Month;
 use crate::domain::codes::Decision;
-use crate::error::{ApiResult, FieldError, Invalid};
+use crate::error::{FieldError, Invalid};
 use crate::models::worklist::{DecisionLine, DecisionOutcome};
-use crate::state::AppState;
 use crate::usecases::{self, hours::Parsed};
 
 pub const MAX_DECISIONS: usize = 10_000;
@@ -156,46 +153,35 @@ fn summarise(outcomes: Vec<DecisionOutcome>) -> DecisionsResult {
     r
 }
 
-/// Validate or reject many months
-///
-/// Facilitator only. Up to 10,000 decisions, each judged as Validate or reject a month;
-/// `version`, when given, must be the month's current one. `unchanged` for a month that already
-/// had that decision, so a replay is all `unchanged`. `Idempotency-Key` as for statements.
-#[utoipa::path(
-    post, path = "/api/v1/hours/validations", tag = "hours", operation_id = "decide_hours",
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Retrying with the same key and body returns the first answer, byte for byte; another body is refused (422)")),
-    request_body = DecisionBatch,
-    responses(
-        (status = 200, description = "One result per line, in order; 200 even when some lines are refused (they change nothing, the others are applied)", body = DecisionsResult),
-        crate::api::responses::Bulk,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn decide(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    let leave = access::placements::decide_hours(&p)?;
-    let key = idempotency_key(&req)?;
-    let (input, mut v) = json_body::<DecisionBatch>(&req, &body)?;
-    let decisions = v.require("decisions", input.decisions).unwrap_or_default();
-    if decisions.is_empty() && !v.has("decisions") {
-        v.add("decisions", "must hold at least one decision");
+crate::api::endpoint::bulk! {
+    path = "/api/v1/hours/validations", tag = "hours", operation_id = "decide_hours",
+    body = DecisionBatch, ok = (DecisionsResult, "One result per line, in order; 200 even when some lines are refused (they change nothing, the others are applied)");
+    /// Validate or reject many months
+    ///
+    /// Facilitator only. Up to 10,000 decisions, each judged as Validate or reject a month;
+    /// `version`, when given, must be the month's current one. `unchanged` for a month that already
+    /// had that decision, so a replay is all `unchanged`. `Idempotency-Key` as for statements.
+    pub async fn decide(state, p, req, body) {
+        let leave = access::placements::decide_hours(&p)?;
+        let key = idempotency_key(&req)?;
+        let (input, mut v) = json_body::<DecisionBatch>(&req, &body)?;
+        let decisions = v.require("decisions", input.decisions).unwrap_or_default();
+        if decisions.is_empty() && !v.has("decisions") {
+            v.add("decisions", "must hold at least one decision");
+        }
+        if decisions.len() > MAX_DECISIONS {
+            v.add(
+                "decisions",
+                format!("at most {MAX_DECISIONS} decisions a request; send the rest in another"),
+            );
+        }
+        v.finish()?;
+        let lines: Vec<Parsed<DecisionLine>> = decisions.into_iter().map(read_decision).collect();
+        let body = body.to_vec();
+        let outcomes = db::run(&state.pool, move |c| {
+            usecases::hours::decide_months(c, &p, leave, key.as_deref(), &body, &lines)
+        })
+        .await?;
+        Ok(HttpResponse::Ok().json(summarise(outcomes)))
     }
-    if decisions.len() > MAX_DECISIONS {
-        v.add(
-            "decisions",
-            format!("at most {MAX_DECISIONS} decisions a request; send the rest in another"),
-        );
-    }
-    v.finish()?;
-    let lines: Vec<Parsed<DecisionLine>> = decisions.into_iter().map(read_decision).collect();
-    let body = body.to_vec();
-    let outcomes = db::run(&state.pool, move |c| {
-        usecases::hours::decide_months(c, &p, leave, key.as_deref(), &body, &lines)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(summarise(outcomes)))
 }

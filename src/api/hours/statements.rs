@@ -1,8 +1,7 @@
 //! Hour statements from payroll software: up to 10,000 months in one
 //! request, each line judged as a single declaration.
 
-use actix_web::web::{self, Bytes};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,12 +10,10 @@ use uuid::Uuid;
 use super::idempotency_key;
 use crate::access;
 use crate::api::input::json_body;
-use crate::auth::Principal;
 use crate::db;
 use crate::domain::calendar::Month;
-use crate::error::{ApiResult, Invalid};
+use crate::error::Invalid;
 use crate::models::hours::{self as model};
-use crate::state::AppState;
 use crate::usecases::{self, hours::ParsedStatementLine};
 
 pub const MAX_STATEMENT_LINES: usize = 10_000;
@@ -115,46 +112,35 @@ fn read_line(
     v.finish_with(line).map_err(|Invalid(errors)| errors)
 }
 
-/// Declare a statement of months
-///
-/// Up to 10,000 lines, each judged as Declare a month; refused lines change nothing, the others
-/// are applied, and the answer has one result per line. Send an `Idempotency-Key` to retry
-/// safely: the same key with the same body answers the first result again; with another body,
-/// 422.
-#[utoipa::path(
-    post, path = "/api/v1/hours/batch", tag = "hours", operation_id = "declare_hour_statement",
-    params(("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Retrying with the same key and body returns the first answer; another body is refused (422)")),
-    request_body = HourStatement,
-    responses(
-        (status = 200, description = "One result per line; 200 even when some lines are rejected", body = StatementResult),
-        crate::api::responses::Bulk,
-    ),
-    security(("bearer" = []))
-)]
-pub async fn statement(
-    state: web::Data<AppState>,
-    p: Principal,
-    req: HttpRequest,
-    body: Bytes,
-) -> ApiResult<HttpResponse> {
-    let leave = access::placements::declare_hours(&p)?;
-    let key = idempotency_key(&req)?;
-    let (input, mut v) = json_body::<HourStatement>(&req, &body)?;
-    let lines = v.require("lines", input.lines).unwrap_or_default();
-    if lines.len() > MAX_STATEMENT_LINES {
-        v.add(
-            "lines",
-            format!("at most {MAX_STATEMENT_LINES} lines per statement; send the rest in another"),
-        );
+crate::api::endpoint::bulk! {
+    path = "/api/v1/hours/batch", tag = "hours", operation_id = "declare_hour_statement",
+    body = HourStatement, ok = (StatementResult, "One result per line; 200 even when some lines are rejected");
+    /// Declare a statement of months
+    ///
+    /// Up to 10,000 lines, each judged as Declare a month; refused lines change nothing, the others
+    /// are applied, and the answer has one result per line. Send an `Idempotency-Key` to retry
+    /// safely: the same key with the same body answers the first result again; with another body,
+    /// 422.
+    pub async fn statement(state, p, req, body) {
+        let leave = access::placements::declare_hours(&p)?;
+        let key = idempotency_key(&req)?;
+        let (input, mut v) = json_body::<HourStatement>(&req, &body)?;
+        let lines = v.require("lines", input.lines).unwrap_or_default();
+        if lines.len() > MAX_STATEMENT_LINES {
+            v.add(
+                "lines",
+                format!("at most {MAX_STATEMENT_LINES} lines per statement; send the rest in another"),
+            );
+        }
+        v.finish()?;
+        let lines: Vec<ParsedStatementLine> = lines.into_iter().map(read_line).collect();
+        let body = body.to_vec();
+        let outcomes = db::run(&state.pool, move |c| {
+            usecases::hours::declare_statement(c, &p, leave, key.as_deref(), &body, &lines)
+        })
+        .await?;
+        Ok(HttpResponse::Ok().json(summarise(outcomes)))
     }
-    v.finish()?;
-    let lines: Vec<ParsedStatementLine> = lines.into_iter().map(read_line).collect();
-    let body = body.to_vec();
-    let outcomes = db::run(&state.pool, move |c| {
-        usecases::hours::declare_statement(c, &p, leave, key.as_deref(), &body, &lines)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(summarise(outcomes)))
 }
 
 fn summarise(outcomes: Vec<model::LineOutcome>) -> StatementResult {
