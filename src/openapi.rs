@@ -154,6 +154,9 @@ its message; 422 for a value refused, 409 for a state that forbids the change.\n
 PLIE over its own people), a count from 1 to 4 answers the string `\"< 5\"` (and one more count \
 `\"≥ 5\"` where a subtraction would give it back), so that nobody can be singled out; a company \
 reads no figure of its people's attributes. Hours are exact, two decimals.\n\
+- **Files.** Each figure's table is also a file on its own path beside the JSON: `….csv` (UTF-8, \
+comma) and `….xlsx` (a workbook), e.g. `/api/v1/stats/key-figures.csv` or \
+`/api/v1/reports/annual.xlsx`; read them as bytes (`format: binary`).\n\
 - **Keeping a copy.** Poll `GET /api/v1/changes` with the last `next_cursor` as `after`: every \
 change you may read, once, in commit order.",
         license(name = "MIT", identifier = "MIT"),
@@ -207,19 +210,31 @@ change you may read, once, in commit order.",
         api::outcomes::get,
         api::outcomes::put,
         api::outcome_figures::outcomes,
+        api::outcome_figures::outcomes_csv,
+        api::outcome_figures::outcomes_xlsx,
         api::esf::esf,
+        api::esf::esf_csv,
+        api::esf::esf_xlsx,
         api::stats::key_figures,
+        api::stats::key_figures_csv,
+        api::stats::key_figures_xlsx,
         api::stats::breakdown,
+        api::stats::breakdown_csv,
+        api::stats::breakdown_xlsx,
         api::stats::contracts,
+        api::stats::contracts_csv,
+        api::stats::contracts_xlsx,
         api::stats::annual_report,
+        api::stats::annual_report_xlsx,
         api::stats::publish,
         api::public::key_figures,
+        api::public::key_figures_card,
         api::public_offers::list,
         api::changes::list,
         api::imports::import_decp,
     ),
     components(
-        schemas(crate::api::problem::Problem, crate::error::FieldError, crate::api::export::ExportFormat),
+        schemas(crate::api::problem::Problem, crate::error::FieldError),
         responses(Unauthorized, TooLarge, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable, UriTooLong),
     ),
     servers((url = "/", description = "This service, where the document is served")),

@@ -671,6 +671,145 @@ async fn exports_agree_with_the_json() {
     );
 }
 
+/// Every sheet of a workbook, as calamine reads it.
+fn sheets(body: &[u8]) -> Vec<(String, calamine::Range<calamine::Data>)> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(body.to_vec())).expect("a workbook");
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            (name, range)
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn every_file_has_its_own_path() {
+    let t = territory().await;
+    let app = &t.app;
+    let doc: Value = serde_json::from_str(&clauses::openapi::document()).unwrap();
+    let mut files = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some((base, ext)) = path.rsplit_once('.') else {
+            continue;
+        };
+        if !path.starts_with("/api/") || !(ext == "csv" || ext == "xlsx") {
+            continue;
+        }
+        files += 1;
+        let content = item["get"]["responses"]["200"]["content"]
+            .as_object()
+            .unwrap();
+        assert_eq!(content.len(), 1, "{path} answers one media type");
+        let (media, _) = content.iter().next().unwrap();
+        let query = if base.ends_with("breakdown") {
+            "?year=2019&by=month"
+        } else {
+            "?year=2019"
+        };
+        let res = app.get(&format!("{path}{query}"), &fac()).await;
+        assert_eq!(
+            res.status,
+            200,
+            "{path}: {}",
+            String::from_utf8_lossy(&res.body)
+        );
+        assert!(
+            res.content_type().starts_with(media.as_str()),
+            "{path}: {}",
+            res.content_type()
+        );
+        let disposition = res.header("content-disposition").unwrap_or_default();
+        assert!(
+            disposition.starts_with("attachment; filename=\"")
+                && disposition.ends_with(&format!(".{ext}\"")),
+            "{path}: {disposition}"
+        );
+        // The file is the one the JSON path's `?format=` has always sent.
+        let legacy = app
+            .get(&format!("{base}{query}&format={ext}"), &fac())
+            .await;
+        assert_eq!(legacy.status, 200, "{base}");
+        if ext == "csv" {
+            assert_eq!(res.body, legacy.body, "{path}");
+            assert!(
+                csv::Reader::from_reader(res.body.as_slice())
+                    .records()
+                    .count()
+                    > 0
+            );
+        } else {
+            let read = sheets(&res.body);
+            assert!(!read.is_empty() && read[0].1.height() > 1, "{path}");
+            assert_eq!(read, sheets(&legacy.body), "{path}");
+        }
+        // The path says the format: a `format` that says another is refused.
+        let other = if ext == "csv" { "xlsx" } else { "csv" };
+        let res = app
+            .get(&format!("{path}{query}&format={other}"), &fac())
+            .await;
+        assert_eq!(res.fields(), ["format"], "{path}");
+        let res = app
+            .get(&format!("{path}{query}&format={ext}"), &fac())
+            .await;
+        assert_eq!(res.status, 200, "{path}");
+        // The query is checked as on the JSON path.
+        let res = app.get(&format!("{path}?year=1700"), &fac()).await;
+        assert!(res.fields().contains(&"year".to_string()), "{path}");
+    }
+    assert_eq!(
+        files, 11,
+        "five reports as CSV and XLSX, the annual report as XLSX"
+    );
+
+    // The annual workbook on its path: every table, the figures to the hundredth.
+    let res = app
+        .get("/api/v1/reports/annual.xlsx?year=2019", &fac())
+        .await;
+    let read = sheets(&res.body);
+    assert_eq!(read.len(), 17);
+    assert_eq!(
+        read[0].1.get((1, 7)),
+        Some(&calamine::Data::Float(47597.83))
+    );
+    // No CSV of a report of several tables, by path or by Accept.
+    app.get("/api/v1/reports/annual.csv?year=2019", &fac())
+        .await
+        .problem(404);
+    let res = app
+        .send(
+            "GET",
+            "/api/v1/reports/annual?year=2019",
+            Some(&fac()),
+            &[("Accept", "text/csv")],
+            None,
+        )
+        .await;
+    assert_eq!(res.fields(), ["format"]);
+    // The same access as the JSON: a company reads no situation, a buyer no ESF indicator.
+    let company = token(Role::Company, Some(t.holder1));
+    for path in ["/api/v1/stats/outcomes.csv", "/api/v1/stats/outcomes.xlsx"] {
+        app.get(&format!("{path}?year=2019"), &company)
+            .await
+            .problem(403);
+    }
+    let buyer = token(Role::Buyer, Some(t.buyer1));
+    app.get("/api/v1/reports/esf.xlsx?year=2019", &buyer)
+        .await
+        .problem(403);
+    // A buyer's file holds its own contracts only, as its JSON does.
+    let res = app
+        .get("/api/v1/stats/contracts.csv?year=2019", &buyer)
+        .await;
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(res.body.as_slice())
+        .records()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][0], t.c1.to_string());
+}
+
 #[actix_web::test]
 async fn publication_is_a_public_snapshot() {
     let t = territory().await;

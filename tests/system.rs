@@ -118,6 +118,26 @@ async fn openapi_is_fit_for_client_generators() {
                 assert!(op["responses"]["401"].is_object(), "{id} lacks 401");
             }
             for (status, response) in op["responses"].as_object().unwrap() {
+                // A generator types an answer by its media type: one per
+                // success, and a file is bytes, never text to decode.
+                if let Some(content) = response["content"].as_object() {
+                    if status.starts_with('2') {
+                        assert_eq!(content.len(), 1, "{id} {status} has several media types");
+                    }
+                    for (media, body) in content {
+                        let named = body["schema"]["$ref"]
+                            .as_str()
+                            .and_then(|r| r.rsplit('/').next());
+                        let schema =
+                            named.map_or(&body["schema"], |n| &doc["components"]["schemas"][n]);
+                        let file = !media.contains("json") && media != "text/plain";
+                        assert_eq!(
+                            schema["format"] == "binary",
+                            file,
+                            "{id} {status} {media}: a file is format binary, JSON is not"
+                        );
+                    }
+                }
                 if status.starts_with('4') || status.starts_with('5') {
                     let r = &response["$ref"];
                     let inline = &response["content"]["application/problem+json"];

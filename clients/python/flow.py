@@ -1,7 +1,7 @@
 """The core flow of API.md with a client generated from openapi/openapi.json
 by openapi-python-client: organisations, a contract, a person, a placement, a
 month declared by the company and validated by the facilitator, the key
-figures, a paged list, and a 422 read through its typed `errors`. Checked
+figures, the annual report downloaded as a workbook, a paged list, and a 422 read through its typed `errors`. Checked
 with `mypy --strict` (no cast, no `Any`, no `type: ignore`), then run against
 a test service (clients/check.sh, part of make test).
 
@@ -11,6 +11,7 @@ a test service (clients/check.sh, part of make test).
 import datetime
 import os
 import time
+import zipfile
 from typing import TypeVar
 from uuid import UUID
 
@@ -20,7 +21,7 @@ from clauses_client.api.contracts import create_contract
 from clauses_client.api.hours import decide_placement_month, declare_placement_month
 from clauses_client.api.organisations import create_organisation
 from clauses_client.api.placements import create_placement, list_placements
-from clauses_client.api.stats import get_key_figures
+from clauses_client.api.stats import get_annual_report_xlsx, get_key_figures
 from clauses_client.models import (
     Beneficiary,
     ClauseType,
@@ -43,7 +44,7 @@ from clauses_client.models import (
     Problem,
     Sex,
 )
-from clauses_client.types import UNSET, Unset
+from clauses_client.types import UNSET, File, Unset
 
 T = TypeVar("T")
 
@@ -176,6 +177,21 @@ figures = ok(
 women = figures.women
 women_text = "not given" if women is None else str(women if isinstance(women, int) else women.value)
 print(f"  {figures.hours} h, {figures.participants} people, women: {women_text}")
+
+# The annual report as a file: the workbook has its own path and comes back
+# as bytes (a File), never decoded as text. An XLSX is a zip: it must open and
+# hold a workbook.
+workbook = ok(
+    "the annual report of 2019 as a workbook",
+    get_annual_report_xlsx.sync(client=facilitator, year=2019),
+    File,
+)
+with zipfile.ZipFile(workbook.payload) as book:
+    names = book.namelist()
+    if "xl/workbook.xml" not in names or book.testzip() is not None:
+        raise SystemExit(f"the workbook holds {names}")
+    sheets = [n for n in names if n.startswith("xl/worksheets/sheet")]
+print(f"  {len(sheets)} sheets")
 
 # A paged list: follow `next_cursor` until it is None.
 cursor: str | Unset = UNSET

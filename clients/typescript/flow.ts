@@ -1,8 +1,8 @@
 // The core flow of API.md, as a front end writes it with a client generated
 // from openapi/openapi.json: organisations, a contract, a person, a
 // placement, a month declared by the company and validated by the
-// facilitator, the key figures, a paged list, and a 422 read through its
-// typed `errors`. No cast, no `any`, no non-null assertion: `tsc --strict`
+// facilitator, the key figures, the annual report downloaded as a workbook,
+// a paged list, and a 422 read through its typed `errors`. No cast, no `any`, no non-null assertion: `tsc --strict`
 // checks it (make test), then it runs against a test service.
 //
 //   BASE_URL=http://127.0.0.1:8080 FACILITATOR_TOKEN=... COMPANY_TOKEN=... COMPANY_ID=... node dist/flow.js
@@ -10,6 +10,7 @@
 // COMPANY_TOKEN is a company's token (`clauses token --role company --org COMPANY_ID`):
 // a token names an organisation that exists, so the company is registered first.
 
+import { unzipSync } from "fflate";
 import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/schema.js";
 
@@ -24,11 +25,10 @@ function env(name: string): string {
   return value;
 }
 
-// Every answer is JSON (application/json or application/problem+json): the
-// second parameter picks those media types where an operation offers JSON,
-// CSV and XLSX under one 200, so `data` is typed as the JSON body.
+// Each operation answers one media type: JSON, or a file on its own path
+// (`….csv`, `….xlsx`) read with `parseAs`.
 function client(token: string) {
-  return createClient<paths, `${string}/${string}json`>({
+  return createClient<paths>({
     baseUrl: env("BASE_URL"),
     headers: { Authorization: `Bearer ${token}` },
   });
@@ -148,6 +148,23 @@ const figures: Schemas["KeyFiguresAnswer"] = ok(
 const women: Schemas["PeopleCount"] = figures.women;
 const womenText = typeof women === "number" ? women.toString() : women ?? "not given";
 console.log(`  ${figures.hours} h, ${figures.participants} people, women: ${womenText}`);
+
+// The annual report as a file: the workbook has its own path and is read as
+// bytes (a Blob), never decoded as text. An XLSX is a zip: it must open and
+// hold a workbook.
+const workbook: Blob = ok(
+  "the annual report of 2019 as a workbook",
+  await facilitator.GET("/api/v1/reports/annual.xlsx", {
+    params: { query: { year: 2019 } },
+    parseAs: "blob",
+  }),
+);
+const parts = unzipSync(new Uint8Array(await workbook.arrayBuffer()));
+if (parts["xl/workbook.xml"] === undefined || parts["[Content_Types].xml"] === undefined) {
+  throw new Error(`the workbook holds ${Object.keys(parts).join(", ")}`);
+}
+const sheets = Object.keys(parts).filter((name) => name.startsWith("xl/worksheets/sheet"));
+console.log(`  ${workbook.size} bytes, ${sheets.length} sheets`);
 
 // A paged list: follow `next_cursor` until it is null.
 let cursor: string | undefined;

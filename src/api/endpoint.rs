@@ -239,3 +239,53 @@ macro_rules! get_by_id {
     };
 }
 pub(crate) use get_by_id;
+
+/// A report's file on its own path (`….csv`, `….xlsx`), beside the JSON
+/// operation: one media type, a binary schema and `Content-Disposition`, so
+/// that a generated client reads it as a file. `document` is the function
+/// the JSON operation answers from, `async fn(state, p, &req) ->
+/// ApiResult<Export<_>>`, so the file and the JSON cannot differ.
+/// `download!(csv | xlsx, path = …, tag = …, operation_id = …, params(…),
+/// ok = "description", errors = ResponseSet, document = f; handler)`.
+macro_rules! download {
+    (
+        csv, $($rest:tt)*
+    ) => {
+        crate::api::endpoint::download! { @emit "text/csv", CsvFile, Csv, $($rest)* }
+    };
+    (
+        xlsx, $($rest:tt)*
+    ) => {
+        crate::api::endpoint::download! {
+            @emit "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Workbook, Xlsx, $($rest)*
+        }
+    };
+    (
+        @emit $media:literal, $schema:ident, $format:ident,
+        path = $path:tt, tag = $tag:tt, operation_id = $op:tt, params($($params:tt)*),
+        ok = $description:tt, errors = $errors:ident, document = $document:path;
+        $(#[$m:meta])* $vis:vis async fn $name:ident;
+    ) => {
+        #[utoipa::path(
+            get, path = $path, tag = $tag, operation_id = $op,
+            params($($params)*),
+            responses(
+                (status = 200, description = $description, content((crate::api::schemas::$schema = $media)),
+                 headers(("Content-Disposition" = String, description = "`attachment` and the file's name"))),
+                crate::api::responses::$errors,
+            ),
+            security(("bearer" = []))
+        )]
+        $(#[$m])*
+        $vis async fn $name(
+            state: actix_web::web::Data<crate::state::AppState>,
+            p: crate::auth::Principal,
+            req: actix_web::HttpRequest,
+        ) -> crate::error::ApiResult<actix_web::HttpResponse> {
+            $document(state, p, &req)
+                .await?
+                .file(crate::api::export::ExportFormat::$format)
+        }
+    };
+}
+pub(crate) use download;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::export::{self, Cell, ExportFormat, Table};
+use super::export::{Cell, Export, ExportFormat, Table};
 use super::input::query_or_default;
 use crate::access;
 use crate::auth::Principal;
@@ -17,7 +17,9 @@ use crate::models::stats::year_bounds;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::http::resource("/reports/esf").route(web::get().to(esf)));
+    cfg.service(super::http::resource("/reports/esf").route(web::get().to(esf)))
+        .service(super::http::resource("/reports/esf.csv").route(web::get().to(esf_csv)))
+        .service(super::http::resource("/reports/esf.xlsx").route(web::get().to(esf_xlsx)));
 }
 
 /// The indicators in the order of API.md, with the Fund's French labels.
@@ -120,7 +122,10 @@ pub struct EsfQuery {
     pub year: Option<i32>,
     /// Only the people this organisation follows; a PLIE's own by default (another's is 404).
     pub referent_id: Option<Uuid>,
-    /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
+    /// Left out of the document: each file has its own path (`….csv`, `….xlsx`).
+    /// `?format=` and `Accept` still pick one on the JSON path, for the callers
+    /// written before.
+    #[param(ignore)]
     pub format: Option<ExportFormat>,
 }
 
@@ -128,16 +133,12 @@ pub struct EsfQuery {
 ///
 /// The ESF's common indicators of a year: the facilitator for everyone (or one referent's
 /// people), a PLIE over its own people; 403 for other roles. Counts follow the disclosure rule.
-/// Also as CSV.
+/// The same as a file: `/api/v1/reports/esf.csv`, `/api/v1/reports/esf.xlsx`.
 #[utoipa::path(
     get, path = "/api/v1/reports/esf", tag = "stats", operation_id = "get_esf_report",
     params(EsfQuery),
     responses(
-        (status = 200, description = "The Fund's common indicators of the year: entrants, then leavers", content(
-            (EsfReport = "application/json"),
-            (String = "text/csv"),
-            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
+        (status = 200, description = "The Fund's common indicators of the year: entrants, then leavers", body = EsfReport),
         crate::api::responses::RestrictedOneQuery,
     ),
     security(("bearer" = []))
@@ -147,8 +148,38 @@ pub async fn esf(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    esf_document(state, p, &req).await?.negotiated(&req)
+}
+
+super::endpoint::download! {
+    csv, path = "/api/v1/reports/esf.csv", tag = "stats", operation_id = "get_esf_report_csv",
+    params(EsfQuery), ok = "The indicators' table: a header row, then a row per indicator",
+    errors = RestrictedOneQuery, document = esf_document;
+    /// European Social Fund indicators, as CSV
+    ///
+    /// The rows of `GET /api/v1/reports/esf` (same query, same access) as a CSV file: a header
+    /// row in French, then a row per indicator in the Fund's order.
+    pub async fn esf_csv;
+}
+
+super::endpoint::download! {
+    xlsx, path = "/api/v1/reports/esf.xlsx", tag = "stats", operation_id = "get_esf_report_xlsx",
+    params(EsfQuery), ok = "A workbook of one sheet, the indicators",
+    errors = RestrictedOneQuery, document = esf_document;
+    /// European Social Fund indicators, as XLSX
+    ///
+    /// The rows of `GET /api/v1/reports/esf` (same query, same access) as an Excel workbook of
+    /// one sheet.
+    pub async fn esf_xlsx;
+}
+
+async fn esf_document(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: &HttpRequest,
+) -> ApiResult<Export<EsfReport>> {
     access::stats::esf(&p, None)?;
-    let (q, mut v) = query_or_default::<EsfQuery>(&req);
+    let (q, mut v) = query_or_default::<EsfQuery>(req);
     let year = super::selection::year(&mut v, q.year);
     let year = v.finish_with(year)?;
     let referent_id = access::stats::esf(&p, q.referent_id)?;
@@ -158,11 +189,11 @@ pub async fn esf(
     })
     .await?;
     let report = EsfReport::new(year, referent_id, counts);
-    let format = export::negotiate(&req, q.format);
-    export::respond(
-        format,
-        &format!("indicateurs-fse-{year}"),
-        &report,
-        &[report.table()],
-    )
+    let table = report.table();
+    Ok(Export::new(
+        q.format,
+        format!("indicateurs-fse-{year}"),
+        report,
+        vec![table],
+    ))
 }

@@ -165,8 +165,70 @@ pub fn xlsx(tables: &[Table]) -> ApiResult<Vec<u8>> {
     book.save_to_buffer().map_err(fail)
 }
 
+/// A report ready to leave: its JSON answer and its tables, sent on the
+/// JSON operation's path as the caller negotiates, or on a file's own path
+/// (`….csv`, `….xlsx`) in that path's format.
+pub struct Export<T> {
+    /// `?format=` as the query said it. Each file has had its own path
+    /// since generators could not type one answer of three media types;
+    /// the parameter stays for the callers written before.
+    pub asked: Option<ExportFormat>,
+    /// The file's name without its extension.
+    pub filename: String,
+    pub json: T,
+    pub tables: Vec<Table>,
+    /// Whether one CSV file holds the report (false when it is several tables).
+    pub csv: bool,
+}
+
+impl<T: serde::Serialize> Export<T> {
+    pub fn new(asked: Option<ExportFormat>, filename: String, json: T, tables: Vec<Table>) -> Self {
+        Export {
+            asked,
+            filename,
+            json,
+            tables,
+            csv: true,
+        }
+    }
+
+    /// A report of several tables: a workbook holds it, one CSV file does not.
+    pub fn without_csv(self) -> Self {
+        Export { csv: false, ..self }
+    }
+
+    /// The JSON operation's answer: JSON unless `?format=` or `Accept`
+    /// asks for a file.
+    pub fn negotiated(self, req: &HttpRequest) -> ApiResult<HttpResponse> {
+        let format = negotiate(req, self.asked);
+        self.send(format)
+    }
+
+    /// A file's own path answers its format; a `?format=` that names
+    /// another is a contradiction, refused rather than guessed.
+    pub fn file(self, format: ExportFormat) -> ApiResult<HttpResponse> {
+        match self.asked {
+            Some(asked) if asked != format => Err(ApiError::validation(
+                "format",
+                format!("this path answers {}: leave `format` out", format.as_str()),
+            )),
+            _ => self.send(format),
+        }
+    }
+
+    fn send(self, format: ExportFormat) -> ApiResult<HttpResponse> {
+        if format == ExportFormat::Csv && !self.csv {
+            return Err(ApiError::validation(
+                "format",
+                "this report is several tables: ask for json or xlsx",
+            ));
+        }
+        respond(format, &self.filename, &self.json, &self.tables)
+    }
+}
+
 /// Sends the tables in the chosen format (CSV takes the first table).
-pub fn respond<T: serde::Serialize>(
+fn respond<T: serde::Serialize>(
     format: ExportFormat,
     filename: &str,
     json: &T,

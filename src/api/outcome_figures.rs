@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::export::{self, Cell, Table};
+use super::export::{Cell, Export, Table};
 use super::input::query;
 use super::selection::{selection, FiguresQuery};
 use crate::access;
@@ -19,7 +19,9 @@ use crate::models::stats::{self as model, OutcomesOfYear};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::http::resource("/stats/outcomes").route(web::get().to(outcomes)));
+    cfg.service(super::http::resource("/stats/outcomes").route(web::get().to(outcomes)))
+        .service(super::http::resource("/stats/outcomes.csv").route(web::get().to(outcomes_csv)))
+        .service(super::http::resource("/stats/outcomes.xlsx").route(web::get().to(outcomes_xlsx)));
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -169,16 +171,13 @@ impl OutcomeFigures {
 ///
 /// People whose placement ended in the year, by situation and group, with the dynamic exit rate
 /// (sustainable employment and training over the leavers with an outcome). Not for a company
-/// (403). Counts follow the disclosure rule.
+/// (403). Counts follow the disclosure rule. The same as a file: `/api/v1/stats/outcomes.csv`,
+/// `/api/v1/stats/outcomes.xlsx`.
 #[utoipa::path(
     get, path = "/api/v1/stats/outcomes", tag = "stats", operation_id = "get_outcome_figures",
     params(FiguresQuery),
     responses(
-        (status = 200, description = "What became of the people whose placement ended in the year", content(
-            (OutcomeFigures = "application/json"),
-            (String = "text/csv"),
-            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
+        (status = 200, description = "What became of the people whose placement ended in the year", body = OutcomeFigures),
         crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
@@ -188,8 +187,38 @@ pub async fn outcomes(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    outcomes_document(state, p, &req).await?.negotiated(&req)
+}
+
+super::endpoint::download! {
+    csv, path = "/api/v1/stats/outcomes.csv", tag = "stats", operation_id = "get_outcome_figures_csv",
+    params(FiguresQuery), ok = "The situations' table: a header row, then a row per situation",
+    errors = RestrictedQuery, document = outcomes_document;
+    /// What became of the leavers, as CSV
+    ///
+    /// The situation rows of `GET /api/v1/stats/outcomes` (same query, same access and
+    /// disclosure rule) as a CSV file: a header row in French, then a row per situation.
+    pub async fn outcomes_csv;
+}
+
+super::endpoint::download! {
+    xlsx, path = "/api/v1/stats/outcomes.xlsx", tag = "stats", operation_id = "get_outcome_figures_xlsx",
+    params(FiguresQuery), ok = "A workbook of one sheet, the situations",
+    errors = RestrictedQuery, document = outcomes_document;
+    /// What became of the leavers, as XLSX
+    ///
+    /// The situation rows of `GET /api/v1/stats/outcomes` (same query, same access and
+    /// disclosure rule) as an Excel workbook of one sheet.
+    pub async fn outcomes_xlsx;
+}
+
+async fn outcomes_document(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: &HttpRequest,
+) -> ApiResult<Export<OutcomeFigures>> {
     access::stats::person_attributes(&p)?;
-    let (q, v) = query::<FiguresQuery>(&req);
+    let (q, v) = query::<FiguresQuery>(req);
     let (year, selection, format) = selection(&p, q, v)?;
     let audience = access::stats::audience(&p, selection.referent_id);
     let o = db::run(&state.pool, move |c| {
@@ -197,11 +226,11 @@ pub async fn outcomes(
     })
     .await?;
     let figures = OutcomeFigures::new(year, o, audience);
-    let format = export::negotiate(&req, format);
-    export::respond(
+    let table = figures.table();
+    Ok(Export::new(
         format,
-        &format!("sorties-{year}"),
-        &figures,
-        &[figures.table()],
-    )
+        format!("sorties-{year}"),
+        figures,
+        vec![table],
+    ))
 }

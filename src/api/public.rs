@@ -18,7 +18,15 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        super::http::resource("/public/key-figures/{file}").route(web::get().to(key_figures)),
+        super::http::resource("/public/key-figures/{year}.json").route(web::get().to(key_figures)),
+    )
+    .service(
+        super::http::resource("/public/key-figures/{year}.svg")
+            .route(web::get().to(key_figures_card)),
+    )
+    // Any other name: say which two exist rather than a bare 404.
+    .service(
+        super::http::resource("/public/key-figures/{file}").route(web::get().to(no_such_file)),
     );
 }
 
@@ -34,48 +42,73 @@ pub struct PublicKeyFigures {
 
 /// Published key figures, public
 ///
-/// No token. `{year}.json` or `{year}.svg` (a card to embed) of a published year; 404 before
-/// publication. Cached by `ETag`.
+/// No token. The published figures of a year as JSON, for a site to show them its own way; 404
+/// before publication. Any origin may read them (`Access-Control-Allow-Origin: *`); caches may
+/// keep them five minutes. The same as a card to embed: `/public/key-figures/{year}.svg`.
 #[utoipa::path(
-    get, path = "/public/key-figures/{file}", tag = "public", operation_id = "get_public_key_figures",
-    params(("file" = String, Path, description = "`YEAR.json` or `YEAR.svg`, e.g. `2019.json`")),
+    get, path = "/public/key-figures/{year}.json", tag = "public", operation_id = "get_public_key_figures",
+    params(("year" = i32, Path, description = "A published year, e.g. `2019`")),
     responses(
-        (status = 200, description = "The published figures, masked as a buyer reads them: counts of people from 1 to 4 read \"< 5\", and the one beside a single masked count \"≥ 5\"", content(
-            (PublicKeyFigures = "application/json"),
-            (String = "image/svg+xml"),
-        )),
+        (status = 200, description = "The published figures, masked as a buyer reads them: counts of people from 1 to 4 read \"< 5\", and the one beside a single masked count \"≥ 5\"",
+         body = PublicKeyFigures),
         (status = 404, response = crate::api::responses::NotFound),
     )
 )]
 pub async fn key_figures(
     state: web::Data<AppState>,
-    file: web::Path<String>,
+    year: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (year, ext) = file
-        .rsplit_once('.')
-        .and_then(|(y, e)| Some((y.parse::<i32>().ok()?, e.to_string())))
-        .filter(|(_, e)| e == "json" || e == "svg")
-        .ok_or_else(|| {
-            ApiError::NotFound("ask for /public/key-figures/YEAR.json or YEAR.svg".into())
-        })?;
+    let figures = published(&state, &year).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(CACHE)
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .json(figures))
+}
+
+/// Published key figures, a card to embed
+///
+/// No token. The published figures of a year as an accessible SVG card (`role="img"`, a title
+/// and a description that say every figure in words), for `<img src>`; 404 before
+/// publication. Caches may keep it five minutes.
+#[utoipa::path(
+    get, path = "/public/key-figures/{year}.svg", tag = "public", operation_id = "get_public_key_figures_svg",
+    params(("year" = i32, Path, description = "A published year, e.g. `2019`")),
+    responses(
+        (status = 200, description = "The card, masked as the JSON is", content((super::schemas::SvgImage = "image/svg+xml"))),
+        (status = 404, response = crate::api::responses::NotFound),
+    )
+)]
+pub async fn key_figures_card(
+    state: web::Data<AppState>,
+    year: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let figures = published(&state, &year).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(CACHE)
+        .content_type("image/svg+xml; charset=utf-8")
+        .body(card(&figures)))
+}
+
+/// A snapshot changes only when republished: caches may keep it a while.
+const CACHE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "public, max-age=300");
+
+async fn no_such_file() -> ApiResult<HttpResponse> {
+    Err(ApiError::NotFound(
+        "ask for /public/key-figures/YEAR.json or YEAR.svg".into(),
+    ))
+}
+
+/// The published figures of a year and when they were published.
+async fn published(state: &AppState, year: &str) -> ApiResult<Value> {
+    let year: i32 = year.parse().map_err(|_| {
+        ApiError::NotFound("ask for /public/key-figures/YEAR.json or YEAR.svg".into())
+    })?;
     let row = db::run(&state.pool, move |c| publication::find(c, year))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("the figures of {year} are not published")))?;
     let mut figures = row.figures;
     figures["published_at"] = json!(row.updated_at);
-    // A snapshot changes only when republished: caches may keep it a while.
-    let cache = (header::CACHE_CONTROL, "public, max-age=300");
-    Ok(if ext == "json" {
-        HttpResponse::Ok()
-            .insert_header(cache)
-            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-            .json(figures)
-    } else {
-        HttpResponse::Ok()
-            .insert_header(cache)
-            .content_type("image/svg+xml; charset=utf-8")
-            .body(card(&figures))
-    })
+    Ok(figures)
 }
 
 /// French number formatting: narrow no-break spaces between thousands, a

@@ -12,26 +12,63 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::{KnownFormat, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// A file to save or open, typed `format: binary` so that a generated
+/// client reads its bytes (a `Blob`, a `File`) instead of decoding text or
+/// JSON: with only a `contentMediaType`, generators tried read a workbook
+/// as text and corrupted it.
+fn file(description: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+        .description(Some(description))
+        .into()
+}
 
-/// An Office Open XML workbook (XLSX): binary, read as a file, not parsed.
+/// An Office Open XML workbook (XLSX).
 pub struct Workbook;
 
 impl PartialSchema for Workbook {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::String))
-            .content_media_type(XLSX)
-            .description(Some(
-                "An Office Open XML workbook (XLSX): binary, to save or open, not to parse as JSON",
-            ))
-            .into()
+        file("An Office Open XML workbook (XLSX), a sheet per table: a file to save or open")
     }
 }
 
 impl ToSchema for Workbook {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("Workbook")
+    }
+}
+
+/// An SVG image.
+pub struct SvgImage;
+
+impl PartialSchema for SvgImage {
+    fn schema() -> RefOr<Schema> {
+        file("An SVG image (UTF-8): a file to save or embed with `<img src>`")
+    }
+}
+
+impl ToSchema for SvgImage {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("SvgImage")
+    }
+}
+
+/// A CSV file.
+pub struct CsvFile;
+
+impl PartialSchema for CsvFile {
+    fn schema() -> RefOr<Schema> {
+        file(
+            "A CSV file (RFC 4180, UTF-8, comma-separated, a header row; decimals with a point, \
+             texts a spreadsheet would run as a formula prefixed with `'`): a file to save or open",
+        )
+    }
+}
+
+impl ToSchema for CsvFile {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("CsvFile")
     }
 }
 

@@ -41,7 +41,10 @@ pub struct FiguresQuery {
     /// Only people whose referent is this organisation (their placements and hours). A PLIE
     /// reads its own people's figures exactly.
     pub referent_id: Option<Uuid>,
-    /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
+    /// Left out of the document: each file has its own path (`….csv`, `….xlsx`).
+    /// `?format=` and `Accept` still pick one on the JSON path, for the callers
+    /// written before.
+    #[param(ignore)]
     pub format: Option<ExportFormat>,
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::export::{self, Cell, ExportFormat, Table};
+use super::export::{Cell, Export, ExportFormat, Table};
 use super::input::query;
 use crate::access;
 use crate::auth::Principal;
@@ -24,11 +24,28 @@ use crate::usecases;
 use super::selection::{selection, FiguresQuery};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(super::http::resource("/stats/key-figures").route(web::get().to(key_figures)))
-        .service(super::http::resource("/stats/breakdown").route(web::get().to(breakdown)))
-        .service(super::http::resource("/stats/contracts").route(web::get().to(contracts)))
+    let get = |path: &str, handler| super::http::resource(path).route(handler);
+    cfg.service(get("/stats/key-figures", web::get().to(key_figures)))
+        .service(get(
+            "/stats/key-figures.csv",
+            web::get().to(key_figures_csv),
+        ))
+        .service(get(
+            "/stats/key-figures.xlsx",
+            web::get().to(key_figures_xlsx),
+        ))
+        .service(get("/stats/breakdown", web::get().to(breakdown)))
+        .service(get("/stats/breakdown.csv", web::get().to(breakdown_csv)))
+        .service(get("/stats/breakdown.xlsx", web::get().to(breakdown_xlsx)))
+        .service(get("/stats/contracts", web::get().to(contracts)))
+        .service(get("/stats/contracts.csv", web::get().to(contracts_csv)))
+        .service(get("/stats/contracts.xlsx", web::get().to(contracts_xlsx)))
         .service(super::http::resource("/stats/publications").route(web::post().to(publish)))
-        .service(super::http::resource("/reports/annual").route(web::get().to(annual_report)));
+        .service(get("/reports/annual", web::get().to(annual_report)))
+        .service(get(
+            "/reports/annual.xlsx",
+            web::get().to(annual_report_xlsx),
+        ));
 }
 
 /// The figures the State, the Département, the PLIE and the European Social Fund ask for.
@@ -148,16 +165,13 @@ impl KeyFigures {
 /// year before's. The facilitator, a PLIE and the State read the whole territory; a company and
 /// a buyer their own contracts; the Département all. Filters: `buyer_id`, `contract_id`,
 /// `operation`, `operation_id`, `referent_id`. Counts of people follow the disclosure rule
-/// (API.md, "Disclosure control"). Also as CSV (`?format=csv`).
+/// (API.md, "Disclosure control"). The same as a file: `/api/v1/stats/key-figures.csv`,
+/// `/api/v1/stats/key-figures.xlsx`.
 #[utoipa::path(
     get, path = "/api/v1/stats/key-figures", tag = "stats", operation_id = "get_key_figures",
     params(FiguresQuery),
     responses(
-        (status = 200, description = "The year's key figures over the contracts you may see", content(
-            (KeyFiguresAnswer = "application/json"),
-            (String = "text/csv"),
-            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
+        (status = 200, description = "The year's key figures over the contracts you may see", body = KeyFiguresAnswer),
         crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
@@ -167,7 +181,39 @@ pub async fn key_figures(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, v) = query::<FiguresQuery>(&req);
+    key_figures_document(state, p, &req).await?.negotiated(&req)
+}
+
+super::endpoint::download! {
+    csv, path = "/api/v1/stats/key-figures.csv", tag = "stats", operation_id = "get_key_figures_csv",
+    params(FiguresQuery), ok = "The key figures' table: a header row and the year's row",
+    errors = RestrictedQuery, document = key_figures_document;
+    /// Key figures of a year, as CSV
+    ///
+    /// The table of `GET /api/v1/stats/key-figures` (same query, same access and disclosure
+    /// rule) as a CSV file: a header row in French, then the year's row; a masked count reads
+    /// `< 5` or `≥ 5`, a withheld one is empty.
+    pub async fn key_figures_csv;
+}
+
+super::endpoint::download! {
+    xlsx, path = "/api/v1/stats/key-figures.xlsx", tag = "stats", operation_id = "get_key_figures_xlsx",
+    params(FiguresQuery), ok = "A workbook of one sheet, the key figures",
+    errors = RestrictedQuery, document = key_figures_document;
+    /// Key figures of a year, as XLSX
+    ///
+    /// The table of `GET /api/v1/stats/key-figures` (same query, same access and disclosure
+    /// rule) as an Excel workbook of one sheet. Hours are numbers formatted to two decimals;
+    /// the exact decimals are those of the JSON and the CSV.
+    pub async fn key_figures_xlsx;
+}
+
+async fn key_figures_document(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: &HttpRequest,
+) -> ApiResult<Export<KeyFiguresAnswer>> {
+    let (q, v) = query::<FiguresQuery>(req);
     let (year, selection, format) = selection(&p, q, v)?;
     let audience = access::stats::audience(&p, selection.referent_id);
     let source = db::run(&state.pool, move |c| {
@@ -175,13 +221,13 @@ pub async fn key_figures(
     })
     .await?;
     let answer = KeyFiguresAnswer::new(year, source, audience)?;
-    let format = export::negotiate(&req, format);
-    export::respond(
+    let table = answer.figures.table();
+    Ok(Export::new(
         format,
-        &format!("chiffres-cles-{year}"),
-        &answer,
-        &[answer.figures.table()],
-    )
+        format!("chiffres-cles-{year}"),
+        answer,
+        vec![table],
+    ))
 }
 
 impl KeyFigures {
@@ -278,7 +324,10 @@ pub struct BreakdownQuery {
     /// Only people whose referent is this organisation (their placements and hours). A PLIE
     /// reads its own people's figures exactly.
     pub referent_id: Option<Uuid>,
-    /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
+    /// Left out of the document: each file has its own path (`….csv`, `….xlsx`).
+    /// `?format=` and `Accept` still pick one on the JSON path, for the callers
+    /// written before.
+    #[param(ignore)]
     pub format: Option<ExportFormat>,
 }
 
@@ -392,16 +441,13 @@ impl Breakdown {
 /// not for a company, 403) or a placement's or contract's (`modality`, `contract`, `operation`,
 /// `month`, `clause_type`, `market_nature`, `cpv_division`, `buyer_category`,
 /// `employer_siae_type`). Each row has participants, employment contracts and hours; counts of
-/// people follow the disclosure rule. Also as CSV and XLSX (`?format=`).
+/// people follow the disclosure rule. The same as a file: `/api/v1/stats/breakdown.csv`,
+/// `/api/v1/stats/breakdown.xlsx`.
 #[utoipa::path(
     get, path = "/api/v1/stats/breakdown", tag = "stats", operation_id = "get_breakdown",
     params(BreakdownQuery),
     responses(
-        (status = 200, description = "The year's figures split by one attribute", content(
-            (Breakdown = "application/json"),
-            (String = "text/csv"),
-            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
+        (status = 200, description = "The year's figures split by one attribute", body = Breakdown),
         crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
@@ -411,7 +457,37 @@ pub async fn breakdown(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, mut v) = query::<BreakdownQuery>(&req);
+    breakdown_document(state, p, &req).await?.negotiated(&req)
+}
+
+super::endpoint::download! {
+    csv, path = "/api/v1/stats/breakdown.csv", tag = "stats", operation_id = "get_breakdown_csv",
+    params(BreakdownQuery), ok = "The breakdown's table: a header row, then a row per value of the key",
+    errors = RestrictedQuery, document = breakdown_document;
+    /// Figures of a year split by one key, as CSV
+    ///
+    /// The rows of `GET /api/v1/stats/breakdown` (same query, same access and disclosure rule)
+    /// as a CSV file: a header row in French, then a row per value of the key.
+    pub async fn breakdown_csv;
+}
+
+super::endpoint::download! {
+    xlsx, path = "/api/v1/stats/breakdown.xlsx", tag = "stats", operation_id = "get_breakdown_xlsx",
+    params(BreakdownQuery), ok = "A workbook of one sheet, the breakdown",
+    errors = RestrictedQuery, document = breakdown_document;
+    /// Figures of a year split by one key, as XLSX
+    ///
+    /// The rows of `GET /api/v1/stats/breakdown` (same query, same access and disclosure rule)
+    /// as an Excel workbook of one sheet.
+    pub async fn breakdown_xlsx;
+}
+
+async fn breakdown_document(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: &HttpRequest,
+) -> ApiResult<Export<Breakdown>> {
+    let (q, mut v) = query::<BreakdownQuery>(req);
     let (by, figures) = match q {
         Some(q) => (
             q.by,
@@ -439,13 +515,13 @@ pub async fn breakdown(
     })
     .await?;
     let b = Breakdown::new(year, by, rows, audience);
-    let format = export::negotiate(&req, format);
-    export::respond(
+    let table = b.table();
+    Ok(Export::new(
         format,
-        &format!("repartition-{}-{year}", by.as_str()),
-        &b,
-        &[b.table()],
-    )
+        format!("repartition-{}-{year}", by.as_str()),
+        b,
+        vec![table],
+    ))
 }
 
 /// One contract's year, for the buyers' dashboards.
@@ -580,7 +656,10 @@ pub struct ContractsQuery {
         pattern = "^(ahead|on_track|behind|done)(,(ahead|on_track|behind|done))*$"
     )]
     pub status: Option<String>,
-    /// `json` (default), `csv` or `xlsx`; `Accept: text/csv` also gives CSV.
+    /// Left out of the document: each file has its own path (`….csv`, `….xlsx`).
+    /// `?format=` and `Accept` still pick one on the JSON path, for the callers
+    /// written before.
+    #[param(ignore)]
     pub format: Option<ExportFormat>,
 }
 
@@ -611,17 +690,13 @@ fn to_date(year: i32) -> NaiveDate {
 /// Each contract's hours in a year
 ///
 /// Every contract you may see active during the year, with its validated hours of the year and
-/// to date against its commitment, and its fulfilment status (`status` filters it). Also as CSV
-/// and XLSX (`?format=`).
+/// to date against its commitment, and its fulfilment status (`status` filters it). The same as
+/// a file: `/api/v1/stats/contracts.csv`, `/api/v1/stats/contracts.xlsx`.
 #[utoipa::path(
     get, path = "/api/v1/stats/contracts", tag = "stats", operation_id = "get_contracts_report",
     params(ContractsQuery),
     responses(
-        (status = 200, description = "Every visible contract active during the year", content(
-            (ContractsReport = "application/json"),
-            (String = "text/csv"),
-            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
+        (status = 200, description = "Every visible contract active during the year", body = ContractsReport),
         crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
@@ -631,7 +706,37 @@ pub async fn contracts(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, mut v) = query::<ContractsQuery>(&req);
+    contracts_document(state, p, &req).await?.negotiated(&req)
+}
+
+super::endpoint::download! {
+    csv, path = "/api/v1/stats/contracts.csv", tag = "stats", operation_id = "get_contracts_report_csv",
+    params(ContractsQuery), ok = "The contracts' table: a header row, then a row per contract",
+    errors = RestrictedQuery, document = contracts_document;
+    /// Each contract's hours in a year, as CSV
+    ///
+    /// The rows of `GET /api/v1/stats/contracts` (same query, same access) as a CSV file: a
+    /// header row in French, then a row per contract.
+    pub async fn contracts_csv;
+}
+
+super::endpoint::download! {
+    xlsx, path = "/api/v1/stats/contracts.xlsx", tag = "stats", operation_id = "get_contracts_report_xlsx",
+    params(ContractsQuery), ok = "A workbook of one sheet, the contracts",
+    errors = RestrictedQuery, document = contracts_document;
+    /// Each contract's hours in a year, as XLSX
+    ///
+    /// The rows of `GET /api/v1/stats/contracts` (same query, same access) as an Excel workbook
+    /// of one sheet.
+    pub async fn contracts_xlsx;
+}
+
+async fn contracts_document(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: &HttpRequest,
+) -> ApiResult<Export<ContractsReport>> {
+    let (q, mut v) = query::<ContractsQuery>(req);
     let keep = fulfilment_statuses(&mut v, q.as_ref().and_then(|q| q.status.as_deref()));
     let q = q.map(|q| FiguresQuery {
         year: q.year,
@@ -652,13 +757,13 @@ pub async fn contracts(
     if !keep.is_empty() {
         report.rows.retain(|r| keep.contains(&r.status));
     }
-    let format = export::negotiate(&req, format);
-    export::respond(
+    let table = report.table();
+    Ok(Export::new(
         format,
-        &format!("marches-{year}"),
-        &report,
-        &[report.table()],
-    )
+        format!("marches-{year}"),
+        report,
+        vec![table],
+    ))
 }
 
 /// Everything of a year in one document.
@@ -675,16 +780,13 @@ pub struct AnnualReport {
 /// The annual report
 ///
 /// Everything of a year in one answer: key figures, every breakdown your role may read, each
-/// contract's hours and, for the facilitator and a PLIE, what became of the leavers. As JSON,
-/// or as an XLSX workbook (`?format=xlsx`).
+/// contract's hours and, for the facilitator and a PLIE, what became of the leavers. The same as
+/// one workbook, a sheet per table: `/api/v1/reports/annual.xlsx`.
 #[utoipa::path(
     get, path = "/api/v1/reports/annual", tag = "stats", operation_id = "get_annual_report",
     params(FiguresQuery),
     responses(
-        (status = 200, description = "Key figures, every breakdown and the contracts table; `format=xlsx` gives one workbook, a sheet per table", content(
-            (AnnualReport = "application/json"),
-            (super::schemas::Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
+        (status = 200, description = "Key figures, every breakdown, the contracts table and the outcomes", body = AnnualReport),
         crate::api::responses::RestrictedQuery,
     ),
     security(("bearer" = []))
@@ -694,11 +796,35 @@ pub async fn annual_report(
     p: Principal,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (q, v) = query::<FiguresQuery>(&req);
+    annual_report_document(state, p, &req)
+        .await?
+        .negotiated(&req)
+}
+
+super::endpoint::download! {
+    xlsx, path = "/api/v1/reports/annual.xlsx", tag = "stats", operation_id = "get_annual_report_xlsx",
+    params(FiguresQuery), ok = "A workbook, a sheet per table of the annual report",
+    errors = RestrictedQuery, document = annual_report_document;
+    /// The annual report, as XLSX
+    ///
+    /// Everything of `GET /api/v1/reports/annual` (same query, same access and disclosure rule)
+    /// in one Excel workbook: the key figures, a sheet per breakdown your role may read, the
+    /// contracts and, for the facilitator and a PLIE, the outcomes. There is no CSV: the report is
+    /// several tables.
+    pub async fn annual_report_xlsx;
+}
+
+async fn annual_report_document(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: &HttpRequest,
+) -> ApiResult<Export<AnnualReport>> {
+    let (q, v) = query::<FiguresQuery>(req);
     let (year, selection, format) = selection(&p, q, v)?;
-    let format = export::negotiate(&req, format);
-    if format == ExportFormat::Csv {
-        return Err(crate::error::ApiError::validation(
+    // Refused before the figures are computed: one CSV file cannot hold
+    // several tables (`Accept: text/csv` is refused by `Export` itself).
+    if format == Some(ExportFormat::Csv) {
+        return Err(ApiError::validation(
             "format",
             "the annual report is several tables: ask for json or xlsx",
         ));
@@ -734,7 +860,7 @@ pub async fn annual_report(
     tables.extend(report.breakdowns.iter().map(Breakdown::table));
     tables.push(report.contracts.table());
     tables.extend(report.outcomes.iter().map(|o| o.table()));
-    export::respond(format, &format!("rapport-annuel-{year}"), &report, &tables)
+    Ok(Export::new(format, format!("rapport-annuel-{year}"), report, tables).without_csv())
 }
 
 /// A year to publish.
