@@ -5,10 +5,13 @@ use utoipa::openapi::Ref;
 use utoipa::{Modify, OpenApi};
 
 use crate::api;
+
+mod limits;
 use crate::api::responses::{
     BadRequest, Forbidden, Invalid, NotFound, Stale, TooLarge, Unauthorized, Unavailable,
     UnsupportedMediaType, UriTooLong,
 };
+use limits::FieldLimits;
 
 /// Answers every operation may give whatever it does: the service is
 /// unavailable (503), the query string is too long (414), and for those
@@ -238,7 +241,7 @@ change you may read, once, in commit order.",
         responses(Unauthorized, TooLarge, BadRequest, Forbidden, NotFound, Stale, UnsupportedMediaType, Invalid, Unavailable, UriTooLong),
     ),
     servers((url = "/", description = "This service, where the document is served")),
-    modifiers(&Security, &CommonAnswers, &PatchLimits),
+    modifiers(&Security, &CommonAnswers, &FieldLimits, &PatchLimits),
     tags(
         (name = "system", description = "Liveness, readiness"),
         (name = "organisations", description = "Buyers, holders and employers, the PLIE, the Département, State services"),

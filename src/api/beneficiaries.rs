@@ -242,9 +242,9 @@ super::http::page_view!(BeneficiaryPage, BeneficiaryView);
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBeneficiary {
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 100)]
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub last_name: Option<String>,
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 100)]
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub first_name: Option<String>,
     #[schema(required = true, nullable = false)]
     pub sex: Option<Sex>,
@@ -262,7 +262,6 @@ pub struct NewBeneficiary {
     #[schema(required = true, nullable = false, min_items = 1)]
     pub eligibility: Option<Vec<Eligibility>>,
     /// Required with `other_validated`, at most 1,000 characters.
-    #[schema(max_length = 1000)]
     pub eligibility_reason: Option<String>,
     /// The referent organisation; a PLIE's own by default when a PLIE registers.
     pub referent_id: Option<Uuid>,

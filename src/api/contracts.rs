@@ -135,12 +135,11 @@ pub struct NewContract {
     pub buyer_id: Option<Uuid>,
     #[schema(required = true, nullable = false)]
     pub holder_id: Option<Uuid>,
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 100)]
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub reference: Option<String>,
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 500)]
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub title: Option<String>,
     /// Free text; with `operation_id`, leave it out or give the operation's name.
-    #[schema(max_length = 200)]
     pub operation: Option<String>,
     /// The operation the contract belongs to.
     pub operation_id: Option<Uuid>,
@@ -152,20 +151,15 @@ pub struct NewContract {
     #[schema(required = true, nullable = false)]
     #[serde(default, deserialize_with = "super::input::date")]
     pub end_date: Option<NaiveDate>,
-    #[schema(minimum = 0, maximum = 99_999_999_999_999.99)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub amount_excl_tax: Option<Decimal>,
-    #[schema(exclusive_minimum = 0, maximum = 1)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub labour_share: Option<Decimal>,
-    #[schema(exclusive_minimum = 0, maximum = 1)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub insertion_rate: Option<Decimal>,
-    #[schema(exclusive_minimum = 0, maximum = 99_999_999.99)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub hourly_cost: Option<Decimal>,
     /// Computed from the four figures above when absent.
-    #[schema(minimum = 0, maximum = 9_999_999_999.99)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub commitment_hours: Option<Decimal>,
     /// 8 digits; a check digit `-N` is accepted and dropped. The division (first two digits) must
@@ -219,7 +213,7 @@ pub struct ContractPatch {
     #[schema(value_type = Option<NaiveDate>, nullable = false)]
     pub end_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "super::input::patch_number")]
-    #[schema(value_type = Option<f64>, minimum = 0, maximum = 99_999_999_999_999.99)]
+    #[schema(value_type = Option<f64>)]
     pub amount_excl_tax: Option<Option<Decimal>>,
     #[serde(default, deserialize_with = "super::input::patch_number")]
     #[schema(value_type = Option<f64>)]
@@ -228,11 +222,11 @@ pub struct ContractPatch {
     #[schema(value_type = Option<f64>)]
     pub insertion_rate: Option<Option<Decimal>>,
     #[serde(default, deserialize_with = "super::input::patch_number")]
-    #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 99_999_999.99)]
+    #[schema(value_type = Option<f64>)]
     pub hourly_cost: Option<Option<Decimal>>,
     /// `null` recomputes it from the four figures.
     #[serde(default, deserialize_with = "super::input::patch_number")]
-    #[schema(value_type = Option<f64>, minimum = 0, maximum = 9_999_999_999.99)]
+    #[schema(value_type = Option<f64>)]
     pub commitment_hours: Option<Option<Decimal>>,
     /// Only `confirmed`, to approve an estimated commitment.
     #[serde(default, deserialize_with = "double_option")]

@@ -109,15 +109,14 @@ pub struct NewOffer {
     pub contract_id: Option<Uuid>,
     /// A company; the contract's holder by default.
     pub employer_id: Option<Uuid>,
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 200)]
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub job_title: Option<String>,
     #[schema(required = true, nullable = false)]
     pub contract_type: Option<ContractType>,
-    #[schema(required = true, nullable = false, exclusive_minimum = 0, maximum = 48)]
+    #[schema(required = true, nullable = false)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub hours_per_week: Option<Decimal>,
     /// 1 by default.
-    #[schema(minimum = 1, maximum = 10000)]
     pub positions: Option<i32>,
     /// Within the contract's dates.
     #[schema(required = true, nullable = false)]
@@ -127,12 +126,11 @@ pub struct NewOffer {
     pub end_date: Option<NaiveDate>,
     #[schema(required = true, nullable = false, pattern = "^[0-9]{5}$")]
     pub postal_code: Option<String>,
-    #[schema(max_length = 4000)]
     pub description: Option<String>,
     /// False by default.
     pub qpv_priority: Option<bool>,
     /// An `https://` address.
-    #[schema(max_length = 2000, pattern = "^https://")]
+    #[schema(pattern = "^https://")]
     pub external_url: Option<String>,
     /// `open` (default) or `closed`.
     pub status: Option<OfferStatus>,
@@ -153,10 +151,10 @@ pub struct OfferPatch {
     #[schema(value_type = Option<ContractType>, nullable = false)]
     pub contract_type: Option<Option<ContractType>>,
     #[serde(default, deserialize_with = "super::input::patch_number")]
-    #[schema(value_type = Option<f64>, nullable = false, exclusive_minimum = 0, maximum = 48)]
+    #[schema(value_type = Option<f64>, nullable = false)]
     pub hours_per_week: Option<Option<Decimal>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i32>, nullable = false, minimum = 1, maximum = 10000)]
+    #[schema(value_type = Option<i32>, nullable = false)]
     pub positions: Option<Option<i32>>,
     #[serde(default, deserialize_with = "super::input::patch_date")]
     #[schema(value_type = Option<NaiveDate>, nullable = false)]

@@ -95,19 +95,17 @@ super::http::page_view!(OperationPage, Operation);
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOperation {
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 200)]
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub name: Option<String>,
     #[schema(required = true, nullable = false)]
     pub programme: Option<Programme>,
     /// QPV codes (`QN09106M`, or `QP091001` from the 2015 list); empty by default.
-    #[schema(max_items = 100)]
     pub qpv_codes: Option<Vec<String>>,
     #[schema(required = true, nullable = false)]
     #[serde(default, deserialize_with = "super::input::date")]
     pub start_date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "super::input::date")]
     pub end_date: Option<NaiveDate>,
-    #[schema(minimum = 0, maximum = 9_999_999_999.99)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub target_hours: Option<Decimal>,
 }
@@ -118,7 +116,7 @@ pub struct NewOperation {
 #[serde(deny_unknown_fields)]
 pub struct OperationPatch {
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable = false, min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<String>, nullable = false, min_length = 1)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Programme>, nullable = false)]
@@ -134,7 +132,7 @@ pub struct OperationPatch {
     #[schema(value_type = Option<NaiveDate>)]
     pub end_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "super::input::patch_number")]
-    #[schema(value_type = Option<f64>, minimum = 0, maximum = 9_999_999_999.99)]
+    #[schema(value_type = Option<f64>)]
     pub target_hours: Option<Option<Decimal>>,
 }
 

@@ -94,7 +94,7 @@ super::http::page_view!(OrganisationPage, Organisation);
 pub struct NewOrganisation {
     #[schema(required = true, nullable = false)]
     pub kind: Option<OrgKind>,
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 300)]
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub name: Option<String>,
     /// 14 digits with a valid checksum; unique.
     #[schema(pattern = "^[0-9 ]{14,17}$")]
@@ -102,7 +102,6 @@ pub struct NewOrganisation {
     /// Only for kind `company`.
     pub siae_type: Option<SiaeType>,
     pub identifier_type: Option<IdentifierType>,
-    #[schema(max_length = 64)]
     pub identifier: Option<String>,
     /// Only for kind `buyer` or `department` (default `department` for a department).
     pub buyer_category: Option<BuyerCategory>,
@@ -116,7 +115,7 @@ pub struct OrganisationPatch {
     #[schema(value_type = Option<OrgKind>, nullable = false)]
     pub kind: Option<Option<OrgKind>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable = false, min_length = 1, max_length = 300)]
+    #[schema(value_type = Option<String>, nullable = false, min_length = 1)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]

@@ -146,7 +146,7 @@ pub struct NewPlacement {
     pub employer_id: Option<Uuid>,
     #[schema(required = true, nullable = false)]
     pub modality: Option<Modality>,
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 200)]
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub job_title: Option<String>,
     /// Within the contract's dates; the person is at least 16 that day.
     #[schema(required = true, nullable = false)]
@@ -155,7 +155,6 @@ pub struct NewPlacement {
     /// On or after `start_date`; null while open.
     #[serde(default, deserialize_with = "super::input::date")]
     pub end_date: Option<NaiveDate>,
-    #[schema(exclusive_minimum = 0, maximum = 48)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub weekly_hours: Option<Decimal>,
 }

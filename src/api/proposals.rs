@@ -109,7 +109,6 @@ super::http::page_view!(ProposalPage, Proposal);
 pub struct NewProposal {
     #[schema(required = true, nullable = false)]
     pub beneficiary_id: Option<Uuid>,
-    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -120,14 +119,12 @@ pub struct HirePlacement {
     #[schema(required = true, nullable = false)]
     pub modality: Option<Modality>,
     /// The offer's job title by default.
-    #[schema(max_length = 200)]
     pub job_title: Option<String>,
     #[schema(required = true, nullable = false)]
     #[serde(default, deserialize_with = "super::input::date")]
     pub start_date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "super::input::date")]
     pub end_date: Option<NaiveDate>,
-    #[schema(exclusive_minimum = 0, maximum = 48)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub weekly_hours: Option<Decimal>,
 }
@@ -140,7 +137,6 @@ pub struct ProposalPatch {
     #[schema(required = true, nullable = false)]
     pub status: Option<ProposalStatus>,
     /// Required to decline.
-    #[schema(max_length = 1000)]
     pub reason: Option<String>,
     /// Required to hire.
     pub placement: Option<HirePlacement>,
@@ -192,9 +188,12 @@ super::endpoint::create! {
             .note
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty());
-        if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-            v.add("note", "must be at most 2000 characters");
-        }
+        crate::domain::numbers::at_most(
+            &mut v,
+            "note",
+            note.as_deref(),
+            crate::domain::offer::NOTE_MAX,
+        );
         let person = v.finish_with(person)?;
         let proposal = db::run(&state.pool, move |c| {
             usecases::offers::propose(c, &p, leave, offer, person, note)

@@ -7,8 +7,15 @@ use uuid::Uuid;
 use super::codes::{ClauseType, CommitmentSource, MarketNature};
 use super::commitment;
 use super::cpv;
-use super::numbers::{self, Bound};
+use super::numbers;
 use super::violations::Violations;
+
+/// Longest `reference` (characters).
+pub const REFERENCE_MAX: usize = 100;
+/// Longest `title`.
+pub const TITLE_MAX: usize = 500;
+/// Longest `operation` (the free text; `operation_id` links an operation).
+pub const OPERATION_MAX: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractFields {
@@ -127,10 +134,10 @@ pub fn check(
     let holder_id = v.require("holder_id", d.holder_id);
     let reference = v
         .require("reference", d.reference)
-        .map(|r| numbers::text(v, "reference", &r, 100));
+        .map(|r| numbers::text(v, "reference", &r, REFERENCE_MAX));
     let title = v
         .require("title", d.title)
-        .map(|t| numbers::text(v, "title", &t, 500));
+        .map(|t| numbers::text(v, "title", &t, TITLE_MAX));
     let clause_type = v.require("clause_type", d.clause_type);
     let start_date = v.require("start_date", d.start_date);
     let end_date = v.require("end_date", d.end_date);
@@ -138,9 +145,7 @@ pub fn check(
         .operation
         .map(|o| o.trim().to_string())
         .filter(|o| !o.is_empty());
-    if operation.as_ref().is_some_and(|o| o.chars().count() > 200) {
-        v.add("operation", "must be at most 200 characters");
-    }
+    numbers::at_most(v, "operation", operation.as_deref(), OPERATION_MAX);
     for (field, day) in [("start_date", start_date), ("end_date", end_date)] {
         if day.is_some_and(|day| !(FIRST_DAY..=LAST_DAY).contains(&day)) && !v.has(field) {
             v.add(field, format!("must be from {FIRST_DAY} to {LAST_DAY}"));
@@ -175,56 +180,20 @@ pub fn check(
         commitment_hours: d.commitment_hours,
         commitment_source: d.commitment_source,
     };
-    let zero = Decimal::ZERO;
     if let Some(a) = f.amount_excl_tax {
-        numbers::check(
-            v,
-            "amount_excl_tax",
-            a,
-            2,
-            Bound::AtLeast(zero),
-            Some(numbers::max_amount()),
-        );
+        numbers::check(v, "amount_excl_tax", a, numbers::amount());
     }
     if let Some(s) = f.labour_share {
-        numbers::check(
-            v,
-            "labour_share",
-            s,
-            4,
-            Bound::Above(zero),
-            Some(Decimal::ONE),
-        );
+        numbers::check(v, "labour_share", s, numbers::share());
     }
     if let Some(r) = f.insertion_rate {
-        numbers::check(
-            v,
-            "insertion_rate",
-            r,
-            4,
-            Bound::Above(zero),
-            Some(Decimal::ONE),
-        );
+        numbers::check(v, "insertion_rate", r, numbers::share());
     }
     if let Some(c) = f.hourly_cost {
-        numbers::check(
-            v,
-            "hourly_cost",
-            c,
-            2,
-            Bound::Above(zero),
-            Some(numbers::max_hourly_cost()),
-        );
+        numbers::check(v, "hourly_cost", c, numbers::hourly_cost());
     }
     if let (true, Some(given)) = (commitment_given, f.commitment_hours) {
-        numbers::check(
-            v,
-            "commitment_hours",
-            given,
-            2,
-            Bound::AtLeast(zero),
-            Some(numbers::max_commitment_hours()),
-        );
+        numbers::check(v, "commitment_hours", given, numbers::commitment_hours());
         f.commitment_source = match f.commitment_source {
             // A figure set over an estimate is the facilitator's confirmation.
             CommitmentSource::Estimated | CommitmentSource::Confirmed => {

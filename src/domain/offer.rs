@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::numbers::{self, Bound};
+use super::numbers;
 use super::person::is_postal_code;
 use super::violations::Violations;
 
@@ -47,6 +47,8 @@ crate::domain::codes::code_enum! {
 pub const DESCRIPTION_MAX: usize = 4000;
 pub const URL_MAX: usize = 2000;
 pub const POSITIONS_MAX: i32 = 10_000;
+/// Longest `note` of a proposal.
+pub const NOTE_MAX: usize = 2000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferFields {
@@ -118,18 +120,11 @@ pub fn check(d: OfferDraft, ctx: Option<&OfferContext>, v: &mut Violations) -> O
     let employer_id = v.require("employer_id", d.employer_id);
     let job_title = v
         .require("job_title", d.job_title)
-        .map(|t| numbers::text(v, "job_title", &t, 200));
+        .map(|t| numbers::text(v, "job_title", &t, super::placement::JOB_TITLE_MAX));
     let contract_type = v.require("contract_type", d.contract_type);
     let hours_per_week = v.require("hours_per_week", d.hours_per_week);
     if let Some(h) = hours_per_week {
-        numbers::check(
-            v,
-            "hours_per_week",
-            h,
-            2,
-            Bound::Above(Decimal::ZERO),
-            Some(Decimal::from(48)),
-        );
+        numbers::check(v, "hours_per_week", h, numbers::weekly_hours());
     }
     let positions = d.positions.unwrap_or(1);
     if !(1..=POSITIONS_MAX).contains(&positions) {
@@ -170,15 +165,7 @@ pub fn check(d: OfferDraft, ctx: Option<&OfferContext>, v: &mut Violations) -> O
         .description
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty());
-    if description
-        .as_ref()
-        .is_some_and(|t| t.chars().count() > DESCRIPTION_MAX)
-    {
-        v.add(
-            "description",
-            format!("must be at most {DESCRIPTION_MAX} characters"),
-        );
-    }
+    numbers::at_most(v, "description", description.as_deref(), DESCRIPTION_MAX);
     let external_url = d
         .external_url
         .map(|u| u.trim().to_string())

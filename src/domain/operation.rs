@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::codes::Programme;
 use super::contract::{FIRST_DAY, LAST_DAY};
-use super::numbers::{self, Bound};
+use super::numbers;
 use super::person::is_qpv_code;
 use super::violations::Violations;
 
@@ -88,14 +88,7 @@ pub fn check(d: OperationDraft, v: &mut Violations) -> Option<OperationFields> {
         }
     }
     if let Some(t) = d.target_hours {
-        numbers::check(
-            v,
-            "target_hours",
-            t,
-            2,
-            Bound::AtLeast(Decimal::ZERO),
-            Some(numbers::max_commitment_hours()),
-        );
+        numbers::check(v, "target_hours", t, numbers::commitment_hours());
     }
     Some(OperationFields {
         name: name?,

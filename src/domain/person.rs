@@ -9,6 +9,10 @@ use super::numbers;
 use super::violations::Violations;
 
 pub const MIN_AGE: i32 = 16;
+/// Longest `last_name`, `first_name` (characters).
+pub const NAME_MAX: usize = 100;
+/// Longest `eligibility_reason`.
+pub const ELIGIBILITY_REASON_MAX: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonFields {
@@ -86,10 +90,10 @@ impl From<PersonFields> for PersonDraft {
 pub fn check(d: PersonDraft, today: NaiveDate, v: &mut Violations) -> Option<PersonFields> {
     let last_name = v
         .require("last_name", d.last_name)
-        .map(|n| numbers::text(v, "last_name", &n, 100));
+        .map(|n| numbers::text(v, "last_name", &n, NAME_MAX));
     let first_name = v
         .require("first_name", d.first_name)
-        .map(|n| numbers::text(v, "first_name", &n, 100));
+        .map(|n| numbers::text(v, "first_name", &n, NAME_MAX));
     let sex = v.require("sex", d.sex);
     let birth_date = v.require("birth_date", d.birth_date);
     if let Some(birth) = birth_date.filter(|_| !v.has("birth_date")) {
@@ -150,12 +154,12 @@ pub fn check(d: PersonDraft, today: NaiveDate, v: &mut Violations) -> Option<Per
             "is required with `other_validated`: say which difficulties the facilitator validated",
         );
     }
-    if eligibility_reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > 1000)
-    {
-        v.add("eligibility_reason", "must be at most 1000 characters");
-    }
+    numbers::at_most(
+        v,
+        "eligibility_reason",
+        eligibility_reason.as_deref(),
+        ELIGIBILITY_REASON_MAX,
+    );
     Some(PersonFields {
         last_name: last_name?,
         first_name: first_name?,

@@ -7,9 +7,14 @@ use uuid::Uuid;
 
 use super::calendar::{age_on, monthly_cap, Month};
 use super::codes::Modality;
-use super::numbers::{self, Bound};
+use super::numbers;
 use super::person::MIN_AGE;
 use super::violations::Violations;
+
+/// Longest `job_title` (characters), of a placement and of an offer.
+pub const JOB_TITLE_MAX: usize = 200;
+/// Longest `reason` of a decision on a month or a proposal.
+pub const REASON_MAX: usize = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacementFields {
@@ -70,7 +75,7 @@ pub fn check(d: PlacementDraft, ctx: &Context, v: &mut Violations) -> Option<Pla
     let modality = v.require("modality", d.modality);
     let job_title = v
         .require("job_title", d.job_title)
-        .map(|t| numbers::text(v, "job_title", &t, 200));
+        .map(|t| numbers::text(v, "job_title", &t, JOB_TITLE_MAX));
     let start_date = v.require("start_date", d.start_date);
     if let Some(start) = start_date.filter(|_| !v.has("start_date")) {
         if start < ctx.contract_start || start > ctx.contract_end {
@@ -94,14 +99,7 @@ pub fn check(d: PlacementDraft, ctx: &Context, v: &mut Violations) -> Option<Pla
         }
     }
     if let Some(w) = d.weekly_hours {
-        numbers::check(
-            v,
-            "weekly_hours",
-            w,
-            2,
-            Bound::Above(Decimal::ZERO),
-            Some(Decimal::from(48)),
-        );
+        numbers::check(v, "weekly_hours", w, numbers::weekly_hours());
     }
     let f = PlacementFields {
         beneficiary_id: d.beneficiary_id,
@@ -176,9 +174,7 @@ pub fn decision_reason(
     if rejecting && reason.is_none() && !v.has("reason") {
         v.add("reason", "is required to reject a month");
     }
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
-        v.add("reason", "must be at most 1000 characters");
-    }
+    numbers::at_most(v, "reason", reason.as_deref(), REASON_MAX);
     reason
 }
 
@@ -201,22 +197,8 @@ pub fn check_month(
     training: Decimal,
     v: &mut Violations,
 ) {
-    numbers::check(
-        v,
-        "worked_hours",
-        worked,
-        2,
-        Bound::AtLeast(Decimal::ZERO),
-        Some(numbers::max_month_hours()),
-    );
-    numbers::check(
-        v,
-        "training_hours",
-        training,
-        2,
-        Bound::AtLeast(Decimal::ZERO),
-        Some(numbers::max_month_hours()),
-    );
+    numbers::check(v, "worked_hours", worked, numbers::month_hours());
+    numbers::check(v, "training_hours", training, numbers::month_hours());
     let current = Month::from_date(span.today);
     if month > current {
         v.add(

@@ -245,9 +245,12 @@ pub fn transition(
         .reason
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());
-    if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
-        v.add("reason", "must be at most 1000 characters");
-    }
+    crate::domain::numbers::at_most(
+        &mut v,
+        "reason",
+        reason.as_deref(),
+        crate::domain::placement::REASON_MAX,
+    );
     if t.to == ProposalStatus::Declined && reason.is_none() {
         v.add("reason", "is required to decline");
     }

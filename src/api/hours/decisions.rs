@@ -35,7 +35,6 @@ pub struct DecisionLineInput {
     #[schema(required = true, nullable = false)]
     pub decision: Option<Decision>,
     /// Required to reject, at most 1,000 characters.
-    #[schema(max_length = 1000)]
     pub reason: Option<String>,
     /// The month's `version` as you read it: a line that would change a month at another version
     /// is refused on `version`.
@@ -51,7 +50,7 @@ pub struct DecisionLineInput {
     {"placement_id": "0d3e0000-0000-4000-8000-000000000302", "month": "2019-05", "decision": "rejected", "reason": "Heures en double avec avril", "version": 2}
 ]}))]
 pub struct DecisionBatch {
-    #[schema(required = true, nullable = false, value_type = Vec<DecisionLineInput>, min_items = 1, max_items = 10000)]
+    #[schema(required = true, nullable = false, value_type = Vec<DecisionLineInput>, min_items = 1)]
     pub decisions: Option<Vec<serde_json::Value>>,
 }
 

@@ -104,11 +104,10 @@ super::http::page_view!(MonthlyHoursPage, MonthlyHours);
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoursDeclaration {
-    #[schema(required = true, nullable = false, minimum = 0, maximum = 99_999.99)]
+    #[schema(required = true, nullable = false)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub worked_hours: Option<Decimal>,
     /// 0 when absent.
-    #[schema(minimum = 0, maximum = 99_999.99)]
     #[serde(default, deserialize_with = "super::input::number")]
     pub training_hours: Option<Decimal>,
 }
@@ -120,7 +119,6 @@ pub struct HoursDecision {
     #[schema(required = true, nullable = false)]
     pub decision: Option<Decision>,
     /// Required to reject, at most 1,000 characters.
-    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 

@@ -49,7 +49,7 @@ pub struct StatementLineInput {
     {"placement_id": "0d3e0000-0000-4000-8000-000000000302", "month": "2019-05", "worked_hours": 96, "training_hours": 8}
 ]}))]
 pub struct HourStatement {
-    #[schema(required = true, nullable = false, value_type = Vec<StatementLineInput>, max_items = 10000)]
+    #[schema(required = true, nullable = false, value_type = Vec<StatementLineInput>)]
     pub lines: Option<Vec<serde_json::Value>>,
 }
 
