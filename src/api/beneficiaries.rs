@@ -381,7 +381,7 @@ super::endpoint::get_one! {
     ok = (BeneficiaryView, "The person (name only for an employer)"), errors = RestrictedOne;
     /// Read a person
     ///
-    /// As List people: a company sees the name only. Sends `ETag`; 304 on a matching
+    /// Whoever lists people reads one, in the same scope: a company sees the name only. Sends `ETag`; 304 on a matching
     /// `If-None-Match`. The read is written in the person's access trail.
     pub async fn get(state, p, req, id) {
         access::beneficiaries::read(&p)?;

@@ -251,7 +251,7 @@ super::endpoint::create! {
 super::endpoint::get_by_id!(
     /// Read a job offer
     ///
-    /// As List job offers. Sends `ETag`; 304 on a matching `If-None-Match`.
+    /// Whoever lists job offers reads one, in the same scope. Sends `ETag`; 304 on a matching `If-None-Match`.
     "/api/v1/offers/{id}",
     "offers",
     "get_offer",

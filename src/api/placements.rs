@@ -284,7 +284,7 @@ super::endpoint::get_one! {
     ok = (PlacementOut, "The placement (no person field for a buyer)"), errors = RestrictedOne;
     /// Read a placement
     ///
-    /// As List placements (no person field for a buyer). Sends `ETag`; 304 on a matching
+    /// Whoever lists placements reads one, in the same scope (no person field for a buyer). Sends `ETag`; 304 on a matching
     /// `If-None-Match`.
     pub async fn get(state, p, req, id) {
         access::placements::read(&p)?;

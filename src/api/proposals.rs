@@ -212,7 +212,7 @@ super::endpoint::get_one! {
     ok = (Proposal, "The proposal"), errors = RestrictedOne;
     /// Read a proposal
     ///
-    /// As The people proposed on an offer. Sends `ETag`; 304 on a matching `If-None-Match`.
+    /// Whoever lists an offer's proposals reads one, in the same scope. Sends `ETag`; 304 on a matching `If-None-Match`.
     pub async fn get(state, p, req, id) {
         access::offers::read_proposals(&p)?;
         let id = path_id(&id, "proposal")?;

@@ -157,7 +157,8 @@ crate::api::endpoint::bulk! {
     body = DecisionBatch, ok = (DecisionsResult, "One result per line, in order; 200 even when some lines are refused (they change nothing, the others are applied)");
     /// Validate or reject many months
     ///
-    /// Facilitator only. Up to 10,000 decisions, each judged as Validate or reject a month;
+    /// Facilitator only. Up to 10,000 decisions, each judged as
+    /// `POST /api/v1/placements/{id}/hours/{month}/validation` judges one;
     /// `version`, when given, must be the month's current one. `unchanged` for a month that already
     /// had that decision, so a replay is all `unchanged`. `Idempotency-Key` as for statements.
     pub async fn decide(state, p, req, body) {

@@ -156,7 +156,7 @@ super::endpoint::list! {
 
 /// Read one month of hours
 ///
-/// `month` is `YYYY-MM`. Who reads: as A placement's months. Sends `ETag`; 304 on a matching
+/// `month` is `YYYY-MM`. Who reads: whoever reads the placement's months (the list above). Sends `ETag`; 304 on a matching
 /// `If-None-Match`; 404 when the month holds nothing.
 #[utoipa::path(
     get, path = "/api/v1/placements/{id}/hours/{month}", tag = "hours", operation_id = "get_placement_month",

@@ -117,8 +117,8 @@ crate::api::endpoint::bulk! {
     body = HourStatement, ok = (StatementResult, "One result per line; 200 even when some lines are rejected");
     /// Declare a statement of months
     ///
-    /// Up to 10,000 lines, each judged as Declare a month; refused lines change nothing, the others
-    /// are applied, and the answer has one result per line. Send an `Idempotency-Key` to retry
+    /// Up to 10,000 lines, each judged as `PUT /api/v1/placements/{id}/hours/{month}` judges
+    /// one; refused lines change nothing, the others are applied, and the answer has one result per line. Send an `Idempotency-Key` to retry
     /// safely: the same key with the same body answers the first result again; with another body,
     /// 422.
     pub async fn statement(state, p, req, body) {
