@@ -12,34 +12,14 @@ command -v chromium >/dev/null || { echo "docs: needs chromium (apt-get install 
 cargo build -q
 bin=target/debug/clauses
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  DATABASE_URL=$(scripts/pg.sh start test 55433)
-fi
-server_url=${DATABASE_URL%/*}
-db_name="clauses_docs_$$"
-psql "$server_url/postgres" -qc "CREATE DATABASE $db_name" >/dev/null
-work=$(mktemp -d)
-service=""
-cleanup() {
-  [ -n "$service" ] && kill "$service" 2>/dev/null && wait "$service" 2>/dev/null
-  psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DATABASE_URL="$server_url/$db_name" BIND_ADDR="127.0.0.1:$port" RUST_LOG=warn \
-  JWT_SECRET="docs-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" "$bin" serve >"$work/serve.log" 2>&1 &
-service=$!
-for _ in $(seq 1 200); do
-  curl -sf "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break
-  sleep 0.05
-done
+. scripts/fresh-service.sh
+fresh_database docs
+start_service "$bin"
 
 # Redoc renders in the browser: give it virtual time to fetch and lay out.
 browse() {
   chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/profile" \
-    --virtual-time-budget=20000 "$@" "http://127.0.0.1:$port/docs" 2>/dev/null
+    --virtual-time-budget=20000 "$@" "$api/docs" 2>/dev/null
 }
 browse --dump-dom >"$work/docs.html"
 browse --window-size=1400,1800 --screenshot="$work/docs.png" >/dev/null

@@ -14,21 +14,8 @@ root=$PWD
 bin=target/debug/clauses
 [ -x "$bin" ] || cargo build -q
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  DATABASE_URL=$(scripts/pg.sh start test 55433)
-fi
-server_url=${DATABASE_URL%/*}
-db_name="clauses_clients_$$"
-psql "$server_url/postgres" -qc "CREATE DATABASE $db_name" >/dev/null
-
-work=$(mktemp -d)
-service=""
-cleanup() {
-  [ -n "$service" ] && kill "$service" 2>/dev/null && wait "$service" 2>/dev/null
-  psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/fresh-service.sh
+fresh_database clients
 
 echo "clients: what generators stumble on, refused in openapi/openapi.json"
 python3 clients/lint_openapi.py
@@ -70,17 +57,7 @@ fi
   MYPYPATH=generated "$root/$venv/bin/mypy" --strict --no-error-summary flow.py generated/clauses_client
 )
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export DATABASE_URL="$server_url/$db_name" BIND_ADDR="127.0.0.1:$port" RUST_LOG=warn
-export JWT_SECRET="clients-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-api="http://127.0.0.1:$port"
-"$bin" serve >"$work/serve.log" 2>&1 &
-service=$!
-for _ in $(seq 1 200); do
-  curl -sf "$api/ready" >/dev/null 2>&1 && break
-  sleep 0.05
-done
-curl -sf "$api/ready" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+start_service "$bin"
 
 # A token names an organisation that exists: the company first, then its token.
 facilitator=$("$bin" token --role facilitator --sub clients-facilitator --ttl 600)

@@ -26,34 +26,10 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VER
 fi
 [ -x "$bin" ] || cargo build -q
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  DATABASE_URL=$(scripts/pg.sh start test 55433)
-fi
-server_url=${DATABASE_URL%/*}
-db_name="clauses_fuzz_$$"
-psql "$server_url/postgres" -qc "CREATE DATABASE $db_name" >/dev/null
-
-work=$(mktemp -d)
-service=""
-cleanup() {
-  [ -n "$service" ] && kill "$service" 2>/dev/null && wait "$service" 2>/dev/null
-  psql "$server_url/postgres" -qc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export DATABASE_URL="$server_url/$db_name" BIND_ADDR="127.0.0.1:$port" RUST_LOG=warn
-export JWT_SECRET="fuzz-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-api="http://127.0.0.1:$port"
+. scripts/fresh-service.sh
+fresh_database fuzz
 "$bin" demo-data >/dev/null
-"$bin" serve >"$work/serve.log" 2>&1 &
-service=$!
-for _ in $(seq 1 200); do
-  curl -sf "$api/ready" >/dev/null 2>&1 && break
-  sleep 0.05
-done
-curl -sf "$api/ready" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+start_service "$bin"
 
 facilitator=$("$bin" token --role facilitator --sub fuzz-facilitator --ttl 3600)
 company_org=$(curl -sf -H "Authorization: Bearer $facilitator" "$api/api/v1/organisations?limit=500" |

@@ -15,62 +15,49 @@ use utoipa::{PartialSchema, ToSchema};
 /// A file to save or open, typed `format: binary` so that a generated
 /// client reads its bytes (a `Blob`, a `File`) instead of decoding text or
 /// JSON: with only a `contentMediaType`, generators tried read a workbook
-/// as text and corrupted it.
-fn file(description: &str) -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::String))
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-        .description(Some(description))
-        .into()
+/// as text and corrupted it. `file_schema!(Name, "description")` declares
+/// the schema `Name`.
+macro_rules! file_schema {
+    ($(#[$m:meta])* $name:ident, $description:expr) => {
+        $(#[$m])*
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                    .description(Some($description))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
 }
 
-/// An Office Open XML workbook (XLSX).
-pub struct Workbook;
+file_schema!(
+    /// An Office Open XML workbook (XLSX).
+    Workbook,
+    "An Office Open XML workbook (XLSX), a sheet per table: a file to save or open"
+);
 
-impl PartialSchema for Workbook {
-    fn schema() -> RefOr<Schema> {
-        file("An Office Open XML workbook (XLSX), a sheet per table: a file to save or open")
-    }
-}
+file_schema!(
+    /// An SVG image.
+    SvgImage,
+    "An SVG image (UTF-8): a file to save or embed with `<img src>`"
+);
 
-impl ToSchema for Workbook {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("Workbook")
-    }
-}
-
-/// An SVG image.
-pub struct SvgImage;
-
-impl PartialSchema for SvgImage {
-    fn schema() -> RefOr<Schema> {
-        file("An SVG image (UTF-8): a file to save or embed with `<img src>`")
-    }
-}
-
-impl ToSchema for SvgImage {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("SvgImage")
-    }
-}
-
-/// A CSV file.
-pub struct CsvFile;
-
-impl PartialSchema for CsvFile {
-    fn schema() -> RefOr<Schema> {
-        file(
-            "A CSV file (RFC 4180, UTF-8, comma-separated, a header row; decimals with a point, \
-             texts a spreadsheet would run as a formula prefixed with `'`): a file to save or open",
-        )
-    }
-}
-
-impl ToSchema for CsvFile {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("CsvFile")
-    }
-}
+file_schema!(
+    /// A CSV file.
+    CsvFile,
+    "A CSV file (RFC 4180, UTF-8, comma-separated, a header row; decimals with a point, \
+     texts a spreadsheet would run as a formula prefixed with `'`): a file to save or open"
+);
 
 fn open_object() -> ObjectBuilder {
     ObjectBuilder::new()
