@@ -20,4 +20,5 @@ pub mod person;
 pub mod placement;
 pub mod role;
 pub mod siret;
+pub mod standing;
 pub mod violations;
