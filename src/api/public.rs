@@ -93,16 +93,16 @@ pub async fn key_figures_card(
 const CACHE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "public, max-age=300");
 
 async fn no_such_file() -> ApiResult<HttpResponse> {
-    Err(ApiError::NotFound(
-        "ask for /public/key-figures/YEAR.json or YEAR.svg".into(),
-    ))
+    Err(no_such_file_error())
+}
+
+fn no_such_file_error() -> ApiError {
+    ApiError::NotFound("ask for /public/key-figures/YEAR.json or YEAR.svg".into())
 }
 
 /// The published figures of a year and when they were published.
 async fn published(state: &AppState, year: &str) -> ApiResult<Value> {
-    let year: i32 = year.parse().map_err(|_| {
-        ApiError::NotFound("ask for /public/key-figures/YEAR.json or YEAR.svg".into())
-    })?;
+    let year: i32 = year.parse().map_err(|_| no_such_file_error())?;
     let row = db::run(&state.pool, move |c| publication::find(c, year))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("the figures of {year} are not published")))?;

@@ -28,14 +28,13 @@ pub struct StatementLineInput {
         required = true,
         nullable = false,
         example = "2019-03",
-        pattern = "^[0-9]{4}-[0-9]{2}$"
+        pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$"
     )]
     pub month: Option<String>,
-    #[schema(required = true, nullable = false, minimum = 0, maximum = 99_999.99)]
+    #[schema(required = true, nullable = false)]
     #[serde(default, deserialize_with = "crate::api::input::number")]
     pub worked_hours: Option<Decimal>,
     /// 0 when absent.
-    #[schema(minimum = 0, maximum = 99_999.99)]
     #[serde(default, deserialize_with = "crate::api::input::number")]
     pub training_hours: Option<Decimal>,
 }
