@@ -132,6 +132,37 @@ pub mod contracts {
         )
     }
 
+    /// Who reads a contract's amendments: its parties to the amendment on
+    /// the public side, the facilitator and the buyer (the Département
+    /// for its own contracts).
+    pub fn amendments(p: &Principal) -> ApiResult<Filter<schema::contracts::table>> {
+        match p.role {
+            Role::Facilitator => Ok(everything()),
+            Role::Buyer | Role::Department => {
+                Ok(Box::new(schema::contracts::buyer_id.eq(p.org_id())))
+            }
+            _ => Err(forbidden("read a contract's amendments")),
+        }
+    }
+
+    /// Who reads a contract's end-of-contract report: the facilitator,
+    /// the buyer and the holder, the Département and the State as they
+    /// read contracts.
+    pub fn report(p: &Principal) -> ApiResult<Filter<schema::contracts::table>> {
+        match p.role {
+            Role::Plie => Err(forbidden("read end-of-contract reports")),
+            _ => Ok(read(p)),
+        }
+    }
+
+    /// Only the facilitator issues a report or waives a penalty.
+    pub fn facilitate(p: &Principal, what: &str) -> ApiResult<()> {
+        match p.role {
+            Role::Facilitator => Ok(()),
+            _ => Err(forbidden(what)),
+        }
+    }
+
     /// The buyer a new contract may name.
     pub fn may_buy_for(p: &Principal, buyer_id: Uuid) -> ApiResult<()> {
         match p.role {

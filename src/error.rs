@@ -106,6 +106,7 @@ fn constraint_field(constraint: &str) -> &'static str {
         "monthly_hours_placement_month_key" => "month",
         "operations_name_key" => "name",
         "proposals_offer_person_key" => "beneficiary_id",
+        "contract_orders_reference_key" | "contract_amendments_reference_key" => "reference",
         _ => "id",
     }
 }

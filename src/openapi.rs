@@ -62,9 +62,10 @@ impl Modify for CommonAnswers {
 struct PatchLimits;
 
 /// Each creation's schema and the schema of its PATCH.
-const PATCHES: [(&str, &str); 6] = [
+const PATCHES: [(&str, &str); 7] = [
     ("NewBeneficiary", "BeneficiaryPatch"),
     ("NewContract", "ContractPatch"),
+    ("NewOrder", "OrderPatch"),
     ("NewOffer", "OfferPatch"),
     ("NewOperation", "OperationPatch"),
     ("NewOrganisation", "OrganisationPatch"),
@@ -178,6 +179,13 @@ change you may read, once, in commit order.",
         api::contracts::get,
         api::contracts::patch,
         api::contracts::fulfilment,
+        api::contract_life::list_orders,
+        api::contract_life::create_order,
+        api::contract_life::get_order,
+        api::contract_life::update_order,
+        api::contract_life::list_amendments,
+        api::contract_life::create_amendment,
+        api::contract_life::get_amendment,
         api::operations::list,
         api::operations::create,
         api::operations::get,

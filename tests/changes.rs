@@ -158,6 +158,11 @@ fn thread_writer(url: String, w: u32, buyer: Uuid, holder: Uuid) -> std::thread:
                 cpv_code: None,
                 market_nature: None,
                 market_nature_given: false,
+                pricing: clauses::domain::standing::Pricing::LumpSum,
+                max_amount_excl_tax: None,
+                penalty_per_missing_hour: None,
+                penalty_cap_rate: None,
+                report_due_on: None,
             };
             conn.transaction::<_, clauses::error::ApiError, _>(|c| {
                 let row = clauses::models::contract::create(c, &p, &fields)?;
@@ -165,7 +170,7 @@ fn thread_writer(url: String, w: u32, buyer: Uuid, holder: Uuid) -> std::thread:
                 if i % 2 == 0 {
                     let mut f = row.fields();
                     f.title = format!("Marché {i}");
-                    clauses::models::contract::save(c, row.id, &f)?;
+                    clauses::models::contract::save(c, row.id, &f, &Default::default())?;
                 }
                 Ok(())
             })

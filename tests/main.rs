@@ -9,6 +9,7 @@ mod access_matrix;
 mod auth;
 mod changes;
 mod cli;
+mod contract_life;
 mod decp;
 mod disclosure;
 mod edge;

@@ -13,8 +13,9 @@ use crate::auth::Principal;
 use crate::db;
 use crate::domain::codes::{ClauseType, CommitmentSource, MarketNature};
 use crate::domain::contract::{self as rules, CommitmentChange, ContractDraft, ContractFields};
-use crate::domain::fulfilment::{self, FulfilmentStatus};
+use crate::domain::fulfilment::FulfilmentStatus;
 use crate::domain::patch::{set, set_nullable, Merge};
+use crate::domain::standing::Pricing;
 use crate::error::{ApiResult, Violations};
 use crate::models::contract::{self as model, ContractRow};
 use crate::state::AppState;
@@ -69,9 +70,38 @@ pub struct Contract {
     /// Euros per hour.
     #[schema(required = true)]
     pub hourly_cost: Option<Decimal>,
-    /// Hours the holder must give to people far from employment.
+    /// Hours the holder must give to people far from employment. For an `orders` contract, the
+    /// sum of its orders' commitments.
     pub commitment_hours: Decimal,
     pub commitment_source: CommitmentSource,
+    /// `lump_sum` (the amount is known at signature) or `orders` (a framework agreement: the
+    /// amount is what is ordered).
+    pub pricing: Pricing,
+    /// An `orders` contract's ceiling: its orders may not total more. Euros excluding tax.
+    #[schema(required = true)]
+    pub max_amount_excl_tax: Option<Decimal>,
+    /// The amount as signed, before any amendment (for an `orders` contract without an amount,
+    /// null).
+    #[schema(required = true)]
+    pub initial_amount_excl_tax: Option<Decimal>,
+    /// The end date as signed, before any amendment.
+    #[serde(serialize_with = "super::json::day")]
+    pub initial_end_date: NaiveDate,
+    /// The commitment as signed, before any amendment (0 for an `orders` contract).
+    pub initial_commitment_hours: Decimal,
+    /// How many amendments the contract has; `amount_excl_tax`, `end_date` and
+    /// `commitment_hours` are the values with them.
+    pub amendments: i32,
+    /// Euros per insertion hour not done, the contract's penalty.
+    #[schema(required = true)]
+    pub penalty_per_missing_hour: Option<Decimal>,
+    /// The penalty's cap, a fraction of `amount_excl_tax` (e.g. 0.20); null: no cap.
+    #[schema(required = true)]
+    pub penalty_cap_rate: Option<Decimal>,
+    /// When the end-of-contract report is due.
+    #[schema(required = true)]
+    #[serde(serialize_with = "super::json::opt_day")]
+    pub report_due_on: Option<NaiveDate>,
     /// The CPV code, 8 digits (check digit dropped).
     #[schema(required = true, pattern = "^[0-9]{8}$", example = "45210000")]
     pub cpv_code: Option<String>,
@@ -99,13 +129,22 @@ impl From<ContractRow> for Contract {
             operation_id: f.operation_id,
             clause_type: f.clause_type,
             start_date: f.start_date,
-            end_date: f.end_date,
-            amount_excl_tax: f.amount_excl_tax.map(|d| d.normalize()),
+            end_date: r.end_date,
+            amount_excl_tax: r.amount_excl_tax.map(|d| d.normalize()),
             labour_share: f.labour_share.map(|d| d.normalize()),
             insertion_rate: f.insertion_rate.map(|d| d.normalize()),
             hourly_cost: f.hourly_cost.map(|d| d.normalize()),
-            commitment_hours: f.commitment_hours.normalize(),
-            commitment_source: f.commitment_source,
+            commitment_hours: r.commitment_hours.normalize(),
+            commitment_source: r.commitment_source,
+            pricing: f.pricing,
+            max_amount_excl_tax: f.max_amount_excl_tax.map(|d| d.normalize()),
+            initial_amount_excl_tax: f.amount_excl_tax.map(|d| d.normalize()),
+            initial_end_date: f.end_date,
+            initial_commitment_hours: f.commitment_hours.normalize(),
+            amendments: r.amendments,
+            penalty_per_missing_hour: f.penalty_per_missing_hour.map(|d| d.normalize()),
+            penalty_cap_rate: f.penalty_cap_rate.map(|d| d.normalize()),
+            report_due_on: f.report_due_on,
             cpv_code: f.cpv_code,
             market_nature: f.market_nature,
             version: r.version,
@@ -168,6 +207,20 @@ pub struct NewContract {
     pub cpv_code: Option<String>,
     /// Derived from the CPV division when absent.
     pub market_nature: Option<MarketNature>,
+    /// `lump_sum` by default. An `orders` contract owes the sum of its orders' hours: give no
+    /// `commitment_hours`; `amount_excl_tax` may be left out (it is then the orders' sum).
+    pub pricing: Option<Pricing>,
+    /// An `orders` contract's ceiling.
+    #[serde(default, deserialize_with = "super::input::number")]
+    pub max_amount_excl_tax: Option<Decimal>,
+    /// Euros per insertion hour not done.
+    #[serde(default, deserialize_with = "super::input::number")]
+    pub penalty_per_missing_hour: Option<Decimal>,
+    /// The penalty's cap, a fraction of the amount (e.g. 0.20).
+    #[serde(default, deserialize_with = "super::input::number")]
+    pub penalty_cap_rate: Option<Decimal>,
+    #[serde(default, deserialize_with = "super::input::date")]
+    pub report_due_on: Option<NaiveDate>,
 }
 
 /// Changes to a contract (JSON Merge Patch): absent fields stay, `null` clears.
@@ -232,6 +285,22 @@ pub struct ContractPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<CommitmentSource>, nullable = false)]
     pub commitment_source: Option<Option<CommitmentSource>>,
+    /// A contract with orders stays `orders` (409).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Pricing>, nullable = false)]
+    pub pricing: Option<Option<Pricing>>,
+    #[serde(default, deserialize_with = "super::input::patch_number")]
+    #[schema(value_type = Option<f64>)]
+    pub max_amount_excl_tax: Option<Option<Decimal>>,
+    #[serde(default, deserialize_with = "super::input::patch_number")]
+    #[schema(value_type = Option<f64>)]
+    pub penalty_per_missing_hour: Option<Option<Decimal>>,
+    #[serde(default, deserialize_with = "super::input::patch_number")]
+    #[schema(value_type = Option<f64>)]
+    pub penalty_cap_rate: Option<Option<Decimal>>,
+    #[serde(default, deserialize_with = "super::input::patch_date")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub report_due_on: Option<Option<NaiveDate>>,
 }
 
 impl Merge<ContractFields> for ContractPatch {
@@ -258,6 +327,14 @@ impl Merge<ContractFields> for ContractPatch {
         set_nullable(&mut f.labour_share, self.labour_share);
         set_nullable(&mut f.insertion_rate, self.insertion_rate);
         set_nullable(&mut f.hourly_cost, self.hourly_cost);
+        set(&mut f.pricing, self.pricing);
+        set_nullable(&mut f.max_amount_excl_tax, self.max_amount_excl_tax);
+        set_nullable(
+            &mut f.penalty_per_missing_hour,
+            self.penalty_per_missing_hour,
+        );
+        set_nullable(&mut f.penalty_cap_rate, self.penalty_cap_rate);
+        set_nullable(&mut f.report_due_on, self.report_due_on);
         // The commitment follows from the figures: the use case revises it.
     }
 }
@@ -377,6 +454,11 @@ super::endpoint::create! {
                 cpv_code: input.cpv_code,
                 market_nature_given: input.market_nature.is_some(),
                 market_nature: input.market_nature,
+                pricing: input.pricing.unwrap_or(Pricing::LumpSum),
+                max_amount_excl_tax: input.max_amount_excl_tax,
+                penalty_per_missing_hour: input.penalty_per_missing_hour,
+                penalty_cap_rate: input.penalty_cap_rate,
+                report_due_on: input.report_due_on,
             },
             input.commitment_hours.is_some(),
             true,
@@ -428,6 +510,7 @@ super::endpoint::patch! {
         v.not_null("start_date", &patch.start_date);
         v.not_null("end_date", &patch.end_date);
         v.not_null("commitment_source", &patch.commitment_source);
+        v.not_null("pricing", &patch.pricing);
         if matches!(
             patch.commitment_source,
             Some(Some(CommitmentSource::Confirmed))
@@ -496,20 +579,18 @@ pub async fn fulfilment(
     let on = q
         .and_then(|q| q.on)
         .unwrap_or_else(|| Utc::now().date_naive());
-    let (row, (validated, declared)) = db::run(&state.pool, move |c| {
+    let (row, life, (validated, declared)) = db::run(&state.pool, move |c| {
         let row = model::get_in(c, &p, id)?;
+        let life = crate::models::contract_life::of_one(c, id)?;
         let totals = model::hours_totals(c, id)?;
-        Ok((row, totals))
+        Ok((row, life, totals))
     })
     .await?;
-    let f = fulfilment::assess(
-        row.commitment_hours,
-        validated,
-        declared,
-        row.start_date,
-        row.end_date,
-        on,
-    );
+    // The contract as it stood on `on`: its amendments and orders by then.
+    let signed = row.signed();
+    let f = life
+        .as_of(&signed, on)
+        .fulfilment(&signed, validated, declared, on);
     Ok(HttpResponse::Ok().json(Fulfilment {
         contract_id: row.id,
         commitment_hours: f.commitment_hours,

@@ -7,6 +7,7 @@
 
 pub mod beneficiaries;
 pub mod changes;
+pub mod contract_life;
 pub mod contracts;
 pub mod endpoint;
 pub mod esf;
@@ -45,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .configure(organisations::routes)
             .configure(contracts::routes)
+            .configure(contract_life::routes)
             .configure(operations::routes)
             .configure(offers::routes)
             .configure(proposals::routes)

@@ -560,13 +560,11 @@ impl ContractsReport {
         let rows = rows
             .into_iter()
             .map(|r| {
-                let f = fulfilment::assess(
+                let f = fulfilment::against(
                     r.commitment_hours,
+                    r.expected_hours_to_date,
                     r.hours_to_date,
                     Decimal::ZERO,
-                    r.start_date,
-                    r.end_date,
-                    to_date,
                 );
                 ContractYearRow {
                     contract_id: r.id,

@@ -14,6 +14,7 @@ use crate::domain::codes::{
 };
 use crate::domain::offer::{ContractType, OfferStatus, ProposalStatus};
 use crate::domain::outcome::Situation;
+use crate::domain::standing::Pricing;
 
 macro_rules! read_codes {
     ($($code:ty),+ $(,)?) => {$(
@@ -37,6 +38,7 @@ macro_rules! read_codes {
 }
 
 read_codes!(
+    Pricing,
     BuyerCategory,
     ContractType,
     OfferStatus,

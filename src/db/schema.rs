@@ -40,6 +40,16 @@ diesel::table! {
         cpv_code -> Nullable<Text>,
         market_nature -> Nullable<Text>,
         market_nature_given -> Bool,
+        pricing -> Text,
+        max_amount_excl_tax -> Nullable<Numeric>,
+        initial_amount_excl_tax -> Nullable<Numeric>,
+        initial_end_date -> Date,
+        initial_commitment_hours -> Numeric,
+        initial_commitment_source -> Text,
+        penalty_per_missing_hour -> Nullable<Numeric>,
+        penalty_cap_rate -> Nullable<Numeric>,
+        report_due_on -> Nullable<Date>,
+        amendments -> Int4,
     }
 }
 
@@ -229,7 +239,71 @@ diesel::joinable!(offers -> contracts (contract_id));
 diesel::joinable!(proposals -> offers (offer_id));
 diesel::joinable!(proposals -> beneficiaries (beneficiary_id));
 
+diesel::table! {
+    contract_amendments (id) {
+        id -> Uuid,
+        contract_id -> Uuid,
+        reference -> Text,
+        signed_on -> Date,
+        reason -> Nullable<Text>,
+        amount_excl_tax -> Nullable<Numeric>,
+        end_date -> Nullable<Date>,
+        commitment_hours -> Nullable<Numeric>,
+        seq -> Int8,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contract_orders (id) {
+        id -> Uuid,
+        contract_id -> Uuid,
+        reference -> Text,
+        ordered_on -> Date,
+        start_date -> Date,
+        end_date -> Date,
+        amount_excl_tax -> Numeric,
+        commitment_hours -> Numeric,
+        commitment_source -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contract_reports (id) {
+        id -> Uuid,
+        contract_id -> Uuid,
+        number -> Text,
+        issued_on -> Date,
+        body -> Jsonb,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    penalty_waivers (contract_id) {
+        contract_id -> Uuid,
+        reason -> Text,
+        waived_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(penalty_waivers -> contracts (contract_id));
+diesel::joinable!(contract_amendments -> contracts (contract_id));
+diesel::joinable!(contract_orders -> contracts (contract_id));
+diesel::joinable!(contract_reports -> contracts (contract_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    contract_amendments,
+    contract_orders,
+    contract_reports,
+    penalty_waivers,
     organisations,
     contracts,
     beneficiaries,

@@ -8,6 +8,7 @@ use super::codes::{ClauseType, CommitmentSource, MarketNature};
 use super::commitment;
 use super::cpv;
 use super::numbers;
+use super::standing::{Pricing, Signed};
 use super::violations::Violations;
 
 /// Longest `reference` (characters).
@@ -39,9 +40,33 @@ pub struct ContractFields {
     pub market_nature: Option<MarketNature>,
     /// Whether `market_nature` was given, or follows the CPV division.
     pub market_nature_given: bool,
+    pub pricing: Pricing,
+    /// An `orders` contract's ceiling: its orders may not total more.
+    pub max_amount_excl_tax: Option<Decimal>,
+    /// Euros per insertion hour not done, the contract's penalty.
+    pub penalty_per_missing_hour: Option<Decimal>,
+    /// The penalty's cap, a fraction of the amount.
+    pub penalty_cap_rate: Option<Decimal>,
+    /// When the facilitator's end-of-contract report is due.
+    pub report_due_on: Option<NaiveDate>,
 }
 
 impl ContractFields {
+    /// What amendments and orders apply to (`domain::standing`).
+    pub fn signed(&self) -> Signed {
+        Signed {
+            pricing: self.pricing,
+            start_date: self.start_date,
+            end_date: self.end_date,
+            amount_excl_tax: self.amount_excl_tax,
+            labour_share: self.labour_share,
+            insertion_rate: self.insertion_rate,
+            hourly_cost: self.hourly_cost,
+            commitment_hours: self.commitment_hours,
+            commitment_source: self.commitment_source,
+        }
+    }
+
     /// The commitment the four sizing figures give, when all are known.
     pub fn computed_commitment(&self) -> Option<Decimal> {
         commitment::compute(
@@ -91,6 +116,11 @@ pub struct ContractDraft {
     /// Given when `market_nature_given`; derived from the CPV otherwise.
     pub market_nature: Option<MarketNature>,
     pub market_nature_given: bool,
+    pub pricing: Pricing,
+    pub max_amount_excl_tax: Option<Decimal>,
+    pub penalty_per_missing_hour: Option<Decimal>,
+    pub penalty_cap_rate: Option<Decimal>,
+    pub report_due_on: Option<NaiveDate>,
 }
 
 impl From<ContractFields> for ContractDraft {
@@ -114,6 +144,11 @@ impl From<ContractFields> for ContractDraft {
             cpv_code: f.cpv_code,
             market_nature: f.market_nature,
             market_nature_given: f.market_nature_given,
+            pricing: f.pricing,
+            max_amount_excl_tax: f.max_amount_excl_tax,
+            penalty_per_missing_hour: f.penalty_per_missing_hour,
+            penalty_cap_rate: f.penalty_cap_rate,
+            report_due_on: f.report_due_on,
         }
     }
 }
@@ -146,7 +181,11 @@ pub fn check(
         .map(|o| o.trim().to_string())
         .filter(|o| !o.is_empty());
     numbers::at_most(v, "operation", operation.as_deref(), OPERATION_MAX);
-    for (field, day) in [("start_date", start_date), ("end_date", end_date)] {
+    for (field, day) in [
+        ("start_date", start_date),
+        ("end_date", end_date),
+        ("report_due_on", d.report_due_on),
+    ] {
         if day.is_some_and(|day| !(FIRST_DAY..=LAST_DAY).contains(&day)) && !v.has(field) {
             v.add(field, format!("must be from {FIRST_DAY} to {LAST_DAY}"));
         }
@@ -192,7 +231,43 @@ pub fn check(
     if let Some(c) = f.hourly_cost {
         numbers::check(v, "hourly_cost", c, numbers::hourly_cost());
     }
-    if let (true, Some(given)) = (commitment_given, f.commitment_hours) {
+    for (field, value, rule) in [
+        (
+            "max_amount_excl_tax",
+            d.max_amount_excl_tax,
+            numbers::amount(),
+        ),
+        (
+            "penalty_per_missing_hour",
+            d.penalty_per_missing_hour,
+            numbers::amount(),
+        ),
+        ("penalty_cap_rate", d.penalty_cap_rate, numbers::share()),
+    ] {
+        if let Some(value) = value {
+            numbers::check(v, field, value, rule);
+        }
+    }
+    if let (Some(amount), Some(max)) = (f.amount_excl_tax, d.max_amount_excl_tax) {
+        if amount > max && !v.has("amount_excl_tax") && !v.has("max_amount_excl_tax") {
+            v.add(
+                "amount_excl_tax",
+                format!("is over max_amount_excl_tax ({max})"),
+            );
+        }
+    }
+    if d.pricing == Pricing::Orders {
+        // What an orders contract owes is the sum of its orders' hours
+        // (domain::standing): it has no commitment of its own to size.
+        if commitment_given {
+            v.add(
+                "commitment_hours",
+                "an orders contract owes the sum of its orders' hours: give each order's commitment_hours, or labour_share, insertion_rate and hourly_cost",
+            );
+        }
+        f.commitment_hours = Some(Decimal::ZERO);
+        f.commitment_source = CommitmentSource::Computed;
+    } else if let (true, Some(given)) = (commitment_given, f.commitment_hours) {
         numbers::check(v, "commitment_hours", given, numbers::commitment_hours());
         f.commitment_source = match f.commitment_source {
             // A figure set over an estimate is the facilitator's confirmation.
@@ -258,6 +333,11 @@ pub fn check(
         cpv_code: cpv.map(|c| c.as_str().to_string()),
         market_nature,
         market_nature_given,
+        pricing: d.pricing,
+        max_amount_excl_tax: d.max_amount_excl_tax,
+        penalty_per_missing_hour: d.penalty_per_missing_hour,
+        penalty_cap_rate: d.penalty_cap_rate,
+        report_due_on: d.report_due_on,
     })
 }
 
@@ -349,6 +429,11 @@ mod tests {
             cpv_code: None,
             market_nature: None,
             market_nature_given: false,
+            pricing: Pricing::LumpSum,
+            max_amount_excl_tax: None,
+            penalty_per_missing_hour: None,
+            penalty_cap_rate: None,
+            report_due_on: None,
         }
     }
 
@@ -375,6 +460,25 @@ mod tests {
         let f = check(b.into(), true, false, &mut v).unwrap();
         assert_eq!(f.commitment_source, CommitmentSource::Confirmed);
         assert!(v.finish().is_ok());
+    }
+
+    #[test]
+    fn an_orders_contract_owes_its_orders_and_sizes_nothing_itself() {
+        let mut v = Violations::default();
+        let mut b = base();
+        b.pricing = Pricing::Orders;
+        b.amount_excl_tax = None;
+        b.hourly_cost = None;
+        let f = check(b.clone().into(), false, true, &mut v).unwrap();
+        assert!(v.list().is_empty());
+        assert_eq!(f.commitment_hours, Decimal::ZERO);
+        assert_eq!(f.commitment_source, CommitmentSource::Computed);
+        b.commitment_hours = dec!(120);
+        b.max_amount_excl_tax = Some(dec!(100));
+        b.amount_excl_tax = Some(dec!(200));
+        check(b.into(), true, true, &mut v);
+        let fields: Vec<_> = v.list().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["amount_excl_tax", "commitment_hours"]);
     }
 
     #[test]
@@ -434,6 +538,11 @@ mod tests {
             cpv_code: None,
             market_nature: None,
             market_nature_given: false,
+            pricing: Pricing::LumpSum,
+            max_amount_excl_tax: None,
+            penalty_per_missing_hour: None,
+            penalty_cap_rate: None,
+            report_due_on: None,
         };
         assert_eq!(check(draft, false, true, &mut v), None);
         let fields: Vec<_> = v.list().iter().map(|e| e.field.clone()).collect();

@@ -79,6 +79,17 @@ pub fn assess(
     on: NaiveDate,
 ) -> Fulfilment {
     let expected = expected_to_date(commitment, start, end, on);
+    against(commitment, expected, validated, declared)
+}
+
+/// The fulfilment of a commitment with the hours expected by now already
+/// known (an `orders` contract's are the sum of its orders').
+pub fn against(
+    commitment: Decimal,
+    expected: Decimal,
+    validated: Decimal,
+    declared: Decimal,
+) -> Fulfilment {
     let (share_done, status) = judge(commitment, validated, expected);
     Fulfilment {
         commitment_hours: commitment.normalize(),

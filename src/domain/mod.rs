@@ -10,6 +10,7 @@ pub mod decp;
 pub mod disclosure;
 pub mod fulfilment;
 pub mod hours;
+pub mod life;
 pub mod numbers;
 pub mod offer;
 pub mod operation;

@@ -162,6 +162,18 @@ pub fn as_of(
 }
 
 impl Standing {
+    /// The contract's fulfilment on `on`, with these hours done.
+    pub fn fulfilment(
+        &self,
+        signed: &Signed,
+        validated: Decimal,
+        declared: Decimal,
+        on: NaiveDate,
+    ) -> super::fulfilment::Fulfilment {
+        let expected = self.expected_to_date(signed, on);
+        super::fulfilment::against(self.commitment_hours, expected, validated, declared)
+    }
+
     /// The hours expected by `on` (inclusive): the commitment pro rata of
     /// the contract's days elapsed, to its end as amended by then; for an
     /// `orders` contract, the sum over the orders placed of each one's

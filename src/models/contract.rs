@@ -10,8 +10,10 @@ use crate::auth::Principal;
 use crate::db::schema::{contracts, monthly_hours, operations, organisations, placements};
 use crate::db::{self, DbPool};
 use crate::domain::codes::{ClauseType, CommitmentSource, HoursStatus, MarketNature, OrgKind};
-use crate::domain::contract::ContractFields;
+use crate::domain::contract::{ContractFields, LAST_DAY};
+use crate::domain::standing::{Pricing, Signed, Standing};
 use crate::error::{ApiError, ApiResult, Violations};
+use crate::models::contract_life::Life;
 use crate::paging::{Page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -39,11 +41,23 @@ pub struct ContractRow {
     pub cpv_code: Option<String>,
     pub market_nature: Option<MarketNature>,
     pub market_nature_given: bool,
+    pub pricing: Pricing,
+    pub max_amount_excl_tax: Option<Decimal>,
+    pub initial_amount_excl_tax: Option<Decimal>,
+    pub initial_end_date: NaiveDate,
+    pub initial_commitment_hours: Decimal,
+    pub initial_commitment_source: CommitmentSource,
+    pub penalty_per_missing_hour: Option<Decimal>,
+    pub penalty_cap_rate: Option<Decimal>,
+    pub report_due_on: Option<NaiveDate>,
+    pub amendments: i32,
 }
 
 crate::paging::timestamped!(ContractRow);
 
 impl ContractRow {
+    /// The contract as signed, which a change edits and amendments and
+    /// orders apply to; the row's own columns are its values with them all.
     pub fn fields(&self) -> ContractFields {
         ContractFields {
             buyer_id: self.buyer_id,
@@ -54,17 +68,26 @@ impl ContractRow {
             operation_id: self.operation_id,
             clause_type: self.clause_type,
             start_date: self.start_date,
-            end_date: self.end_date,
-            amount_excl_tax: self.amount_excl_tax,
+            end_date: self.initial_end_date,
+            amount_excl_tax: self.initial_amount_excl_tax,
             labour_share: self.labour_share,
             insertion_rate: self.insertion_rate,
             hourly_cost: self.hourly_cost,
-            commitment_hours: self.commitment_hours,
-            commitment_source: self.commitment_source,
+            commitment_hours: self.initial_commitment_hours,
+            commitment_source: self.initial_commitment_source,
             cpv_code: self.cpv_code.clone(),
             market_nature: self.market_nature,
             market_nature_given: self.market_nature_given,
+            pricing: self.pricing,
+            max_amount_excl_tax: self.max_amount_excl_tax,
+            penalty_per_missing_hour: self.penalty_per_missing_hour,
+            penalty_cap_rate: self.penalty_cap_rate,
+            report_due_on: self.report_due_on,
         }
+    }
+
+    pub fn signed(&self) -> Signed {
+        self.fields().signed()
     }
 }
 
@@ -89,11 +112,46 @@ struct Columns<'a> {
     cpv_code: Option<&'a str>,
     market_nature: Option<&'a str>,
     market_nature_given: bool,
+    pricing: &'a str,
+    max_amount_excl_tax: Option<Decimal>,
+    initial_amount_excl_tax: Option<Decimal>,
+    initial_end_date: NaiveDate,
+    initial_commitment_hours: Decimal,
+    initial_commitment_source: &'a str,
+    penalty_per_missing_hour: Option<Decimal>,
+    penalty_cap_rate: Option<Decimal>,
+    report_due_on: Option<NaiveDate>,
+    amendments: i32,
+}
+
+impl<'a> Columns<'a> {
+    /// The signed contract `f` with `now`, its values once every recorded
+    /// amendment and order is applied.
+    fn new(f: &'a ContractFields, now: &Standing) -> Self {
+        Columns {
+            amount_excl_tax: now.amount_excl_tax,
+            end_date: now.end_date,
+            commitment_hours: now.commitment_hours,
+            commitment_source: now.commitment_source.as_str(),
+            amendments: i32::try_from(now.amendments).unwrap_or(i32::MAX),
+            ..Columns::from(f)
+        }
+    }
 }
 
 impl<'a> From<&'a ContractFields> for Columns<'a> {
     fn from(f: &'a ContractFields) -> Self {
         Columns {
+            pricing: f.pricing.as_str(),
+            max_amount_excl_tax: f.max_amount_excl_tax,
+            initial_amount_excl_tax: f.amount_excl_tax,
+            initial_end_date: f.end_date,
+            initial_commitment_hours: f.commitment_hours,
+            initial_commitment_source: f.commitment_source.as_str(),
+            penalty_per_missing_hour: f.penalty_per_missing_hour,
+            penalty_cap_rate: f.penalty_cap_rate,
+            report_due_on: f.report_due_on,
+            amendments: 0,
             buyer_id: f.buyer_id,
             holder_id: f.holder_id,
             reference: &f.reference,
@@ -267,7 +325,10 @@ pub fn create(
     link_operation(conn, &mut fields, asked.as_deref())?;
     let fields = &fields;
     Ok(diesel::insert_into(contracts::table)
-        .values((contracts::id.eq(Uuid::now_v7()), Columns::from(fields)))
+        .values((
+            contracts::id.eq(Uuid::now_v7()),
+            Columns::new(fields, &Life::default().as_of(&fields.signed(), LAST_DAY)),
+        ))
         .returning(ContractRow::as_returning())
         .get_result(conn)?)
 }
@@ -287,16 +348,71 @@ pub fn lock(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Contr
         .ok_or_else(|| ApiError::Forbidden("you may not change this contract".into()))
 }
 
-/// Writes a locked contract's new fields, with its next version.
-pub fn save(conn: &mut PgConnection, id: Uuid, new: &ContractFields) -> ApiResult<ContractRow> {
+/// The contract among those `allowed` of what `p` sees: 404 out of their
+/// sight, 403 (`why`) when they see it but it is not one of `allowed`;
+/// locked for update when `lock`.
+pub fn within(
+    conn: &mut PgConnection,
+    p: &Principal,
+    id: Uuid,
+    allowed: access::Filter<contracts::table>,
+    why: &str,
+    lock: bool,
+) -> ApiResult<ContractRow> {
+    get_in(conn, p, id)?;
+    let q = contracts::table
+        .filter(allowed)
+        .filter(contracts::id.eq(id))
+        .select(ContractRow::as_select());
+    let row = if lock {
+        q.for_update().first(conn).optional()?
+    } else {
+        q.first(conn).optional()?
+    };
+    row.ok_or_else(|| ApiError::Forbidden(format!("you may not {why}")))
+}
+
+/// Writes a locked contract's new signed fields and its values with every
+/// recorded amendment and order, with its next version.
+pub fn save(
+    conn: &mut PgConnection,
+    id: Uuid,
+    new: &ContractFields,
+    life: &Life,
+) -> ApiResult<ContractRow> {
+    let now = life.as_of(&new.signed(), LAST_DAY);
     Ok(diesel::update(contracts::table.find(id))
         .set((
-            Columns::from(new),
+            Columns::new(new, &now),
             contracts::version.eq(contracts::version + 1),
             contracts::updated_at.eq(diesel::dsl::now),
         ))
         .returning(ContractRow::as_returning())
         .get_result(conn)?)
+}
+
+/// A locked contract's current values derived again from its signed ones
+/// and its life, after an amendment or an order was written.
+pub fn refresh(conn: &mut PgConnection, row: &ContractRow) -> ApiResult<ContractRow> {
+    let life = super::contract_life::of_one(conn, row.id)?;
+    save(conn, row.id, &row.fields(), &life)
+}
+
+/// Contracts by id, out of any caller's scope: for figures already scoped.
+pub fn rows(conn: &mut PgConnection, ids: &[Uuid]) -> ApiResult<Vec<ContractRow>> {
+    Ok(contracts::table
+        .filter(contracts::id.eq_any(ids))
+        .select(ContractRow::as_select())
+        .load(conn)?)
+}
+
+/// [`refresh`] of a contract the caller already holds locked, by id.
+pub fn refresh_id(conn: &mut PgConnection, id: Uuid) -> ApiResult<ContractRow> {
+    let row = contracts::table
+        .find(id)
+        .select(ContractRow::as_select())
+        .first(conn)?;
+    refresh(conn, &row)
 }
 
 #[derive(QueryableByName)]
@@ -383,6 +499,28 @@ pub fn dates_hold(
                 o.n,
                 crate::domain::calendar::Month::from_date(o.day),
                 o.id
+            ),
+        );
+    }
+    let order = first_outside(
+        conn,
+        "SELECT count(*) OVER () AS n, id, least(start_date, ordered_on) AS day,
+                least(start_date, ordered_on) < $2 AS before
+         FROM contract_orders
+         WHERE contract_id = $1
+           AND (least(start_date, ordered_on) < $2 OR greatest(end_date, ordered_on) > $3)
+         ORDER BY least(start_date, ordered_on), id LIMIT 1",
+        id,
+        start,
+        end,
+    )?;
+    if let Some(o) = order {
+        return refuse(
+            &o,
+            format!(
+                "{} of this contract's orders would fall outside {start} to {end}; \
+                 the first is {} (from {})",
+                o.n, o.id, o.day
             ),
         );
     }

@@ -188,7 +188,7 @@ pub fn apply(
         .filter(contracts::reference.eq(&c.id))
         .select((
             contracts::id,
-            contracts::commitment_source,
+            contracts::initial_commitment_source,
             contracts::market_nature_given,
             contracts::market_nature,
             contracts::holder_id,
@@ -236,6 +236,8 @@ pub fn apply(
         contracts::end_date.eq(c.end_date),
         contracts::amount_excl_tax.eq(c.amount_excl_tax),
         contracts::cpv_code.eq(c.cpv_code.as_deref()),
+        contracts::initial_end_date.eq(c.end_date),
+        contracts::initial_amount_excl_tax.eq(c.amount_excl_tax),
     );
     match existing {
         None => {
@@ -251,6 +253,8 @@ pub fn apply(
                     contracts::hourly_cost.eq(c.hourly_cost),
                     contracts::commitment_hours.eq(c.commitment_hours),
                     contracts::commitment_source.eq(CommitmentSource::Estimated.as_str()),
+                    contracts::initial_commitment_hours.eq(c.commitment_hours),
+                    contracts::initial_commitment_source.eq(CommitmentSource::Estimated.as_str()),
                     contracts::market_nature.eq(derived_nature),
                 ))
                 .execute(conn)?;
@@ -276,6 +280,7 @@ pub fn apply(
                         contracts::insertion_rate.eq(c.insertion_rate),
                         contracts::hourly_cost.eq(c.hourly_cost),
                         contracts::commitment_hours.eq(c.commitment_hours),
+                        contracts::initial_commitment_hours.eq(c.commitment_hours),
                         bump,
                     ))
                     .execute(conn)?;
@@ -291,6 +296,11 @@ pub fn apply(
                     decp_records::imported_at.eq(diesel::dsl::now),
                 ))
                 .execute(conn)?;
+            // The record gives the contract as signed: its amendments and
+            // orders apply on top again.
+            if !super::contract_life::of_one(conn, id)?.is_empty() {
+                super::contract::refresh_id(conn, id)?;
+            }
             Ok(Outcome::Updated)
         }
     }

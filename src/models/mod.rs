@@ -4,6 +4,7 @@
 pub mod beneficiary;
 pub mod change;
 pub mod contract;
+pub mod contract_life;
 pub mod decp;
 pub mod demo;
 pub mod esf;

@@ -225,14 +225,25 @@ pub fn totals(
         ContractScope::HeldBy(o) => q = q.filter(contracts::holder_id.eq(o)),
         ContractScope::BoughtBy(o) => q = q.filter(contracts::buyer_id.eq(o)),
     }
-    let seen: Vec<(Uuid, Decimal, NaiveDate, NaiveDate)> = q
-        .select((
-            contracts::id,
-            contracts::commitment_hours,
-            contracts::start_date,
-            contracts::end_date,
-        ))
+    let rows: Vec<super::contract::ContractRow> = q
+        .select(super::contract::ContractRow::as_select())
         .load(conn)?;
+    // Each contract as it stood on `on`: its commitment and the hours
+    // expected by then (domain::standing).
+    let lives = super::contract_life::of(conn, &rows.iter().map(|r| r.id).collect::<Vec<_>>())?;
+    let unlived = super::contract_life::Life::default();
+    let seen: Vec<(Uuid, Decimal, Decimal)> = rows
+        .iter()
+        .map(|r| {
+            let signed = r.signed();
+            let then = lives.get(&r.id).unwrap_or(&unlived).as_of(&signed, on);
+            (
+                r.id,
+                then.commitment_hours,
+                then.expected_to_date(&signed, on),
+            )
+        })
+        .collect();
     let all: i64 = contracts::table
         .filter(contracts::operation_id.eq(operation.id))
         .count()
@@ -295,10 +306,7 @@ pub fn totals(
         contracts: seen.len() as i64,
         sees_all: seen.len() as i64 == all,
         commitment_hours: seen.iter().map(|c| c.1).sum(),
-        expected_hours_to_date: seen
-            .iter()
-            .map(|&(_, c, s, e)| crate::domain::fulfilment::expected_to_date(c, s, e, on))
-            .sum(),
+        expected_hours_to_date: seen.iter().map(|c| c.2).sum(),
         people,
     })
 }

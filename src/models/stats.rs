@@ -420,6 +420,9 @@ pub struct ContractYear {
     pub end_date: NaiveDate,
     #[diesel(sql_type = Numeric)]
     pub commitment_hours: Decimal,
+    /// Filled in by [`contracts_of_year`], by the contract's rule.
+    #[diesel(sql_type = Numeric)]
+    pub expected_hours_to_date: Decimal,
     #[diesel(sql_type = Numeric)]
     pub hours_year: Decimal,
     #[diesel(sql_type = Numeric)]
@@ -439,7 +442,34 @@ pub fn contracts_of_year(
         year,
         to_date: Some(to_date),
     };
-    Ok(statement(sql::CONTRACTS_OF_YEAR, &p)?.load(conn)?)
+    let mut rows: Vec<ContractYear> = statement(sql::CONTRACTS_OF_YEAR, &p)?.load(conn)?;
+    // Each contract as it stood on `to_date`: its amendments and orders by then.
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let lives = super::contract_life::of(conn, &ids)?;
+    let lived: Vec<Uuid> = lives.keys().copied().collect();
+    let signed: std::collections::HashMap<Uuid, crate::domain::standing::Signed> =
+        super::contract::rows(conn, &lived)?
+            .into_iter()
+            .map(|r| (r.id, r.signed()))
+            .collect();
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(to_date);
+    for r in &mut rows {
+        if let (Some(life), Some(signed)) = (lives.get(&r.id), signed.get(&r.id)) {
+            let then = life.as_of(signed, to_date);
+            r.end_date = then.end_date;
+            r.commitment_hours = then.commitment_hours;
+            r.expected_hours_to_date = then.expected_to_date(signed, to_date);
+        } else {
+            r.expected_hours_to_date = crate::domain::fulfilment::expected_to_date(
+                r.commitment_hours,
+                r.start_date,
+                r.end_date,
+                to_date,
+            );
+        }
+    }
+    rows.retain(|r| r.end_date >= first);
+    Ok(rows)
 }
 
 /// Everything of a year, for the annual report.

@@ -13,7 +13,7 @@ use utoipa::{Modify, Number};
 
 use crate::api::hours::{decisions, statements};
 use crate::domain::numbers::{self, Bound, Rule};
-use crate::domain::{contract, offer, operation, organisation, person, placement};
+use crate::domain::{contract, life, offer, operation, organisation, person, placement};
 
 /// What a field's schema states.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +60,40 @@ pub fn table() -> Vec<(&'static str, &'static str, Limit)> {
         ),
         (
             "NewContract",
+            "commitment_hours",
+            decimal(numbers::commitment_hours()),
+        ),
+        (
+            "NewContract",
+            "max_amount_excl_tax",
+            decimal(numbers::amount()),
+        ),
+        (
+            "NewContract",
+            "penalty_per_missing_hour",
+            decimal(numbers::amount()),
+        ),
+        ("NewContract", "penalty_cap_rate", decimal(numbers::share())),
+        ("NewOrder", "reference", Chars(contract::REFERENCE_MAX)),
+        ("NewOrder", "amount_excl_tax", decimal(numbers::amount())),
+        (
+            "NewOrder",
+            "commitment_hours",
+            decimal(numbers::commitment_hours()),
+        ),
+        (
+            "NewAmendment",
+            "reference",
+            Chars(life::AMENDMENT_REFERENCE_MAX),
+        ),
+        ("NewAmendment", "reason", Chars(life::REASON_MAX)),
+        (
+            "NewAmendment",
+            "amount_excl_tax",
+            decimal(numbers::amount()),
+        ),
+        (
+            "NewAmendment",
             "commitment_hours",
             decimal(numbers::commitment_hours()),
         ),

@@ -8,10 +8,12 @@ use uuid::Uuid;
 use crate::access;
 use crate::auth::Principal;
 use crate::domain::codes::CommitmentSource;
-use crate::domain::contract::{self as rules, CommitmentChange, ContractFields};
+use crate::domain::contract::{self as rules, CommitmentChange, ContractFields, LAST_DAY};
 use crate::domain::patch::Merge;
-use crate::error::{ApiResult, Violations};
+use crate::domain::standing::Pricing;
+use crate::error::{ApiError, ApiResult, Violations};
 use crate::models::contract::{self as model, ContractRow};
+use crate::models::contract_life;
 use crate::models::{check_version, Precondition};
 
 pub fn create(
@@ -61,9 +63,22 @@ pub fn update(
         }
         access::contracts::may_buy_for(p, new.buyer_id)?;
         model::check_parties(c, &new)?;
-        if (new.start_date, new.end_date) != (old.start_date, old.end_date) {
-            model::dates_hold(c, id, new.start_date, new.end_date)?;
+        let life = contract_life::of_one(c, id)?;
+        if new.pricing == Pricing::LumpSum && !life.orders.is_empty() {
+            return Err(ApiError::conflict(
+                "pricing",
+                format!(
+                    "the contract has {} orders: a lump_sum contract has none",
+                    life.orders.len()
+                ),
+            ));
         }
-        model::save(c, id, &new)
+        // The dates that hold placements, months and orders are the
+        // contract's with its amendments.
+        let end = life.as_of(&new.signed(), LAST_DAY).end_date;
+        if (new.start_date, end) != (current.start_date, current.end_date) {
+            model::dates_hold(c, id, new.start_date, end)?;
+        }
+        model::save(c, id, &new, &life)
     })
 }

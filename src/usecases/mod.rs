@@ -5,6 +5,7 @@
 //! here (or one model function, when the request is a single query), and
 //! renders the answer; the CLI calls the same functions.
 
+pub mod contract_life;
 pub mod contracts;
 pub mod demo;
 pub mod directory;
