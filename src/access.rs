@@ -658,6 +658,7 @@ pub mod changes {
             // Its people's changes (their proposals included) and every offer.
             Role::Plie => Box::new(
                 entity("contract")
+                    .or(entity("order"))
                     .or(entity("operation"))
                     .or(entity("offer"))
                     .or(people_followed_by(org)),
@@ -708,7 +709,8 @@ pub mod changes {
                     ),
                 );
                 Box::new(
-                    entity("contract")
+                    ch::entity
+                        .eq_any(["contract", "order", "report"])
                         .and(held)
                         .or(ch::entity.eq_any(["placement", "hours"]).and(placements))
                         .or(entity("beneficiary").and(employees))
@@ -718,18 +720,29 @@ pub mod changes {
             }
             Role::Buyer => Box::new(
                 ch::entity
-                    .eq_any(["contract", "placement", "offer"])
+                    .eq_any([
+                        "contract",
+                        "placement",
+                        "offer",
+                        "order",
+                        "amendment",
+                        "report",
+                    ])
                     .and(contracts_bought_by(org))
                     .or(entity("operation")),
             ),
             Role::Department => Box::new(
-                entity("contract")
+                ch::entity
+                    .eq_any(["contract", "order", "report"])
                     .or(entity("operation"))
                     .or(entity("offer"))
-                    .or(entity("placement").and(contracts_bought_by(org))),
+                    .or(ch::entity
+                        .eq_any(["placement", "amendment"])
+                        .and(contracts_bought_by(org))),
             ),
             Role::State => Box::new(
-                entity("contract")
+                ch::entity
+                    .eq_any(["contract", "order", "report"])
                     .or(entity("operation"))
                     .or(entity("offer")),
             ),

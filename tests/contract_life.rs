@@ -239,6 +239,15 @@ async fn orders_make_the_commitment_and_each_is_expected_over_its_own_days() {
         .await
         .problem(404);
 
+    // The holder's change feed carries the orders.
+    let held: Vec<String> = app
+        .changes_at_least(&holder, 3)
+        .await
+        .iter()
+        .map(|c| c["entity"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(held.iter().filter(|e| *e == "order").count(), 3, "{held:?}");
+
     // A lump-sum contract has no orders.
     let lump = app.contract(p.buyer, p.holder, "K-LUMP").await;
     let res = app
@@ -408,6 +417,23 @@ async fn amendments_move_the_contract_from_their_day_on() {
         .map(|c| c["entity"].as_str().unwrap())
         .collect();
     assert!(entities.contains(&"amendment"), "{entities:?}");
+    // The buyer's feed has them; the holder's has the contract, not them.
+    let of = |changes: Vec<Value>| -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| c["entity"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let n = changes.len();
+    let bought = of(app.changes_at_least(&buyer, 3).await);
+    assert_eq!(
+        bought.iter().filter(|e| *e == "amendment").count(),
+        2,
+        "{bought:?} of {n}"
+    );
+    let held = of(app.changes_at_least(&holder, 1).await);
+    assert!(held.contains(&"contract".to_string()), "{held:?}");
+    assert!(!held.contains(&"amendment".to_string()), "{held:?}");
 }
 
 #[actix_web::test]

@@ -18,8 +18,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct Change {
     /// Pass as `after` to resume after this change.
     pub cursor: String,
-    /// `contract`, `beneficiary`, `placement`, `hours` (a month of a placement) or `outcome` (what
-    /// became of the person after a placement; its `id` is the placement's).
+    /// `contract`, `beneficiary`, `placement`, `hours` (a month of a placement), `outcome` (what
+    /// became of the person after a placement; its `id` is the placement's), `operation`,
+    /// `offer`, `proposal`, `order` and `amendment` (of a contract) or `report` (an issued
+    /// end-of-contract report).
     pub entity: String,
     pub id: Uuid,
     /// `create` or `update`.
