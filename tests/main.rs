@@ -10,6 +10,7 @@ mod auth;
 mod changes;
 mod cli;
 mod contract_life;
+mod contract_report;
 mod decp;
 mod disclosure;
 mod edge;

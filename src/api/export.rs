@@ -117,6 +117,13 @@ pub fn neutralise(text: &str) -> String {
 }
 
 pub fn xlsx(tables: &[Table]) -> ApiResult<Vec<u8>> {
+    workbook(tables)?
+        .save_to_buffer()
+        .map_err(|e| ApiError::internal("writing XLSX", e))
+}
+
+/// The workbook of these tables, a sheet each, for a caller that adds to it.
+pub fn workbook(tables: &[Table]) -> ApiResult<rust_xlsxwriter::Workbook> {
     use rust_xlsxwriter::{Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| ApiError::internal("writing XLSX", e);
     let mut book = Workbook::new();
@@ -162,7 +169,7 @@ pub fn xlsx(tables: &[Table]) -> ApiResult<Vec<u8>> {
             }
         }
     }
-    book.save_to_buffer().map_err(fail)
+    Ok(book)
 }
 
 /// A report ready to leave: its JSON answer and its tables, sent on the

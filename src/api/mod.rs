@@ -8,6 +8,7 @@
 pub mod beneficiaries;
 pub mod changes;
 pub mod contract_life;
+pub mod contract_report;
 pub mod contracts;
 pub mod endpoint;
 pub mod esf;
@@ -29,6 +30,7 @@ pub mod problem;
 pub mod proposals;
 pub mod public;
 pub mod public_offers;
+pub mod report_pdf;
 pub mod responses;
 pub mod schemas;
 pub mod selection;
@@ -47,6 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(organisations::routes)
             .configure(contracts::routes)
             .configure(contract_life::routes)
+            .configure(contract_report::routes)
             .configure(operations::routes)
             .configure(offers::routes)
             .configure(proposals::routes)

@@ -53,6 +53,12 @@ file_schema!(
 );
 
 file_schema!(
+    /// A PDF document.
+    PdfDocument,
+    "A PDF document (A4, its text extractable): a file to save, print or file"
+);
+
+file_schema!(
     /// A CSV file.
     CsvFile,
     "A CSV file (RFC 4180, UTF-8, comma-separated, a header row; decimals with a point, \

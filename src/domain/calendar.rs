@@ -35,6 +35,11 @@ impl Month {
         next.and_then(|d| d.pred_opt()).expect("valid month")
     }
 
+    /// The month after.
+    pub fn next(self) -> Month {
+        Month::from_date(self.last_day() + chrono::Days::new(1))
+    }
+
     /// Days of this month inside `[start, end]` (`end` open when `None`).
     pub fn days_covered(self, start: NaiveDate, end: Option<NaiveDate>) -> i64 {
         let from = self.first_day().max(start);
@@ -53,6 +58,20 @@ impl Month {
 impl std::fmt::Display for Month {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}-{:02}", self.0.year(), self.0.month())
+    }
+}
+
+impl serde::Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Month {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Month::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a month (YYYY-MM): {text:?}")))
     }
 }
 

@@ -19,6 +19,7 @@ pub mod outcome;
 pub mod patch;
 pub mod person;
 pub mod placement;
+pub mod report;
 pub mod role;
 pub mod siret;
 pub mod standing;

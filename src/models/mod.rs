@@ -19,6 +19,7 @@ pub mod personal_data;
 pub mod placement;
 pub mod proposal;
 pub mod publication;
+pub mod report;
 pub mod stats;
 pub mod trail;
 pub mod worklist;

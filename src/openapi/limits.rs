@@ -97,6 +97,7 @@ pub fn table() -> Vec<(&'static str, &'static str, Limit)> {
             "commitment_hours",
             decimal(numbers::commitment_hours()),
         ),
+        ("PenaltyWaiverInput", "reason", Chars(life::REASON_MAX)),
         ("NewOffer", "job_title", Chars(placement::JOB_TITLE_MAX)),
         (
             "NewOffer",

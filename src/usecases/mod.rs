@@ -16,3 +16,4 @@ pub mod offers;
 pub mod people;
 pub mod placements;
 pub mod publications;
+pub mod reports;
