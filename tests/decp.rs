@@ -61,13 +61,29 @@ async fn the_2024_format_imports_and_reimports_unchanged() {
     );
     assert_eq!(c["clause_type"], "execution_condition");
     assert_eq!(c["start_date"], "2024-03-04");
-    assert_eq!(c["end_date"], "2026-03-03");
+    // Its modification 1 (30 months, €2,520,000, notified 2025-01-10) is
+    // an amendment: the values as first published are the initial ones.
+    assert_eq!(r["amendments"], json!(1));
+    assert_eq!(r["refused_modifications"], json!([]));
+    assert_eq!(c["amendments"], json!(1));
+    assert_eq!(c["end_date"], "2026-09-03");
+    assert_eq!(c["initial_end_date"], "2026-03-03");
+    assert_eq!(c["amount_excl_tax"], json!(2520000));
     assert_eq!(
-        c["amount_excl_tax"],
+        c["initial_amount_excl_tax"],
         json!(2400000),
         "the amount as first published"
     );
-    // 2,400,000 × 0.40 × 0.05 ÷ 35
+    let amendments = app
+        .get(
+            &format!("/api/v1/contracts/{}/amendments", c["id"].as_str().unwrap()),
+            &fac(),
+        )
+        .await
+        .json();
+    assert_eq!(amendments["items"][0]["reference"], "2024-GPS-TX-0118/1");
+    assert_eq!(amendments["items"][0]["signed_on"], "2025-01-10");
+    // 2,400,000 × 0.40 × 0.05 ÷ 35: an estimate moves only with hours given.
     assert_eq!(c["commitment_hours"], json!(1371.43));
     assert_eq!(c["commitment_source"], "estimated");
     let reserved = contract_by_reference(&app, "2024-GPS-ESAT-003").await;
@@ -126,6 +142,7 @@ async fn the_2024_format_imports_and_reimports_unchanged() {
         ),
         (json!(0), json!(0), json!(4), json!(1))
     );
+    assert_eq!(r["amendments"], json!(0));
 
     // The contracts are in the change feed.
     let feed = app.changes_at_least(&fac(), 4).await;
@@ -135,7 +152,12 @@ async fn the_2024_format_imports_and_reimports_unchanged() {
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     assert!(ids.contains(&c["id"].as_str().unwrap()));
-    assert_eq!(ids.len(), 4);
+    // Four created, the amended one updated by its amendment.
+    assert_eq!(ids.len(), 5);
+    assert_eq!(
+        feed.iter().filter(|c| c["entity"] == "amendment").count(),
+        1
+    );
 
     // The facilitator confirms an estimate; a changed record updates the rest but not that figure.
     let url = format!("/api/v1/contracts/{}", c["id"].as_str().unwrap());
@@ -271,4 +293,53 @@ async fn the_command_line_streams_large_files() {
     );
     let r: Value = serde_json::from_slice(&run().stdout).unwrap();
     assert_eq!(r["unchanged"], json!(4));
+}
+
+#[actix_web::test]
+async fn the_official_example_with_modifications_reports_the_refused_one() {
+    // `exemples/json/marches_avec_modifications.json` of the Ministry's
+    // format-commande-publique repository, as published: its modifications
+    // are notified in 2022, before the contracts' start in 2024 (and the
+    // first buyer's SIRET fails its checksum).
+    let app = spawn().await;
+    let doc = fixture("marches_avec_modifications.json");
+    let r = import(&app, &fac(), &doc, "").await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let r = r.json();
+    assert_eq!(r["created"], json!(1), "{r}");
+    assert_eq!(r["errors"][0]["id"], "TEST2022");
+    assert_eq!(r["amendments"], json!(0));
+    let refused = r["refused_modifications"].as_array().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0]["id"], "TEST2022Bis");
+    assert_eq!(refused[0]["index"], json!(1));
+    assert_eq!(refused[0]["modification"], "1");
+    assert!(
+        refused[0]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("signed_on"),
+        "{}",
+        refused[0]
+    );
+    let c = contract_by_reference(&app, "TEST2022Bis").await;
+    assert_eq!(c["amendments"], json!(0));
+    assert_eq!(c["amount_excl_tax"], json!(575000));
+
+    // A modification dated within the contract becomes an amendment once,
+    // however often the document is imported.
+    let mut fixed = doc.clone();
+    let m = &mut fixed["marches"]["marche"][1]["modifications"][0]["modification"];
+    m["dateNotificationModification"] = json!("2025-10-18");
+    m["dureeMois"] = json!(60);
+    for expected in [1, 0] {
+        let r = import(&app, &fac(), &fixed, "").await.json();
+        assert_eq!(r["amendments"], json!(expected), "{r}");
+    }
+    let c = contract_by_reference(&app, "TEST2022Bis").await;
+    assert_eq!(c["amendments"], json!(1));
+    assert_eq!(c["amount_excl_tax"], json!(123457.87));
+    // 2024-05-15 + 60 months − 1 day.
+    assert_eq!(c["end_date"], "2029-05-14");
+    assert_eq!(c["initial_end_date"], "2028-05-14");
 }

@@ -108,6 +108,54 @@ pub struct DecpContract {
     /// `codeCPV`, check digit dropped; `None` when absent or not a CPV code
     /// (the contract is imported without one rather than refused).
     pub cpv_code: Option<String>,
+    /// The record's `modifications`, in their order: amendments to come.
+    pub modifications: Vec<Modification>,
+}
+
+/// A record's modification (avenant): a new `montant`, a new total
+/// `dureeMois` (the end date it gives), dated by its notification (or its
+/// publication).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Modification {
+    /// The modification's `id`.
+    pub id: String,
+    pub signed_on: Option<NaiveDate>,
+    pub amount_excl_tax: Option<Decimal>,
+    pub end_date: Option<NaiveDate>,
+}
+
+impl Modification {
+    /// The amendment's reference: the record's id with the modification's.
+    pub fn reference(&self, record_id: &str) -> String {
+        format!("{record_id}/{}", self.id)
+    }
+}
+
+fn day(v: Option<&Value>) -> Option<NaiveDate> {
+    text(v).and_then(|d| NaiveDate::parse_from_str(&d[..d.len().min(10)], "%Y-%m-%d").ok())
+}
+
+/// The record's modifications, each read from `{"modification": {...}}`
+/// or a bare object.
+fn modifications(record: &Value, start_date: NaiveDate) -> Vec<Modification> {
+    list(record.get("modifications"), "modification")
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| Modification {
+            id: text(m.get("id")).unwrap_or_else(|| (i + 1).to_string()),
+            signed_on: day(m.get("dateNotificationModification"))
+                .or_else(|| day(m.get("datePublicationDonneesModification"))),
+            amount_excl_tax: decimal(m.get("montant"))
+                .filter(|a| *a >= Decimal::ZERO)
+                .map(commitment::round2),
+            end_date: decimal(m.get("dureeMois"))
+                .filter(|m| m.fract().is_zero())
+                .and_then(|m| rust_decimal::prelude::ToPrimitive::to_u32(&m))
+                .filter(|m| (1..=1200).contains(m))
+                .and_then(|m| start_date.checked_add_months(Months::new(m)))
+                .and_then(|d| d.pred_opt()),
+        })
+        .collect()
 }
 
 /// Why a record cannot be imported, or why it is left out.
@@ -284,6 +332,7 @@ pub fn read(
             .as_deref()
             .and_then(|c| super::cpv::parse(c).ok())
             .map(|c| c.as_str().to_string()),
+        modifications: modifications(record, start_date),
     })
 }
 

@@ -372,6 +372,16 @@ pub fn within(
     row.ok_or_else(|| ApiError::Forbidden(format!("you may not {why}")))
 }
 
+/// A contract locked by id, out of any caller's scope: for an import
+/// whose access was checked on the record.
+pub fn lock_id(conn: &mut PgConnection, id: Uuid) -> ApiResult<ContractRow> {
+    Ok(contracts::table
+        .find(id)
+        .for_update()
+        .select(ContractRow::as_select())
+        .first(conn)?)
+}
+
 /// Writes a locked contract's new signed fields and its values with every
 /// recorded amendment and order, with its next version.
 pub fn save(

@@ -148,6 +148,20 @@ pub fn amendment(conn: &mut PgConnection, contract_id: Uuid, id: Uuid) -> ApiRes
         .ok_or_else(|| ApiError::not_found("amendment"))
 }
 
+/// Whether the contract has an amendment with this reference.
+pub fn has_amendment(
+    conn: &mut PgConnection,
+    contract_id: Uuid,
+    reference: &str,
+) -> ApiResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        contract_amendments::table
+            .filter(contract_amendments::contract_id.eq(contract_id))
+            .filter(contract_amendments::reference.eq(reference)),
+    ))
+    .get_result(conn)?)
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = contract_amendments)]
 struct AmendmentColumns<'a> {

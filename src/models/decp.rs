@@ -37,13 +37,44 @@ pub struct ImportSummary {
     /// Records without a social consideration.
     pub skipped: usize,
     pub errors: Vec<RecordError>,
+    /// Amendments added from the records' `modifications`.
+    pub amendments: usize,
+    /// Modifications the amendment rules refused: they stay in the raw
+    /// record, and the record is imported.
+    pub refused_modifications: Vec<ModificationError>,
 }
 
-/// What importing one record did.
+/// A record's modification that did not become an amendment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ModificationError {
+    /// The record's position in the document, from 0.
+    pub index: usize,
+    /// The record's DECP `id`.
+    pub id: String,
+    /// The modification's `id`.
+    pub modification: String,
+    pub problem: String,
+}
+
+/// What importing one record did, and to which contract.
 pub enum Outcome {
-    Created,
-    Updated,
+    Created(Uuid),
+    Updated(Uuid),
     Unchanged,
+}
+
+/// A refusal's words, for a summary.
+pub fn problem(e: ApiError) -> Result<String, ApiError> {
+    Ok(match e {
+        ApiError::Validation(errors) => errors
+            .into_iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        ApiError::Forbidden(m) => m,
+        ApiError::Conflict { detail, .. } => detail,
+        other => return Err(other),
+    })
 }
 
 impl ImportSummary {
@@ -59,20 +90,13 @@ impl ImportSummary {
         let problem = match result {
             Ok(outcome) => {
                 *match outcome {
-                    Outcome::Created => &mut self.created,
-                    Outcome::Updated => &mut self.updated,
+                    Outcome::Created(_) => &mut self.created,
+                    Outcome::Updated(_) => &mut self.updated,
                     Outcome::Unchanged => &mut self.unchanged,
                 } += 1;
                 return Ok(());
             }
-            Err(ApiError::Validation(errors)) => errors
-                .into_iter()
-                .map(|e| e.message)
-                .collect::<Vec<_>>()
-                .join("; "),
-            Err(ApiError::Forbidden(m)) => m,
-            Err(ApiError::Conflict { detail, .. }) => detail,
-            Err(other) => return Err(other),
+            Err(e) => problem(e)?,
         };
         self.errors.push(RecordError { index, id, problem });
         Ok(())
@@ -261,7 +285,7 @@ pub fn apply(
             diesel::insert_into(decp_records::table)
                 .values((decp_records::contract_id.eq(id), decp_records::raw.eq(raw)))
                 .execute(conn)?;
-            Ok(Outcome::Created)
+            Ok(Outcome::Created(id))
         }
         Some((_, _, _, Some(stored))) if &stored == raw => Ok(Outcome::Unchanged),
         Some((id, source, given_nature, _)) => {
@@ -301,7 +325,7 @@ pub fn apply(
             if !super::contract_life::of_one(conn, id)?.is_empty() {
                 super::contract::refresh_id(conn, id)?;
             }
-            Ok(Outcome::Updated)
+            Ok(Outcome::Updated(id))
         }
     }
 }

@@ -171,6 +171,22 @@ pub fn amend(
     Ok((amendment, row))
 }
 
+/// An amendment from imported data, to a contract the import may change:
+/// none when one with its reference is already recorded.
+pub fn amend_once(
+    c: &mut PgConnection,
+    contract_id: Uuid,
+    draft: AmendmentDraft,
+) -> ApiResult<Option<AmendmentRow>> {
+    let row = contracts::lock_id(c, contract_id)?;
+    let reference = draft.reference.clone().unwrap_or_default();
+    if model::has_amendment(c, contract_id, &reference)? {
+        return Ok(None);
+    }
+    let mut v = Violations::default();
+    Ok(Some(amend(c, &row, draft, &mut v)?.0))
+}
+
 pub fn amendments(
     conn: &mut PgConnection,
     p: &Principal,

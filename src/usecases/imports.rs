@@ -10,8 +10,10 @@ use crate::auth::Principal;
 use crate::domain::decp;
 use crate::domain::decp::Estimation;
 use crate::domain::decp::Verdict;
+use crate::domain::life::AmendmentDraft;
 use crate::error::{ApiError, ApiResult};
-use crate::models::decp::{self as model, ImportSummary, RecordError};
+use crate::models::decp::{self as model, ImportSummary, ModificationError, Outcome, RecordError};
+use crate::usecases::contract_life;
 
 /// How many records a file import commits at a time.
 pub const FILE_BATCH: usize = 500;
@@ -39,13 +41,53 @@ fn batch(
                     summary.errors.push(RecordError { index, id, problem })
                 }
                 Ok(contract) => {
-                    let result = c.transaction(|c| model::apply(c, only_buyer, &contract, record));
+                    let result = c.transaction(|c| {
+                        let outcome = model::apply(c, only_buyer, &contract, record)?;
+                        if let Outcome::Created(row) | Outcome::Updated(row) = outcome {
+                            amend(c, row, &contract, index, summary)?;
+                        }
+                        Ok(outcome)
+                    });
                     summary.count(index, id, result)?;
                 }
             }
         }
         Ok(())
     })
+}
+
+/// The record's modifications as amendments of its contract, in their
+/// order, each in its own savepoint: one the amendment rules refuse is
+/// reported and stays in the raw record; one already recorded (by its
+/// reference) is not added again.
+fn amend(
+    c: &mut PgConnection,
+    contract_id: uuid::Uuid,
+    record: &decp::DecpContract,
+    index: usize,
+    summary: &mut ImportSummary,
+) -> ApiResult<()> {
+    for m in &record.modifications {
+        let draft = AmendmentDraft {
+            reference: Some(m.reference(&record.id)),
+            signed_on: m.signed_on,
+            reason: Some(format!("Modification {} des données essentielles", m.id)),
+            amount_excl_tax: m.amount_excl_tax,
+            end_date: m.end_date,
+            commitment_hours: None,
+        };
+        match c.transaction(|c| contract_life::amend_once(c, contract_id, draft)) {
+            Ok(Some(_)) => summary.amendments += 1,
+            Ok(None) => {}
+            Err(e) => summary.refused_modifications.push(ModificationError {
+                index,
+                id: record.id.clone(),
+                modification: m.id.clone(),
+                problem: model::problem(e)?,
+            }),
+        }
+    }
+    Ok(())
 }
 
 /// A whole DECP document (2019 or 2024 format), in one transaction; 422
