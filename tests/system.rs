@@ -282,7 +282,38 @@ async fn demo_data_is_realistic_and_idempotent() {
         clauses::models::demo::ORGANISATIONS.len()
     );
     let contracts = app.get("/api/v1/contracts", &t).await.json();
-    assert_eq!(contracts["items"].as_array().unwrap().len(), 5);
+    assert_eq!(contracts["items"].as_array().unwrap().len(), 6);
+    // A contract's life: the works amended, the roads paid by orders, the
+    // green spaces' report issued.
+    let works = app
+        .get("/api/v1/contracts/0d3e0000-0000-4000-8000-000000000101", &t)
+        .await
+        .json();
+    assert_eq!(works["amendments"], json!(1));
+    assert_eq!(works["end_date"], "2021-12-31");
+    // 2,520,000 × 0.40 × 0.05 ÷ 35
+    assert_eq!(works["commitment_hours"], json!(1440));
+    let roads = app
+        .get("/api/v1/contracts/0d3e0000-0000-4000-8000-000000000106", &t)
+        .await
+        .json();
+    assert_eq!(roads["pricing"], "orders");
+    assert_eq!(roads["commitment_hours"], json!(200));
+    assert_eq!(roads["amount_excl_tax"], json!(360000));
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let issued = app
+        .get(
+            &format!("/api/v1/contracts/0d3e0000-0000-4000-8000-000000000103/reports/{year}-0001"),
+            &t,
+        )
+        .await;
+    assert_eq!(
+        issued.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&issued.body)
+    );
+    assert_eq!(issued.json()["penalty"]["due"], true);
     let f = app
         .get(
             "/api/v1/contracts/0d3e0000-0000-4000-8000-000000000101/fulfilment?on=2019-12-31",

@@ -29,7 +29,8 @@ pub struct RecordError {
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 #[schema(example = json!({"created": 4, "updated": 0, "unchanged": 0, "skipped": 1,
-    "errors": [{"index": 3, "id": "2024-GPS-NET-09", "problem": "has no valid dateNotification"}]}))]
+    "errors": [{"index": 3, "id": "2024-GPS-NET-09", "problem": "has no valid dateNotification"}],
+    "amendments": 1, "refused_modifications": []}))]
 pub struct ImportSummary {
     pub created: usize,
     pub updated: usize,

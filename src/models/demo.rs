@@ -249,6 +249,41 @@ VALUES
   NULL, 'withdrawn', NULL, 'demo-plie', 'plie', '0d3e0000-0000-4000-8000-000000000002', NULL)
 ON CONFLICT DO NOTHING;
 
+-- A contract's life (issue 27): the works were amended (more work, six
+-- more months), the Département's road maintenance is a framework
+-- agreement paid by orders, the green spaces' contract has a penalty and
+-- an issued report (usecases::demo issues it).
+INSERT INTO contracts (id, buyer_id, holder_id, reference, title, clause_type, start_date, end_date, pricing,
+                       max_amount_excl_tax, amount_excl_tax, labour_share, insertion_rate, hourly_cost,
+                       commitment_hours, commitment_source, initial_amount_excl_tax, cpv_code, market_nature,
+                       penalty_per_missing_hour, penalty_cap_rate, report_due_on)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000106', '0d3e0000-0000-4000-8000-000000000003', '0d3e0000-0000-4000-8000-000000000008',
+  'CD91-2024-AC-01', 'Accord-cadre à bons de commande : entretien des routes départementales', 'execution_condition',
+  '2024-01-01', '2027-12-31', 'orders', 800000, NULL, 0.35, 0.05, 35, 0, 'computed', NULL, '45233141', 'works',
+  60, 0.20, '2028-03-31')
+ON CONFLICT DO NOTHING;
+
+INSERT INTO contract_orders (id, contract_id, reference, ordered_on, start_date, end_date, amount_excl_tax,
+                             commitment_hours, commitment_source)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000701', '0d3e0000-0000-4000-8000-000000000106', 'BC-2024-01', '2024-02-01',
+  '2024-02-01', '2024-12-31', 150000, 75, 'computed'),
+ ('0d3e0000-0000-4000-8000-000000000702', '0d3e0000-0000-4000-8000-000000000106', 'BC-2024-02', '2024-09-15',
+  '2024-09-15', '2025-06-30', 90000, 45, 'computed'),
+ ('0d3e0000-0000-4000-8000-000000000703', '0d3e0000-0000-4000-8000-000000000106', 'BC-2025-01', '2025-03-01',
+  '2025-03-01', '2025-12-31', 120000, 80, 'given')
+ON CONFLICT DO NOTHING;
+
+INSERT INTO contract_amendments (id, contract_id, reference, signed_on, reason, amount_excl_tax, end_date)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000801', '0d3e0000-0000-4000-8000-000000000101', 'GPS-2019-TX-07-AV1', '2020-06-15',
+  'Travaux supplémentaires sur les halls et prolongation de six mois', 2520000, '2021-12-31')
+ON CONFLICT DO NOTHING;
+
+UPDATE contracts SET penalty_per_missing_hour = 60, penalty_cap_rate = 0.20, report_due_on = '2020-03-31'
+WHERE id = '0d3e0000-0000-4000-8000-000000000103' AND penalty_per_missing_hour IS NULL;
+
 -- What became of the two who left in 2019, and six months on: the ESF
 -- report and the outcome figures have leavers to count.
 INSERT INTO outcomes (placement_id, situation, qualification_gained, follow_up_situation, follow_up_observed_on)
@@ -279,6 +314,13 @@ pub fn load(conn: &mut PgConnection) -> QueryResult<usize> {
     conn.batch_execute(ACTIVITY)?;
     Ok(added)
 }
+
+/// The contracts whose amendments or orders the demo writes, to derive
+/// their current values from.
+pub const LIVED: [Uuid; 2] = [id(0x101), id(0x106)];
+
+/// The ended contract the demo issues a report for.
+pub const REPORTED: Uuid = id(0x103);
 
 #[cfg(test)]
 mod tests {

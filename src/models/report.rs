@@ -238,6 +238,14 @@ pub fn next_seq(conn: &mut PgConnection, contract_id: Uuid, year: i32) -> ApiRes
     Ok(taken + 1)
 }
 
+/// How many reports the contract has had issued.
+pub fn count(conn: &mut PgConnection, contract_id: Uuid) -> ApiResult<i64> {
+    Ok(contract_reports::table
+        .filter(contract_reports::contract_id.eq(contract_id))
+        .count()
+        .get_result(conn)?)
+}
+
 pub fn insert_issued(
     conn: &mut PgConnection,
     contract_id: Uuid,
