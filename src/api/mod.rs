@@ -31,6 +31,7 @@ pub mod proposals;
 pub mod public;
 pub mod public_offers;
 pub mod report_pdf;
+pub mod report_view;
 pub mod responses;
 pub mod schemas;
 pub mod selection;

@@ -14,7 +14,7 @@ use krilla::text::{Font, TextDirection};
 use krilla::Document;
 use rust_decimal::Decimal;
 
-use super::contract_report::ContractReport;
+use super::report_view::ContractReport;
 use crate::domain::disclosure::Count;
 use crate::error::{ApiError, ApiResult};
 

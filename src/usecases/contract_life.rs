@@ -11,7 +11,7 @@ use crate::access;
 use crate::auth::Principal;
 use crate::domain::life::{self, AmendmentDraft, Frame, OrderDraft};
 use crate::domain::patch::Merge;
-use crate::domain::standing::Pricing;
+use crate::domain::standing::{Pricing, Signed};
 use crate::error::{ApiError, ApiResult, Violations};
 use crate::models::contract::{self as contracts, ContractRow};
 use crate::models::contract_life::{self as model, AmendmentRow, OrderRow};
@@ -28,6 +28,16 @@ fn lock_for_orders(c: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<C
         ));
     }
     Ok(row)
+}
+
+/// The contract an order is checked against: as signed, to its end with
+/// every amendment, under its ceiling.
+fn frame<'a>(row: &ContractRow, signed: &'a Signed) -> Frame<'a> {
+    Frame {
+        signed,
+        end_date: row.end_date,
+        max_amount_excl_tax: row.max_amount_excl_tax,
+    }
 }
 
 /// What the contract's other orders total.
@@ -50,11 +60,7 @@ pub fn create_order(
         let row = lock_for_orders(c, p, contract_id)?;
         let signed = row.signed();
         let orders = model::of_one(c, contract_id)?.orders;
-        let frame = Frame {
-            signed: &signed,
-            end_date: row.end_date,
-            max_amount_excl_tax: row.max_amount_excl_tax,
-        };
+        let frame = frame(&row, &signed);
         let fields = life::check_order(draft, frame, others_total(&orders, None), &mut v);
         let fields = v.finish_with(fields)?;
         let order = model::insert_order(c, contract_id, &fields)?;
@@ -90,11 +96,7 @@ pub fn update_order(
         patch.merge(&mut draft, &mut v);
         let signed = row.signed();
         let orders = model::of_one(c, contract_id)?.orders;
-        let frame = Frame {
-            signed: &signed,
-            end_date: row.end_date,
-            max_amount_excl_tax: row.max_amount_excl_tax,
-        };
+        let frame = frame(&row, &signed);
         let others = others_total(&orders, Some(order_id));
         let fields = life::check_order(draft, frame, others, &mut v);
         let fields = v.finish_with(fields)?;
