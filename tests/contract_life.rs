@@ -516,3 +516,83 @@ async fn a_given_commitment_moves_only_with_hours_and_a_shorter_end_keeps_placem
     assert_eq!(c["amount_excl_tax"], json!(600000));
     assert_eq!(c["commitment_hours"], json!(360));
 }
+
+#[actix_web::test]
+async fn a_years_contracts_and_an_operation_read_each_contract_as_it_stood() {
+    let app = spawn().await;
+    let p = parties(&app).await;
+    let op = id_of(
+        &app.post(
+            "/api/v1/operations",
+            &fac(),
+            &json!({"name": "NPNRU Grigny", "programme": "npnru", "qpv_codes": ["QN09101M"],
+                    "start_date": "2017-01-01", "target_hours": 5000}),
+        )
+        .await,
+    );
+    // 2019-01-01 to 2020-12-31, 800 h; from 2020-03-01, €1,250,000 (1,000 h)
+    // to 2021-06-30.
+    let contract = app.contract(p.buyer, p.holder, "K-OP").await;
+    let res = app
+        .patch(
+            &format!("/api/v1/contracts/{contract}"),
+            &fac(),
+            &json!({"operation_id": op}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    id_of(
+        &app.post(
+            &format!("/api/v1/contracts/{contract}/amendments"),
+            &fac(),
+            &json!({"reference": "AV-1", "signed_on": "2020-03-01", "amount_excl_tax": 1250000,
+                    "end_date": "2021-06-30"}),
+        )
+        .await,
+    );
+    let row = |year: i32| {
+        let app = &app;
+        async move {
+            let r = app
+                .get(&format!("/api/v1/stats/contracts?year={year}"), &fac())
+                .await
+                .json();
+            r["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["reference"] == "K-OP")
+                .cloned()
+                .unwrap_or(Value::Null)
+        }
+    };
+    let y2019 = row(2019).await;
+    assert_eq!(y2019["commitment_hours"], json!(800));
+    assert_eq!(y2019["end_date"], "2020-12-31");
+    let y2020 = row(2020).await;
+    assert_eq!(y2020["commitment_hours"], json!(1000));
+    assert_eq!(y2020["end_date"], "2021-06-30");
+    // Running into 2021 only by its amendment.
+    assert_eq!(row(2021).await["commitment_hours"], json!(1000));
+
+    let fulfilment = |on: &'static str| {
+        let app = &app;
+        async move {
+            app.get(
+                &format!("/api/v1/operations/{op}/fulfilment?on={on}"),
+                &fac(),
+            )
+            .await
+            .json()
+        }
+    };
+    let f = fulfilment("2019-12-31").await;
+    assert_eq!(f["commitment_hours"], json!(800));
+    // 800 × 365 / 731 days.
+    assert_eq!(f["expected_hours_to_date"], json!(399.45));
+    let f = fulfilment("2020-12-31").await;
+    assert_eq!(f["commitment_hours"], json!(1000));
+    // 1,000 × 731 / 912 days.
+    assert_eq!(f["expected_hours_to_date"], json!(801.54));
+}

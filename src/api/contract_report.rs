@@ -357,7 +357,8 @@ pub struct PenaltyWaiverInput {
 /// Waive a contract's penalty
 ///
 /// The facilitator only: the holder showed it used every means. The report then says
-/// `waived: true`, `due: false` and the reason. Waiving again replaces the reason.
+/// `waived: true`, `due: false` and the reason. Waiving again replaces the reason. The contract
+/// gets its next version (the change feed carries it).
 #[utoipa::path(
     post, path = "/api/v1/contracts/{id}/penalty-waiver", tag = "reports", operation_id = "waive_contract_penalty",
     params(("id" = uuid::Uuid, Path, description = "Contract id")),

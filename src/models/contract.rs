@@ -372,6 +372,18 @@ pub fn within(
     row.ok_or_else(|| ApiError::Forbidden(format!("you may not {why}")))
 }
 
+/// A locked contract's next version, its values unchanged: what hangs on
+/// it changed (its penalty's waiver), and the change feed says so.
+pub fn touch(conn: &mut PgConnection, id: Uuid) -> ApiResult<()> {
+    diesel::update(contracts::table.find(id))
+        .set((
+            contracts::version.eq(contracts::version + 1),
+            contracts::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// A contract locked by id, out of any caller's scope: for an import
 /// whose access was checked on the record.
 pub fn lock_id(conn: &mut PgConnection, id: Uuid) -> ApiResult<ContractRow> {

@@ -228,7 +228,8 @@ pub fn waive(
     let reason = v.finish_with(reason)?;
     conn.transaction(|c| {
         contracts::lock(c, p, id)?;
-        model::waive(c, id, &reason)
+        model::waive(c, id, &reason)?;
+        contracts::touch(c, id)
     })
 }
 
@@ -238,7 +239,7 @@ pub fn unwaive(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<()
     conn.transaction(|c| {
         contracts::lock(c, p, id)?;
         if model::unwaive(c, id)? {
-            Ok(())
+            contracts::touch(c, id)
         } else {
             Err(ApiError::not_found("penalty waiver"))
         }
