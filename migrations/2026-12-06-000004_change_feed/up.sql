@@ -13,7 +13,8 @@ CREATE TABLE changes (
     seq            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     xid            xid8 NOT NULL DEFAULT pg_current_xact_id(),
     entity         text NOT NULL CHECK (entity IN (
-                     'contract', 'beneficiary', 'placement', 'hours', 'outcome', 'operation', 'offer', 'proposal')),
+                     'contract', 'beneficiary', 'placement', 'hours', 'outcome', 'operation', 'offer', 'proposal',
+                     'order', 'amendment', 'report')),
     entity_id      uuid NOT NULL,
     op             text NOT NULL CHECK (op IN ('create', 'update')),
     version        integer NOT NULL,
@@ -61,6 +62,17 @@ BEGIN
         INSERT INTO changes (entity, entity_id, op, version, contract_id, beneficiary_id)
         SELECT 'proposal', n.id, op, n.version, o.contract_id, n.beneficiary_id
         FROM new_rows n JOIN offers o ON o.id = n.offer_id;
+    -- A contract's orders, amendments and issued reports (their tables and
+    -- triggers come with the contract's life): scoped by it.
+    WHEN 'contract_orders' THEN
+        INSERT INTO changes (entity, entity_id, op, version, contract_id)
+        SELECT 'order', n.id, op, n.version, n.contract_id FROM new_rows n;
+    WHEN 'contract_amendments' THEN
+        INSERT INTO changes (entity, entity_id, op, version, contract_id)
+        SELECT 'amendment', n.id, op, n.version, n.contract_id FROM new_rows n;
+    WHEN 'contract_reports' THEN
+        INSERT INTO changes (entity, entity_id, op, version, contract_id)
+        SELECT 'report', n.id, op, n.version, n.contract_id FROM new_rows n;
     END CASE;
     RETURN NULL;
 END $$;

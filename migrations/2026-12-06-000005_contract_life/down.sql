@@ -4,10 +4,7 @@ DROP TABLE penalty_waivers;
 DROP TABLE contract_reports;
 DROP TABLE contract_orders;
 DROP TABLE contract_amendments;
-ALTER TABLE changes DROP CONSTRAINT changes_entity_check;
 DELETE FROM changes WHERE entity IN ('order', 'amendment', 'report');
-ALTER TABLE changes ADD CONSTRAINT changes_entity_check CHECK (entity IN (
-    'contract', 'beneficiary', 'placement', 'hours', 'outcome', 'operation', 'offer', 'proposal'));
 ALTER TABLE contracts
     DROP COLUMN pricing, DROP COLUMN max_amount_excl_tax, DROP COLUMN initial_amount_excl_tax,
     DROP COLUMN initial_end_date, DROP COLUMN initial_commitment_hours, DROP COLUMN initial_commitment_source,

@@ -64,6 +64,43 @@ pub struct OutcomeFigures {
     pub dynamic_exit_rate: Option<Decimal>,
 }
 
+impl OutcomeGroups {
+    /// The groups (in `OutcomeGroup::ALL`'s order: their placements and the
+    /// distinct people behind them) as `audience` may read them, with the
+    /// dynamic exit rate over `with_outcome`, none when a group is masked:
+    /// a rate over masked groups would give them back.
+    pub fn masked(
+        audience: Audience,
+        people_with_outcome: i64,
+        placements: &[i64],
+        people: &[i64],
+        with_outcome: i64,
+    ) -> (OutcomeGroups, Option<Decimal>) {
+        let shown =
+            disclosure::partition_of_people(audience, people_with_outcome, placements, people);
+        let dynamic: i64 = OutcomeGroup::ALL
+            .iter()
+            .zip(placements)
+            .filter(|(g, _)| g.is_dynamic())
+            .map(|(_, n)| n)
+            .sum();
+        let rate = if shown.iter().any(|c| c.exact().is_none()) {
+            None
+        } else {
+            rules::dynamic_exit_rate(dynamic, with_outcome)
+        };
+        let group = |i: usize| shown.get(i).copied().unwrap_or(Count::Exact(0));
+        let groups = OutcomeGroups {
+            durable_employment: group(0),
+            transitional_employment: group(1),
+            positive_exit: group(2),
+            other: group(3),
+            unknown: group(4),
+        };
+        (groups, rate)
+    }
+}
+
 impl OutcomeFigures {
     /// The figures as `audience` may read them: the only way to make them.
     pub fn new(year: i32, o: OutcomesOfYear, audience: Audience) -> OutcomeFigures {
@@ -116,36 +153,19 @@ impl OutcomeFigures {
             .collect();
         let people_of_group: Vec<i64> =
             groups.iter().map(|g| people_where(&in_group(*g))).collect();
-        let shown_groups = disclosure::partition_of_people(
+        let (groups, dynamic_exit_rate) = OutcomeGroups::masked(
             audience,
             people_with_outcome,
             &of_group,
             &people_of_group,
+            with_outcome,
         );
-        let dynamic: i64 = groups
-            .iter()
-            .zip(&of_group)
-            .filter(|(g, _)| g.is_dynamic())
-            .map(|(_, n)| n)
-            .sum();
-        // A rate over masked groups would give them back.
-        let dynamic_exit_rate = if shown_groups.iter().any(|c| c.exact().is_none()) {
-            None
-        } else {
-            rules::dynamic_exit_rate(dynamic, with_outcome)
-        };
         OutcomeFigures {
             year,
             ended,
             with_outcome,
             rows,
-            groups: OutcomeGroups {
-                durable_employment: shown_groups[0],
-                transitional_employment: shown_groups[1],
-                positive_exit: shown_groups[2],
-                other: shown_groups[3],
-                unknown: shown_groups[4],
-            },
+            groups,
             dynamic_exit_rate,
         }
     }

@@ -12,7 +12,6 @@ use super::outcome_figures::OutcomeGroups;
 use crate::domain::codes::Modality;
 use crate::domain::disclosure::{self, Audience, Count};
 use crate::domain::fulfilment::FulfilmentStatus;
-use crate::domain::outcome;
 use crate::domain::report::{HistoryLine, MonthLine, Penalty, ReportContract, ReportData};
 use crate::error::{ApiError, ApiResult};
 
@@ -96,48 +95,26 @@ impl ContractReport {
         audience: Audience,
         issued: Option<(String, NaiveDate)>,
     ) -> ContractReport {
+        // As in the key figures: a company gets none of these figures.
         let p = &d.people;
         let sexes = disclosure::partition(audience, p.participants, &[p.women, p.men]);
-        let attribute = |n| match audience {
-            Audience::Company => Count::Withheld,
-            _ => disclosure::against_total(audience, p.participants, n),
-        };
         let people = ReportPeople {
             participants: p.participants,
-            women: if audience == Audience::Company {
-                Count::Withheld
-            } else {
-                sexes[0]
-            },
-            men: if audience == Audience::Company {
-                Count::Withheld
-            } else {
-                sexes[1]
-            },
-            under_26: attribute(p.under_26),
-            qpv_residents: attribute(p.qpv_residents),
+            women: sexes[0],
+            men: sexes[1],
+            under_26: disclosure::against_total(audience, p.participants, p.under_26),
+            qpv_residents: disclosure::against_total(audience, p.participants, p.qpv_residents),
         };
         let o = &d.outcomes;
         let placements: Vec<i64> = o.groups.iter().map(|g| g.placements).collect();
         let of_people: Vec<i64> = o.groups.iter().map(|g| g.people).collect();
-        let shown = disclosure::partition_of_people(
+        let (groups, dynamic_exit_rate) = OutcomeGroups::masked(
             audience,
             o.people_with_outcome,
             &placements,
             &of_people,
+            o.with_outcome,
         );
-        let dynamic: i64 = o
-            .groups
-            .iter()
-            .filter(|g| g.group.is_dynamic())
-            .map(|g| g.placements)
-            .sum();
-        let dynamic_exit_rate = if shown.iter().any(|c| c.exact().is_none()) {
-            None
-        } else {
-            outcome::dynamic_exit_rate(dynamic, o.with_outcome)
-        };
-        let group = |i: usize| shown.get(i).copied().unwrap_or(Count::Exact(0));
         let (number, issued_on) = issued.unzip();
         ContractReport {
             number,
@@ -169,13 +146,7 @@ impl ContractReport {
             outcomes: ReportOutcomes {
                 ended: o.ended,
                 with_outcome: o.with_outcome,
-                groups: OutcomeGroups {
-                    durable_employment: group(0),
-                    transitional_employment: group(1),
-                    positive_exit: group(2),
-                    other: group(3),
-                    unknown: group(4),
-                },
+                groups,
                 dynamic_exit_rate,
             },
             penalty: d.penalty,

@@ -1,7 +1,7 @@
 //! A contract's orders and amendments written, each in one transaction
 //! with the contract locked: checked against the contract as it stands
 //! (`domain::life`), written, and the contract's current values derived
-//! again (`models::contract::refresh`).
+//! again (`models::contract::save`) from the life already read.
 
 use diesel::{Connection, PgConnection};
 use rust_decimal::Decimal;
@@ -59,12 +59,14 @@ pub fn create_order(
     conn.transaction(|c| {
         let row = lock_for_orders(c, p, contract_id)?;
         let signed = row.signed();
-        let orders = model::of_one(c, contract_id)?.orders;
+        let mut lived = model::of_one(c, contract_id)?;
         let frame = frame(&row, &signed);
-        let fields = life::check_order(draft, frame, others_total(&orders, None), &mut v);
+        let others = others_total(&lived.orders, None);
+        let fields = life::check_order(draft, frame, others, &mut v);
         let fields = v.finish_with(fields)?;
         let order = model::insert_order(c, contract_id, &fields)?;
-        contracts::refresh(c, &row)?;
+        lived.orders.push(order.clone());
+        contracts::save(c, contract_id, &row.fields(), &lived)?;
         Ok(order)
     })
 }
@@ -95,16 +97,19 @@ pub fn update_order(
         };
         patch.merge(&mut draft, &mut v);
         let signed = row.signed();
-        let orders = model::of_one(c, contract_id)?.orders;
+        let mut lived = model::of_one(c, contract_id)?;
         let frame = frame(&row, &signed);
-        let others = others_total(&orders, Some(order_id));
+        let others = others_total(&lived.orders, Some(order_id));
         let fields = life::check_order(draft, frame, others, &mut v);
         let fields = v.finish_with(fields)?;
         if fields == current.fields() {
             return Ok(current);
         }
         let order = model::save_order(c, order_id, &fields)?;
-        contracts::refresh(c, &row)?;
+        for o in lived.orders.iter_mut().filter(|o| o.id == order_id) {
+            *o = order.clone();
+        }
+        contracts::save(c, contract_id, &row.fields(), &lived)?;
         Ok(order)
     })
 }
