@@ -918,6 +918,15 @@ pub mod imports {
             _ => Err(forbidden("import published contract data")),
         }
     }
+
+    /// A territory's history (its people and their hours among it): the
+    /// facilitator's alone.
+    pub fn history(p: &Principal) -> ApiResult<()> {
+        match p.role {
+            Role::Facilitator => Ok(()),
+            _ => Err(forbidden("import a territory's history")),
+        }
+    }
 }
 
 /// Whose contracts a caller's figures cover.

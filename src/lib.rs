@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod paging;
 pub mod request_id;
 pub mod server;
+pub mod sheets;
 pub mod state;
 pub mod telemetry;
 pub mod usecases;

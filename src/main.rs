@@ -49,6 +49,19 @@ enum Command {
     DemoData,
     /// Print the OpenAPI document (what openapi/openapi.json holds).
     Openapi,
+    /// Import a territory's history (an XLSX workbook or one sheet's CSV) of
+    /// any size, as the facilitator: a dry run unless --commit.
+    ImportHistory {
+        /// The workbook (.xlsx) or the CSV file (.csv) of one sheet.
+        file: std::path::PathBuf,
+        /// The sheet a CSV file holds (default: the file's name, e.g. hours.csv);
+        /// with a workbook, read only that sheet.
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Write everything in one transaction when no row is refused.
+        #[arg(long)]
+        commit: bool,
+    },
     /// Erase everyone past the retention period (RETENTION_YEARS, default 5);
     /// safe to run every night.
     Retention {
@@ -80,6 +93,11 @@ fn main() -> ExitCode {
         } => token(&role, org, &sub, ttl),
         Command::DemoData => demo_data(),
         Command::ImportDecp { file, include_all } => import_decp(&file, include_all),
+        Command::ImportHistory {
+            file,
+            sheet,
+            commit,
+        } => import_history(&file, sheet.as_deref(), commit),
         Command::Retention { dry_run } => retention(dry_run),
         Command::Openapi => {
             print!("{}", openapi::document());
@@ -157,6 +175,69 @@ fn import_decp(file: &std::path::Path, include_all: bool) -> Result<(), String> 
         "{}",
         serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?
     );
+    Ok(())
+}
+
+fn import_history(file: &std::path::Path, sheet: Option<&str>, commit: bool) -> Result<(), String> {
+    use clauses::domain::history::Sheet;
+    use clauses::usecases::history::{self, File};
+    let named = |name: &str| {
+        Sheet::parse(name).ok_or_else(|| {
+            format!(
+                "{name:?} is not a sheet of the import: {}",
+                Sheet::ALL.map(Sheet::name).join(", ")
+            )
+        })
+    };
+    let only = sheet.map(named).transpose()?;
+    let csv = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let url = Config::database_url().map_err(|e| e.to_string())?;
+    migrate(&url)?;
+    let mut conn = connect(&url, Duration::from_secs(5))?;
+    let reader = std::io::BufReader::new(
+        std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?,
+    );
+    let file = if csv {
+        let sheet = match only {
+            Some(s) => s,
+            None => named(
+                &file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            )
+            .map_err(|e| format!("{e} (name the sheet with --sheet)"))?,
+        };
+        File::Csv(reader, sheet)
+    } else {
+        File::Xlsx(reader)
+    };
+    let p = clauses::auth::Principal {
+        sub: "import-history".into(),
+        role: Role::Facilitator,
+        org: None,
+        request_id: format!("import-history-{}", Uuid::now_v7()),
+    };
+    let summary = history::import(&mut conn, &p, file, only, commit).map_err(|e| match e {
+        clauses::error::ApiError::Validation(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    })?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?
+    );
+    if commit && !summary.clean() {
+        return Err(format!(
+            "{} errors: nothing was written",
+            summary.errors_total
+        ));
+    }
     Ok(())
 }
 

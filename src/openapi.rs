@@ -252,6 +252,8 @@ change you may read, once, in commit order.",
         api::public_offers::list,
         api::changes::list,
         api::imports::import_decp,
+        api::history::import_history,
+        api::history::history_template,
     ),
     components(
         schemas(crate::api::problem::Problem, crate::error::FieldError),
@@ -272,7 +274,7 @@ change you may read, once, in commit order.",
         (name = "stats", description = "Key figures and reports: aggregates only"),
         (name = "reports", description = "A contract's end-of-contract report (bilan de la clause), issued reports, the penalty and its waiver"),
         (name = "public", description = "Published key figures and open offers, without a token"),
-        (name = "imports", description = "Contracts from the buyers' published data (DECP)"),
+        (name = "imports", description = "Contracts from the buyers' published data (DECP), and a territory's history from another tool (workbooks and CSV)"),
         (name = "changes", description = "A feed of changes for partner systems that keep a copy"),
     )
 )]

@@ -463,7 +463,8 @@ impl From<crate::models::trail::TrailRow> for AccessLogEntry {
             role: r.role,
             org: r.org,
             action: r.action,
-            beneficiary_id: r.beneficiary_id,
+            // A person's trail holds only entries about them (access_trail_subject).
+            beneficiary_id: r.beneficiary_id.unwrap_or_default(),
             request_id: r.request_id,
         }
     }

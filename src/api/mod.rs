@@ -14,6 +14,7 @@ pub mod endpoint;
 pub mod esf;
 pub mod export;
 pub mod hours;
+pub mod history;
 pub mod http;
 pub mod imports;
 pub mod input;
@@ -63,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(esf::routes)
             .configure(stats::routes)
             .configure(changes::routes)
-            .configure(imports::routes),
+            .configure(imports::routes)
+            .configure(history::routes),
     );
 }

@@ -87,6 +87,7 @@ diesel::table! {
         erased_at -> Nullable<Timestamptz>,
         qpv_resident -> Bool,
         age_jan1_2000 -> Nullable<Int4>,
+        external_ref -> Nullable<Text>,
     }
 }
 
@@ -173,8 +174,9 @@ diesel::table! {
         role -> Text,
         org -> Nullable<Uuid>,
         action -> Text,
-        beneficiary_id -> Uuid,
+        beneficiary_id -> Nullable<Uuid>,
         request_id -> Text,
+        details -> Nullable<Jsonb>,
     }
 }
 

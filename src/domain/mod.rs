@@ -9,6 +9,7 @@ pub mod cpv;
 pub mod decp;
 pub mod disclosure;
 pub mod fulfilment;
+pub mod history;
 pub mod hours;
 pub mod life;
 pub mod numbers;

@@ -29,6 +29,8 @@ pub struct BeneficiaryRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub erased_at: Option<DateTime<Utc>>,
+    /// The id another tool gave the person (set by a history import).
+    pub external_ref: Option<String>,
 }
 
 crate::paging::timestamped!(BeneficiaryRow);
@@ -318,6 +320,7 @@ pub fn erase(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<Bene
             beneficiaries::postal_code.eq(None::<String>),
             beneficiaries::qpv_code.eq(None::<String>),
             beneficiaries::eligibility_reason.eq(None::<String>),
+            beneficiaries::external_ref.eq(None::<String>),
             beneficiaries::age_jan1_2000.eq(Some(age_jan1_2000)),
             beneficiaries::erased_at.eq(Some(chrono::Utc::now())),
             beneficiaries::version.eq(beneficiaries::version + 1),

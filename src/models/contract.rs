@@ -323,10 +323,15 @@ pub fn create(
     let mut fields = fields.clone();
     let asked = fields.operation.clone();
     link_operation(conn, &mut fields, asked.as_deref())?;
-    let fields = &fields;
+    insert(conn, Uuid::now_v7(), &fields)
+}
+
+/// Writes a new contract, checked already, under an id its caller chose
+/// (an import links rows to it before it is written).
+pub fn insert(conn: &mut PgConnection, id: Uuid, fields: &ContractFields) -> ApiResult<ContractRow> {
     Ok(diesel::insert_into(contracts::table)
         .values((
-            contracts::id.eq(Uuid::now_v7()),
+            contracts::id.eq(id),
             Columns::new(fields, &Life::default().as_of(&fields.signed(), LAST_DAY)),
         ))
         .returning(ContractRow::as_returning())

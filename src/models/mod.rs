@@ -8,6 +8,7 @@ pub mod contract_life;
 pub mod decp;
 pub mod demo;
 pub mod esf;
+pub mod history;
 pub mod hours;
 pub mod idempotency;
 pub mod named;

@@ -135,11 +135,20 @@ pub fn create(
     fields: &OrganisationFields,
 ) -> ApiResult<OrganisationRow> {
     access::organisations::write(p)?;
-    let row = diesel::insert_into(organisations::table)
-        .values((organisations::id.eq(Uuid::now_v7()), Columns::from(fields)))
+    insert(conn, Uuid::now_v7(), fields)
+}
+
+/// Writes a new organisation under an id its caller chose (an import
+/// links rows to it before it is written).
+pub fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    fields: &OrganisationFields,
+) -> ApiResult<OrganisationRow> {
+    Ok(diesel::insert_into(organisations::table)
+        .values((organisations::id.eq(id), Columns::from(fields)))
         .returning(OrganisationRow::as_returning())
-        .get_result(conn)?;
-    Ok(row)
+        .get_result(conn)?)
 }
 
 /// Applies `change` to the current record under a row lock, so two

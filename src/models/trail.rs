@@ -19,6 +19,7 @@ crate::domain::codes::code_enum! {
         Update => "update",
         Export => "export",
         Erase => "erase",
+        Import => "import",
     }
 }
 
@@ -31,7 +32,8 @@ pub struct TrailRow {
     pub role: String,
     pub org: Option<Uuid>,
     pub action: String,
-    pub beneficiary_id: Uuid,
+    /// None only for an import's own entry, which no person's trail holds.
+    pub beneficiary_id: Option<Uuid>,
     pub request_id: String,
 }
 
@@ -49,29 +51,49 @@ pub fn record(
     action: TrailAction,
     people: &[Uuid],
 ) -> ApiResult<()> {
+    use diesel::sql_types::{Array, Nullable, Text, Uuid as SqlUuid};
     if people.is_empty() {
         return Ok(());
     }
-    let request_id = if p.request_id.is_empty() {
+    // One statement whatever the number of people (an import writes
+    // tens of thousands).
+    diesel::sql_query(
+        "INSERT INTO access_trail (sub, role, org, action, beneficiary_id, request_id)
+         SELECT $1, $2, $3, $4, person, $5 FROM unnest($6::uuid[]) AS person",
+    )
+    .bind::<Text, _>(&p.sub)
+    .bind::<Text, _>(p.role.as_str())
+    .bind::<Nullable<SqlUuid>, _>(p.org)
+    .bind::<Text, _>(action.as_str())
+    .bind::<Text, _>(request_id(p))
+    .bind::<Array<SqlUuid>, _>(people)
+    .execute(conn)?;
+    Ok(())
+}
+
+fn request_id(p: &Principal) -> &str {
+    if p.request_id.is_empty() {
         "none"
     } else {
         p.request_id.as_str()
-    };
-    let rows: Vec<_> = people
-        .iter()
-        .map(|id| {
-            (
-                access_trail::sub.eq(&p.sub),
-                access_trail::role.eq(p.role.as_str()),
-                access_trail::org.eq(p.org),
-                access_trail::action.eq(action.as_str()),
-                access_trail::beneficiary_id.eq(*id),
-                access_trail::request_id.eq(request_id),
-            )
-        })
-        .collect();
+    }
+}
+
+/// An import's own entry: who, when, and what it counted.
+pub fn record_import(
+    conn: &mut PgConnection,
+    p: &Principal,
+    counts: &serde_json::Value,
+) -> ApiResult<()> {
     diesel::insert_into(access_trail::table)
-        .values(&rows)
+        .values((
+            access_trail::sub.eq(&p.sub),
+            access_trail::role.eq(p.role.as_str()),
+            access_trail::org.eq(p.org),
+            access_trail::action.eq(TrailAction::Import.as_str()),
+            access_trail::request_id.eq(request_id(p)),
+            access_trail::details.eq(counts),
+        ))
         .execute(conn)?;
     Ok(())
 }

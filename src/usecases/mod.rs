@@ -10,6 +10,7 @@ pub mod contracts;
 pub mod demo;
 pub mod directory;
 pub mod figures;
+pub mod history;
 pub mod hours;
 pub mod imports;
 pub mod offers;
