@@ -26,7 +26,10 @@ pub enum FileError {
     TooLarge(String),
     /// Not what it says it is, or not readable: the field (`body`,
     /// `sheet`) and why (422).
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
 }
 
 impl FileError {
@@ -141,9 +144,9 @@ fn check_inflation<R: Read + Seek>(reader: &mut R) -> Result<(), FileError> {
         .map_err(|_| FileError::body("is not an XLSX workbook (not a zip archive)"))?;
     let mut total: u64 = 0;
     for i in 0..zip.len() {
-        let part = zip
-            .by_index_raw(i)
-            .map_err(|e| FileError::body(format!("is not an XLSX workbook that can be read: {e}")))?;
+        let part = zip.by_index_raw(i).map_err(|e| {
+            FileError::body(format!("is not an XLSX workbook that can be read: {e}"))
+        })?;
         let (inflated, deflated) = (part.size(), part.compressed_size().max(1));
         total = total.saturating_add(inflated);
         if inflated > RATIO_WATCHED_FROM && inflated / deflated > RATIO_MAX {
@@ -241,17 +244,15 @@ pub fn sniff(head: &[u8]) -> Result<CsvStyle, FileError> {
 const SNIFF_BYTES: usize = 64 * 1024;
 
 /// Reads a CSV file of one sheet, record by record.
-pub fn csv<R: Read>(
-    reader: R,
-    sheet: Sheet,
-    visitor: &mut dyn Visitor,
-) -> Result<(), FileError> {
+pub fn csv<R: Read>(reader: R, sheet: Sheet, visitor: &mut dyn Visitor) -> Result<(), FileError> {
     let mut reader = BufReader::with_capacity(SNIFF_BYTES, reader);
     let head = reader
         .fill_buf()
         .map_err(|e| FileError::body(format!("cannot be read: {e}")))?;
     if head.is_empty() {
-        return Err(FileError::body("is empty: a CSV file starts with its header row"));
+        return Err(FileError::body(
+            "is empty: a CSV file starts with its header row",
+        ));
     }
     let style = sniff(head)?;
     let decoder = Decoding::new(reader, style.utf8);
@@ -273,7 +274,12 @@ pub fn csv<R: Read>(
         let Some(width) = width else {
             let header: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
             // Spreadsheets often end every line with an empty field.
-            width = Some(header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1));
+            width = Some(
+                header
+                    .iter()
+                    .rposition(|h| !h.is_empty())
+                    .map_or(0, |i| i + 1),
+            );
             visitor.sheet(sheet, header, style.separator == b';');
             continue;
         };
@@ -294,7 +300,9 @@ pub fn csv<R: Read>(
         visitor.row(number, fields.iter().map(|f| Value::text(f)).collect());
     }
     if width.is_none() {
-        return Err(FileError::body("is empty: a CSV file starts with its header row"));
+        return Err(FileError::body(
+            "is empty: a CSV file starts with its header row",
+        ));
     }
     Ok(())
 }
@@ -338,9 +346,7 @@ impl<R: BufRead> Read for Decoding<R> {
             self.pending.clear();
             self.pending.resize(room, 0);
             self.at = 0;
-            let (_, read, written, _) =
-                self.decoder
-                    .decode_to_utf8(input, &mut self.pending, last);
+            let (_, read, written, _) = self.decoder.decode_to_utf8(input, &mut self.pending, last);
             self.pending.truncate(written);
             self.inner.consume(read);
             self.done = last;
@@ -400,7 +406,9 @@ mod tests {
     fn ragged_rows_and_binaries_are_refused() {
         let mut seen = Seen::default();
         let e = csv(&b"a;b;c\n1;2;3;4\n"[..], Sheet::Hours, &mut seen).unwrap_err();
-        assert!(matches!(e, FileError::Invalid { field: "body", ref message } if message.contains("row 2")));
+        assert!(
+            matches!(e, FileError::Invalid { field: "body", ref message } if message.contains("row 2"))
+        );
         let e = csv(&b"PK\x03\x04rest"[..], Sheet::Hours, &mut seen).unwrap_err();
         assert!(matches!(e, FileError::Invalid { .. }));
         // Trailing empty fields, as spreadsheets write them, are no fault.
@@ -413,7 +421,10 @@ mod tests {
     fn numbers_read_as_the_spreadsheet_shows_them() {
         assert_eq!(number(151.67), Value::Number(dec!(151.67)));
         assert_eq!(number(0.1 + 0.2), Value::Number(dec!(0.3)));
-        assert_eq!(number(21910001922678.0), Value::Number(dec!(21910001922678)));
+        assert_eq!(
+            number(21910001922678.0),
+            Value::Number(dec!(21910001922678))
+        );
     }
 
     #[test]
@@ -430,8 +441,19 @@ mod tests {
         let read = xlsx(std::io::Cursor::new(bytes.clone()), None, &mut seen).unwrap();
         assert_eq!(read, [Sheet::Hours]);
         assert_eq!(seen.headers[0].1, ["person_ref", "", "month"]);
-        assert_eq!(seen.rows, [(3, vec![Value::text("P1"), Value::Empty, Value::Number(dec!(151.67))])]);
-        let e = xlsx(std::io::Cursor::new(bytes), Some(Sheet::Contracts), &mut seen).unwrap_err();
+        assert_eq!(
+            seen.rows,
+            [(
+                3,
+                vec![Value::text("P1"), Value::Empty, Value::Number(dec!(151.67))]
+            )]
+        );
+        let e = xlsx(
+            std::io::Cursor::new(bytes),
+            Some(Sheet::Contracts),
+            &mut seen,
+        )
+        .unwrap_err();
         assert!(matches!(e, FileError::Invalid { field: "sheet", .. }));
 
         let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));

@@ -16,6 +16,7 @@ mod disclosure;
 mod edge;
 mod esf;
 mod flow;
+mod history;
 mod hour_statements;
 mod key_figures;
 mod offers;

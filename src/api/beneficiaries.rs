@@ -61,6 +61,10 @@ pub struct Beneficiary {
     /// The PLIE (or other referent) following the person.
     #[schema(required = true)]
     pub referent_id: Option<Uuid>,
+    /// The person's id in the tool a history import brought them from (its `person_ref`);
+    /// null for a person registered here.
+    #[schema(required = true)]
+    pub external_ref: Option<String>,
     /// Always `false` on a live record (`true` on an [`ErasedBeneficiary`]).
     #[schema(schema_with = flag::<false>)]
     pub erased: bool,
@@ -173,6 +177,7 @@ impl PersonRecord {
                     eligibility: f.eligibility,
                     eligibility_reason: f.eligibility_reason,
                     referent_id: f.referent_id,
+                    external_ref: row.external_ref,
                     erased: false,
                     version: row.version,
                     created_at: row.created_at,

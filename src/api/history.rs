@@ -159,7 +159,10 @@ pub async fn import_history(
         }
     };
     if csv && q.sheet.is_none() {
-        v.add("sheet", "is required with text/csv: which sheet the file holds");
+        v.add(
+            "sheet",
+            "is required with text/csv: which sheet the file holds",
+        );
     }
     v.finish()?;
     let summary = db::run(&state.pool, move |c| {
@@ -228,13 +231,25 @@ fn code_lists() -> Vec<(&'static str, Vec<&'static str>)> {
     vec![
         ("kind", all(OrgKind::ALL, OrgKind::as_str)),
         ("siae_type", all(SiaeType::ALL, SiaeType::as_str)),
-        ("identifier_type", all(IdentifierType::ALL, IdentifierType::as_str)),
-        ("buyer_category", all(BuyerCategory::ALL, BuyerCategory::as_str)),
+        (
+            "identifier_type",
+            all(IdentifierType::ALL, IdentifierType::as_str),
+        ),
+        (
+            "buyer_category",
+            all(BuyerCategory::ALL, BuyerCategory::as_str),
+        ),
         ("clause_type", all(ClauseType::ALL, ClauseType::as_str)),
         ("pricing", all(Pricing::ALL, Pricing::as_str)),
-        ("market_nature", all(MarketNature::ALL, MarketNature::as_str)),
+        (
+            "market_nature",
+            all(MarketNature::ALL, MarketNature::as_str),
+        ),
         ("sex", all(Sex::ALL, Sex::as_str)),
-        ("qualification_level", all(QualificationLevel::ALL, QualificationLevel::as_str)),
+        (
+            "qualification_level",
+            all(QualificationLevel::ALL, QualificationLevel::as_str),
+        ),
         ("eligibility", all(Eligibility::ALL, Eligibility::as_str)),
         ("modality", all(Modality::ALL, Modality::as_str)),
         ("status", all(HoursStatus::ALL, HoursStatus::as_str)),
@@ -260,8 +275,10 @@ pub fn template() -> ApiResult<Vec<u8>> {
             if history::column_kind(column.name) == ColumnKind::Text {
                 s.set_column_format(c, &text).map_err(xlsx)?;
             }
-            s.write_string_with_format(0, c, column.name, &bold).map_err(xlsx)?;
-            s.write_string_with_format(1, c, column.french, &italic).map_err(xlsx)?;
+            s.write_string_with_format(0, c, column.name, &bold)
+                .map_err(xlsx)?;
+            s.write_string_with_format(1, c, column.french, &italic)
+                .map_err(xlsx)?;
             for (r, row) in sheet.examples().iter().enumerate() {
                 let r = u32::try_from(r).expect("few rows") + 2;
                 let cell = row[usize::from(c)];
@@ -285,10 +302,12 @@ pub fn template() -> ApiResult<Vec<u8>> {
                             history::date_serial(d) as f64,
                         )
                         .map_err(xlsx)?;
-                        s.write_datetime_with_format(r, c, &d, &date).map_err(xlsx)?;
+                        s.write_datetime_with_format(r, c, &d, &date)
+                            .map_err(xlsx)?;
                     }
                     ColumnKind::Text => {
-                        s.write_string_with_format(r, c, cell, &text).map_err(xlsx)?;
+                        s.write_string_with_format(r, c, cell, &text)
+                            .map_err(xlsx)?;
                     }
                 }
             }
@@ -296,8 +315,12 @@ pub fn template() -> ApiResult<Vec<u8>> {
         s.set_freeze_panes(2, 0).map_err(xlsx)?;
     }
     let codes = book.add_worksheet().set_name("codes").map_err(xlsx)?;
-    codes.write_string_with_format(0, 0, "column", &bold).map_err(xlsx)?;
-    codes.write_string_with_format(0, 1, "code", &bold).map_err(xlsx)?;
+    codes
+        .write_string_with_format(0, 0, "column", &bold)
+        .map_err(xlsx)?;
+    codes
+        .write_string_with_format(0, 1, "code", &bold)
+        .map_err(xlsx)?;
     codes.set_column_width(0, 22).map_err(xlsx)?;
     codes.set_column_width(1, 30).map_err(xlsx)?;
     let mut r = 1;

@@ -175,15 +175,31 @@ impl Sheet {
     pub fn examples(self) -> &'static [&'static [&'static str]] {
         match self {
             Sheet::Organisations => &[
-                &["21910001922678", "Ville de Grigny", "buyer", "", "", "", "municipality"],
-                &["73282932000074", "Bâtiment Essonne", "company", "", "", "", ""],
+                &[
+                    "21910001922678",
+                    "Ville de Grigny",
+                    "buyer",
+                    "",
+                    "",
+                    "",
+                    "municipality",
+                ],
+                &[
+                    "73282932000074",
+                    "Bâtiment Essonne",
+                    "company",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
             ],
             Sheet::Contracts => &[&[
                 "21910001922678",
                 "2019-GR-017",
                 "73282932000074",
                 "Réhabilitation du groupe scolaire",
-                "performance_condition",
+                "execution_condition",
                 "01/03/2019",
                 "31/12/2020",
                 "1200000",
@@ -249,11 +265,17 @@ pub enum ColumnKind {
 
 pub fn column_kind(column: &str) -> ColumnKind {
     match column {
-        "amount_excl_tax" | "labour_share" | "insertion_rate" | "hourly_cost"
-        | "commitment_hours" | "max_amount_excl_tax" | "penalty_per_missing_hour"
-        | "penalty_cap_rate" | "weekly_hours" | "worked_hours" | "training_hours" => {
-            ColumnKind::Number
-        }
+        "amount_excl_tax"
+        | "labour_share"
+        | "insertion_rate"
+        | "hourly_cost"
+        | "commitment_hours"
+        | "max_amount_excl_tax"
+        | "penalty_per_missing_hour"
+        | "penalty_cap_rate"
+        | "weekly_hours"
+        | "worked_hours"
+        | "training_hours" => ColumnKind::Number,
         "start_date" | "end_date" | "birth_date" | "report_due_on" => ColumnKind::Date,
         _ => ColumnKind::Text,
     }
@@ -324,7 +346,11 @@ impl Header {
                     column: cell.trim().to_string(),
                     message: format!(
                         "is not a column of {sheet}: expected {}",
-                        columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+                        columns
+                            .iter()
+                            .map(|c| c.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 });
                 continue;
@@ -366,9 +392,7 @@ impl Header {
             let Some(at) = position else { continue };
             match values.get(*at) {
                 None | Some(Value::Empty) => {}
-                Some(Value::Text(t)) if normalise(t) == normalise(columns[i].french) => {
-                    seen = true
-                }
+                Some(Value::Text(t)) if normalise(t) == normalise(columns[i].french) => seen = true,
                 Some(_) => return false,
             }
         }
@@ -559,7 +583,11 @@ impl<'a> Cells<'a> {
     ) -> Option<Vec<T>> {
         let text = self.text(column)?;
         let mut out = Vec::new();
-        for part in text.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+        for part in text
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             match find_code(part, all, code) {
                 Some(c) if !out.contains(&c) => out.push(c),
                 Some(_) => {}
@@ -700,7 +728,13 @@ mod tests {
         let columns: Vec<&str> = e.iter().map(|e| e.column.as_str()).collect();
         assert_eq!(
             columns,
-            ["colour", "Person ref", "buyer", "contract_reference", "start_date"]
+            [
+                "colour",
+                "Person ref",
+                "buyer",
+                "contract_reference",
+                "start_date"
+            ]
         );
         assert!(e[1].message.contains("repeats"));
     }

@@ -328,7 +328,11 @@ pub fn create(
 
 /// Writes a new contract, checked already, under an id its caller chose
 /// (an import links rows to it before it is written).
-pub fn insert(conn: &mut PgConnection, id: Uuid, fields: &ContractFields) -> ApiResult<ContractRow> {
+pub fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    fields: &ContractFields,
+) -> ApiResult<ContractRow> {
     Ok(diesel::insert_into(contracts::table)
         .values((
             contracts::id.eq(id),

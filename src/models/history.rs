@@ -17,7 +17,9 @@ use super::contract::ContractRow;
 use super::organisation::OrganisationRow;
 use super::placement::PlacementRow;
 use crate::auth::Principal;
-use crate::db::schema::{beneficiaries, contracts, monthly_hours, operations, organisations, placements};
+use crate::db::schema::{
+    beneficiaries, contracts, monthly_hours, operations, organisations, placements,
+};
 use crate::domain::calendar::Month;
 use crate::domain::codes::{HoursStatus, QualificationLevel};
 use crate::domain::person::PersonFields;
@@ -34,7 +36,9 @@ pub fn organisations(conn: &mut PgConnection) -> ApiResult<Vec<OrganisationRow>>
 }
 
 pub fn contracts(conn: &mut PgConnection) -> ApiResult<Vec<ContractRow>> {
-    Ok(contracts::table.select(ContractRow::as_select()).load(conn)?)
+    Ok(contracts::table
+        .select(ContractRow::as_select())
+        .load(conn)?)
 }
 
 /// Operations by id and name (a contract row names its operation).
@@ -146,13 +150,41 @@ pub fn write_people(
             diesel::sql_query(sql)
                 .bind::<Array<SqlUuid>, _>(chunk.iter().map(|w| w.id).collect::<Vec<_>>())
                 .bind::<Array<Text>, _>(chunk.iter().map(|w| w.external_ref).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(chunk.iter().map(|w| w.fields.last_name.as_str()).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(chunk.iter().map(|w| w.fields.first_name.as_str()).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(chunk.iter().map(|w| w.fields.sex.as_str()).collect::<Vec<_>>())
-                .bind::<Array<Date>, _>(chunk.iter().map(|w| w.fields.birth_date).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(chunk.iter().map(|w| w.fields.postal_code.as_str()).collect::<Vec<_>>())
+                .bind::<Array<Text>, _>(
+                    chunk
+                        .iter()
+                        .map(|w| w.fields.last_name.as_str())
+                        .collect::<Vec<_>>(),
+                )
+                .bind::<Array<Text>, _>(
+                    chunk
+                        .iter()
+                        .map(|w| w.fields.first_name.as_str())
+                        .collect::<Vec<_>>(),
+                )
+                .bind::<Array<Text>, _>(
+                    chunk
+                        .iter()
+                        .map(|w| w.fields.sex.as_str())
+                        .collect::<Vec<_>>(),
+                )
+                .bind::<Array<Date>, _>(
+                    chunk
+                        .iter()
+                        .map(|w| w.fields.birth_date)
+                        .collect::<Vec<_>>(),
+                )
+                .bind::<Array<Text>, _>(
+                    chunk
+                        .iter()
+                        .map(|w| w.fields.postal_code.as_str())
+                        .collect::<Vec<_>>(),
+                )
                 .bind::<Array<Nullable<Text>>, _>(
-                    chunk.iter().map(|w| w.fields.qpv_code.as_deref()).collect::<Vec<_>>(),
+                    chunk
+                        .iter()
+                        .map(|w| w.fields.qpv_code.as_deref())
+                        .collect::<Vec<_>>(),
                 )
                 .bind::<Array<Nullable<Text>>, _>(
                     chunk
@@ -164,7 +196,8 @@ pub fn write_people(
                     chunk
                         .iter()
                         .map(|w| {
-                            w.fields.eligibility
+                            w.fields
+                                .eligibility
                                 .iter()
                                 .map(|e| e.as_str())
                                 .collect::<Vec<_>>()
@@ -173,10 +206,16 @@ pub fn write_people(
                         .collect::<Vec<_>>(),
                 )
                 .bind::<Array<Nullable<Text>>, _>(
-                    chunk.iter().map(|w| w.fields.eligibility_reason.as_deref()).collect::<Vec<_>>(),
+                    chunk
+                        .iter()
+                        .map(|w| w.fields.eligibility_reason.as_deref())
+                        .collect::<Vec<_>>(),
                 )
                 .bind::<Array<Nullable<SqlUuid>>, _>(
-                    chunk.iter().map(|w| w.fields.referent_id).collect::<Vec<_>>(),
+                    chunk
+                        .iter()
+                        .map(|w| w.fields.referent_id)
+                        .collect::<Vec<_>>(),
                 )
                 .execute(conn)?;
         }
@@ -205,15 +244,39 @@ pub fn write_placements(
         for chunk in rows.chunks(CHUNK) {
             diesel::sql_query(sql)
                 .bind::<Array<SqlUuid>, _>(chunk.iter().map(|(id, _)| *id).collect::<Vec<_>>())
-                .bind::<Array<SqlUuid>, _>(chunk.iter().map(|(_, f)| f.beneficiary_id).collect::<Vec<_>>())
-                .bind::<Array<SqlUuid>, _>(chunk.iter().map(|(_, f)| f.contract_id).collect::<Vec<_>>())
-                .bind::<Array<SqlUuid>, _>(chunk.iter().map(|(_, f)| f.employer_id).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(chunk.iter().map(|(_, f)| f.modality.as_str()).collect::<Vec<_>>())
-                .bind::<Array<Text>, _>(chunk.iter().map(|(_, f)| f.job_title.as_str()).collect::<Vec<_>>())
+                .bind::<Array<SqlUuid>, _>(
+                    chunk
+                        .iter()
+                        .map(|(_, f)| f.beneficiary_id)
+                        .collect::<Vec<_>>(),
+                )
+                .bind::<Array<SqlUuid>, _>(
+                    chunk.iter().map(|(_, f)| f.contract_id).collect::<Vec<_>>(),
+                )
+                .bind::<Array<SqlUuid>, _>(
+                    chunk.iter().map(|(_, f)| f.employer_id).collect::<Vec<_>>(),
+                )
+                .bind::<Array<Text>, _>(
+                    chunk
+                        .iter()
+                        .map(|(_, f)| f.modality.as_str())
+                        .collect::<Vec<_>>(),
+                )
+                .bind::<Array<Text>, _>(
+                    chunk
+                        .iter()
+                        .map(|(_, f)| f.job_title.as_str())
+                        .collect::<Vec<_>>(),
+                )
                 .bind::<Array<Date>, _>(chunk.iter().map(|(_, f)| f.start_date).collect::<Vec<_>>())
-                .bind::<Array<Nullable<Date>>, _>(chunk.iter().map(|(_, f)| f.end_date).collect::<Vec<_>>())
+                .bind::<Array<Nullable<Date>>, _>(
+                    chunk.iter().map(|(_, f)| f.end_date).collect::<Vec<_>>(),
+                )
                 .bind::<Array<Nullable<Numeric>>, _>(
-                    chunk.iter().map(|(_, f)| f.weekly_hours).collect::<Vec<_>>(),
+                    chunk
+                        .iter()
+                        .map(|(_, f)| f.weekly_hours)
+                        .collect::<Vec<_>>(),
                 )
                 .execute(conn)?;
         }
@@ -260,11 +323,18 @@ pub fn write_months(
             diesel::sql_query(sql)
                 .bind::<Array<SqlUuid>, _>(chunk.iter().map(|m| m.id).collect::<Vec<_>>())
                 .bind::<Array<SqlUuid>, _>(chunk.iter().map(|m| m.placement_id).collect::<Vec<_>>())
-                .bind::<Array<Date>, _>(chunk.iter().map(|m| m.month.first_day()).collect::<Vec<_>>())
+                .bind::<Array<Date>, _>(
+                    chunk
+                        .iter()
+                        .map(|m| m.month.first_day())
+                        .collect::<Vec<_>>(),
+                )
                 .bind::<Array<Numeric>, _>(chunk.iter().map(|m| m.worked).collect::<Vec<_>>())
                 .bind::<Array<Numeric>, _>(chunk.iter().map(|m| m.training).collect::<Vec<_>>())
                 .bind::<Array<Text>, _>(chunk.iter().map(|m| m.status.as_str()).collect::<Vec<_>>())
-                .bind::<Array<Nullable<Text>>, _>(chunk.iter().map(|m| m.reason).collect::<Vec<_>>())
+                .bind::<Array<Nullable<Text>>, _>(
+                    chunk.iter().map(|m| m.reason).collect::<Vec<_>>(),
+                )
                 .bind::<Text, _>(&p.sub)
                 .execute(conn)?;
         }

@@ -297,7 +297,10 @@ fn organisations(
             (None, Some(n)) => match rows_by_name.get(&name_key(n)).map(Vec::as_slice) {
                 Some([i]) => Some(&stored[*i]),
                 Some([_, _, ..]) => {
-                    v.add("name", "names several organisations of the service: give its SIRET");
+                    v.add(
+                        "name",
+                        "names several organisations of the service: give its SIRET",
+                    );
                     None
                 }
                 _ => None,
@@ -395,7 +398,10 @@ fn contracts(
         let holder = party(&line.holder, "holder_id", &mut v);
         if let Some(b) = buyer {
             if !matches!(b.kind, OrgKind::Buyer | OrgKind::Department) {
-                v.add("buyer_id", "must be an organisation of kind buyer or department");
+                v.add(
+                    "buyer_id",
+                    "must be an organisation of kind buyer or department",
+                );
             }
         }
         if let Some(h) = holder {
@@ -426,7 +432,8 @@ fn contracts(
         if let Some(k) = &key {
             seen.entry(k.clone()).or_insert(line.row);
         }
-        let fields = contract_rules::check(draft, line.commitment_given, !line.commitment_given, &mut v);
+        let fields =
+            contract_rules::check(draft, line.commitment_given, !line.commitment_given, &mut v);
         // A contract's new dates must still hold what hangs on it, with
         // its amendments.
         let mut end = fields.as_ref().map(|f| f.end_date);
@@ -467,7 +474,8 @@ fn contracts(
             }),
         );
         if result != Outcome::Unchanged {
-            plan.contracts.push((id, fields, result == Outcome::Created));
+            plan.contracts
+                .push((id, fields, result == Outcome::Created));
         }
     }
     Ok(out)
@@ -507,7 +515,9 @@ fn people(
     let mut out: HashMap<String, Slot<Person>> = HashMap::new();
     let mut rows = HashMap::new();
     for r in &stored {
-        let Some(external) = &r.external_ref else { continue };
+        let Some(external) = &r.external_ref else {
+            continue;
+        };
         rows.insert(external.clone(), r);
         if let Some(birth_date) = r.birth_date {
             out.insert(
@@ -606,7 +616,9 @@ fn parties(
             ))
         }
     };
-    let buyer = directory.resolve(&key.buyer).map_err(|why| ("buyer", why))?;
+    let buyer = directory
+        .resolve(&key.buyer)
+        .map_err(|why| ("buyer", why))?;
     let contract = match contracts.get(&(buyer.id, key.contract_reference.clone())) {
         Some(Slot::Ok(c)) => *c,
         Some(Slot::Refused(row)) => {
@@ -675,40 +687,18 @@ fn placements(
     for r in recorded.values_mut() {
         r.sort();
     }
-    // Keys the placements sheet does not hold name what the service holds.
-    let mut by_key: Vec<Result<Placement, (&'static str, String)>> = resolved
-        .iter()
-        .zip(&lines.keys)
-        .map(|(r, key)| {
-            let (person, contract) = r.clone()?;
-            rows.get(&(person.id, contract.id, key.start_date))
-                .map(|row| Placement {
-                    id: row.id,
-                    start: row.start_date,
-                    end: row.end_date,
-                    contract_end: contract.end,
-                })
-                .ok_or((
-                    "start_date",
-                    format!(
-                        "this person has no placement on this contract starting on {}, in the file or the service",
-                        key.start_date
-                    ),
-                ))
-        })
-        .collect();
     let sheet = Sheet::Placements;
-    let mut seen: HashMap<u32, u32> = HashMap::new();
+    // The file's placements by person, contract and first day: two rows
+    // may name one contract by its buyer's SIRET and by its name.
+    let mut judged: HashMap<(Uuid, Uuid, NaiveDate), Result<Placement, u32>> = HashMap::new();
+    let mut seen: HashMap<(Uuid, Uuid, NaiveDate), u32> = HashMap::new();
     for line in &lines.placements {
         let mut v = Violations::default();
         let mut fields = None;
         let mut existing = None;
         let mut contract_end = None;
+        let mut ids = None;
         if let Some(k) = line.key {
-            if let Some(first) = seen.get(&k) {
-                v.add("start_date", format!("repeats the placement of row {first}"));
-            }
-            seen.entry(k).or_insert(line.row);
             let employer = line.employer.as_deref().map(|e| directory.resolve(e));
             let employer = match employer {
                 Some(Ok(org)) if org.kind == OrgKind::Company => Some(org.id),
@@ -726,6 +716,15 @@ fn placements(
                 Err((column, why)) => v.add(*column, why.clone()),
                 Ok((person, contract)) => {
                     let key = &lines.keys[k as usize];
+                    let at = (person.id, contract.id, key.start_date);
+                    if let Some(first) = seen.get(&at) {
+                        v.add(
+                            "start_date",
+                            format!("repeats the placement of row {first}"),
+                        );
+                    }
+                    seen.entry(at).or_insert(line.row);
+                    ids = Some(at);
                     existing = rows.get(&(person.id, contract.id, key.start_date)).copied();
                     contract_end = Some(contract.end);
                     if let Some(employer_id) = employer {
@@ -752,19 +751,16 @@ fn placements(
                 }
             }
         }
-        let (Some(fields), Some(k), Some(contract_end), true, true) = (
+        let (Some(fields), Some(at), Some(contract_end), true, true) = (
             fields,
-            line.key,
+            ids,
             contract_end,
             v.is_empty(),
             line.errors.is_empty(),
         ) else {
             report.refuse(sheet, line.row, errors(sheet, &line.errors, v));
-            if let Some(k) = line.key {
-                by_key[k as usize] = Err((
-                    "start_date",
-                    format!("names the placement refused at row {} of placements", line.row),
-                ));
+            if let Some(at) = ids {
+                judged.entry(at).or_insert(Err(line.row));
             }
             continue;
         };
@@ -772,16 +768,54 @@ fn placements(
         let result = outcome(old.as_ref(), &fields);
         report.count(sheet, result);
         let id = existing.map_or_else(Uuid::now_v7, |r| r.id);
-        by_key[k as usize] = Ok(Placement {
-            id,
-            start: fields.start_date,
-            end: fields.end_date,
-            contract_end,
-        });
+        judged.insert(
+            at,
+            Ok(Placement {
+                id,
+                start: fields.start_date,
+                end: fields.end_date,
+                contract_end,
+            }),
+        );
         if result != Outcome::Unchanged {
-            plan.placements.push((id, fields, result == Outcome::Created));
+            plan.placements
+                .push((id, fields, result == Outcome::Created));
         }
     }
+    // Every key of the file (the hours' too): the file's placement, else
+    // the service's.
+    let by_key = resolved
+        .iter()
+        .zip(&lines.keys)
+        .map(|(r, key)| {
+            let (person, contract) = r.clone()?;
+            let at = (person.id, contract.id, key.start_date);
+            match judged.get(&at) {
+                Some(Ok(p)) => return Ok(*p),
+                Some(Err(row)) => {
+                    return Err((
+                        "start_date",
+                        format!("names the placement refused at row {row} of placements"),
+                    ))
+                }
+                None => {}
+            }
+            rows.get(&at)
+                .map(|row| Placement {
+                    id: row.id,
+                    start: row.start_date,
+                    end: row.end_date,
+                    contract_end: contract.end,
+                })
+                .ok_or((
+                    "start_date",
+                    format!(
+                        "this person has no placement on this contract starting on {}, in the file or the service",
+                        key.start_date
+                    ),
+                ))
+        })
+        .collect();
     Ok(Placements { by_key, months })
 }
 

@@ -140,10 +140,12 @@ impl Visitor for Collector {
                 });
             }
             Err(errors) => {
-                self.header_errors
-                    .extend(errors.into_iter().map(|e| {
-                        FieldError::new("body", format!("sheet {sheet}, header {:?}: {}", e.column, e.message))
-                    }));
+                self.header_errors.extend(errors.into_iter().map(|e| {
+                    FieldError::new(
+                        "body",
+                        format!("sheet {sheet}, header {:?}: {}", e.column, e.message),
+                    )
+                }));
                 self.current = None;
             }
         }
@@ -243,12 +245,19 @@ fn organisation(row: u32, c: &mut Cells<'_>) -> OrgLine {
         name: c.text("name"),
         siret: c.text("siret"),
         siae_type: c.code("siae_type", SiaeType::ALL, SiaeType::as_str),
-        identifier_type: c.code("identifier_type", IdentifierType::ALL, IdentifierType::as_str),
+        identifier_type: c.code(
+            "identifier_type",
+            IdentifierType::ALL,
+            IdentifierType::as_str,
+        ),
         identifier: c.text("identifier"),
         buyer_category: c.code("buyer_category", BuyerCategory::ALL, BuyerCategory::as_str),
     };
     if draft.siret.is_none() && draft.name.is_none() && !c.failed("name") {
-        c.errors.push(("siret", "or name is required: it is the organisation's key".into()));
+        c.errors.push((
+            "siret",
+            "or name is required: it is the organisation's key".into(),
+        ));
     }
     OrgLine {
         row,
@@ -302,7 +311,8 @@ fn contract(row: u32, c: &mut Cells<'_>) -> ContractLine {
 fn person(row: u32, c: &mut Cells<'_>) -> PersonLine {
     let person_ref = required(c, "person_ref");
     if person_ref.as_ref().is_some_and(|r| r.chars().count() > 100) {
-        c.errors.push(("person_ref", "must be at most 100 characters".into()));
+        c.errors
+            .push(("person_ref", "must be at most 100 characters".into()));
     }
     let draft = PersonDraft {
         last_name: c.text("last_name"),

@@ -50,7 +50,9 @@ pub struct RowError {
     /// The column at fault, by its API name.
     #[schema(example = "worked_hours")]
     pub column: String,
-    #[schema(example = "worked_hours + training_hours (230) exceed 206.57 h, 48 hours a week over the 30 days of 2019-04 the placement covers")]
+    #[schema(
+        example = "worked_hours + training_hours (230) exceed 206.57 h, 48 hours a week over the 30 days of 2019-04 the placement covers"
+    )]
     pub message: String,
 }
 
@@ -166,7 +168,8 @@ pub fn import<R: Read + Seek>(
             crate::models::trail::record_import(
                 c,
                 p,
-                &serde_json::to_value(&summary.sheets).map_err(|e| ApiError::internal("the import's counts", e))?,
+                &serde_json::to_value(&summary.sheets)
+                    .map_err(|e| ApiError::internal("the import's counts", e))?,
             )?;
         }
         Ok(summary)
