@@ -61,6 +61,9 @@ fn comma(h: u64) -> String {
     format!("{},{:02}", h / 100, h % 100)
 }
 
+/// A sheet's name, header and rows.
+type Sheet = (&'static str, Vec<&'static str>, Vec<Vec<String>>);
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = std::path::PathBuf::from(args.get(1).expect("DIR"));
@@ -69,7 +72,7 @@ fn main() {
     let per_placement = months / placements;
     std::fs::create_dir_all(&dir).unwrap();
 
-    let mut sheets: Vec<(&str, Vec<&str>, Vec<Vec<String>>)> = Vec::new();
+    let mut sheets: Vec<Sheet> = Vec::new();
     let buyer = |b: usize| siret(2191000000000 + b as u64 * 7);
     let company = |c: usize| siret(7328293200000 + c as u64 * 13);
     let mut rows = Vec::new();
@@ -77,7 +80,11 @@ fn main() {
         rows.push(vec![buyer(b), format!("Commune {b}"), "buyer".into()]);
     }
     for c in 0..COMPANIES {
-        rows.push(vec![company(c), format!("Entreprise {c}"), "company".into()]);
+        rows.push(vec![
+            company(c),
+            format!("Entreprise {c}"),
+            "company".into(),
+        ]);
     }
     sheets.push(("organisations", vec!["siret", "name", "kind"], rows));
 
@@ -116,7 +123,11 @@ fn main() {
             format!("Nom{p}"),
             format!("Prénom{p}"),
             if p % 9 == 0 { "F" } else { "M" }.into(),
-            french(ymd(1965 + (p % 35) as i32, 1 + (p % 12) as u32, 1 + (p % 28) as u32)),
+            french(ymd(
+                1965 + (p % 35) as i32,
+                1 + (p % 12) as u32,
+                1 + (p % 28) as u32,
+            )),
             format!("91{:03}", p % 1000),
             "rsa".into(),
         ]);

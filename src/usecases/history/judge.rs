@@ -35,6 +35,25 @@ enum Slot<T> {
     Refused(u32),
 }
 
+impl<T: Copy> Slot<T> {
+    /// What a key found leads to; else why: the row that refused `what`
+    /// in `sheet`, or `missing` when nothing has the key.
+    fn found(
+        slot: Option<&Slot<T>>,
+        what: &str,
+        sheet: Sheet,
+        missing: impl FnOnce() -> String,
+    ) -> Result<T, String> {
+        match slot {
+            Some(Slot::Ok(t)) => Ok(*t),
+            Some(Slot::Refused(row)) => {
+                Err(format!("names the {what} refused at row {row} of {sheet}"))
+            }
+            None => Err(missing()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Org {
     id: Uuid,
@@ -68,34 +87,19 @@ impl Directory {
 
     /// An organisation named by its SIRET or its name.
     fn resolve(&self, text: &str) -> Result<Org, String> {
-        let slot = match siret_key(text) {
-            Some(siret) => match self.by_siret.get(&siret) {
-                Some(slot) => *slot,
-                None => {
-                    return Err(format!(
-                        "no organisation has the SIRET {siret}, in the file or the service"
-                    ))
-                }
-            },
+        let sheet = Sheet::Organisations;
+        match siret_key(text) {
+            Some(siret) => Slot::found(self.by_siret.get(&siret), "organisation", sheet, || {
+                format!("no organisation has the SIRET {siret}, in the file or the service")
+            }),
             None => match self.by_name.get(&name_key(text)).map(Vec::as_slice) {
-                Some([slot]) => *slot,
-                Some([_, _, ..]) => {
-                    return Err(format!(
-                        "{text:?} names several organisations: give its SIRET"
-                    ))
-                }
-                _ => {
-                    return Err(format!(
-                        "no organisation is named {text:?}, in the file or the service"
-                    ))
-                }
+                Some([_, _, ..]) => Err(format!(
+                    "{text:?} names several organisations: give its SIRET"
+                )),
+                found => Slot::found(found.and_then(<[_]>::first), "organisation", sheet, || {
+                    format!("no organisation is named {text:?}, in the file or the service")
+                }),
             },
-        };
-        match slot {
-            Slot::Ok(org) => Ok(org),
-            Slot::Refused(row) => Err(format!(
-                "names the organisation refused at row {row} of organisations"
-            )),
         }
     }
 }
@@ -292,8 +296,21 @@ fn organisations(
             );
         }
         let fields = organisation_rules::check(line.draft.clone(), &mut v);
+        // A SIRET the service does not know may complete an organisation
+        // registered by its name alone.
+        let unnumbered = |n: &String| {
+            rows_by_name
+                .get(&name_key(n))
+                .and_then(|rows| match rows.as_slice() {
+                    [i] if stored[*i].siret.is_none() => Some(&stored[*i]),
+                    _ => None,
+                })
+        };
         let existing = match (&siret, &line.draft.name) {
-            (Some(s), _) => rows_by_siret.get(s).map(|i| &stored[*i]),
+            (Some(s), name) => rows_by_siret
+                .get(s)
+                .map(|i| &stored[*i])
+                .or_else(|| name.as_ref().and_then(unnumbered)),
             (None, Some(n)) => match rows_by_name.get(&name_key(n)).map(Vec::as_slice) {
                 Some([i]) => Some(&stored[*i]),
                 Some([_, _, ..]) => {
@@ -598,45 +615,33 @@ fn parties(
     contracts: &Contracts,
     people: &HashMap<String, Slot<Person>>,
 ) -> Result<(Person, Contract), (&'static str, String)> {
-    let person = match people.get(&key.person_ref) {
-        Some(Slot::Ok(p)) => *p,
-        Some(Slot::Refused(row)) => {
-            return Err((
-                "person_ref",
-                format!("names the person refused at row {row} of beneficiaries"),
-            ))
-        }
-        None => {
-            return Err((
-                "person_ref",
-                format!(
-                    "no person has the person_ref {:?}, in the file or the service",
-                    key.person_ref
-                ),
-            ))
-        }
-    };
+    let person = Slot::found(
+        people.get(&key.person_ref),
+        "person",
+        Sheet::Beneficiaries,
+        || {
+            format!(
+                "no person has the person_ref {:?}, in the file or the service",
+                key.person_ref
+            )
+        },
+    )
+    .map_err(|why| ("person_ref", why))?;
     let buyer = directory
         .resolve(&key.buyer)
         .map_err(|why| ("buyer", why))?;
-    let contract = match contracts.get(&(buyer.id, key.contract_reference.clone())) {
-        Some(Slot::Ok(c)) => *c,
-        Some(Slot::Refused(row)) => {
-            return Err((
-                "contract_reference",
-                format!("names the contract refused at row {row} of contracts"),
-            ))
-        }
-        None => {
-            return Err((
-                "contract_reference",
-                format!(
-                    "this buyer has no contract {:?}, in the file or the service",
-                    key.contract_reference
-                ),
-            ))
-        }
-    };
+    let contract = Slot::found(
+        contracts.get(&(buyer.id, key.contract_reference.clone())),
+        "contract",
+        Sheet::Contracts,
+        || {
+            format!(
+                "this buyer has no contract {:?}, in the file or the service",
+                key.contract_reference
+            )
+        },
+    )
+    .map_err(|why| ("contract_reference", why))?;
     Ok((person, contract))
 }
 
