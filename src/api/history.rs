@@ -98,7 +98,7 @@ pub struct HistoryRefused {
         (status = 200, description = "What each sheet's rows became (a dry run, or a commit that wrote them all), and every refused cell", body = HistorySummary,
          example = json!({"dry_run": true, "sheets": {"hours": {"rows": 3, "created": 2, "updated": 0, "unchanged": 0, "refused": 1}},
             "errors": [{"sheet": "hours", "row": 4, "column": "worked_hours", "message": "is required"}], "errors_total": 1})),
-        (status = 422, description = "A commit with refused rows (nothing written), with the counts and the errors; a file that cannot be read at all (not what its content type says, a sheet that does not exist, a header with an unknown or repeated column, ragged CSV rows) answers the usual problem, its `errors` naming `body` or `sheet`", body = HistoryRefused, content_type = "application/problem+json"),
+        (status = 422, description = "A commit with refused rows (nothing written), with the counts and the errors; a file that cannot be read at all (not what its content type says, a sheet that does not exist, a header with an unknown or repeated column, ragged CSV rows) answers the usual problem, its `errors` naming `body` or `sheet`", body = super::schemas::HistoryProblem, content_type = "application/problem+json"),
         (status = 400, response = crate::api::responses::BadRequest),
         (status = 401, response = crate::api::responses::Unauthorized),
         (status = 403, response = crate::api::responses::Forbidden),
