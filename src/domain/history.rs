@@ -488,6 +488,11 @@ impl<'a> Cells<'a> {
     pub fn text(&mut self, column: &'static str) -> Option<String> {
         match self.value(column) {
             Value::Empty => None,
+            // PostgreSQL's text cannot hold it; the API refuses it too.
+            Value::Text(t) if t.contains('\0') => {
+                self.fail(column, "must not contain the NUL character (U+0000)");
+                None
+            }
             Value::Text(t) => Some(t.clone()),
             Value::Number(n) => Some(n.normalize().to_string()),
             Value::Date(d) => Some(d.to_string()),
@@ -828,6 +833,10 @@ mod tests {
         assert_eq!(c.errors.len(), 1);
         assert_eq!(c.errors[0].0, "month");
         assert!(c.failed("month"));
+        let row = vec![Value::text("P\0")];
+        let mut c = Cells::new(&row, &h, true);
+        assert_eq!(c.text("person_ref"), None);
+        assert!(c.failed("person_ref"));
     }
 
     #[test]

@@ -217,7 +217,7 @@ impl Visitor for Collector {
 
 fn required(cells: &mut Cells<'_>, column: &'static str) -> Option<String> {
     let text = cells.text(column);
-    if text.is_none() {
+    if text.is_none() && !cells.failed(column) {
         cells.errors.push((column, "is required".into()));
     }
     text
