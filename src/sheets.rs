@@ -96,7 +96,10 @@ pub fn xlsx<R: Read + Seek>(
             if *header_seen {
                 visitor.row(number, values);
             } else {
-                let header = values.iter().map(header_text).collect();
+                let header = values
+                    .iter()
+                    .map(|v| v.as_text().unwrap_or_default())
+                    .collect();
                 visitor.sheet(sheet, header, false);
                 *header_seen = true;
             }
@@ -126,15 +129,6 @@ pub fn xlsx<R: Read + Seek>(
         }
     }
     Ok(read)
-}
-
-fn header_text(v: &Value) -> String {
-    match v {
-        Value::Empty => String::new(),
-        Value::Text(t) => t.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Date(d) => d.to_string(),
-    }
 }
 
 /// A workbook's parts, as its zip directory declares them: refused before

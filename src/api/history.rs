@@ -6,8 +6,10 @@ use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::export::XLSX;
 use super::input::query;
@@ -98,7 +100,7 @@ pub struct HistoryRefused {
         (status = 200, description = "What each sheet's rows became (a dry run, or a commit that wrote them all), and every refused cell", body = HistorySummary,
          example = json!({"dry_run": true, "sheets": {"hours": {"rows": 3, "created": 2, "updated": 0, "unchanged": 0, "refused": 1}},
             "errors": [{"sheet": "hours", "row": 4, "column": "worked_hours", "message": "is required"}], "errors_total": 1})),
-        (status = 422, description = "A commit with refused rows (nothing written), with the counts and the errors; a file that cannot be read at all (not what its content type says, a sheet that does not exist, a header with an unknown or repeated column, ragged CSV rows) answers the usual problem, its `errors` naming `body` or `sheet`", body = super::schemas::HistoryProblem, content_type = "application/problem+json"),
+        (status = 422, description = "A commit with refused rows (nothing written), with the counts and the errors; a file that cannot be read at all (not what its content type says, a sheet that does not exist, a header with an unknown or repeated column, ragged CSV rows) answers the usual problem, its `errors` naming `body` or `sheet`", body = HistoryProblem, content_type = "application/problem+json"),
         (status = 400, response = crate::api::responses::BadRequest),
         (status = 401, response = crate::api::responses::Unauthorized),
         (status = 403, response = crate::api::responses::Forbidden),
@@ -332,4 +334,34 @@ pub fn template() -> ApiResult<Vec<u8>> {
         }
     }
     book.save_to_buffer().map_err(xlsx)
+}
+
+/// The 422 of a history import: a commit with refused rows (the counts
+/// and each refused cell, `HistoryRefused`), or a file that cannot be read
+/// at all (the usual `Problem`, its `errors` naming `body` or `sheet`).
+/// The two differ in their `errors` items; both share the problem's
+/// members, hence `anyOf`.
+pub struct HistoryProblem;
+
+impl PartialSchema for HistoryProblem {
+    fn schema() -> RefOr<Schema> {
+        utoipa::openapi::schema::AnyOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name("HistoryRefused"))
+            .item(utoipa::openapi::Ref::from_schema_name("Problem"))
+            .description(Some(
+                "A commit with refused rows (`HistoryRefused`), or a file that cannot be read (`Problem`)",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for HistoryProblem {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("HistoryProblem")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push(("HistoryRefused".into(), HistoryRefused::schema()));
+        <HistoryRefused as ToSchema>::schemas(schemas);
+    }
 }

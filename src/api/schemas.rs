@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 
 use utoipa::openapi::schema::{
-    AdditionalProperties, AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema,
-    SchemaFormat, SchemaType, Type,
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
+    SchemaType, Type,
 };
 use utoipa::openapi::{KnownFormat, RefOr};
 use utoipa::{PartialSchema, ToSchema};
@@ -167,36 +167,5 @@ impl ToSchema for DecpDocument {
 
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         schemas.push(("DecpRecord".into(), DecpRecord::schema()));
-    }
-}
-
-/// The 422 of a history import: a commit with refused rows (the counts
-/// and each refused cell, `HistoryRefused`), or a file that cannot be read
-/// at all (the usual `Problem`, its `errors` naming `body` or `sheet`).
-/// The two differ in their `errors` items; both share the problem's
-/// members, hence `anyOf`.
-pub struct HistoryProblem;
-
-impl PartialSchema for HistoryProblem {
-    fn schema() -> RefOr<Schema> {
-        AnyOfBuilder::new()
-            .item(utoipa::openapi::Ref::from_schema_name("HistoryRefused"))
-            .item(utoipa::openapi::Ref::from_schema_name("Problem"))
-            .description(Some(
-                "A commit with refused rows (`HistoryRefused`), or a file that cannot be read (`Problem`)",
-            ))
-            .into()
-    }
-}
-
-impl ToSchema for HistoryProblem {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("HistoryProblem")
-    }
-
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        use super::history::HistoryRefused;
-        schemas.push(("HistoryRefused".into(), HistoryRefused::schema()));
-        <HistoryRefused as ToSchema>::schemas(schemas);
     }
 }

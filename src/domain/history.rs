@@ -435,6 +435,17 @@ pub enum Value {
 }
 
 impl Value {
+    /// The cell as text: a number as the spreadsheet shows it, a date as
+    /// `YYYY-MM-DD`; `None` when empty.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Value::Empty => None,
+            Value::Text(t) => Some(t.clone()),
+            Value::Number(n) => Some(n.normalize().to_string()),
+            Value::Date(d) => Some(d.to_string()),
+        }
+    }
+
     /// A text cell, `Empty` when it holds only blanks.
     pub fn text(s: &str) -> Value {
         let t = s.trim();
@@ -486,17 +497,13 @@ impl<'a> Cells<'a> {
     }
 
     pub fn text(&mut self, column: &'static str) -> Option<String> {
-        match self.value(column) {
-            Value::Empty => None,
-            // PostgreSQL's text cannot hold it; the API refuses it too.
-            Value::Text(t) if t.contains('\0') => {
-                self.fail(column, "must not contain the NUL character (U+0000)");
-                None
-            }
-            Value::Text(t) => Some(t.clone()),
-            Value::Number(n) => Some(n.normalize().to_string()),
-            Value::Date(d) => Some(d.to_string()),
+        let text = self.value(column).as_text()?;
+        // PostgreSQL's text cannot hold it; the API refuses it too.
+        if text.contains('\0') {
+            self.fail(column, "must not contain the NUL character (U+0000)");
+            return None;
         }
+        Some(text)
     }
 
     pub fn decimal(&mut self, column: &'static str) -> Option<Decimal> {

@@ -8,6 +8,41 @@ use super::violations::Violations;
 pub const NAME_MAX: usize = 300;
 pub const IDENTIFIER_MAX: usize = 64;
 
+/// What an organisation is tied to a record as; each tie takes its kinds
+/// (a holder is a company, a buyer a buyer or the Département...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Buyer,
+    Holder,
+    Employer,
+    Referent,
+}
+
+impl Party {
+    fn kinds(self) -> &'static [OrgKind] {
+        match self {
+            Party::Buyer => &[OrgKind::Buyer, OrgKind::Department],
+            Party::Holder | Party::Employer => &[OrgKind::Company],
+            Party::Referent => &[OrgKind::Plie],
+        }
+    }
+
+    /// Notes on `field` when an organisation of `kind` cannot be this party.
+    pub fn check(self, kind: OrgKind, field: &str, v: &mut Violations) {
+        let kinds = self.kinds();
+        if !kinds.contains(&kind) {
+            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            v.add(
+                field,
+                format!(
+                    "must be an organisation of kind {}, not {kind}",
+                    names.join(" or ")
+                ),
+            );
+        }
+    }
+}
+
 /// An organisation's editable fields, as they would be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganisationFields {

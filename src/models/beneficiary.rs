@@ -7,8 +7,9 @@ use crate::access::{self, PersonView};
 use crate::auth::Principal;
 use crate::db::schema::{beneficiaries, organisations};
 use crate::domain::codes::{Eligibility, OrgKind, QualificationLevel, Sex};
+use crate::domain::organisation::Party;
 use crate::domain::person::PersonFields;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Violations};
 use crate::paging::{Page, PageRequest, SeqKey};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -169,11 +170,11 @@ pub fn check_referent(conn: &mut PgConnection, referent: Option<Uuid>) -> ApiRes
         .first(conn)
         .optional()?;
     match kind {
-        Some(OrgKind::Plie) => Ok(()),
-        Some(kind) => Err(ApiError::validation(
-            "referent_id",
-            format!("must be an organisation of kind plie, not {kind}"),
-        )),
+        Some(kind) => {
+            let mut v = Violations::default();
+            Party::Referent.check(kind, "referent_id", &mut v);
+            Ok(v.finish()?)
+        }
         None => Err(ApiError::validation(
             "referent_id",
             "no organisation has this id",

@@ -11,6 +11,7 @@ use crate::db::schema::{contracts, monthly_hours, operations, organisations, pla
 use crate::db::{self, DbPool};
 use crate::domain::codes::{ClauseType, CommitmentSource, HoursStatus, MarketNature, OrgKind};
 use crate::domain::contract::{ContractFields, LAST_DAY};
+use crate::domain::organisation::Party;
 use crate::domain::standing::{Pricing, Signed, Standing};
 use crate::error::{ApiError, ApiResult, Violations};
 use crate::models::contract_life::Life;
@@ -260,18 +261,14 @@ pub fn check_parties(conn: &mut PgConnection, f: &ContractFields) -> ApiResult<(
             .and_then(|(_, k)| OrgKind::parse(k))
     };
     let mut v = Violations::default();
-    match kind_of(f.buyer_id) {
-        Some(OrgKind::Buyer | OrgKind::Department) => {}
-        Some(_) => v.add(
-            "buyer_id",
-            "must be an organisation of kind buyer or department",
-        ),
-        None => v.add("buyer_id", "no organisation has this id"),
-    }
-    match kind_of(f.holder_id) {
-        Some(OrgKind::Company) => {}
-        Some(_) => v.add("holder_id", "must be an organisation of kind company"),
-        None => v.add("holder_id", "no organisation has this id"),
+    for (party, field, id) in [
+        (Party::Buyer, "buyer_id", f.buyer_id),
+        (Party::Holder, "holder_id", f.holder_id),
+    ] {
+        match kind_of(id) {
+            Some(kind) => party.check(kind, field, &mut v),
+            None => v.add(field, "no organisation has this id"),
+        }
     }
     Ok(v.finish()?)
 }

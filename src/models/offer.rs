@@ -13,6 +13,7 @@ use crate::db::schema::{contracts, offers, organisations};
 use crate::db::{self, DbPool};
 use crate::domain::codes::OrgKind;
 use crate::domain::offer::{ContractType, OfferContext, OfferFields, OfferStatus};
+use crate::domain::organisation::Party;
 use crate::error::{ApiError, ApiResult, Violations};
 use crate::paging::{Page, PageRequest};
 
@@ -205,8 +206,7 @@ pub fn context(
             .first(conn)
             .optional()?;
         match kind {
-            Some(OrgKind::Company) => {}
-            Some(_) => v.add("employer_id", "must be an organisation of kind company"),
+            Some(kind) => Party::Employer.check(kind, "employer_id", v),
             None => v.add("employer_id", "no organisation has this id"),
         }
     }

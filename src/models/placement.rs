@@ -12,6 +12,7 @@ use crate::db::schema::{contracts, monthly_hours, organisations, placements};
 use crate::db::{self, DbPool};
 use crate::domain::calendar::Month;
 use crate::domain::codes::{Modality, OrgKind};
+use crate::domain::organisation::Party;
 use crate::domain::placement::{self as rules, Context, PlacementDraft, PlacementFields};
 use crate::error::{ApiError, ApiResult, Violations};
 use crate::paging::{Page, PageRequest};
@@ -200,8 +201,7 @@ pub fn context(
         .first(conn)
         .optional()?;
     match employer.as_deref().and_then(OrgKind::parse) {
-        Some(OrgKind::Company) => {}
-        Some(_) => v.add("employer_id", "must be an organisation of kind company"),
+        Some(kind) => Party::Employer.check(kind, "employer_id", &mut v),
         None if leave.is_some_and(|l| l.names_employers()) => v.add(
             "employer_id",
             "no company with this id that you may name as employer on this contract: \

@@ -18,7 +18,7 @@ use crate::domain::calendar::Month;
 use crate::domain::codes::{HoursStatus, OrgKind};
 use crate::domain::contract::{self as contract_rules, ContractFields, LAST_DAY};
 use crate::domain::history::Sheet;
-use crate::domain::organisation::{self as organisation_rules, OrganisationFields};
+use crate::domain::organisation::{self as organisation_rules, OrganisationFields, Party};
 use crate::domain::person::{self as person_rules, PersonFields};
 use crate::domain::placement::{
     self as placement_rules, Context, PlacementDraft, PlacementFields, WorkSpan,
@@ -251,7 +251,7 @@ pub(super) fn judge(
     let contracts = contracts(c, lines, &directory, report, &mut plan)?;
     let people = people(c, lines, &directory, today, report, &mut plan)?;
     let placements = placements(c, lines, &directory, &contracts, &people, report, &mut plan)?;
-    hours(c, lines, &placements, today, report, &mut plan)?;
+    hours(lines, &placements, today, report, &mut plan);
     Ok(plan)
 }
 
@@ -414,17 +414,10 @@ fn contracts(
         let buyer = party(&line.buyer, "buyer_id", &mut v);
         let holder = party(&line.holder, "holder_id", &mut v);
         if let Some(b) = buyer {
-            if !matches!(b.kind, OrgKind::Buyer | OrgKind::Department) {
-                v.add(
-                    "buyer_id",
-                    "must be an organisation of kind buyer or department",
-                );
-            }
+            Party::Buyer.check(b.kind, "buyer_id", &mut v);
         }
         if let Some(h) = holder {
-            if h.kind != OrgKind::Company {
-                v.add("holder_id", "must be an organisation of kind company");
-            }
+            Party::Holder.check(h.kind, "holder_id", &mut v);
         }
         draft.buyer_id = buyer.map(|b| b.id);
         draft.holder_id = holder.map(|h| h.id);
@@ -554,11 +547,10 @@ fn people(
         let mut draft = line.draft.clone();
         if let Some(text) = &line.referent {
             match directory.resolve(text) {
-                Ok(org) if org.kind == OrgKind::Plie => draft.referent_id = Some(org.id),
-                Ok(org) => v.add(
-                    "referent_id",
-                    format!("must be an organisation of kind plie, not {}", org.kind),
-                ),
+                Ok(org) => {
+                    Party::Referent.check(org.kind, "referent_id", &mut v);
+                    draft.referent_id = Some(org.id);
+                }
                 Err(why) => v.add("referent_id", why),
             }
         }
@@ -706,10 +698,9 @@ fn placements(
         if let Some(k) = line.key {
             let employer = line.employer.as_deref().map(|e| directory.resolve(e));
             let employer = match employer {
-                Some(Ok(org)) if org.kind == OrgKind::Company => Some(org.id),
-                Some(Ok(_)) => {
-                    v.add("employer_id", "must be an organisation of kind company");
-                    None
+                Some(Ok(org)) => {
+                    Party::Employer.check(org.kind, "employer_id", &mut v);
+                    Some(org.id)
                 }
                 Some(Err(why)) => {
                     v.add("employer_id", why);
@@ -825,13 +816,12 @@ fn placements(
 }
 
 fn hours(
-    _c: &mut PgConnection,
     lines: &Lines,
     placements: &Placements,
     today: NaiveDate,
     report: &mut Report,
     plan: &mut Plan,
-) -> ApiResult<()> {
+) {
     let sheet = Sheet::Hours;
     let mut seen: HashMap<(Uuid, Month), u32> = HashMap::new();
     for line in &lines.hours {
@@ -896,5 +886,4 @@ fn hours(
             ));
         }
     }
-    Ok(())
 }
