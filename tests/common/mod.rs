@@ -452,16 +452,33 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// The change feed from the start, once it holds at least `n` changes.
+    /// The caller's change feed from the start, once every change this
+    /// test's database holds is settled, and holding at least `n`.
     /// Changes are served after every older transaction of the cluster has
-    /// ended, and tests run side by side on one cluster: so poll.
+    /// ended, and tests run side by side on one cluster: a count alone
+    /// would pass as soon as the first few settle (a flaky read of a feed
+    /// that is only partly there), so wait for all of them.
     pub async fn changes_at_least(&self, token: &str, n: usize) -> Vec<Value> {
+        #[derive(QueryableByName)]
+        struct Unsettled {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
         let mut items = vec![];
         for _ in 0..600 {
-            let page = self.get("/api/v1/changes?limit=500", token).await.json();
-            items = page["items"].as_array().unwrap().clone();
-            if items.len() >= n {
-                break;
+            let unsettled = diesel::sql_query(
+                "SELECT count(*) AS n FROM changes \
+                 WHERE xid >= pg_snapshot_xmin(pg_current_snapshot())",
+            )
+            .get_result::<Unsettled>(&mut self.db.conn())
+            .unwrap()
+            .n;
+            if unsettled == 0 {
+                let page = self.get("/api/v1/changes?limit=500", token).await.json();
+                items = page["items"].as_array().unwrap().clone();
+                if items.len() >= n {
+                    break;
+                }
             }
             actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
         }
