@@ -30,9 +30,18 @@ run: .data/jwt-secret
 	export BIND_ADDR=$${BIND_ADDR:-127.0.0.1:8080}; \
 	./target/release/clauses demo-data; \
 	token=$$(./target/release/clauses token --role facilitator --sub demo-facilitator --ttl 86400); \
+	home=$$(./target/release/clauses token --role facilitator --org 0d3e0000-0000-4000-8000-000000000001 --sub demo-facilitator-home --ttl 86400); \
+	gps=$$(./target/release/clauses token --role facilitator --org 0d3e0000-0000-4000-8000-00000000000d --sub demo-facilitator-gps --ttl 86400); \
+	dept=$$(./target/release/clauses token --role department --org 0d3e0000-0000-4000-8000-000000000003 --sub demo-department --ttl 86400); \
 	echo; \
 	echo "  API reference:  http://$$BIND_ADDR/docs"; \
 	echo "  Try it:         curl -s -H 'Authorization: Bearer $$token' http://$$BIND_ADDR/api/v1/organisations"; \
+	echo; \
+	echo "  Demo tokens (24 h):"; \
+	echo "    platform facilitator (every territory): $$token"; \
+	echo "    facilitator of the first territory:     $$home"; \
+	echo "    facilitator of Grand Paris Sud:         $$gps"; \
+	echo "    the Département (its territories' figures): $$dept"; \
 	echo; \
 	exec ./target/release/clauses serve
 

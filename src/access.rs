@@ -56,6 +56,81 @@ fn facilitator_only(p: &Principal, field: &str, message: &str) -> ApiResult<()> 
     }
 }
 
+/// The rows of `$table` (which has `territory_id`) in the territory of the
+/// facilitator organisation `$org`. An organisation without a territory
+/// (no facilitator's) yields NULL, which matches nothing. The territory is
+/// read in the statement itself: no lookup per request, nothing cached.
+macro_rules! in_territory_of {
+    ($table:ident, $org:expr) => {{
+        let org: Uuid = $org;
+        schema::$table::territory_id
+            .nullable()
+            .eq_any(
+                schema::organisations::table
+                    .filter(schema::organisations::id.eq(org))
+                    .select(schema::organisations::territory_id),
+            )
+            .assume_not_null()
+    }};
+}
+
+/// What a facilitator reaches of `$table`: every row for a facilitator
+/// without `org` (the platform's team, every deployment of one
+/// territory), its territory's for a territory's facilitator.
+macro_rules! facilitator_rows {
+    ($p:expr, $table:ident) => {{
+        match territories::bound($p) {
+            None => everything(),
+            Some(org) => Box::new(in_territory_of!($table, org)) as Filter<schema::$table::table>,
+        }
+    }};
+}
+
+/// The contracts of a territory's facilitator, for conditions on the
+/// tables that hang below contracts (placements, hours, proposals...).
+fn territory_contracts(
+    org: Uuid,
+) -> schema::contracts::BoxedQuery<'static, Pg, diesel::sql_types::Uuid> {
+    schema::contracts::table
+        .filter(in_territory_of!(contracts, org))
+        .select(schema::contracts::id)
+        .into_boxed()
+}
+
+pub mod territories {
+    use super::*;
+
+    /// The facilitator organisation whose territory bounds the caller: a
+    /// facilitator token that names its organisation. `None`: the caller
+    /// is not bound to one territory (a facilitator without `org` works on
+    /// all; the other roles keep their own scope across territories).
+    pub fn bound(p: &Principal) -> Option<Uuid> {
+        match p.role {
+            Role::Facilitator => p.org,
+            _ => None,
+        }
+    }
+
+    /// Creating and changing territories: the platform's own team (a
+    /// facilitator without `org`).
+    pub fn write(p: &Principal) -> ApiResult<()> {
+        match (p.role, p.org) {
+            (Role::Facilitator, None) => Ok(()),
+            (Role::Facilitator, Some(_)) => Err(ApiError::Forbidden(
+                "only a facilitator without `org` (the platform's team) creates or changes                  territories"
+                    .into(),
+            )),
+            _ => Err(forbidden("create or change territories")),
+        }
+    }
+
+    /// Whether the caller names the territory of what it creates (it has
+    /// none of its own): everyone but a territory's facilitator.
+    pub fn names_its_own(p: &Principal) -> bool {
+        bound(p).is_none()
+    }
+}
+
 pub mod organisations {
     use super::*;
 
@@ -86,7 +161,8 @@ pub mod contracts {
     /// PLIE, the State and the facilitator read all.
     pub fn read(p: &Principal) -> Filter<schema::contracts::table> {
         match p.role {
-            Role::Facilitator | Role::Plie | Role::State | Role::Department => everything(),
+            Role::Facilitator => facilitator_rows!(p, contracts),
+            Role::Plie | Role::State | Role::Department => everything(),
             Role::Company => Box::new(schema::contracts::holder_id.eq(p.org_id())),
             Role::Buyer => Box::new(schema::contracts::buyer_id.eq(p.org_id())),
         }
@@ -96,7 +172,7 @@ pub mod contracts {
     /// the Département as a buyer) its own; 403 for the other roles.
     pub fn write(p: &Principal) -> ApiResult<Filter<schema::contracts::table>> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
+            Role::Facilitator => Ok(facilitator_rows!(p, contracts)),
             Role::Buyer | Role::Department => {
                 Ok(Box::new(schema::contracts::buyer_id.eq(p.org_id())))
             }
@@ -137,7 +213,7 @@ pub mod contracts {
     /// for its own contracts).
     pub fn amendments(p: &Principal) -> ApiResult<Filter<schema::contracts::table>> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
+            Role::Facilitator => Ok(facilitator_rows!(p, contracts)),
             Role::Buyer | Role::Department => {
                 Ok(Box::new(schema::contracts::buyer_id.eq(p.org_id())))
             }
@@ -197,7 +273,7 @@ pub mod beneficiaries {
     /// the Département and the State, who only ever get aggregates.
     pub fn read(p: &Principal) -> ApiResult<(Filter<schema::beneficiaries::table>, PersonView)> {
         match p.role {
-            Role::Facilitator => Ok((everything(), PersonView::Full)),
+            Role::Facilitator => Ok((facilitator_rows!(p, beneficiaries), PersonView::Full)),
             Role::Plie => Ok((followed_by(p.org_id()), PersonView::Full)),
             Role::Company => Ok((
                 Box::new(
@@ -219,7 +295,7 @@ pub mod beneficiaries {
     /// PLIE those it follows.
     pub fn write(p: &Principal) -> ApiResult<Filter<schema::beneficiaries::table>> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
+            Role::Facilitator => Ok(facilitator_rows!(p, beneficiaries)),
             Role::Plie => Ok(followed_by(p.org_id())),
             _ => Err(forbidden("register or change beneficiaries")),
         }
@@ -229,7 +305,7 @@ pub mod beneficiaries {
     /// PLIE the people it follows; 403 for every other role.
     pub fn trail(p: &Principal) -> ApiResult<Filter<schema::beneficiaries::table>> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
+            Role::Facilitator => Ok(facilitator_rows!(p, beneficiaries)),
             Role::Plie => Ok(followed_by(p.org_id())),
             _ => Err(forbidden("read the access trail of a person")),
         }
@@ -300,9 +376,18 @@ pub mod placements {
         Box::new(employs_or_holds!(placements, org))
     }
 
+    /// A facilitator's placements: all, or those of its territory's
+    /// contracts.
+    fn facilitated(territory: Option<Uuid>) -> Filter<schema::placements::table> {
+        match territory {
+            None => everything(),
+            Some(org) => Box::new(schema::placements::contract_id.eq_any(territory_contracts(org))),
+        }
+    }
+
     pub fn read(p: &Principal) -> ApiResult<(Filter<schema::placements::table>, PlacementView)> {
         match p.role {
-            Role::Facilitator => Ok((everything(), PlacementView::Full)),
+            Role::Facilitator => Ok((facilitated(territories::bound(p)), PlacementView::Full)),
             Role::Plie => Ok((of_referent(p.org_id()), PlacementView::Full)),
             Role::Company => Ok((employer_or_holder(p.org_id()), PlacementView::Full)),
             // The Département reads placements of its own contracts only.
@@ -324,7 +409,7 @@ pub mod placements {
     /// employs or holds the contract.
     pub fn write(p: &Principal) -> ApiResult<Filter<schema::placements::table>> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
+            Role::Facilitator => Ok(facilitated(territories::bound(p))),
             Role::Company => Ok(employer_or_holder(p.org_id())),
             _ => Err(forbidden("create or change placements")),
         }
@@ -340,6 +425,8 @@ pub mod placements {
     pub struct Placing {
         /// The company placing; `None` for the facilitator, who places anyone.
         company: Option<Uuid>,
+        /// A territory's facilitator: its people on its contracts.
+        territory: Option<Uuid>,
         /// A hire from a proposal: that person on that contract only.
         hire: Option<(Uuid, Uuid)>,
     }
@@ -349,10 +436,12 @@ pub mod placements {
         match p.role {
             Role::Facilitator => Ok(Placing {
                 company: None,
+                territory: territories::bound(p),
                 hire: None,
             }),
             Role::Company => Ok(Placing {
                 company: Some(p.org_id()),
+                territory: None,
                 hire: None,
             }),
             _ => Err(forbidden("create placements")),
@@ -364,6 +453,7 @@ pub mod placements {
     pub fn hire(contract: Uuid, person: Uuid) -> Placing {
         Placing {
             company: None,
+            territory: None,
             hire: Some((contract, person)),
         }
     }
@@ -379,7 +469,10 @@ pub mod placements {
                 return Box::new(schema::beneficiaries::id.eq(person));
             }
             match self.company {
-                None => everything(),
+                None => match self.territory {
+                    None => everything(),
+                    Some(org) => Box::new(in_territory_of!(beneficiaries, org)),
+                },
                 Some(org) => {
                     let its_offers = super::offers::of_company(org);
                     Box::new(
@@ -436,7 +529,10 @@ pub mod placements {
                 return Box::new(schema::contracts::id.eq(contract));
             }
             match self.company {
-                None => everything(),
+                None => match self.territory {
+                    None => everything(),
+                    Some(org) => Box::new(in_territory_of!(contracts, org)),
+                },
                 Some(org) => Box::new(schema::contracts::holder_id.eq(org)),
             }
         }
@@ -464,7 +560,7 @@ pub mod placements {
     /// attribute.
     pub fn outcomes(p: &Principal) -> ApiResult<Filter<schema::placements::table>> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
+            Role::Facilitator => Ok(facilitated(territories::bound(p))),
             Role::Plie => Ok(of_referent(p.org_id())),
             _ => Err(forbidden("read or record what became of a person")),
         }
@@ -477,6 +573,9 @@ pub mod placements {
     pub enum HoursScope {
         /// The facilitator: every placement.
         All,
+        /// A territory's facilitator (its organisation): the placements of
+        /// its territory's contracts.
+        Territory(Uuid),
         /// A company: the placements it employs on or whose contract it holds.
         EmployerOrHolder(Uuid),
         /// A PLIE: the placements of the people it follows.
@@ -485,7 +584,10 @@ pub mod placements {
 
     pub fn hours_scope(p: &Principal) -> ApiResult<HoursScope> {
         match p.role {
-            Role::Facilitator => Ok(HoursScope::All),
+            Role::Facilitator => Ok(match territories::bound(p) {
+                None => HoursScope::All,
+                Some(org) => HoursScope::Territory(org),
+            }),
             Role::Plie => Ok(HoursScope::Referent(p.org_id())),
             Role::Company => Ok(HoursScope::EmployerOrHolder(p.org_id())),
             _ => Err(forbidden(
@@ -500,6 +602,7 @@ pub mod placements {
         pub fn placements(self) -> Option<Filter<schema::placements::table>> {
             match self {
                 HoursScope::All => None,
+                HoursScope::Territory(org) => Some(facilitated(Some(org))),
                 HoursScope::EmployerOrHolder(org) => Some(employer_or_holder(org)),
                 HoursScope::Referent(org) => Some(of_referent(org)),
             }
@@ -512,7 +615,9 @@ pub mod placements {
         pub fn sql(self, n: usize) -> (String, Option<Uuid>) {
             let org = match self {
                 HoursScope::All => return ("TRUE".into(), None),
-                HoursScope::EmployerOrHolder(org) | HoursScope::Referent(org) => org,
+                HoursScope::Territory(org)
+                | HoursScope::EmployerOrHolder(org)
+                | HoursScope::Referent(org) => org,
             };
             let filter = self.placements().unwrap_or_else(everything);
             let mut out = <Pg as diesel::backend::Backend>::QueryBuilder::default();
@@ -547,15 +652,21 @@ pub mod placements {
     pub struct Declaring {
         /// The company declaring; `None` for the facilitator.
         company: Option<Uuid>,
+        /// A territory's facilitator: its territory's placements.
+        territory: Option<Uuid>,
     }
 
     /// Declaring hours: the facilitator (validated at once) or a company
     /// that employs or holds (declared, to be validated).
     pub fn declare_hours(p: &Principal) -> ApiResult<Declaring> {
         match p.role {
-            Role::Facilitator => Ok(Declaring { company: None }),
+            Role::Facilitator => Ok(Declaring {
+                company: None,
+                territory: territories::bound(p),
+            }),
             Role::Company => Ok(Declaring {
                 company: Some(p.org_id()),
+                territory: None,
             }),
             _ => Err(forbidden("declare hours")),
         }
@@ -573,7 +684,7 @@ pub mod placements {
         /// The placements it may declare months of.
         pub fn placements(&self) -> Filter<schema::placements::table> {
             match self.company {
-                None => everything(),
+                None => facilitated(self.territory),
                 Some(org) => employer_or_holder(org),
             }
         }
@@ -589,21 +700,25 @@ pub mod placements {
     /// the models that decide take it instead of asking again, and read
     /// the placements it opens.
     #[derive(Debug, Clone, Copy)]
-    pub struct Deciding(());
+    pub struct Deciding {
+        /// A territory's facilitator: its territory's placements.
+        territory: Option<Uuid>,
+    }
 
     /// Only the facilitator validates or rejects a month.
     pub fn decide_hours(p: &Principal) -> ApiResult<Deciding> {
         match p.role {
-            Role::Facilitator => Ok(Deciding(())),
+            Role::Facilitator => Ok(Deciding {
+                territory: territories::bound(p),
+            }),
             _ => Err(forbidden("validate or reject hours")),
         }
     }
 
     impl Deciding {
-        /// The placements whose months it decides: every one, the
-        /// facilitator's.
+        /// The placements whose months it decides: the facilitator's.
         pub fn placements(&self) -> Filter<schema::placements::table> {
-            everything()
+            facilitated(self.territory)
         }
     }
 }
@@ -648,13 +763,40 @@ pub mod changes {
         )
     }
 
+    /// A territory's changes: what hangs on its contracts, its people, its
+    /// operations (the ids the trigger recorded with each change).
+    fn in_territory(org: Uuid) -> Filter<schema::changes::table> {
+        Box::new(
+            ch::contract_id
+                .eq_any(territory_contracts(org).select(schema::contracts::id.nullable()))
+                .assume_not_null()
+                .or(ch::entity.eq("beneficiary").and(
+                    ch::entity_id.eq_any(
+                        schema::beneficiaries::table
+                            .filter(in_territory_of!(beneficiaries, org))
+                            .select(schema::beneficiaries::id),
+                    ),
+                ))
+                .or(ch::entity.eq("operation").and(
+                    ch::entity_id.eq_any(
+                        schema::operations::table
+                            .filter(in_territory_of!(operations, org))
+                            .select(schema::operations::id),
+                    ),
+                )),
+        )
+    }
+
     /// The feed carries, for each caller, the changes to what the caller
     /// may read: the same matrix as the resources themselves.
     pub fn read(p: &Principal) -> Filter<schema::changes::table> {
         let org = p.org_id();
         let entity = |e: &'static str| ch::entity.eq(e);
         match p.role {
-            Role::Facilitator => everything(),
+            Role::Facilitator => match territories::bound(p) {
+                None => everything(),
+                Some(org) => in_territory(org),
+            },
             // Its people's changes (their proposals included) and every offer.
             Role::Plie => Box::new(
                 entity("contract")
@@ -754,15 +896,20 @@ pub mod operations {
     use super::*;
 
     /// Every role reads every operation: a programme's name, dates and
-    /// target are public facts. Their figures go through `stats::scope`.
-    pub fn read(_p: &Principal) -> ApiResult<()> {
-        Ok(())
+    /// target are public facts; a territory's facilitator reads its
+    /// territory's. Their figures go through `stats::scope`.
+    pub fn read(p: &Principal) -> Filter<schema::operations::table> {
+        match p.role {
+            Role::Facilitator => facilitator_rows!(p, operations),
+            _ => everything(),
+        }
     }
 
-    /// Only the facilitator creates and edits operations.
-    pub fn write(p: &Principal) -> ApiResult<()> {
+    /// Only the facilitator creates and edits operations (a territory's
+    /// facilitator its territory's).
+    pub fn write(p: &Principal) -> ApiResult<Filter<schema::operations::table>> {
         match p.role {
-            Role::Facilitator => Ok(()),
+            Role::Facilitator => Ok(facilitator_rows!(p, operations)),
             _ => Err(forbidden("create or change operations")),
         }
     }
@@ -787,7 +934,8 @@ pub mod offers {
     /// who propose people, read all.
     pub fn read(p: &Principal) -> Filter<of::table> {
         match p.role {
-            Role::Facilitator | Role::Plie | Role::State | Role::Department => everything(),
+            Role::Facilitator => facilitator_rows!(p, offers),
+            Role::Plie | Role::State | Role::Department => everything(),
             Role::Company => held(p.org_id()),
             Role::Buyer => Box::new(
                 of::contract_id.eq_any(
@@ -803,7 +951,7 @@ pub mod offers {
     /// the contracts it holds or that it is the employer of; 403 otherwise.
     pub fn write(p: &Principal) -> ApiResult<Filter<of::table>> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
+            Role::Facilitator => Ok(facilitator_rows!(p, offers)),
             Role::Company => Ok(held(p.org_id())),
             _ => Err(forbidden("create or change offers")),
         }
@@ -813,7 +961,7 @@ pub mod offers {
     /// any, a company those it holds.
     pub fn on_contracts(p: &Principal) -> ApiResult<Filter<schema::contracts::table>> {
         match p.role {
-            Role::Facilitator => Ok(everything()),
+            Role::Facilitator => Ok(facilitator_rows!(p, contracts)),
             Role::Company => Ok(Box::new(schema::contracts::holder_id.eq(p.org_id()))),
             _ => Err(forbidden("create or change offers")),
         }
@@ -838,14 +986,20 @@ pub mod offers {
     pub struct Proposing {
         /// The PLIE proposing; `None` for the facilitator, who proposes anyone.
         plie: Option<Uuid>,
+        /// A territory's facilitator: its territory's people.
+        territory: Option<Uuid>,
     }
 
     /// The facilitator proposes anyone, a PLIE the people it follows.
     pub fn propose(p: &Principal) -> ApiResult<Proposing> {
         match p.role {
-            Role::Facilitator => Ok(Proposing { plie: None }),
+            Role::Facilitator => Ok(Proposing {
+                plie: None,
+                territory: territories::bound(p),
+            }),
             Role::Plie => Ok(Proposing {
                 plie: Some(p.org_id()),
+                territory: None,
             }),
             _ => Err(forbidden("propose people")),
         }
@@ -854,9 +1008,12 @@ pub mod offers {
     impl Proposing {
         /// The people it may propose; anyone else reads as an unknown id.
         pub fn people(&self) -> Filter<schema::beneficiaries::table> {
-            match self.plie {
-                None => everything(),
-                Some(org) => Box::new(schema::beneficiaries::referent_id.is_not_distinct_from(org)),
+            match (self.plie, self.territory) {
+                (None, None) => everything(),
+                (None, Some(org)) => Box::new(in_territory_of!(beneficiaries, org)),
+                (Some(org), _) => {
+                    Box::new(schema::beneficiaries::referent_id.is_not_distinct_from(org))
+                }
             }
         }
     }
@@ -868,7 +1025,16 @@ pub mod offers {
     pub fn read_proposals(p: &Principal) -> ApiResult<Filter<schema::proposals::table>> {
         use schema::proposals as pr;
         match p.role {
-            Role::Facilitator => Ok(everything()),
+            Role::Facilitator => match territories::bound(p) {
+                None => Ok(everything()),
+                Some(org) => Ok(Box::new(
+                    pr::offer_id.eq_any(
+                        of::table
+                            .filter(in_territory_of!(offers, org))
+                            .select(of::id),
+                    ),
+                )),
+            },
             Role::Plie => Ok(Box::new(
                 pr::proposer_org
                     .is_not_distinct_from(p.org_id())
@@ -933,8 +1099,38 @@ pub mod imports {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContractScope {
     All,
+    /// A territory's facilitator (its organisation): its territory's
+    /// contracts.
+    Territory(Uuid),
+    /// The Département (its organisation): the contracts it buys and those
+    /// of the territories it oversees (`department_id`, or none named).
+    Department(Uuid),
     HeldBy(Uuid),
     BoughtBy(Uuid),
+}
+
+impl ContractScope {
+    /// The rule as a condition on `contracts`.
+    pub fn contracts(self) -> Filter<schema::contracts::table> {
+        use schema::contracts as c;
+        match self {
+            ContractScope::All => everything(),
+            ContractScope::Territory(org) => Box::new(in_territory_of!(contracts, org)),
+            ContractScope::Department(org) => Box::new(
+                c::buyer_id.eq(org).or(c::territory_id.eq_any(
+                    schema::territories::table
+                        .filter(
+                            schema::territories::department_id
+                                .eq(org)
+                                .or(schema::territories::department_id.is_null()),
+                        )
+                        .select(schema::territories::id),
+                )),
+            ),
+            ContractScope::HeldBy(org) => Box::new(c::holder_id.eq(org)),
+            ContractScope::BoughtBy(org) => Box::new(c::buyer_id.eq(org)),
+        }
+    }
 }
 
 pub mod stats {
@@ -945,7 +1141,12 @@ pub mod stats {
     /// the whole territory. Only aggregates ever come out.
     pub fn scope(p: &Principal) -> ContractScope {
         match p.role {
-            Role::Facilitator | Role::Plie | Role::State | Role::Department => ContractScope::All,
+            Role::Facilitator => match territories::bound(p) {
+                None => ContractScope::All,
+                Some(org) => ContractScope::Territory(org),
+            },
+            Role::Plie | Role::State => ContractScope::All,
+            Role::Department => ContractScope::Department(p.org_id()),
             Role::Company => ContractScope::HeldBy(p.org_id()),
             Role::Buyer => ContractScope::BoughtBy(p.org_id()),
         }

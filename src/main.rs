@@ -61,6 +61,9 @@ enum Command {
         /// Write everything in one transaction when no row is refused.
         #[arg(long)]
         commit: bool,
+        /// The territory the history lands in (required when there are several).
+        #[arg(long)]
+        territory: Option<Uuid>,
     },
     /// Erase everyone past the retention period (RETENTION_YEARS, default 5);
     /// safe to run every night.
@@ -76,6 +79,9 @@ enum Command {
         /// Also import records that say nothing of social considerations.
         #[arg(long)]
         include_all: bool,
+        /// The territory new contracts land in (required when there are several).
+        #[arg(long)]
+        territory: Option<Uuid>,
     },
 }
 
@@ -92,12 +98,17 @@ fn main() -> ExitCode {
             ttl,
         } => token(&role, org, &sub, ttl),
         Command::DemoData => demo_data(),
-        Command::ImportDecp { file, include_all } => import_decp(&file, include_all),
+        Command::ImportDecp {
+            file,
+            include_all,
+            territory,
+        } => import_decp(&file, include_all, territory),
         Command::ImportHistory {
             file,
             sheet,
             commit,
-        } => import_history(&file, sheet.as_deref(), commit),
+            territory,
+        } => import_history(&file, sheet.as_deref(), commit, territory),
         Command::Retention { dry_run } => retention(dry_run),
         Command::Openapi => {
             print!("{}", openapi::document());
@@ -156,7 +167,11 @@ fn demo_data() -> Result<(), String> {
     Ok(())
 }
 
-fn import_decp(file: &std::path::Path, include_all: bool) -> Result<(), String> {
+fn import_decp(
+    file: &std::path::Path,
+    include_all: bool,
+    territory: Option<Uuid>,
+) -> Result<(), String> {
     let url = Config::database_url().map_err(|e| e.to_string())?;
     let estimation = Config::decp_estimation().map_err(|e| e.to_string())?;
     migrate(&url)?;
@@ -168,8 +183,14 @@ fn import_decp(file: &std::path::Path, include_all: bool) -> Result<(), String> 
         org: None,
         request_id: "import-decp".into(),
     };
-    let (summary, total) =
-        clauses::usecases::imports::stream(&mut conn, &p, reader, &estimation, include_all)?;
+    let (summary, total) = clauses::usecases::imports::stream(
+        &mut conn,
+        &p,
+        reader,
+        &estimation,
+        include_all,
+        territory,
+    )?;
     log::info!("{total} records read");
     println!(
         "{}",
@@ -178,7 +199,12 @@ fn import_decp(file: &std::path::Path, include_all: bool) -> Result<(), String> 
     Ok(())
 }
 
-fn import_history(file: &std::path::Path, sheet: Option<&str>, commit: bool) -> Result<(), String> {
+fn import_history(
+    file: &std::path::Path,
+    sheet: Option<&str>,
+    commit: bool,
+    territory: Option<Uuid>,
+) -> Result<(), String> {
     use clauses::domain::history::Sheet;
     use clauses::usecases::history::{self, File};
     let named = |name: &str| {
@@ -220,14 +246,15 @@ fn import_history(file: &std::path::Path, sheet: Option<&str>, commit: bool) -> 
         org: None,
         request_id: format!("import-history-{}", Uuid::now_v7()),
     };
-    let summary = history::import(&mut conn, &p, file, only, commit).map_err(|e| match e {
-        clauses::error::ApiError::Validation(errors) => errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        other => other.to_string(),
-    })?;
+    let summary =
+        history::import(&mut conn, &p, file, only, commit, territory).map_err(|e| match e {
+            clauses::error::ApiError::Validation(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            other => other.to_string(),
+        })?;
     println!(
         "{}",
         serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?

@@ -62,12 +62,13 @@ impl Modify for CommonAnswers {
 struct PatchLimits;
 
 /// Each creation's schema and the schema of its PATCH.
-const PATCHES: [(&str, &str); 7] = [
+const PATCHES: [(&str, &str); 8] = [
     ("NewBeneficiary", "BeneficiaryPatch"),
     ("NewContract", "ContractPatch"),
     ("NewOrder", "OrderPatch"),
     ("NewOffer", "OfferPatch"),
     ("NewOperation", "OperationPatch"),
+    ("NewTerritory", "TerritoryPatch"),
     ("NewOrganisation", "OrganisationPatch"),
     ("NewPlacement", "PlacementPatch"),
 ];
@@ -200,6 +201,10 @@ change you may read, once, in commit order.",
         api::operations::get,
         api::operations::patch,
         api::operations::fulfilment,
+        api::territories::list,
+        api::territories::create,
+        api::territories::get,
+        api::territories::patch,
         api::offers::list,
         api::offers::create,
         api::offers::get,
@@ -267,6 +272,7 @@ change you may read, once, in commit order.",
         (name = "contracts", description = "Public contracts with an insertion clause and their hours commitment"),
         (name = "offers", description = "Jobs to fill on contracts, and the people proposed on them"),
         (name = "operations", description = "Urban-renewal and other operations that contracts belong to, and how far they are"),
+        (name = "territories", description = "Territories: several facilitators on one deployment, each working inside its own"),
         (name = "beneficiaries", description = "People far from employment (personal data: facilitator and referent only)"),
         (name = "placements", description = "Employment contracts of beneficiaries on clause contracts"),
         (name = "hours", description = "Monthly hours of a placement: declared, then validated or rejected"),

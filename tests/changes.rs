@@ -165,7 +165,7 @@ fn thread_writer(url: String, w: u32, buyer: Uuid, holder: Uuid) -> std::thread:
                 report_due_on: None,
             };
             conn.transaction::<_, clauses::error::ApiError, _>(|c| {
-                let row = clauses::models::contract::create(c, &p, &fields)?;
+                let row = clauses::models::contract::create(c, &p, &fields, None)?;
                 std::thread::sleep(Duration::from_millis(u64::from((w * 7 + i * 13) % 23)));
                 if i % 2 == 0 {
                     let mut f = row.fields();

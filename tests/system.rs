@@ -282,7 +282,7 @@ async fn demo_data_is_realistic_and_idempotent() {
         clauses::models::demo::ORGANISATIONS.len()
     );
     let contracts = app.get("/api/v1/contracts", &t).await.json();
-    assert_eq!(contracts["items"].as_array().unwrap().len(), 6);
+    assert_eq!(contracts["items"].as_array().unwrap().len(), 7);
     // A contract's life: the works amended, the roads paid by orders, the
     // green spaces' report issued.
     let works = app

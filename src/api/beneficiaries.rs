@@ -65,6 +65,9 @@ pub struct Beneficiary {
     /// null for a person registered here.
     #[schema(required = true)]
     pub external_ref: Option<String>,
+    /// The territory whose facilitator follows the person (a person followed in two
+    /// territories is two records); fixed once set.
+    pub territory_id: Uuid,
     /// Always `false` on a live record (`true` on an [`ErasedBeneficiary`]).
     #[schema(schema_with = flag::<false>)]
     pub erased: bool,
@@ -99,6 +102,7 @@ pub struct ErasedBeneficiary {
     pub eligibility_reason: Option<String>,
     #[schema(required = true)]
     pub referent_id: Option<Uuid>,
+    pub territory_id: Uuid,
     /// Always `true`.
     #[schema(schema_with = flag::<true>)]
     pub erased: bool,
@@ -178,6 +182,7 @@ impl PersonRecord {
                     eligibility_reason: f.eligibility_reason,
                     referent_id: f.referent_id,
                     external_ref: row.external_ref,
+                    territory_id: row.territory_id,
                     erased: false,
                     version: row.version,
                     created_at: row.created_at,
@@ -198,6 +203,7 @@ impl PersonRecord {
                 eligibility: f.eligibility,
                 eligibility_reason: None,
                 referent_id: f.referent_id,
+                territory_id: row.territory_id,
                 erased: true,
                 version: row.version,
                 created_at: row.created_at,
@@ -247,6 +253,9 @@ super::http::page_view!(BeneficiaryPage, BeneficiaryView);
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBeneficiary {
+    /// The territory: a territory's facilitator's own when left out; a facilitator without
+    /// `org` or a PLIE names it when the deployment has several (422 otherwise). Fixed once set.
+    pub territory_id: Option<Uuid>,
     #[schema(required = true, nullable = false, min_length = 1)]
     pub last_name: Option<String>,
     #[schema(required = true, nullable = false, min_length = 1)]
@@ -314,6 +323,8 @@ paged_query! {
         pub referent_id: Option<Uuid>,
         /// Only people whose last name starts with this (case-insensitive).
         pub last_name: Option<String>,
+        /// Only people of this territory.
+        pub territory_id: Option<Uuid>,
     }
     updated_since
 }
@@ -334,6 +345,7 @@ super::endpoint::list! {
         let filter = model::Filter {
             referent_id: q.referent_id,
             last_name: q.last_name,
+            territory_id: q.territory_id,
         };
         let (page, view) = db::run(&state.pool, move |c| {
             usecases::people::list(c, &p, filter, page)
@@ -373,8 +385,9 @@ super::endpoint::create! {
             &mut v,
         );
         let fields = v.finish_with(fields)?;
+        let territory = input.territory_id;
         let row = db::run(&state.pool, move |c| {
-            usecases::people::create(c, &p, &fields)
+            usecases::people::create(c, &p, &fields, territory)
         })
         .await?;
         Ok(super::http::created(format!("/api/v1/beneficiaries/{}", row.id), row.version, &BeneficiaryView::of(row, PersonView::Full)))

@@ -92,6 +92,8 @@ pub struct Contract {
     /// How many amendments the contract has; `amount_excl_tax`, `end_date` and
     /// `commitment_hours` are the values with them.
     pub amendments: i32,
+    /// The territory whose facilitator follows the contract; fixed once set.
+    pub territory_id: Uuid,
     /// Euros per insertion hour not done, the contract's penalty.
     #[schema(required = true)]
     pub penalty_per_missing_hour: Option<Decimal>,
@@ -142,6 +144,7 @@ impl From<ContractRow> for Contract {
             initial_end_date: f.end_date,
             initial_commitment_hours: f.commitment_hours.normalize(),
             amendments: r.amendments,
+            territory_id: r.territory_id,
             penalty_per_missing_hour: f.penalty_per_missing_hour.map(|d| d.normalize()),
             penalty_cap_rate: f.penalty_cap_rate.map(|d| d.normalize()),
             report_due_on: f.report_due_on,
@@ -172,6 +175,9 @@ super::http::page_view!(ContractPage, Contract);
 pub struct NewContract {
     /// Required for the facilitator; a buyer's (or the Département's) own organisation by default.
     pub buyer_id: Option<Uuid>,
+    /// The territory: a territory's facilitator's own when left out; anyone else names it when
+    /// the deployment has several (422 otherwise). Fixed once set.
+    pub territory_id: Option<Uuid>,
     #[schema(required = true, nullable = false)]
     pub holder_id: Option<Uuid>,
     #[schema(required = true, nullable = false, min_length = 1)]
@@ -357,6 +363,8 @@ paged_query! {
         /// Only contracts running on this day.
         #[serde(default, deserialize_with = "super::input::date")]
         pub active_on: Option<NaiveDate>,
+        /// Only contracts of this territory.
+        pub territory_id: Option<Uuid>,
     }
     updated_since
 }
@@ -415,6 +423,7 @@ super::endpoint::list! {
             market_nature: q.market_nature,
             cpv_division: q.cpv_division,
             active_on: q.active_on,
+            territory_id: q.territory_id,
         };
         let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
         Ok(HttpResponse::Ok().json(ContractPage::from(page.map(Contract::from))))
@@ -465,8 +474,9 @@ super::endpoint::create! {
             &mut v,
         );
         let fields = v.finish_with(fields)?;
+        let territory = input.territory_id;
         let row = db::run(&state.pool, move |c| {
-            usecases::contracts::create(c, &p, &fields)
+            usecases::contracts::create(c, &p, &fields, territory)
         })
         .await?;
         Ok(super::http::created(format!("/api/v1/contracts/{}", row.id), row.version, &Contract::from(row)))

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
+use uuid::Uuid;
 
 use super::export::XLSX;
 use super::input::query;
@@ -55,6 +56,9 @@ pub struct HistoryQuery {
     /// The sheet a CSV file holds (required with `text/csv`): `organisations`, `contracts`,
     /// `beneficiaries`, `placements` or `hours`. With a workbook, only that sheet is read.
     pub sheet: Option<String>,
+    /// The territory the history lands in: a territory's facilitator's own when left out; a
+    /// facilitator without `org` names it when the deployment has several (422 otherwise).
+    pub territory_id: Option<Uuid>,
 }
 
 /// A committed import with refused rows: nothing was written.
@@ -120,6 +124,7 @@ pub async fn import_history(
     let q = q.unwrap_or(HistoryQuery {
         dry_run: None,
         sheet: None,
+        territory_id: None,
     });
     let commit = match q.dry_run.as_deref() {
         None | Some("true") => false,
@@ -167,13 +172,14 @@ pub async fn import_history(
         );
     }
     v.finish()?;
+    let territory = q.territory_id;
     let summary = db::run(&state.pool, move |c| {
         let bytes = std::io::Cursor::new(body);
         let file = match (csv, sheet) {
             (true, Some(sheet)) => File::Csv(bytes, sheet),
             _ => File::Xlsx(bytes),
         };
-        usecase::import(c, &p, file, sheet, commit)
+        usecase::import(c, &p, file, sheet, commit, territory)
     })
     .await?;
     if commit && !summary.clean() {

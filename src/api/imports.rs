@@ -2,6 +2,7 @@ use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use uuid::Uuid;
 
 use super::input::query;
 use crate::access;
@@ -28,6 +29,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct ImportQuery {
     /// `all` also imports records that say nothing of social considerations (2019 format).
     pub include: Option<String>,
+    /// The territory new contracts land in: a territory's facilitator's own when left out;
+    /// anyone else names it when the deployment has several (422 otherwise).
+    pub territory_id: Option<Uuid>,
 }
 
 /// Import published contract data (DECP)
@@ -59,6 +63,7 @@ pub async fn import_decp(
 ) -> ApiResult<HttpResponse> {
     access::imports::decp(&p)?;
     let (q, mut v) = query::<ImportQuery>(&req);
+    let territory = q.as_ref().and_then(|q| q.territory_id);
     let include_all = match q.and_then(|q| q.include) {
         None => false,
         Some(s) if s == "all" => true,
@@ -71,7 +76,7 @@ pub async fn import_decp(
     let (doc, _) = super::input::json_body::<serde_json::Value>(&req, &body)?;
     let estimation = state.decp.clone();
     let summary = db::run(&state.pool, move |c| {
-        usecases::imports::document(c, &p, &doc, &estimation, include_all)
+        usecases::imports::document(c, &p, &doc, &estimation, include_all, territory)
     })
     .await?;
     Ok(HttpResponse::Ok().json(summary))

@@ -38,6 +38,7 @@ pub mod schemas;
 pub mod selection;
 pub mod stats;
 pub mod system;
+pub mod territories;
 pub mod worklist;
 
 use actix_web::web;
@@ -53,6 +54,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(contract_life::routes)
             .configure(contract_report::routes)
             .configure(operations::routes)
+            .configure(territories::routes)
             .configure(offers::routes)
             .configure(proposals::routes)
             .configure(beneficiaries::routes)

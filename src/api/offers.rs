@@ -63,6 +63,8 @@ pub struct Offer {
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "super::json::instant")]
     pub updated_at: DateTime<Utc>,
+    /// Its contract's territory.
+    pub territory_id: Uuid,
 }
 
 impl From<OfferRow> for Offer {
@@ -86,6 +88,7 @@ impl From<OfferRow> for Offer {
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            territory_id: r.territory_id,
         }
     }
 }
@@ -187,6 +190,8 @@ paged_query! {
         pub employer_id: Option<Uuid>,
         /// Only offers in this status.
         pub status: Option<OfferStatus>,
+        /// Only offers of this territory.
+        pub territory_id: Option<Uuid>,
     }
     updated_since
 }
@@ -206,6 +211,7 @@ super::endpoint::list! {
             contract_id: q.contract_id,
             employer_id: q.employer_id,
             status: q.status,
+            territory_id: q.territory_id,
         };
         let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
         Ok(HttpResponse::Ok().json(OfferPage::from(page.map(Offer::from))))

@@ -56,6 +56,8 @@ pub struct Operation {
     /// The hours of insertion the operation's contracts must give together.
     #[schema(required = true)]
     pub target_hours: Option<Decimal>,
+    /// The territory whose facilitator runs it; fixed once set.
+    pub territory_id: Uuid,
     pub version: i32,
     #[serde(serialize_with = "super::json::instant")]
     pub created_at: DateTime<Utc>,
@@ -73,6 +75,7 @@ impl From<OperationRow> for Operation {
             start_date: r.start_date,
             end_date: r.end_date,
             target_hours: r.target_hours.map(|d| d.normalize()),
+            territory_id: r.territory_id,
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -108,6 +111,9 @@ pub struct NewOperation {
     pub end_date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "super::input::number")]
     pub target_hours: Option<Decimal>,
+    /// The territory: a territory's facilitator's own when left out; a facilitator without
+    /// `org` names it when the deployment has several (422 otherwise).
+    pub territory_id: Option<Uuid>,
 }
 
 /// Changes to an operation (JSON Merge Patch): absent fields stay, `null` clears. A new name is
@@ -142,6 +148,8 @@ paged_query! {
         pub programme: Option<Programme>,
         /// Only operations renewing this QPV.
         pub qpv_code: Option<String>,
+        /// Only operations of this territory.
+        pub territory_id: Option<Uuid>,
     }
     updated_since
 }
@@ -159,6 +167,7 @@ super::endpoint::list! {
         let filter = model::Filter {
             programme: q.programme,
             qpv_code: q.qpv_code.map(|c| c.trim().to_ascii_uppercase()),
+            territory_id: q.territory_id,
         };
         let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
         Ok(HttpResponse::Ok().json(OperationPage::from(page.map(Operation::from))))
@@ -187,7 +196,8 @@ super::endpoint::create! {
             &mut v,
         );
         let fields = v.finish_with(fields)?;
-        let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
+        let territory = input.territory_id;
+        let row = db::run(&state.pool, move |c| model::create(c, &p, &fields, territory)).await?;
         Ok(super::http::created(format!("/api/v1/operations/{}", row.id), row.version, &Operation::from(row)))
     }
 }
@@ -322,7 +332,6 @@ pub async fn fulfilment(
     let on = q
         .and_then(|q| q.on)
         .unwrap_or_else(|| Utc::now().date_naive());
-    access::operations::read(&p)?;
     let scope = access::stats::scope(&p);
     let audience = access::stats::audience(&p, None);
     let people_on = match audience {
@@ -330,7 +339,7 @@ pub async fn fulfilment(
         _ => crate::domain::calendar::month_end_on_or_before(on),
     };
     let (operation, t) = db::run(&state.pool, move |c| {
-        usecases::figures::operation_fulfilment(c, scope, id, on, people_on)
+        usecases::figures::operation_fulfilment(c, &p, scope, id, on, people_on)
     })
     .await?;
     let target = rules::target(operation.target_hours, t.sees_all, t.commitment_hours);

@@ -56,6 +56,9 @@ pub struct Organisation {
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "super::json::instant")]
     pub updated_at: DateTime<Utc>,
+    /// The territory a facilitator's organisation works inside; null for every other kind.
+    #[schema(required = true)]
+    pub territory_id: Option<Uuid>,
 }
 
 impl From<OrganisationRow> for Organisation {
@@ -73,6 +76,7 @@ impl From<OrganisationRow> for Organisation {
             version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            territory_id: row.territory_id,
         }
     }
 }
@@ -105,6 +109,9 @@ pub struct NewOrganisation {
     pub identifier: Option<String>,
     /// Only for kind `buyer` or `department` (default `department` for a department).
     pub buyer_category: Option<BuyerCategory>,
+    /// Only for kind `facilitator`: the territory it works inside (the only one by default;
+    /// required when there are several).
+    pub territory_id: Option<Uuid>,
 }
 
 /// Changes to an organisation (JSON Merge Patch): absent fields stay, `null` clears.
@@ -132,6 +139,9 @@ pub struct OrganisationPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<BuyerCategory>)]
     pub buyer_category: Option<Option<BuyerCategory>>,
+    /// Only for kind `facilitator`: moves it to another territory (a facilitator without
+    /// `org` only).
+    pub territory_id: Option<Uuid>,
 }
 
 paged_query! {
@@ -189,7 +199,8 @@ super::endpoint::create! {
             &mut v,
         );
         let fields = v.finish_with(fields)?;
-        let row = db::run(&state.pool, move |c| model::create(c, &p, &fields)).await?;
+        let territory = input.territory_id;
+        let row = db::run(&state.pool, move |c| model::create(c, &p, &fields, territory)).await?;
         Ok(super::http::created(format!("/api/v1/organisations/{}", row.id), row.version, &Organisation::from(row)))
     }
 }
@@ -238,8 +249,9 @@ super::endpoint::patch! {
             super::endpoint::patch_request::<OrganisationPatch>(&req, &id, "organisation", &body)?;
         v.not_null("kind", &patch.kind);
         v.not_null("name", &patch.name);
+        let territory = patch.territory_id;
         let row = db::run(&state.pool, move |c| {
-            usecases::directory::update_organisation(c, &p, id, &precondition, patch, v)
+            usecases::directory::update_organisation(c, &p, id, &precondition, patch, territory, v)
         })
         .await?;
         Ok(super::http::changed(row.version, &Organisation::from(row)))

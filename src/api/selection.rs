@@ -30,6 +30,9 @@ pub struct FiguresQuery {
     /// The calendar year.
     #[param(required = true, minimum = 1990, maximum = 2100)]
     pub year: Option<i32>,
+    /// Only contracts of this territory. A person followed in two territories is two records,
+    /// counted in each.
+    pub territory_id: Option<Uuid>,
     /// Only contracts of this buyer.
     pub buyer_id: Option<Uuid>,
     /// Only this contract.
@@ -56,6 +59,7 @@ pub fn selection(
 ) -> ApiResult<(i32, Selection, Option<ExportFormat>)> {
     let q = q.unwrap_or(FiguresQuery {
         year: None,
+        territory_id: None,
         buyer_id: None,
         contract_id: None,
         operation: None,
@@ -70,6 +74,7 @@ pub fn selection(
         year,
         Selection {
             scope: access::stats::scope(p),
+            territory_id: q.territory_id,
             buyer_id: q.buyer_id,
             contract_id: q.contract_id,
             operation: q.operation,

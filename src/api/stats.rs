@@ -313,6 +313,9 @@ pub struct BreakdownQuery {
     /// What to split by.
     #[param(required = true)]
     pub by: Option<BreakdownKey>,
+    /// Only contracts of this territory. A person followed in two territories is two records,
+    /// counted in each.
+    pub territory_id: Option<Uuid>,
     /// Only contracts of this buyer.
     pub buyer_id: Option<Uuid>,
     /// Only this contract.
@@ -347,6 +350,7 @@ fn key_header(by: BreakdownKey) -> &'static str {
         BreakdownKey::CpvDivision => "Division CPV",
         BreakdownKey::BuyerCategory => "Type d'acheteur",
         BreakdownKey::EmployerSiaeType => "Type de structure employeuse",
+        BreakdownKey::Territory => "Territoire",
     }
 }
 
@@ -366,6 +370,7 @@ fn sheet_name(by: BreakdownKey) -> &'static str {
         BreakdownKey::CpvDivision => "Par division CPV",
         BreakdownKey::BuyerCategory => "Par type d'acheteur",
         BreakdownKey::EmployerSiaeType => "Par type d'employeur",
+        BreakdownKey::Territory => "Par territoire",
     }
 }
 
@@ -493,6 +498,7 @@ async fn breakdown_document(
             q.by,
             Some(FiguresQuery {
                 year: q.year,
+                territory_id: q.territory_id,
                 buyer_id: q.buyer_id,
                 contract_id: q.contract_id,
                 operation: q.operation,
@@ -638,6 +644,9 @@ pub struct ContractsQuery {
     /// The calendar year.
     #[param(required = true, minimum = 1990, maximum = 2100)]
     pub year: Option<i32>,
+    /// Only contracts of this territory. A person followed in two territories is two records,
+    /// counted in each.
+    pub territory_id: Option<Uuid>,
     /// Only contracts of this buyer.
     pub buyer_id: Option<Uuid>,
     /// Only this contract.
@@ -738,6 +747,7 @@ async fn contracts_document(
     let keep = fulfilment_statuses(&mut v, q.as_ref().and_then(|q| q.status.as_deref()));
     let q = q.map(|q| FiguresQuery {
         year: q.year,
+        territory_id: q.territory_id,
         buyer_id: q.buyer_id,
         contract_id: q.contract_id,
         operation: q.operation,
@@ -829,10 +839,12 @@ async fn annual_report_document(
     }
     let on = to_date(year);
     let audience = access::stats::audience(&p, selection.referent_id);
-    // A company reads no breakdown by its people's attributes.
+    // A company reads no breakdown by its people's attributes; the split by
+    // territory comes only where there are several (usecases::figures).
     let keys: Vec<BreakdownKey> = BreakdownKey::ALL
         .iter()
         .copied()
+        .filter(|by| *by != BreakdownKey::Territory)
         .filter(|by| !by.is_person_attribute() || access::stats::person_attributes(&p).is_ok())
         .collect();
     // A situation is a person's attribute: not for a company either.

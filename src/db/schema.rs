@@ -13,6 +13,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        territory_id -> Nullable<Uuid>,
     }
 }
 
@@ -50,6 +51,7 @@ diesel::table! {
         penalty_cap_rate -> Nullable<Numeric>,
         report_due_on -> Nullable<Date>,
         amendments -> Int4,
+        territory_id -> Uuid,
     }
 }
 
@@ -65,6 +67,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        territory_id -> Uuid,
     }
 }
 
@@ -88,6 +91,7 @@ diesel::table! {
         qpv_resident -> Bool,
         age_jan1_2000 -> Nullable<Int4>,
         external_ref -> Nullable<Text>,
+        territory_id -> Uuid,
     }
 }
 
@@ -216,6 +220,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        territory_id -> Uuid,
     }
 }
 
@@ -301,7 +306,20 @@ diesel::joinable!(contract_amendments -> contracts (contract_id));
 diesel::joinable!(contract_orders -> contracts (contract_id));
 diesel::joinable!(contract_reports -> contracts (contract_id));
 
+diesel::table! {
+    territories (id) {
+        id -> Uuid,
+        name -> Text,
+        department_id -> Nullable<Uuid>,
+        postal_codes -> Array<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    territories,
     contract_amendments,
     contract_orders,
     contract_reports,

@@ -19,6 +19,7 @@ super::codes::code_enum! {
         CpvDivision => "cpv_division",
         BuyerCategory => "buyer_category",
         EmployerSiaeType => "employer_siae_type",
+        Territory => "territory",
     }
 }
 

@@ -24,4 +24,5 @@ pub mod report;
 pub mod role;
 pub mod siret;
 pub mod standing;
+pub mod territory;
 pub mod violations;

@@ -16,6 +16,8 @@ pub enum Party {
     Holder,
     Employer,
     Referent,
+    /// The Département over a territory.
+    Department,
 }
 
 impl Party {
@@ -24,6 +26,7 @@ impl Party {
             Party::Buyer => &[OrgKind::Buyer, OrgKind::Department],
             Party::Holder | Party::Employer => &[OrgKind::Company],
             Party::Referent => &[OrgKind::Plie],
+            Party::Department => &[OrgKind::Department],
         }
     }
 

@@ -32,6 +32,7 @@ pub struct BeneficiaryRow {
     pub erased_at: Option<DateTime<Utc>>,
     /// The id another tool gave the person (set by a history import).
     pub external_ref: Option<String>,
+    pub territory_id: Uuid,
 }
 
 crate::paging::timestamped!(BeneficiaryRow);
@@ -98,6 +99,7 @@ impl<'a> From<&'a PersonFields> for Columns<'a> {
 pub struct Filter {
     pub referent_id: Option<Uuid>,
     pub last_name: Option<String>,
+    pub territory_id: Option<Uuid>,
 }
 
 /// `%` and `_` in a prefix are literal.
@@ -122,6 +124,9 @@ pub fn list(
     let mut q = beneficiaries::table.filter(scope).into_boxed();
     if let Some(r) = filter.referent_id {
         q = q.filter(beneficiaries::referent_id.eq(r));
+    }
+    if let Some(t) = filter.territory_id {
+        q = q.filter(beneficiaries::territory_id.eq(t));
     }
     if let Some(name) = filter.last_name {
         q = q.filter(
@@ -186,14 +191,20 @@ pub fn create(
     conn: &mut PgConnection,
     p: &Principal,
     fields: &PersonFields,
+    territory: Option<Uuid>,
 ) -> ApiResult<BeneficiaryRow> {
     access::beneficiaries::write(p)?;
     if fields.eligibility.contains(&Eligibility::OtherValidated) {
         access::beneficiaries::validate_other(p)?;
     }
+    let territory = super::territory::for_new(conn, p, territory)?;
     check_referent(conn, fields.referent_id)?;
     let row: BeneficiaryRow = diesel::insert_into(beneficiaries::table)
-        .values((beneficiaries::id.eq(Uuid::now_v7()), Columns::from(fields)))
+        .values((
+            beneficiaries::id.eq(Uuid::now_v7()),
+            beneficiaries::territory_id.eq(territory),
+            Columns::from(fields),
+        ))
         .returning(BeneficiaryRow::as_returning())
         .get_result(conn)?;
     trail::record(conn, p, TrailAction::Create, &[row.id])?;
@@ -240,11 +251,15 @@ pub fn save(conn: &mut PgConnection, id: Uuid, new: &PersonFields) -> ApiResult<
 pub fn birth_date(
     conn: &mut PgConnection,
     people: Option<access::Filter<beneficiaries::table>>,
+    territory: Option<Uuid>,
     id: Uuid,
 ) -> ApiResult<Option<NaiveDate>> {
     let mut q = beneficiaries::table.find(id).into_boxed();
     if let Some(people) = people {
         q = q.filter(people);
+    }
+    if let Some(t) = territory {
+        q = q.filter(beneficiaries::territory_id.eq(t));
     }
     Ok(q.select(beneficiaries::birth_date)
         .first::<Option<NaiveDate>>(conn)

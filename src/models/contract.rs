@@ -52,6 +52,7 @@ pub struct ContractRow {
     pub penalty_cap_rate: Option<Decimal>,
     pub report_due_on: Option<NaiveDate>,
     pub amendments: i32,
+    pub territory_id: Uuid,
 }
 
 crate::paging::timestamped!(ContractRow);
@@ -185,6 +186,7 @@ pub struct Filter {
     /// Two digits.
     pub cpv_division: Option<String>,
     pub active_on: Option<NaiveDate>,
+    pub territory_id: Option<Uuid>,
 }
 
 pub fn list(
@@ -216,6 +218,9 @@ pub fn list(
     }
     if let Some(d) = filter.active_on {
         q = q.filter(contracts::start_date.le(d).and(contracts::end_date.ge(d)));
+    }
+    if let Some(t) = filter.territory_id {
+        q = q.filter(contracts::territory_id.eq(t));
     }
     super::keyset_page!(q, contracts, page);
     let rows = q.select(ContractRow::as_select()).load(conn)?;
@@ -281,12 +286,15 @@ pub fn link_operation(
     conn: &mut PgConnection,
     f: &mut ContractFields,
     asked: Option<&str>,
+    territory: Uuid,
 ) -> ApiResult<()> {
     let Some(id) = f.operation_id else {
         return Ok(());
     };
+    // Another territory's operation is as unknown as a wrong id.
     let name: Option<String> = operations::table
         .find(id)
+        .filter(operations::territory_id.eq(territory))
         .select(operations::name)
         .for_share()
         .first(conn)
@@ -314,25 +322,29 @@ pub fn create(
     conn: &mut PgConnection,
     p: &Principal,
     fields: &ContractFields,
+    territory: Option<Uuid>,
 ) -> ApiResult<ContractRow> {
     access::contracts::may_buy_for(p, fields.buyer_id)?;
+    let territory = super::territory::for_new(conn, p, territory)?;
     check_parties(conn, fields)?;
     let mut fields = fields.clone();
     let asked = fields.operation.clone();
-    link_operation(conn, &mut fields, asked.as_deref())?;
-    insert(conn, Uuid::now_v7(), &fields)
+    link_operation(conn, &mut fields, asked.as_deref(), territory)?;
+    insert(conn, Uuid::now_v7(), &fields, territory)
 }
 
 /// Writes a new contract, checked already, under an id its caller chose
-/// (an import links rows to it before it is written).
+/// (an import links rows to it before it is written), in `territory`.
 pub fn insert(
     conn: &mut PgConnection,
     id: Uuid,
     fields: &ContractFields,
+    territory: Uuid,
 ) -> ApiResult<ContractRow> {
     Ok(diesel::insert_into(contracts::table)
         .values((
             contracts::id.eq(id),
+            contracts::territory_id.eq(territory),
             Columns::new(fields, &Life::default().as_of(&fields.signed(), LAST_DAY)),
         ))
         .returning(ContractRow::as_returning())

@@ -181,11 +181,20 @@ fn find_or_create(
         .get_result(conn)?)
 }
 
+/// Where an import's contracts land: new ones in `territory`; when
+/// `bound` (a territory's facilitator), existing ones must be of it too.
+#[derive(Debug, Clone, Copy)]
+pub struct Landing {
+    pub territory: Uuid,
+    pub bound: bool,
+}
+
 /// Imports one record read from `raw` for a caller who may import only
 /// `only_buyer`'s records (`None`: any buyer's).
 pub fn apply(
     conn: &mut PgConnection,
     only_buyer: Option<Uuid>,
+    landing: Landing,
     c: &DecpContract,
     raw: &Value,
 ) -> ApiResult<Outcome> {
@@ -207,6 +216,7 @@ pub fn apply(
         Uuid,
         NaiveDate,
         NaiveDate,
+        Uuid,
     );
     let existing: Option<Existing> = contracts::table
         .filter(contracts::buyer_id.eq(buyer_id))
@@ -219,19 +229,31 @@ pub fn apply(
             contracts::holder_id,
             contracts::start_date,
             contracts::end_date,
+            contracts::territory_id,
         ))
         .for_update()
         .first(conn)
         .optional()?;
+    // A buyer's reference is unique across territories: a territory's
+    // facilitator cannot reach another territory's contract through it.
+    if existing
+        .as_ref()
+        .is_some_and(|e| landing.bound && e.7 != landing.territory)
+    {
+        return Err(ApiError::conflict(
+            "id",
+            "is the buyer's reference of a contract of another territory",
+        ));
+    }
     // A buyer names the holder of a contract it creates, as POST does (a
     // company registered on the way has no data to read); an existing
     // contract keeps its holder.
     let holder_id = match &existing {
-        Some((.., holder, _, _)) if !facilitator => *holder,
+        Some((.., holder, _, _, _)) if !facilitator => *holder,
         _ => find_or_create(conn, &c.holder, OrgKind::Company, true)?,
     };
     // New dates may not leave the contract's placements or months outside.
-    if let Some((id, .., start, end)) = &existing {
+    if let Some((id, .., start, end, _)) = &existing {
         if (*start, *end) != (c.start_date, c.end_date) {
             super::contract::dates_hold(conn, *id, c.start_date, c.end_date)?;
         }
@@ -270,6 +292,7 @@ pub fn apply(
             diesel::insert_into(contracts::table)
                 .values((
                     contracts::id.eq(id),
+                    contracts::territory_id.eq(landing.territory),
                     contracts::buyer_id.eq(buyer_id),
                     contracts::reference.eq(&c.id),
                     columns,

@@ -32,6 +32,10 @@ pub const CLEANER: Uuid = id(9);
 pub const ETTI: Uuid = id(10);
 pub const ACI: Uuid = id(11);
 pub const GEIQ: Uuid = id(12);
+/// The facilitator of the neighbouring territory, Grand Paris Sud.
+pub const GPS_FACILITATOR: Uuid = id(13);
+/// The second territory (the first is the one every deployment has).
+pub const GPS: Uuid = id(0x901);
 
 pub const ORGANISATIONS: &[DemoOrg] = &[
     DemoOrg {
@@ -39,6 +43,14 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
         kind: "facilitator",
         name: "MIVE — facilitation des clauses sociales",
         siret: Some("21910001922678"),
+        siae_type: None,
+        buyer_category: None,
+    },
+    DemoOrg {
+        id: GPS_FACILITATOR,
+        kind: "facilitator",
+        name: "Maison de l'emploi Grand Paris Sud — clauses sociales",
+        siret: None,
         siae_type: None,
         buyer_category: None,
     },
@@ -138,29 +150,29 @@ pub const ORGANISATIONS: &[DemoOrg] = &[
 const ACTIVITY: &str = r#"
 -- The ANRU 2 works on the Tarterêts, in Corbeil-Essonnes: an NPNRU
 -- operation whose contracts (works, services, supplies) give hours together.
-INSERT INTO operations (id, name, programme, qpv_codes, start_date, end_date, target_hours)
+INSERT INTO operations (id, name, programme, qpv_codes, start_date, end_date, target_hours, territory_id)
 VALUES ('0d3e0000-0000-4000-8000-000000000401', 'NPNRU Tarterêts', 'npnru', '{QN09103M}',
-        '2017-01-01', '2027-12-31', 5000)
+        '2017-01-01', '2027-12-31', 5000, '@HOME@')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO contracts (id, buyer_id, holder_id, reference, title, operation, clause_type, start_date, end_date,
-                       amount_excl_tax, labour_share, insertion_rate, hourly_cost, commitment_hours, commitment_source)
+                       amount_excl_tax, labour_share, insertion_rate, hourly_cost, commitment_hours, commitment_source, territory_id)
 VALUES
  ('0d3e0000-0000-4000-8000-000000000101', '0d3e0000-0000-4000-8000-000000000005', '0d3e0000-0000-4000-8000-000000000008',
   'GPS-2019-TX-07', 'Réhabilitation de 120 logements, secteur Tarterêts', 'NPNRU Tarterêts', 'execution_condition',
-  '2019-01-01', '2021-06-30', 2400000, 0.40, 0.05, 35, 1371.43, 'computed'),
+  '2019-01-01', '2021-06-30', 2400000, 0.40, 0.05, 35, 1371.43, 'computed', '@HOME@'),
  ('0d3e0000-0000-4000-8000-000000000102', '0d3e0000-0000-4000-8000-000000000006', '0d3e0000-0000-4000-8000-000000000009',
   'CE-2019-NET-02', 'Nettoyage des bâtiments communaux', NULL, 'execution_condition',
-  '2019-03-01', '2022-02-28', NULL, NULL, NULL, NULL, 2000, 'given'),
+  '2019-03-01', '2022-02-28', NULL, NULL, NULL, NULL, 2000, 'given', '@HOME@'),
  ('0d3e0000-0000-4000-8000-000000000103', '0d3e0000-0000-4000-8000-000000000003', '0d3e0000-0000-4000-8000-00000000000b',
   'CD91-2019-EV-11', 'Entretien des espaces verts des collèges', NULL, 'reserved_market',
-  '2019-01-01', '2019-12-31', 180000, 0.65, 0.05, 30, 195, 'computed'),
+  '2019-01-01', '2019-12-31', 180000, 0.65, 0.05, 30, 195, 'computed', '@HOME@'),
  ('0d3e0000-0000-4000-8000-000000000104', '0d3e0000-0000-4000-8000-000000000007', '0d3e0000-0000-4000-8000-000000000009',
   'EHS-2019-GUP-03', 'Gestion urbaine de proximité, quartier des Tarterêts', 'NPNRU Tarterêts', 'execution_condition',
-  '2019-06-01', '2022-05-31', NULL, NULL, NULL, NULL, 1200, 'given'),
+  '2019-06-01', '2022-05-31', NULL, NULL, NULL, NULL, 1200, 'given', '@HOME@'),
  ('0d3e0000-0000-4000-8000-000000000105', '0d3e0000-0000-4000-8000-000000000005', '0d3e0000-0000-4000-8000-000000000008',
   'GPS-2020-FO-01', 'Fourniture et pose de mobilier urbain, Tarterêts', 'NPNRU Tarterêts', 'award_criterion',
-  '2020-01-01', '2020-12-31', NULL, NULL, NULL, NULL, 300, 'given')
+  '2020-01-01', '2020-12-31', NULL, NULL, NULL, NULL, 300, 'given', '@HOME@')
 ON CONFLICT DO NOTHING;
 
 -- What the observatories break down by (set once: a later change stays).
@@ -176,16 +188,16 @@ FROM (VALUES
 WHERE contracts.id = v.id AND contracts.cpv_code IS NULL;
 
 INSERT INTO beneficiaries (id, last_name, first_name, sex, birth_date, postal_code, qpv_code, qualification_level,
-                           eligibility, referent_id)
+                           eligibility, referent_id, territory_id)
 VALUES
  ('0d3e0000-0000-4000-8000-000000000201', 'Exemple', 'Karim', 'M', '1996-02-14', '91100', 'QN09103M', 'infra_3',
-  '{long_term_unemployed,plie_participant}', '0d3e0000-0000-4000-8000-000000000002'),
+  '{long_term_unemployed,plie_participant}', '0d3e0000-0000-4000-8000-000000000002', '@HOME@'),
  ('0d3e0000-0000-4000-8000-000000000202', 'Démo', 'Sandrine', 'F', '1971-09-03', '91000', NULL, '3',
-  '{rsa,senior_50_plus}', '0d3e0000-0000-4000-8000-000000000002'),
+  '{rsa,senior_50_plus}', '0d3e0000-0000-4000-8000-000000000002', '@HOME@'),
  ('0d3e0000-0000-4000-8000-000000000203', 'Fictif', 'Moussa', 'M', '2001-06-21', '91100', 'QN09103M', '3',
-  '{young_low_qualified}', '0d3e0000-0000-4000-8000-000000000002'),
+  '{young_low_qualified}', '0d3e0000-0000-4000-8000-000000000002', '@HOME@'),
  ('0d3e0000-0000-4000-8000-000000000204', 'Témoin', 'Julien', 'M', '1988-11-30', '91080', NULL, '4',
-  '{disabled_worker}', NULL)
+  '{disabled_worker}', NULL, '@HOME@')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO placements (id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date, weekly_hours)
@@ -220,19 +232,19 @@ ON CONFLICT DO NOTHING;
 -- Jobs offered on the contracts and the people proposed on them, one
 -- proposal in each status (Moussa's hire is his placement on the works).
 INSERT INTO offers (id, contract_id, employer_id, job_title, contract_type, hours_per_week, positions, start_date,
-                    end_date, postal_code, description, qpv_priority, external_url, status, hired)
+                    end_date, postal_code, description, qpv_priority, external_url, status, hired, territory_id)
 VALUES
  ('0d3e0000-0000-4000-8000-000000000501', '0d3e0000-0000-4000-8000-000000000101', '0d3e0000-0000-4000-8000-000000000008',
   'Coffreur-bancheur', 'cdd', 35, 2, '2020-03-02', '2020-12-31', '91100',
   'Réhabilitation de logements aux Tarterêts : coffrage et banchage, travail en équipe.', true,
-  'https://emplois.inclusion.beta.gouv.fr/', 'open', 0),
+  'https://emplois.inclusion.beta.gouv.fr/', 'open', 0, '@HOME@'),
  ('0d3e0000-0000-4000-8000-000000000502', '0d3e0000-0000-4000-8000-000000000101', '0d3e0000-0000-4000-8000-00000000000c',
-  'Apprenti maçon', 'apprenticeship', 35, 1, '2019-09-02', NULL, '91100', NULL, true, NULL, 'filled', 1),
+  'Apprenti maçon', 'apprenticeship', 35, 1, '2019-09-02', NULL, '91100', NULL, true, NULL, 'filled', 1, '@HOME@'),
  ('0d3e0000-0000-4000-8000-000000000503', '0d3e0000-0000-4000-8000-000000000104', '0d3e0000-0000-4000-8000-000000000009',
-  'Agent de médiation', 'cdd', 20, 1, '2019-10-01', '2020-09-30', '91100', NULL, false, NULL, 'closed', 0),
+  'Agent de médiation', 'cdd', 20, 1, '2019-10-01', '2020-09-30', '91100', NULL, false, NULL, 'closed', 0, '@HOME@'),
  ('0d3e0000-0000-4000-8000-000000000504', '0d3e0000-0000-4000-8000-000000000104', '0d3e0000-0000-4000-8000-000000000009',
   'Agent d''entretien des espaces communs', 'cddi', 26, 1, '2020-01-06', NULL, '91100',
-  'Entretien des halls et des abords, quartier des Tarterêts.', true, NULL, 'open', 0)
+  'Entretien des halls et des abords, quartier des Tarterêts.', true, NULL, 'open', 0, '@HOME@')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO proposals (id, offer_id, beneficiary_id, note, status, reason, proposed_by, proposer_role, proposer_org, placement_id)
@@ -256,12 +268,12 @@ ON CONFLICT DO NOTHING;
 INSERT INTO contracts (id, buyer_id, holder_id, reference, title, clause_type, start_date, end_date, pricing,
                        max_amount_excl_tax, amount_excl_tax, labour_share, insertion_rate, hourly_cost,
                        commitment_hours, commitment_source, initial_amount_excl_tax, cpv_code, market_nature,
-                       penalty_per_missing_hour, penalty_cap_rate, report_due_on)
+                       penalty_per_missing_hour, penalty_cap_rate, report_due_on, territory_id)
 VALUES
  ('0d3e0000-0000-4000-8000-000000000106', '0d3e0000-0000-4000-8000-000000000003', '0d3e0000-0000-4000-8000-000000000008',
   'CD91-2024-AC-01', 'Accord-cadre à bons de commande : entretien des routes départementales', 'execution_condition',
   '2024-01-01', '2027-12-31', 'orders', 800000, NULL, 0.35, 0.05, 35, 0, 'computed', NULL, '45233141', 'works',
-  60, 0.20, '2028-03-31')
+  60, 0.20, '2028-03-31', '@HOME@')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO contract_orders (id, contract_id, reference, ordered_on, start_date, end_date, amount_excl_tax,
@@ -293,10 +305,66 @@ VALUES
 ON CONFLICT DO NOTHING;
 "#;
 
+/// Grand Paris Sud, the neighbouring territory with its own facilitator:
+/// a works contract of 2021 and the two people placed on it. Its people
+/// are its own records (a person followed in both would be two).
+const GPS_ACTIVITY: &str = r#"
+INSERT INTO contracts (id, buyer_id, holder_id, reference, title, clause_type, start_date, end_date,
+                       amount_excl_tax, labour_share, insertion_rate, hourly_cost, commitment_hours, commitment_source,
+                       cpv_code, market_nature, territory_id)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000111', '0d3e0000-0000-4000-8000-000000000005', '0d3e0000-0000-4000-8000-000000000008',
+  'GPS-2021-TX-12', 'Construction d''un groupe scolaire, Grigny', 'execution_condition', '2021-01-04', '2022-12-30',
+  3500000, 0.40, 0.05, 35, 2000, 'computed', '45214200', 'works', '@GPS@')
+ON CONFLICT DO NOTHING;
+
+INSERT INTO beneficiaries (id, last_name, first_name, sex, birth_date, postal_code, qpv_code, qualification_level,
+                           eligibility, referent_id, territory_id)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000211', 'Modèle', 'Inès', 'F', '1999-05-17', '91350', NULL, '3',
+  '{young_under_26,rsa}', '0d3e0000-0000-4000-8000-000000000002', '@GPS@'),
+ ('0d3e0000-0000-4000-8000-000000000212', 'Spécimen', 'Olivier', 'M', '1969-12-02', '91350', NULL, 'infra_3',
+  '{long_term_unemployed,senior_50_plus}', NULL, '@GPS@')
+ON CONFLICT DO NOTHING;
+
+INSERT INTO placements (id, beneficiary_id, contract_id, employer_id, modality, job_title, start_date, end_date, weekly_hours)
+VALUES
+ ('0d3e0000-0000-4000-8000-000000000311', '0d3e0000-0000-4000-8000-000000000211', '0d3e0000-0000-4000-8000-000000000111',
+  '0d3e0000-0000-4000-8000-00000000000a', 'integration_temporary_work', 'Aide-coffreuse', '2021-03-01', '2021-08-31', 35),
+ ('0d3e0000-0000-4000-8000-000000000312', '0d3e0000-0000-4000-8000-000000000212', '0d3e0000-0000-4000-8000-000000000111',
+  '0d3e0000-0000-4000-8000-000000000008', 'direct_fixed_term', 'Manœuvre', '2021-04-06', '2021-12-31', 35)
+ON CONFLICT DO NOTHING;
+
+INSERT INTO monthly_hours (id, placement_id, month, worked_hours, training_hours, status, declared_by, declared_role, decided_by, decided_at)
+SELECT ('0d3e0000-0000-4000-8000-' || lpad(to_hex(8192 + n), 12, '0'))::uuid, p, m, w, t, 'validated',
+       'demo', 'company', 'demo-facilitator-gps', now()
+FROM (VALUES
+ (1, '0d3e0000-0000-4000-8000-000000000311'::uuid, '2021-03-01'::date, 140.00, 7.00),
+ (2, '0d3e0000-0000-4000-8000-000000000311', '2021-04-01', 151.67, 0),
+ (3, '0d3e0000-0000-4000-8000-000000000312', '2021-04-01', 126.00, 0),
+ (4, '0d3e0000-0000-4000-8000-000000000312', '2021-05-01', 151.67, 0)
+) AS v (n, p, m, w, t)
+ON CONFLICT DO NOTHING;
+"#;
+
 /// Loads the demo territory in the caller's transaction; returns how many
 /// organisations were new.
 pub fn load(conn: &mut PgConnection) -> QueryResult<usize> {
+    use crate::db::schema::territories;
     use diesel::connection::SimpleConnection;
+    // The seed's territory is the one every deployment has (the oldest).
+    let home: Uuid = territories::table
+        .filter(territories::id.ne(GPS))
+        .order((territories::created_at, territories::id))
+        .select(territories::id)
+        .first(conn)?;
+    diesel::update(
+        territories::table
+            .find(home)
+            .filter(territories::name.eq("Territoire")),
+    )
+    .set(territories::name.eq("Cœur d'Essonne et Corbeil-Essonnes"))
+    .execute(conn)?;
     let mut added = 0;
     for o in ORGANISATIONS {
         added += diesel::insert_into(organisations::table)
@@ -307,11 +375,32 @@ pub fn load(conn: &mut PgConnection) -> QueryResult<usize> {
                 organisations::siret.eq(o.siret),
                 organisations::siae_type.eq(o.siae_type),
                 organisations::buyer_category.eq(o.buyer_category),
+                organisations::territory_id.eq((o.id == FACILITATOR).then_some(home)),
             ))
             .on_conflict_do_nothing()
             .execute(conn)?;
     }
-    conn.batch_execute(ACTIVITY)?;
+    diesel::update(
+        territories::table
+            .find(home)
+            .filter(territories::department_id.is_null()),
+    )
+    .set(territories::department_id.eq(DEPARTMENT))
+    .execute(conn)?;
+    diesel::insert_into(territories::table)
+        .values((
+            territories::id.eq(GPS),
+            territories::name.eq("Grand Paris Sud"),
+            territories::department_id.eq(DEPARTMENT),
+            territories::postal_codes.eq(vec!["91080", "91130", "91350", "91000", "77"]),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    diesel::update(organisations::table.find(GPS_FACILITATOR))
+        .set(organisations::territory_id.eq(GPS))
+        .execute(conn)?;
+    conn.batch_execute(&ACTIVITY.replace("@HOME@", &home.to_string()))?;
+    conn.batch_execute(&GPS_ACTIVITY.replace("@GPS@", &GPS.to_string()))?;
     Ok(added)
 }
 

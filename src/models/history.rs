@@ -41,19 +41,27 @@ pub fn contracts(conn: &mut PgConnection) -> ApiResult<Vec<ContractRow>> {
         .load(conn)?)
 }
 
-/// Operations by id and name (a contract row names its operation).
-pub fn operations(conn: &mut PgConnection) -> ApiResult<Vec<(Uuid, String)>> {
+/// The territory's operations by id and name (a contract row names its
+/// operation).
+pub fn operations(conn: &mut PgConnection, territory: Uuid) -> ApiResult<Vec<(Uuid, String)>> {
     Ok(operations::table
+        .filter(operations::territory_id.eq(territory))
         .select((operations::id, operations::name))
         .load(conn)?)
 }
 
-/// The people another tool's ids name, by that id.
-pub fn people(conn: &mut PgConnection, refs: &[String]) -> ApiResult<Vec<BeneficiaryRow>> {
+/// The territory's people another tool's ids name, by that id (a person
+/// followed in two territories is two records).
+pub fn people(
+    conn: &mut PgConnection,
+    territory: Uuid,
+    refs: &[String],
+) -> ApiResult<Vec<BeneficiaryRow>> {
     let mut out = Vec::new();
     for chunk in refs.chunks(CHUNK) {
         out.extend(
             beneficiaries::table
+                .filter(beneficiaries::territory_id.eq(territory))
                 .filter(beneficiaries::external_ref.eq_any(chunk))
                 .select(BeneficiaryRow::as_select())
                 .load(conn)?,
@@ -126,13 +134,14 @@ pub struct PersonWrite<'a> {
 /// version.
 pub fn write_people(
     conn: &mut PgConnection,
+    territory: Uuid,
     created: &[PersonWrite<'_>],
     updated: &[PersonWrite<'_>],
 ) -> ApiResult<()> {
     const INSERT: &str = "INSERT INTO beneficiaries (id, external_ref, last_name, first_name, sex,
             birth_date, postal_code, qpv_code, qualification_level, eligibility, eligibility_reason,
-            referent_id)
-        SELECT id, r, l, f, s, b, pc, q, ql, string_to_array(e, ','), er, rf
+            referent_id, territory_id)
+        SELECT id, r, l, f, s, b, pc, q, ql, string_to_array(e, ','), er, rf, $13
         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[],
             $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::uuid[])
             AS t(id, r, l, f, s, b, pc, q, ql, e, er, rf)";
@@ -144,7 +153,7 @@ pub fn write_people(
         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[],
             $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::uuid[])
             AS t(id, r, l, f, s, b, pc, q, ql, e, er, rf)
-        WHERE b.id = t.id";
+        WHERE b.id = t.id AND b.territory_id = $13";
     for (sql, rows) in [(INSERT, created), (UPDATE, updated)] {
         for chunk in rows.chunks(CHUNK) {
             diesel::sql_query(sql)
@@ -217,6 +226,7 @@ pub fn write_people(
                         .map(|w| w.fields.referent_id)
                         .collect::<Vec<_>>(),
                 )
+                .bind::<SqlUuid, _>(territory)
                 .execute(conn)?;
         }
     }

@@ -22,6 +22,7 @@ pub mod proposal;
 pub mod publication;
 pub mod report;
 pub mod stats;
+pub mod territory;
 pub mod trail;
 pub mod worklist;
 

@@ -38,6 +38,7 @@ pub struct OfferRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub territory_id: Uuid,
 }
 
 crate::paging::timestamped!(OfferRow);
@@ -105,6 +106,7 @@ pub struct Filter {
     pub contract_id: Option<Uuid>,
     pub employer_id: Option<Uuid>,
     pub status: Option<OfferStatus>,
+    pub territory_id: Option<Uuid>,
 }
 
 pub fn list(
@@ -122,6 +124,9 @@ pub fn list(
     }
     if let Some(s) = filter.status {
         q = q.filter(offers::status.eq(s.as_str()));
+    }
+    if let Some(t) = filter.territory_id {
+        q = q.filter(offers::territory_id.eq(t));
     }
     super::keyset_page!(q, offers, page);
     let rows = q.select(OfferRow::as_select()).load(conn)?;
@@ -245,8 +250,17 @@ pub fn create(
     )?;
     let fields = crate::domain::offer::check(draft, ctx.as_ref(), &mut v);
     let fields = v.finish_with(fields)?;
+    // An offer is its contract's territory's.
+    let territory: Uuid = contracts::table
+        .find(fields.contract_id)
+        .select(contracts::territory_id)
+        .first(conn)?;
     Ok(diesel::insert_into(offers::table)
-        .values((offers::id.eq(Uuid::now_v7()), Columns::from(&fields)))
+        .values((
+            offers::id.eq(Uuid::now_v7()),
+            offers::territory_id.eq(territory),
+            Columns::from(&fields),
+        ))
         .returning(OfferRow::as_returning())
         .get_result(conn)?)
 }

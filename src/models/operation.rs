@@ -30,6 +30,7 @@ pub struct OperationRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub territory_id: Uuid,
 }
 
 crate::paging::timestamped!(OperationRow);
@@ -75,6 +76,7 @@ impl<'a> From<&'a OperationFields> for Columns<'a> {
 pub struct Filter {
     pub programme: Option<Programme>,
     pub qpv_code: Option<String>,
+    pub territory_id: Option<Uuid>,
 }
 
 /// Every role reads every operation (`access::operations`).
@@ -84,13 +86,17 @@ pub fn list(
     filter: Filter,
     page: PageRequest,
 ) -> ApiResult<Page<OperationRow>> {
-    access::operations::read(p)?;
-    let mut q = operations::table.into_boxed();
+    let mut q = operations::table
+        .filter(access::operations::read(p))
+        .into_boxed();
     if let Some(programme) = filter.programme {
         q = q.filter(operations::programme.eq(programme.as_str()));
     }
     if let Some(code) = filter.qpv_code {
         q = q.filter(operations::qpv_codes.contains(vec![code]));
+    }
+    if let Some(t) = filter.territory_id {
+        q = q.filter(operations::territory_id.eq(t));
     }
     super::keyset_page!(q, operations, page);
     let rows = q.select(OperationRow::as_select()).load(conn)?;
@@ -99,22 +105,22 @@ pub fn list(
 
 type ById = operations::BoxedQuery<'static, Pg, SqlTypeOf<AsSelect<OperationRow, Pg>>>;
 
-fn by_id(id: Uuid) -> ById {
+fn by_id(p: &Principal, id: Uuid) -> ById {
     operations::table
+        .filter(access::operations::read(p))
         .filter(operations::id.eq(id))
         .select(OperationRow::as_select())
         .into_boxed()
 }
 
 pub async fn get(pool: &DbPool, p: &Principal, id: Uuid) -> ApiResult<OperationRow> {
-    access::operations::read(p)?;
-    db::pipelined::first(pool, || Ok(by_id(id)))
+    db::pipelined::first(pool, || Ok(by_id(p, id)))
         .await?
         .ok_or_else(|| ApiError::not_found("operation"))
 }
 
-pub fn get_in(conn: &mut PgConnection, id: Uuid) -> ApiResult<OperationRow> {
-    by_id(id)
+pub fn get_in(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OperationRow> {
+    by_id(p, id)
         .first(conn)
         .optional()?
         .ok_or_else(|| ApiError::not_found("operation"))
@@ -124,19 +130,25 @@ pub fn create(
     conn: &mut PgConnection,
     p: &Principal,
     fields: &OperationFields,
+    territory: Option<Uuid>,
 ) -> ApiResult<OperationRow> {
     access::operations::write(p)?;
+    let territory = super::territory::for_new(conn, p, territory)?;
     Ok(diesel::insert_into(operations::table)
-        .values((operations::id.eq(Uuid::now_v7()), Columns::from(fields)))
+        .values((
+            operations::id.eq(Uuid::now_v7()),
+            operations::territory_id.eq(territory),
+            Columns::from(fields),
+        ))
         .returning(OperationRow::as_returning())
         .get_result(conn)?)
 }
 
 /// The operation, locked for a change by `p`.
 pub fn lock(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<OperationRow> {
-    access::operations::write(p)?;
     operations::table
-        .find(id)
+        .filter(access::operations::write(p)?)
+        .filter(operations::id.eq(id))
         .for_update()
         .select(OperationRow::as_select())
         .first(conn)
@@ -217,14 +229,9 @@ pub fn totals(
     on: NaiveDate,
     people_on: NaiveDate,
 ) -> ApiResult<OperationTotals> {
-    let mut q = contracts::table
+    let q = contracts::table
         .filter(contracts::operation_id.eq(operation.id))
-        .into_boxed();
-    match scope {
-        ContractScope::All => {}
-        ContractScope::HeldBy(o) => q = q.filter(contracts::holder_id.eq(o)),
-        ContractScope::BoughtBy(o) => q = q.filter(contracts::buyer_id.eq(o)),
-    }
+        .filter(scope.contracts());
     let rows: Vec<super::contract::ContractRow> = q
         .select(super::contract::ContractRow::as_select())
         .load(conn)?;

@@ -27,6 +27,7 @@ pub struct OrganisationRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub territory_id: Option<Uuid>,
 }
 
 crate::paging::timestamped!(OrganisationRow);
@@ -133,9 +134,42 @@ pub fn create(
     conn: &mut PgConnection,
     p: &Principal,
     fields: &OrganisationFields,
+    territory: Option<Uuid>,
 ) -> ApiResult<OrganisationRow> {
     access::organisations::write(p)?;
-    insert(conn, Uuid::now_v7(), fields)
+    let territory = territory_of(conn, p, fields.kind, None, territory)?;
+    insert(conn, Uuid::now_v7(), fields, territory)
+}
+
+/// The territory an organisation of `kind` works inside: a facilitator's
+/// is the one named (moving it is the platform team's), else the one it
+/// had, else the one new rows land in; any other kind has none (422 on
+/// `territory_id` when one is named).
+pub fn territory_of(
+    conn: &mut PgConnection,
+    p: &Principal,
+    kind: OrgKind,
+    current: Option<Uuid>,
+    named: Option<Uuid>,
+) -> ApiResult<Option<Uuid>> {
+    if kind != OrgKind::Facilitator {
+        return match named {
+            Some(_) => Err(ApiError::validation(
+                "territory_id",
+                "only an organisation of kind facilitator works inside a territory",
+            )),
+            None => Ok(None),
+        };
+    }
+    match (current, named) {
+        (Some(c), None) => Ok(Some(c)),
+        (Some(c), Some(n)) if c == n => Ok(Some(c)),
+        (Some(_), Some(_)) => {
+            access::territories::write(p)?;
+            Ok(Some(super::territory::for_new(conn, p, named)?))
+        }
+        (None, named) => Ok(Some(super::territory::for_new(conn, p, named)?)),
+    }
 }
 
 /// Writes a new organisation under an id its caller chose (an import
@@ -144,9 +178,14 @@ pub fn insert(
     conn: &mut PgConnection,
     id: Uuid,
     fields: &OrganisationFields,
+    territory: Option<Uuid>,
 ) -> ApiResult<OrganisationRow> {
     Ok(diesel::insert_into(organisations::table)
-        .values((organisations::id.eq(id), Columns::from(fields)))
+        .values((
+            organisations::id.eq(id),
+            organisations::territory_id.eq(territory),
+            Columns::from(fields),
+        ))
         .returning(OrganisationRow::as_returning())
         .get_result(conn)?)
 }
@@ -213,13 +252,34 @@ pub fn save(
     conn: &mut PgConnection,
     id: Uuid,
     new: &OrganisationFields,
+    territory: Option<Uuid>,
 ) -> ApiResult<OrganisationRow> {
     Ok(diesel::update(organisations::table.find(id))
         .set((
             Columns::from(new),
+            organisations::territory_id.eq(territory),
             organisations::version.eq(organisations::version + 1),
             organisations::updated_at.eq(diesel::dsl::now),
         ))
         .returning(OrganisationRow::as_returning())
         .get_result(conn)?)
+}
+
+/// Writes new fields, keeping a facilitator's territory (any other kind
+/// has none).
+pub fn save_fields(
+    conn: &mut PgConnection,
+    id: Uuid,
+    new: &OrganisationFields,
+) -> ApiResult<OrganisationRow> {
+    let current: Option<Uuid> = organisations::table
+        .find(id)
+        .select(organisations::territory_id)
+        .first(conn)?;
+    save(
+        conn,
+        id,
+        new,
+        current.filter(|_| new.kind == OrgKind::Facilitator),
+    )
 }

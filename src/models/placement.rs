@@ -173,10 +173,14 @@ pub fn context(
         None => Box::new(true.into_sql::<diesel::sql_types::Bool>()),
     };
     // Shared-locked: the contract's dates cannot move under the placement.
-    let contract: Option<(NaiveDate, NaiveDate)> = contracts::table
+    let contract: Option<(NaiveDate, NaiveDate, Uuid)> = contracts::table
         .filter(contracts::id.eq(f.contract_id))
         .filter(scope)
-        .select((contracts::start_date, contracts::end_date))
+        .select((
+            contracts::start_date,
+            contracts::end_date,
+            contracts::territory_id,
+        ))
         .for_share()
         .first(conn)
         .optional()?;
@@ -186,7 +190,13 @@ pub fn context(
             "no contract with this id that you may place people on",
         );
     }
-    let birth = beneficiary::birth_date(conn, leave.map(|l| l.people()), f.beneficiary_id)?;
+    // A person of another territory than the contract's reads as unknown.
+    let birth = beneficiary::birth_date(
+        conn,
+        leave.map(|l| l.people()),
+        contract.map(|c| c.2),
+        f.beneficiary_id,
+    )?;
     if birth.is_none() {
         v.add("beneficiary_id", "no beneficiary has this id");
     }
@@ -210,7 +220,7 @@ pub fn context(
         None => v.add("employer_id", "no organisation has this id"),
     }
     let ctx = match (contract, birth) {
-        (Some((contract_start, contract_end)), Some(birth_date)) => Some(Context {
+        (Some((contract_start, contract_end, _)), Some(birth_date)) => Some(Context {
             contract_start,
             contract_end,
             birth_date,

@@ -18,6 +18,8 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Debug, Clone)]
 pub struct Selection {
     pub scope: ContractScope,
+    /// Only the contracts of this territory.
+    pub territory_id: Option<Uuid>,
     pub buyer_id: Option<Uuid>,
     pub contract_id: Option<Uuid>,
     pub operation: Option<String>,
@@ -32,6 +34,7 @@ impl Selection {
     pub fn everything() -> Selection {
         Selection {
             scope: ContractScope::All,
+            territory_id: None,
             buyer_id: None,
             contract_id: None,
             operation: None,
@@ -79,17 +82,23 @@ fn statement(template: &str, p: &Params) -> ApiResult<Statement> {
     );
     let (sql, names) = named::positional(&sql);
     let s = p.selection;
-    let (held_by, bought_by) = match s.scope {
-        ContractScope::All => (None, None),
-        ContractScope::HeldBy(o) => (Some(o), None),
-        ContractScope::BoughtBy(o) => (None, Some(o)),
-    };
+    let (mut held_by, mut bought_by, mut territory_of, mut department) = (None, None, None, None);
+    match s.scope {
+        ContractScope::All => {}
+        ContractScope::HeldBy(o) => held_by = Some(o),
+        ContractScope::BoughtBy(o) => bought_by = Some(o),
+        ContractScope::Territory(o) => territory_of = Some(o),
+        ContractScope::Department(o) => department = Some(o),
+    }
     let (first, last) = year_bounds(p.year);
     let mut q = diesel::sql_query(sql).into_boxed();
     for name in names {
         q = match name {
             "held_by" => q.bind::<Nullable<SqlUuid>, _>(held_by),
             "bought_by" => q.bind::<Nullable<SqlUuid>, _>(bought_by),
+            "territory_of" => q.bind::<Nullable<SqlUuid>, _>(territory_of),
+            "department" => q.bind::<Nullable<SqlUuid>, _>(department),
+            "territory" => q.bind::<Nullable<SqlUuid>, _>(s.territory_id),
             "buyer" => q.bind::<Nullable<SqlUuid>, _>(s.buyer_id),
             "contract" => q.bind::<Nullable<SqlUuid>, _>(s.contract_id),
             "operation" => q.bind::<Nullable<Text>, _>(s.operation.clone()),
@@ -140,6 +149,7 @@ impl Selection {
     /// The whole territory, no filter: what the rollups answer.
     pub fn is_whole_territory(&self) -> bool {
         self.scope == ContractScope::All
+            && self.territory_id.is_none()
             && self.buyer_id.is_none()
             && self.contract_id.is_none()
             && self.operation.is_none()
@@ -309,6 +319,7 @@ fn breakdown_sql(by: BreakdownKey, whole: bool, rows: &str) -> String {
         BreakdownKey::Modality => by_placement("p.modality", "", Reads::Placement),
         BreakdownKey::Contract => by_placement("p.contract_id", "", Reads::Placement),
         BreakdownKey::Operation => by_placement("c.operation", "", Reads::Contract),
+        BreakdownKey::Territory => by_placement("c.territory_id", "", Reads::Contract),
         BreakdownKey::ClauseType => by_placement("c.clause_type", "", Reads::Contract),
         BreakdownKey::MarketNature => by_placement("c.market_nature", "", Reads::Contract),
         BreakdownKey::CpvDivision => by_placement("substr(c.cpv_code, 1, 2)", "", Reads::Contract),

@@ -13,7 +13,7 @@ use utoipa::{Modify, Number};
 
 use crate::api::hours::{decisions, statements};
 use crate::domain::numbers::{self, Bound, Rule};
-use crate::domain::{contract, life, offer, operation, organisation, person, placement};
+use crate::domain::{contract, life, offer, operation, organisation, person, placement, territory};
 
 /// What a field's schema states.
 #[derive(Debug, Clone, Copy)]
@@ -119,6 +119,12 @@ pub fn table() -> Vec<(&'static str, &'static str, Limit)> {
             decimal(numbers::commitment_hours()),
         ),
         ("NewOrganisation", "name", Chars(organisation::NAME_MAX)),
+        ("NewTerritory", "name", Chars(territory::NAME_MAX)),
+        (
+            "NewTerritory",
+            "postal_codes",
+            Items(territory::MAX_POSTAL_CODES),
+        ),
         (
             "NewOrganisation",
             "identifier",

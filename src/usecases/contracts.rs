@@ -20,8 +20,9 @@ pub fn create(
     conn: &mut PgConnection,
     p: &Principal,
     fields: &ContractFields,
+    territory: Option<Uuid>,
 ) -> ApiResult<ContractRow> {
-    conn.transaction(|c| model::create(c, p, fields))
+    conn.transaction(|c| model::create(c, p, fields, territory))
 }
 
 /// A contract changed: locked, merged, checked by the contract's rules,
@@ -46,7 +47,12 @@ pub fn update(
         let r = rules::revise(&mut new, commitment);
         let new = rules::check(new.into(), r.commitment_given, r.sizing_changed, &mut v);
         let mut new = v.finish_with(new)?;
-        model::link_operation(c, &mut new, operation_asked.as_deref())?;
+        model::link_operation(
+            c,
+            &mut new,
+            operation_asked.as_deref(),
+            current.territory_id,
+        )?;
         if new == old {
             return Ok(current);
         }

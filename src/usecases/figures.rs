@@ -9,12 +9,14 @@ use diesel::PgConnection;
 use uuid::Uuid;
 
 use crate::access::ContractScope;
+use crate::auth::Principal;
 use crate::domain::breakdown::BreakdownKey;
 use crate::domain::disclosure::Audience;
 use crate::error::ApiResult;
 use crate::models::operation::{self, OperationRow, OperationTotals};
 use crate::models::publication::{self, PublicationRow};
 use crate::models::stats::{self, Annual, BreakdownCounts, KeyFigureCounts, Selection};
+use crate::models::territory;
 
 /// Where a reader's key figures come from.
 pub enum KeyFiguresSource {
@@ -30,12 +32,23 @@ fn reads_publication(audience: Audience, s: &Selection) -> bool {
     audience == Audience::Masked && s.is_whole_territory()
 }
 
+/// `s` with its scope as `All` when it covers every territory, so that a
+/// deployment of one territory reads its rollups (and its publication) as
+/// before territories.
+fn widened(c: &mut PgConnection, s: &Selection) -> ApiResult<Selection> {
+    Ok(Selection {
+        scope: territory::widen(c, s.scope)?,
+        ..s.clone()
+    })
+}
+
 fn key_figures_in(
     c: &mut PgConnection,
     s: &Selection,
     year: i32,
     audience: Audience,
 ) -> ApiResult<KeyFiguresSource> {
+    let s = &widened(c, s)?;
     if reads_publication(audience, s) {
         if let Some(row) = publication::find(c, year)? {
             return Ok(KeyFiguresSource::Published(row));
@@ -63,7 +76,8 @@ pub fn breakdown(
 ) -> ApiResult<BreakdownCounts> {
     conn.build_transaction().read_only().run(|c| {
         stats::widen_work_mem(c)?;
-        stats::breakdown(c, s, year, by)
+        let s = widened(c, s)?;
+        stats::breakdown(c, &s, year, by)
     })
 }
 
@@ -83,9 +97,18 @@ pub fn annual(
         .read_only()
         .run(|c| {
             stats::widen_work_mem(c)?;
+            let s = &widened(c, s)?;
             // The publication when this reader gets it, so the live
             // figures are not computed only to be thrown away.
             let source = key_figures_in(c, s, year, audience)?;
+            // A report over several territories is split by them too.
+            let mut keys = keys.to_vec();
+            if !matches!(s.scope, ContractScope::Territory(_))
+                && s.territory_id.is_none()
+                && territory::several(c)?
+            {
+                keys.push(BreakdownKey::Territory);
+            }
             let breakdowns = keys
                 .iter()
                 .map(|by| Ok((*by, stats::breakdown(c, s, year, *by)?)))
@@ -109,6 +132,7 @@ pub fn annual(
 /// `on`, people as of `people_on`.
 pub fn operation_fulfilment(
     conn: &mut PgConnection,
+    p: &Principal,
     scope: ContractScope,
     id: Uuid,
     on: NaiveDate,
@@ -118,7 +142,7 @@ pub fn operation_fulfilment(
         .repeatable_read()
         .read_only()
         .run(|c| {
-            let operation = operation::get_in(c, id)?;
+            let operation = operation::get_in(c, p, id)?;
             let totals = operation::totals(c, scope, &operation, on, people_on)?;
             Ok((operation, totals))
         })

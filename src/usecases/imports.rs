@@ -21,17 +21,32 @@ pub const FILE_BATCH: usize = 500;
 /// Imports `records` (the first at `first_index` of the document) in one
 /// transaction, each record in its own savepoint, so that one bad record
 /// never stops the others.
+/// What the caller asked of an import, the same for every batch.
+struct Asked<'a> {
+    estimation: &'a Estimation,
+    include_all: bool,
+    territory: Option<uuid::Uuid>,
+}
+
 fn batch(
     conn: &mut PgConnection,
     p: &Principal,
     records: &[&Value],
     first_index: usize,
-    estimation: &Estimation,
-    include_all: bool,
+    asked: &Asked,
     summary: &mut ImportSummary,
 ) -> ApiResult<()> {
+    let Asked {
+        estimation,
+        include_all,
+        territory,
+    } = *asked;
     let only_buyer = access::imports::decp(p)?;
     conn.transaction(|c| {
+        let landing = model::Landing {
+            territory: crate::models::territory::for_new(c, p, territory)?,
+            bound: access::territories::bound(p).is_some(),
+        };
         for (i, record) in records.iter().enumerate() {
             let index = first_index + i;
             let id = model::record_id(record);
@@ -42,7 +57,7 @@ fn batch(
                 }
                 Ok(contract) => {
                     let result = c.transaction(|c| {
-                        let outcome = model::apply(c, only_buyer, &contract, record)?;
+                        let outcome = model::apply(c, only_buyer, landing, &contract, record)?;
                         if let Outcome::Created(row) | Outcome::Updated(row) = outcome {
                             amend(c, row, &contract, index, summary)?;
                         }
@@ -98,6 +113,7 @@ pub fn document(
     doc: &Value,
     estimation: &Estimation,
     include_all: bool,
+    territory: Option<uuid::Uuid>,
 ) -> ApiResult<ImportSummary> {
     let Some(records) = decp::records(doc) else {
         return Err(ApiError::validation(
@@ -106,7 +122,12 @@ pub fn document(
         ));
     };
     let mut summary = ImportSummary::default();
-    batch(conn, p, &records, 0, estimation, include_all, &mut summary)?;
+    let asked = Asked {
+        estimation,
+        include_all,
+        territory,
+    };
+    batch(conn, p, &records, 0, &asked, &mut summary)?;
     Ok(summary)
 }
 
@@ -118,13 +139,18 @@ pub fn stream(
     reader: impl std::io::Read,
     estimation: &Estimation,
     include_all: bool,
+    territory: Option<uuid::Uuid>,
 ) -> Result<(ImportSummary, usize), String> {
     let mut summary = ImportSummary::default();
     let mut index = 0;
+    let asked = Asked {
+        estimation,
+        include_all,
+        territory,
+    };
     let total = decp::stream_records(reader, FILE_BATCH, &mut |records| {
         let refs: Vec<&Value> = records.iter().collect();
-        batch(conn, p, &refs, index, estimation, include_all, &mut summary)
-            .map_err(|e| e.to_string())?;
+        batch(conn, p, &refs, index, &asked, &mut summary).map_err(|e| e.to_string())?;
         index += records.len();
         Ok(())
     })?;

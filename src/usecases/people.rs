@@ -39,8 +39,9 @@ pub fn create(
     conn: &mut PgConnection,
     p: &Principal,
     fields: &PersonFields,
+    territory: Option<Uuid>,
 ) -> ApiResult<BeneficiaryRow> {
-    conn.transaction(|c| model::create(c, p, fields))
+    conn.transaction(|c| model::create(c, p, fields, territory))
 }
 
 /// A person's record changed: locked, merged, checked, trailed (even when

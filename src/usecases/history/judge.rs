@@ -131,6 +131,8 @@ struct Placement {
 /// What a committed import writes.
 #[derive(Default)]
 pub(super) struct Plan {
+    /// The territory the import lands in.
+    territory: Uuid,
     organisations: Vec<(Uuid, OrganisationFields, bool)>,
     contracts: Vec<(Uuid, ContractFields, bool)>,
     people: Vec<(Uuid, String, PersonFields, bool)>,
@@ -145,14 +147,17 @@ impl Plan {
     pub(super) fn write(self, c: &mut PgConnection, p: &Principal) -> ApiResult<()> {
         for (id, fields, created) in &self.organisations {
             if *created {
-                organisation_model::insert(c, *id, fields)?;
+                // An imported facilitator's organisation works inside the
+                // import's territory; one changed keeps its own.
+                let territory = (fields.kind == OrgKind::Facilitator).then_some(self.territory);
+                organisation_model::insert(c, *id, fields, territory)?;
             } else {
-                organisation_model::save(c, *id, fields)?;
+                organisation_model::save_fields(c, *id, fields)?;
             }
         }
         for (id, fields, created) in &self.contracts {
             if *created {
-                contract_model::insert(c, *id, fields)?;
+                contract_model::insert(c, *id, fields, self.territory)?;
             } else {
                 contract_model::lock_id(c, *id)?;
                 let life = contract_life::of_one(c, *id)?;
@@ -171,7 +176,7 @@ impl Plan {
                 .collect()
         };
         let (new_people, changed_people) = (people(true), people(false));
-        model::write_people(c, &new_people, &changed_people)?;
+        model::write_people(c, self.territory, &new_people, &changed_people)?;
         let placements = |created: bool| -> Vec<(Uuid, &PlacementFields)> {
             self.placements
                 .iter()
@@ -244,9 +249,13 @@ pub(super) fn judge(
     c: &mut PgConnection,
     lines: &Lines,
     today: NaiveDate,
+    territory: Uuid,
     report: &mut Report,
 ) -> ApiResult<Plan> {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        territory,
+        ..Plan::default()
+    };
     let directory = organisations(c, lines, report, &mut plan)?;
     let contracts = contracts(c, lines, &directory, report, &mut plan)?;
     let people = people(c, lines, &directory, today, report, &mut plan)?;
@@ -378,13 +387,20 @@ fn contracts(
     plan: &mut Plan,
 ) -> ApiResult<Contracts> {
     let stored = model::contracts(c)?;
-    let operations: HashMap<String, (Uuid, String)> = model::operations(c)?
+    let operations: HashMap<String, (Uuid, String)> = model::operations(c, plan.territory)?
         .into_iter()
         .map(|(id, name)| (name_key(&name), (id, name)))
         .collect();
     let mut rows: HashMap<(Uuid, String), &ContractRow> = HashMap::new();
     let mut out: Contracts = HashMap::new();
+    // A buyer's reference is unique across territories: another
+    // territory's contract can be neither changed nor placed on from here.
+    let mut foreign: HashSet<(Uuid, String)> = HashSet::new();
     for r in &stored {
+        if r.territory_id != plan.territory {
+            foreign.insert((r.buyer_id, r.reference.clone()));
+            continue;
+        }
         rows.insert((r.buyer_id, r.reference.clone()), r);
         out.insert(
             (r.buyer_id, r.reference.clone()),
@@ -438,6 +454,12 @@ fn contracts(
         }
         if let Some(first) = key.as_ref().and_then(|k| seen.get(k)) {
             v.add("reference", format!("repeats the contract of row {first}"));
+        }
+        if key.as_ref().is_some_and(|k| foreign.contains(k)) {
+            v.add(
+                "reference",
+                "is the buyer's reference of a contract of another territory",
+            );
         }
         if let Some(k) = &key {
             seen.entry(k.clone()).or_insert(line.row);
@@ -521,7 +543,7 @@ fn people(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let stored = model::people(c, &refs)?;
+    let stored = model::people(c, plan.territory, &refs)?;
     let mut out: HashMap<String, Slot<Person>> = HashMap::new();
     let mut rows = HashMap::new();
     for r in &stored {

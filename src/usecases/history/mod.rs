@@ -15,6 +15,8 @@ use diesel::{Connection, PgConnection};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use uuid::Uuid;
+
 use crate::access;
 use crate::auth::Principal;
 use crate::domain::history::Sheet;
@@ -131,6 +133,7 @@ pub fn import<R: Read + Seek>(
     file: File<R>,
     only: Option<Sheet>,
     commit: bool,
+    territory: Option<Uuid>,
 ) -> ApiResult<HistorySummary> {
     access::imports::history(p)?;
     let mut collector = Collector::default();
@@ -152,7 +155,8 @@ pub fn import<R: Read + Seek>(
         for (sheet, rows) in &lines.rows {
             report.counts.entry(*sheet).or_default().rows += rows;
         }
-        let plan = judge::judge(c, &lines, today, &mut report)?;
+        let territory = crate::models::territory::for_new(c, p, territory)?;
+        let plan = judge::judge(c, &lines, today, territory, &mut report)?;
         let summary = HistorySummary {
             dry_run: !commit,
             sheets: report
