@@ -321,18 +321,20 @@ pub mod beneficiaries {
         )
     }
 
-    /// Only the facilitator erases a person.
-    pub fn erase(p: &Principal) -> ApiResult<()> {
+    /// Only the facilitator erases a person (a territory's facilitator
+    /// its territory's people).
+    pub fn erase(p: &Principal) -> ApiResult<Filter<schema::beneficiaries::table>> {
         match p.role {
-            Role::Facilitator => Ok(()),
+            Role::Facilitator => Ok(facilitator_rows!(p, beneficiaries)),
             _ => Err(forbidden("erase a person")),
         }
     }
 
-    /// Only the facilitator exports everything held on a person.
-    pub fn export(p: &Principal) -> ApiResult<()> {
+    /// Only the facilitator exports everything held on a person (a
+    /// territory's facilitator its territory's people).
+    pub fn export(p: &Principal) -> ApiResult<Filter<schema::beneficiaries::table>> {
         match p.role {
-            Role::Facilitator => Ok(()),
+            Role::Facilitator => Ok(facilitator_rows!(p, beneficiaries)),
             _ => Err(forbidden("export a person's data")),
         }
     }
@@ -1214,11 +1216,27 @@ pub mod stats {
         }
     }
 
-    /// Only the facilitator publishes a year's figures to the public.
-    pub fn publish(p: &Principal) -> ApiResult<()> {
+    /// Only the facilitator publishes a year's figures to the public: the
+    /// whole deployment's, so a facilitator whose scope covers it (the
+    /// platform's team; a territory's facilitator when its territory is
+    /// the only one). Returns that scope, for the caller to widen and
+    /// hand to [`publish_covers`].
+    pub fn publish(p: &Principal) -> ApiResult<ContractScope> {
         match p.role {
-            Role::Facilitator => Ok(()),
+            Role::Facilitator => Ok(scope(p)),
             _ => Err(forbidden("publish figures")),
+        }
+    }
+
+    /// A publisher's scope, widened, must be the whole deployment.
+    pub fn publish_covers(scope: ContractScope) -> ApiResult<()> {
+        match scope {
+            ContractScope::All => Ok(()),
+            _ => Err(ApiError::Forbidden(
+                "a year is published for the whole deployment, and you read one territory of \
+                 it: a facilitator without `org` publishes it"
+                    .into(),
+            )),
         }
     }
 }

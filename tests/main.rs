@@ -28,5 +28,6 @@ mod personal_data;
 mod privileges;
 mod rules;
 mod system;
+mod territories;
 mod validation;
 mod worklist;

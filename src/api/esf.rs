@@ -184,8 +184,9 @@ async fn esf_document(
     let year = v.finish_with(year)?;
     let referent_id = access::stats::esf(&p, q.referent_id)?;
     let (first, last) = year_bounds(year);
+    let territory_of = access::territories::bound(&p);
     let counts = db::run(&state.pool, move |c| {
-        model::indicators(c, first, last, referent_id)
+        model::indicators(c, first, last, referent_id, territory_of)
     })
     .await?;
     let report = EsfReport::new(year, referent_id, counts);

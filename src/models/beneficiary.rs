@@ -272,9 +272,9 @@ pub fn birth_date(
 /// and each placement's `age_at_start`). Erasing twice changes nothing.
 pub fn erase(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<BeneficiaryRow> {
     use crate::db::schema::{monthly_hours, placements};
-    access::beneficiaries::erase(p)?;
     let current = beneficiaries::table
-        .find(id)
+        .filter(access::beneficiaries::erase(p)?)
+        .filter(beneficiaries::id.eq(id))
         .for_update()
         .select(BeneficiaryRow::as_select())
         .first(conn)

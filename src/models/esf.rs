@@ -30,7 +30,10 @@ const SQL: &str = "
 WITH people AS (
     SELECT b.id, b.sex, b.eligibility, b.qualification_level, b.birth_date
     FROM beneficiaries b
-    WHERE $3::uuid IS NULL OR b.referent_id = $3
+    WHERE ($3::uuid IS NULL OR b.referent_id = $3)
+      -- A territory's facilitator: its territory's people.
+      AND ($4::uuid IS NULL
+           OR b.territory_id = (SELECT o.territory_id FROM organisations o WHERE o.id = $4))
 ),
 entrants AS (
     SELECT pe.*, person_age(pe.id, pe.birth_date, f.first_start) AS age
@@ -88,10 +91,12 @@ pub fn indicators(
     first: NaiveDate,
     last: NaiveDate,
     referent_id: Option<Uuid>,
+    territory_of: Option<Uuid>,
 ) -> ApiResult<Vec<IndicatorCount>> {
     Ok(diesel::sql_query(SQL)
         .bind::<Date, _>(first)
         .bind::<Date, _>(last)
         .bind::<Nullable<SqlUuid>, _>(referent_id)
+        .bind::<Nullable<SqlUuid>, _>(territory_of)
         .load(conn)?)
 }

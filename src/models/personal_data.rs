@@ -24,9 +24,9 @@ pub struct PersonalData {
 /// Everything held on a person, for their own copy; trailed as an export
 /// (the entry is part of the copy).
 pub fn export(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<PersonalData> {
-    access::beneficiaries::export(p)?;
     let row = beneficiaries::table
-        .find(id)
+        .filter(access::beneficiaries::export(p)?)
+        .filter(beneficiaries::id.eq(id))
         .select(BeneficiaryRow::as_select())
         .first(conn)
         .optional()?

@@ -17,7 +17,9 @@ pub fn publish(
     year: i32,
     public: impl FnOnce(KeyFigureCounts) -> ApiResult<serde_json::Value>,
 ) -> ApiResult<(PublicationRow, bool)> {
+    let scope = crate::access::stats::publish(p)?;
     conn.transaction(|c| {
+        crate::access::stats::publish_covers(crate::models::territory::widen(c, scope)?)?;
         let figures = public(stats::key_figures(c, &Selection::everything(), year)?)?;
         publication::publish(c, p, year, figures)
     })
