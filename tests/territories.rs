@@ -447,6 +447,22 @@ async fn a_territorys_facilitator_reaches_nothing_of_the_other() {
         )
         .await;
     res.problem(404);
+    let res = app
+        .post(
+            &format!("/api/v1/offers/{}/proposals", w.o2),
+            &fac(),
+            &json!({"beneficiary_id": w.p1}),
+        )
+        .await;
+    assert_eq!(res.problem(422)["errors"][0]["field"], "beneficiary_id");
+    let res = app
+        .post(
+            &format!("/api/v1/offers/{}/proposals", w.o2),
+            &fac(),
+            &json!({"beneficiary_id": w.p2}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
     // Publishing the whole deployment is the platform team's.
     app.post("/api/v1/stats/publications", &w.f1, &json!({"year": 2019}))
         .await

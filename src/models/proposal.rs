@@ -84,10 +84,14 @@ pub fn create(
     beneficiary_id: Uuid,
     note: Option<String>,
 ) -> ApiResult<Proposal> {
-    let status = offer::get_shared_in(conn, p, offer_id)?.status;
+    let offer = offer::get_shared_in(conn, p, offer_id)?;
+    let status = offer.status;
+    // A person of another territory than the offer's reads as unknown: they
+    // could never be placed on its contract.
     let person: Option<Uuid> = beneficiaries::table
         .filter(leave.people())
         .filter(beneficiaries::id.eq(beneficiary_id))
+        .filter(beneficiaries::territory_id.eq(offer.territory_id))
         .filter(beneficiaries::erased_at.is_null())
         .select(beneficiaries::id)
         .first(conn)
