@@ -1216,27 +1216,13 @@ pub mod stats {
         }
     }
 
-    /// Only the facilitator publishes a year's figures to the public: the
-    /// whole deployment's, so a facilitator whose scope covers it (the
-    /// platform's team; a territory's facilitator when its territory is
-    /// the only one). Returns that scope, for the caller to widen and
-    /// hand to [`publish_covers`].
+    /// Only the facilitator publishes figures to the public: the whole
+    /// deployment's when its scope covers it, else its territory's.
+    /// Returns that scope, for the publication to widen.
     pub fn publish(p: &Principal) -> ApiResult<ContractScope> {
         match p.role {
             Role::Facilitator => Ok(scope(p)),
             _ => Err(forbidden("publish figures")),
-        }
-    }
-
-    /// A publisher's scope, widened, must be the whole deployment.
-    pub fn publish_covers(scope: ContractScope) -> ApiResult<()> {
-        match scope {
-            ContractScope::All => Ok(()),
-            _ => Err(ApiError::Forbidden(
-                "a year is published for the whole deployment, and you read one territory of \
-                 it: a facilitator without `org` publishes it"
-                    .into(),
-            )),
         }
     }
 }

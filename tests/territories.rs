@@ -463,10 +463,6 @@ async fn a_territorys_facilitator_reaches_nothing_of_the_other() {
         )
         .await;
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
-    // Publishing the whole deployment is the platform team's.
-    app.post("/api/v1/stats/publications", &w.f1, &json!({"year": 2019}))
-        .await
-        .problem(403);
     // The PLIE and the company keep their scope across territories.
     let plie = token(Role::Plie, Some(w.plie));
     let mut people = ids(app, "/api/v1/beneficiaries", &plie).await;
@@ -558,4 +554,63 @@ async fn figures_of_the_territories_add_up_for_the_departement_and_the_state() {
     ];
     expected.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(rows, expected, "{b}");
+}
+
+#[actix_web::test]
+async fn each_territory_and_the_whole_are_published_on_their_own() {
+    let w = two().await;
+    let app = &w.app;
+    let public = |query: String| async move {
+        app.send(
+            "GET",
+            &format!("/public/key-figures/2019.json{query}"),
+            None,
+            &[],
+            None,
+        )
+        .await
+    };
+    // A territory's facilitator publishes its own territory's year.
+    let res = app
+        .post("/api/v1/stats/publications", &w.f1, &json!({"year": 2019}))
+        .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let body = res.json();
+    assert_eq!(body["territory_id"], json!(w.t1));
+    assert_eq!(
+        body["json_url"],
+        format!("/public/key-figures/2019.json?territory_id={}", w.t1)
+    );
+    let res = app
+        .post(
+            "/api/v1/stats/publications",
+            &w.f1,
+            &json!({"year": 2019, "territory_id": w.t2}),
+        )
+        .await;
+    assert_eq!(res.problem(422)["errors"][0]["field"], "territory_id");
+    let one = public(format!("?territory_id={}", w.t1)).await;
+    assert_eq!(one.status, 200, "{}", String::from_utf8_lossy(&one.body));
+    assert_eq!(one.json()["hours"], json!(100));
+    public(format!("?territory_id={}", w.t2)).await.problem(404);
+    public(String::new()).await.problem(404);
+    public("?territory_id=nonsense".into()).await.problem(422);
+    // The platform's team publishes the whole deployment.
+    let res = app
+        .post("/api/v1/stats/publications", &fac(), &json!({"year": 2019}))
+        .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.json()["territory_id"], Value::Null);
+    assert_eq!(public(String::new()).await.json()["hours"], json!(160));
+    // A masked reader of one territory's figures reads its publication.
+    let state = app.org("state", "Préfecture de l'Essonne").await;
+    let kf = app
+        .get(
+            &format!("/api/v1/stats/key-figures?year=2019&territory_id={}", w.t1),
+            &token(Role::State, Some(state)),
+        )
+        .await
+        .json();
+    assert_eq!(kf["source"], "publication", "{kf}");
+    assert_eq!(kf["hours"], json!(100));
 }

@@ -1,3 +1,8 @@
+DELETE FROM publications WHERE territory_id IS NOT NULL;
+DROP INDEX publications_year_territory_key;
+DROP INDEX publications_year_key;
+ALTER TABLE publications ADD PRIMARY KEY (year);
+ALTER TABLE publications DROP COLUMN territory_id;
 DROP INDEX beneficiaries_external_ref_key;
 CREATE UNIQUE INDEX beneficiaries_external_ref_key ON beneficiaries (external_ref)
     WHERE external_ref IS NOT NULL;

@@ -56,3 +56,12 @@ CREATE UNIQUE INDEX operations_name_key ON operations (territory_id, lower(name)
 DROP INDEX beneficiaries_external_ref_key;
 CREATE UNIQUE INDEX beneficiaries_external_ref_key ON beneficiaries (territory_id, external_ref)
     WHERE external_ref IS NOT NULL;
+
+-- A year is published for the whole deployment (territory_id NULL) or for
+-- one territory, each once: two partial keys, since NULLs are distinct in
+-- a plain one.
+ALTER TABLE publications ADD COLUMN territory_id uuid REFERENCES territories (id);
+ALTER TABLE publications DROP CONSTRAINT publications_pkey;
+CREATE UNIQUE INDEX publications_year_key ON publications (year) WHERE territory_id IS NULL;
+CREATE UNIQUE INDEX publications_year_territory_key ON publications (year, territory_id)
+    WHERE territory_id IS NOT NULL;

@@ -4,12 +4,13 @@
 //! (`domain::disclosure`), so that nobody can be singled out.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use crate::db;
 use crate::error::{ApiError, ApiResult};
@@ -40,25 +41,37 @@ pub struct PublicKeyFigures {
     published_at: DateTime<Utc>,
 }
 
+/// Which publication: the whole deployment's, or one territory's.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PublicQuery {
+    /// The published figures of this territory (each territory is published on its own);
+    /// without it, the whole deployment's.
+    pub territory_id: Option<Uuid>,
+}
+
 /// Published key figures, public
 ///
-/// No token. The published figures of a year as JSON, for a site to show them its own way; 404
-/// before publication. Any origin may read them (`Access-Control-Allow-Origin: *`); caches may
+/// No token. The published figures of a year as JSON (of one territory with `territory_id`),
+/// for a site to show them its own way; 404 before publication. Any origin may read them (`Access-Control-Allow-Origin: *`); caches may
 /// keep them five minutes. The same as a card to embed: `/public/key-figures/{year}.svg`.
 #[utoipa::path(
     get, path = "/public/key-figures/{year}.json", tag = "public", operation_id = "get_public_key_figures",
-    params(("year" = i32, Path, description = "A published year, e.g. `2019`")),
+    params(("year" = i32, Path, description = "A published year, e.g. `2019`"), PublicQuery),
     responses(
         (status = 200, description = "The published figures, masked as a buyer reads them: counts of people from 1 to 4 read \"< 5\", and the one beside a single masked count \"≥ 5\"",
          body = PublicKeyFigures),
         (status = 404, response = crate::api::responses::NotFound),
+        (status = 422, response = crate::api::responses::Invalid),
     )
 )]
 pub async fn key_figures(
     state: web::Data<AppState>,
     year: web::Path<String>,
+    req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let figures = published(&state, &year).await?;
+    let figures = published(&state, &year, &req).await?;
     Ok(HttpResponse::Ok()
         .insert_header(CACHE)
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
@@ -72,17 +85,19 @@ pub async fn key_figures(
 /// publication. Caches may keep it five minutes.
 #[utoipa::path(
     get, path = "/public/key-figures/{year}.svg", tag = "public", operation_id = "get_public_key_figures_svg",
-    params(("year" = i32, Path, description = "A published year, e.g. `2019`")),
+    params(("year" = i32, Path, description = "A published year, e.g. `2019`"), PublicQuery),
     responses(
         (status = 200, description = "The card, masked as the JSON is", content((super::schemas::SvgImage = "image/svg+xml"))),
         (status = 404, response = crate::api::responses::NotFound),
+        (status = 422, response = crate::api::responses::Invalid),
     )
 )]
 pub async fn key_figures_card(
     state: web::Data<AppState>,
     year: web::Path<String>,
+    req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let figures = published(&state, &year).await?;
+    let figures = published(&state, &year, &req).await?;
     Ok(HttpResponse::Ok()
         .insert_header(CACHE)
         .content_type("image/svg+xml; charset=utf-8")
@@ -100,10 +115,14 @@ fn no_such_file_error() -> ApiError {
     ApiError::NotFound("ask for /public/key-figures/YEAR.json or YEAR.svg".into())
 }
 
-/// The published figures of a year and when they were published.
-async fn published(state: &AppState, year: &str) -> ApiResult<Value> {
+/// The published figures of a year (of the territory the query names)
+/// and when they were published.
+async fn published(state: &AppState, year: &str, req: &HttpRequest) -> ApiResult<Value> {
     let year: i32 = year.parse().map_err(|_| no_such_file_error())?;
-    let row = db::run(&state.pool, move |c| publication::find(c, year))
+    let (q, v) = super::input::query::<PublicQuery>(req);
+    v.finish()?;
+    let territory = q.and_then(|q| q.territory_id);
+    let row = db::run(&state.pool, move |c| publication::find(c, year, territory))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("the figures of {year} are not published")))?;
     let mut figures = row.figures;

@@ -879,12 +879,19 @@ async fn annual_report_document(
 pub struct PublicationRequest {
     #[schema(required = true, nullable = false, minimum = 1990, maximum = 2100)]
     pub year: Option<i32>,
+    /// Publish this territory's figures rather than the whole deployment's. A territory's
+    /// facilitator publishes its own territory's (unless it is the only one) and need not
+    /// name it.
+    pub territory_id: Option<Uuid>,
 }
 
 /// A published year: the public figures as they are served at `/public/key-figures/{year}.json`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Publication {
     pub year: i32,
+    /// The territory whose figures these are; null for the whole deployment.
+    #[schema(required = true)]
+    pub territory_id: Option<Uuid>,
     /// How many times the year has been published.
     pub version: i32,
     pub published_at: DateTime<Utc>,
@@ -897,9 +904,11 @@ pub struct Publication {
 
 /// Publish a year's key figures
 ///
-/// Facilitator only. Freezes the year's whole-territory key figures, masked as a buyer would
-/// read them, for `/public/key-figures/{year}.json` and `.svg`: 201 the first time; publishing
-/// the year again answers 200 with today's figures.
+/// Facilitator only. Freezes the year's key figures of the whole deployment (or of the
+/// territory named: `territory_id`), masked as a buyer would read them, for
+/// `/public/key-figures/{year}.json` and `.svg` (`?territory_id=` for a territory's): 201 the
+/// first time; publishing the year again answers 200 with today's figures. A territory's
+/// facilitator publishes its territory's (the whole deployment's when it is the only one).
 #[utoipa::path(
     post, path = "/api/v1/stats/publications", tag = "stats", operation_id = "publish_key_figures",
     request_body = PublicationRequest,
@@ -921,21 +930,27 @@ pub async fn publish(
     let (input, mut v) = super::input::json_body::<PublicationRequest>(&req, &body)?;
     let year = super::selection::year(&mut v, input.year);
     let year = v.finish_with(year)?;
+    let named = input.territory_id;
     let (row, first) = db::run(&state.pool, move |c| {
-        usecases::publications::publish(c, &p, year, |figures| {
+        usecases::publications::publish(c, &p, year, named, |figures| {
             // The public reads what a buyer would.
             serde_json::to_value(KeyFigures::new(year, figures, Audience::Masked))
                 .map_err(|e| ApiError::internal("rendering a publication's figures", e))
         })
     })
     .await?;
+    let query = row
+        .territory_id
+        .map(|t| format!("?territory_id={t}"))
+        .unwrap_or_default();
     let body = Publication {
         year: row.year,
+        territory_id: row.territory_id,
         version: row.version,
         published_at: row.updated_at,
         figures: row.figures,
-        json_url: format!("/public/key-figures/{year}.json"),
-        svg_url: format!("/public/key-figures/{year}.svg"),
+        json_url: format!("/public/key-figures/{year}.json{query}"),
+        svg_url: format!("/public/key-figures/{year}.svg{query}"),
     };
     Ok(if first {
         HttpResponse::Created()

@@ -143,6 +143,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        territory_id -> Nullable<Uuid>,
     }
 }
 

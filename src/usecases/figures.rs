@@ -27,9 +27,23 @@ pub enum KeyFiguresSource {
     Live(KeyFigureCounts),
 }
 
-/// Whether `audience` reading `s` gets a published year's figures.
-fn reads_publication(audience: Audience, s: &Selection) -> bool {
-    audience == Audience::Masked && s.is_whole_territory()
+/// Whether `audience` reading `s` gets a published year's figures: the
+/// whole deployment's, or one territory's (`Some` of it); `None` when not.
+fn reads_publication(audience: Audience, s: &Selection) -> Option<Option<Uuid>> {
+    if audience != Audience::Masked {
+        return None;
+    }
+    if s.is_whole_territory() {
+        return Some(None);
+    }
+    let one_territory = Selection {
+        territory_id: None,
+        ..s.clone()
+    };
+    match s.territory_id {
+        Some(t) if one_territory.is_whole_territory() => Some(Some(t)),
+        _ => None,
+    }
 }
 
 /// `s` with its scope as `All` when it covers every territory, so that a
@@ -49,8 +63,8 @@ fn key_figures_in(
     audience: Audience,
 ) -> ApiResult<KeyFiguresSource> {
     let s = &widened(c, s)?;
-    if reads_publication(audience, s) {
-        if let Some(row) = publication::find(c, year)? {
+    if let Some(territory) = reads_publication(audience, s) {
+        if let Some(row) = publication::find(c, year, territory)? {
             return Ok(KeyFiguresSource::Published(row));
         }
     }

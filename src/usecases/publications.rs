@@ -1,26 +1,42 @@
-//! Publishing a year: the territory's figures computed, masked as the
-//! public reads them, and stored, in one transaction.
+//! Publishing a year: the figures of the whole deployment or of one
+//! territory computed, masked as the public reads them, and stored, in one
+//! transaction.
 
 use diesel::{Connection, PgConnection};
+use uuid::Uuid;
 
+use crate::access::{self, ContractScope};
 use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::models::publication::{self, PublicationRow};
 use crate::models::stats::{self, KeyFigureCounts, Selection};
+use crate::models::territory;
 
-/// Publishes `year`: `public` renders the whole territory's figures as
-/// the public may read them (the disclosure rule's masked audience).
-/// Returns the stored publication and whether it is the year's first.
+/// Publishes `year` for the whole deployment, or for the territory named
+/// (a territory's facilitator: its own, which it need not name, unless it
+/// is the only one): `public` renders the figures as the public may read
+/// them (the disclosure rule's masked audience). Returns the stored
+/// publication and whether it is the first.
 pub fn publish(
     conn: &mut PgConnection,
     p: &Principal,
     year: i32,
+    named: Option<Uuid>,
     public: impl FnOnce(KeyFigureCounts) -> ApiResult<serde_json::Value>,
 ) -> ApiResult<(PublicationRow, bool)> {
-    let scope = crate::access::stats::publish(p)?;
+    let scope = access::stats::publish(p)?;
     conn.transaction(|c| {
-        crate::access::stats::publish_covers(crate::models::territory::widen(c, scope)?)?;
-        let figures = public(stats::key_figures(c, &Selection::everything(), year)?)?;
-        publication::publish(c, p, year, figures)
+        let whole = territory::widen(c, scope)? == ContractScope::All;
+        let target = match (named, whole) {
+            (None, true) => None,
+            // Its own, checked (another territory is refused as unknown).
+            (named, _) => Some(territory::for_new(c, p, named)?),
+        };
+        let selection = Selection {
+            territory_id: target,
+            ..Selection::everything()
+        };
+        let figures = public(stats::key_figures(c, &selection, year)?)?;
+        publication::publish(c, p, year, target, figures)
     })
 }
