@@ -117,17 +117,12 @@ pub mod territories {
         match (p.role, p.org) {
             (Role::Facilitator, None) => Ok(()),
             (Role::Facilitator, Some(_)) => Err(ApiError::Forbidden(
-                "only a facilitator without `org` (the platform's team) creates or changes                  territories"
+                "only a facilitator without `org` (the platform's team) creates or \
+                 changes territories"
                     .into(),
             )),
             _ => Err(forbidden("create or change territories")),
         }
-    }
-
-    /// Whether the caller names the territory of what it creates (it has
-    /// none of its own): everyone but a territory's facilitator.
-    pub fn names_its_own(p: &Principal) -> bool {
-        bound(p).is_none()
     }
 }
 

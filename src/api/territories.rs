@@ -118,10 +118,9 @@ super::endpoint::list! {
     /// Every role reads every territory. A deployment has at least one; with several, whoever
     /// is not a territory's facilitator names `territory_id` when creating contracts,
     /// operations and people.
-    pub async fn list(state, p, req) {
+    pub async fn list(state, _p, req) {
         let (_q, page, v) = list_query::<TerritoryQuery, _>(&req);
         v.finish()?;
-        let _ = &p;
         let page = db::run(&state.pool, move |c| model::list(c, page)).await?;
         Ok(HttpResponse::Ok().json(TerritoryPage::from(page.map(Territory::from))))
     }

@@ -56,13 +56,13 @@ fn widened(c: &mut PgConnection, s: &Selection) -> ApiResult<Selection> {
     })
 }
 
+/// The key figures of `s`, widened already.
 fn key_figures_in(
     c: &mut PgConnection,
     s: &Selection,
     year: i32,
     audience: Audience,
 ) -> ApiResult<KeyFiguresSource> {
-    let s = &widened(c, s)?;
     if let Some(territory) = reads_publication(audience, s) {
         if let Some(row) = publication::find(c, year, territory)? {
             return Ok(KeyFiguresSource::Published(row));
@@ -79,7 +79,8 @@ pub fn key_figures(
     year: i32,
     audience: Audience,
 ) -> ApiResult<KeyFiguresSource> {
-    key_figures_in(conn, s, year, audience)
+    let s = widened(conn, s)?;
+    key_figures_in(conn, &s, year, audience)
 }
 
 pub fn breakdown(
