@@ -18,23 +18,36 @@ struct World {
     buyer1: Uuid,
     buyer2: Uuid,
     department: Uuid,
+    /// The first territory's facilitator, and the second's.
+    fac1: Uuid,
+    fac2: Uuid,
+    /// The first territory.
+    t1: Uuid,
     c1: Uuid,
     c2: Uuid,
     c3: Uuid,
+    c4: Uuid,
     p1: Uuid,
     p2: Uuid,
+    p3: Uuid,
     pl1: Uuid,
     pl2: Uuid,
     pl3: Uuid,
+    pl4: Uuid,
 }
 
 const P1_NAME: &str = "Benali";
 const P1_BIRTH: &str = "1998-03-09";
 const P2_NAME: &str = "Ferreira";
+const P3_NAME: &str = "Haddad";
 
 /// c1: buyer1, held by A, placement pl1 of p1 employed by the ETTI.
 /// c2: buyer2, held by B, placement pl2 of p2 employed by B.
 /// c3: the Département's, held by B, placement pl3 of p1 employed by B.
+/// Those are the first territory's, the one the migration made, whose
+/// facilitator is fac1. The territory axis: a second territory, with its
+/// own facilitator fac2, who makes c4 (buyer2, held by B) and p3 (followed
+/// by PLIE 2), placed on it as pl4, employed by B.
 async fn world() -> World {
     let app = spawn().await;
     let plie1 = app.org("plie", "PLIE EVE").await;
@@ -55,6 +68,54 @@ async fn world() -> World {
     let pl3 = app.placement(p1, c3, company_b, "2019-06-01", None).await;
     assert_eq!(app.hours(pl1, "2019-02", "100").await.status, 201);
     assert_eq!(app.hours(pl2, "2019-02", "80").await.status, 201);
+
+    let fac1 = app.org("facilitator", "MIVE").await;
+    let t1 = Uuid::parse_str(
+        app.get(&format!("/api/v1/organisations/{fac1}"), &fac())
+            .await
+            .json()["territory_id"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let t2 = id_of(
+        &app.post(
+            "/api/v1/territories",
+            &fac(),
+            &json!({"name": "Grand Paris Sud"}),
+        )
+        .await,
+    );
+    let fac2 = id_of(
+        &app.post(
+            "/api/v1/organisations",
+            &fac(),
+            &json!({"kind": "facilitator", "name": "Maison de l'emploi GPS", "territory_id": t2}),
+        )
+        .await,
+    );
+    let f2 = token(Role::Facilitator, Some(fac2));
+    let c4 = id_of(
+        &app.post(
+            "/api/v1/contracts",
+            &f2,
+            &json!({"buyer_id": buyer2, "holder_id": company_b, "reference": "C4",
+                    "title": "Voirie", "clause_type": "execution_condition",
+                    "start_date": "2019-01-01", "end_date": "2020-12-31", "commitment_hours": 400}),
+        )
+        .await,
+    );
+    let p3 = id_of(
+        &app.post(
+            "/api/v1/beneficiaries",
+            &f2,
+            &json!({"last_name": P3_NAME, "first_name": "Inès", "sex": "F", "birth_date": "1992-11-30",
+                    "postal_code": "91000", "eligibility": ["rsa"], "referent_id": plie2}),
+        )
+        .await,
+    );
+    let pl4 = app.placement(p3, c4, company_b, "2019-01-01", None).await;
+    assert_eq!(app.hours(pl4, "2019-02", "60").await.status, 201);
     World {
         app,
         plie1,
@@ -65,14 +126,20 @@ async fn world() -> World {
         buyer1,
         buyer2,
         department,
+        fac1,
+        fac2,
+        t1,
         c1,
         c2,
         c3,
+        c4,
         p1,
         p2,
+        p3,
         pl1,
         pl2,
         pl3,
+        pl4,
     }
 }
 
@@ -99,6 +166,7 @@ fn no_personal_data(res: &Res) {
     for needle in [
         P1_NAME,
         P2_NAME,
+        P3_NAME,
         P1_BIRTH,
         "rsa",
         "beneficiary_id",
@@ -113,17 +181,28 @@ fn no_personal_data(res: &Res) {
 async fn contracts_by_role() {
     let w = world().await;
     let app = &w.app;
-    let all = sorted(vec![w.c1, w.c2, w.c3]);
+    let all = sorted(vec![w.c1, w.c2, w.c3, w.c4]);
     let cases: Vec<(Role, Option<Uuid>, Vec<Uuid>)> = vec![
         (Role::Facilitator, None, all.clone()),
+        (
+            Role::Facilitator,
+            Some(w.fac1),
+            sorted(vec![w.c1, w.c2, w.c3]),
+        ),
+        (Role::Facilitator, Some(w.fac2), vec![w.c4]),
         (Role::Plie, Some(w.plie1), all.clone()),
         (Role::State, None, all.clone()),
+        // Neither territory names a Département: it reads both.
         (Role::Department, Some(w.department), all.clone()),
         (Role::Company, Some(w.company_a), vec![w.c1]),
-        (Role::Company, Some(w.company_b), sorted(vec![w.c2, w.c3])),
+        (
+            Role::Company,
+            Some(w.company_b),
+            sorted(vec![w.c2, w.c3, w.c4]),
+        ),
         (Role::Company, Some(w.etti), vec![]),
         (Role::Buyer, Some(w.buyer1), vec![w.c1]),
-        (Role::Buyer, Some(w.buyer2), vec![w.c2]),
+        (Role::Buyer, Some(w.buyer2), sorted(vec![w.c2, w.c4])),
     ];
     for (role, org, visible) in cases {
         let t = token(role, org);
@@ -143,11 +222,27 @@ async fn contracts_by_role() {
         }
     }
 
+    // Each territory's facilitator writes its own territory's contracts
+    // only: the other's are unknown to it.
+    for (org, mine, theirs) in [(w.fac1, w.c1, w.c4), (w.fac2, w.c4, w.c1)] {
+        let t = token(Role::Facilitator, Some(org));
+        let path = |c: Uuid| format!("/api/v1/contracts/{c}");
+        app.patch(&path(theirs), &t, &json!({"title": "X"}), None)
+            .await
+            .problem(404);
+        assert_eq!(
+            app.patch(&path(mine), &t, &json!({"title": "Ours"}), None)
+                .await
+                .status,
+            200
+        );
+    }
+
     // Writing: the facilitator anything, a buyer or the Département its own.
     let new = |buyer: Uuid, reference: &str| {
         json!({"buyer_id": buyer, "holder_id": w.company_a, "reference": reference, "title": "T",
                "clause_type": "award_criterion", "start_date": "2020-01-01", "end_date": "2020-12-31",
-               "commitment_hours": 300})
+               "commitment_hours": 300, "territory_id": w.t1})
     };
     for (role, org) in [
         (Role::Plie, Some(w.plie1)),
@@ -234,6 +329,15 @@ async fn contracts_by_role() {
             .json()["title"],
         "Réhabilitation de 120 logements"
     );
+    // A buyer's contract lands in the territory named; with two, it must
+    // name one.
+    let b2 = token(Role::Buyer, Some(w.buyer2));
+    let mut unplaced = new(w.buyer2, "B2-NONE");
+    unplaced.as_object_mut().unwrap().remove("territory_id");
+    assert_eq!(
+        app.post("/api/v1/contracts", &b2, &unplaced).await.fields(),
+        ["territory_id"]
+    );
 }
 
 #[actix_web::test]
@@ -241,15 +345,27 @@ async fn beneficiaries_by_role() {
     let w = world().await;
     let app = &w.app;
     let cases: Vec<(Role, Option<Uuid>, Vec<Uuid>, bool)> = vec![
-        (Role::Facilitator, None, sorted(vec![w.p1, w.p2]), true),
+        (
+            Role::Facilitator,
+            None,
+            sorted(vec![w.p1, w.p2, w.p3]),
+            true,
+        ),
+        (
+            Role::Facilitator,
+            Some(w.fac1),
+            sorted(vec![w.p1, w.p2]),
+            true,
+        ),
+        (Role::Facilitator, Some(w.fac2), vec![w.p3], true),
         (Role::Plie, Some(w.plie1), vec![w.p1], true),
-        (Role::Plie, Some(w.plie2), vec![w.p2], true),
+        (Role::Plie, Some(w.plie2), sorted(vec![w.p2, w.p3]), true),
         // Employers see the names of their employees only; a holder that employs nobody sees nobody.
         (Role::Company, Some(w.etti), vec![w.p1], false),
         (
             Role::Company,
             Some(w.company_b),
-            sorted(vec![w.p1, w.p2]),
+            sorted(vec![w.p1, w.p2, w.p3]),
             false,
         ),
         (Role::Company, Some(w.company_a), vec![], false),
@@ -270,7 +386,7 @@ async fn beneficiaries_by_role() {
                 );
             }
         }
-        for p in [w.p1, w.p2] {
+        for p in [w.p1, w.p2, w.p3] {
             let res = app.get(&format!("/api/v1/beneficiaries/{p}"), &t).await;
             if visible.contains(&p) {
                 assert_eq!(res.status, 200);
@@ -297,7 +413,7 @@ async fn beneficiaries_by_role() {
     }
     // Writing: the facilitator, and a PLIE for the people it follows.
     let person = json!({"last_name": "Nouveau", "first_name": "N", "sex": "F", "birth_date": "2000-01-01",
-                        "postal_code": "91000", "eligibility": ["young_under_26"]});
+                        "postal_code": "91000", "eligibility": ["young_under_26"], "territory_id": w.t1});
     for (role, org) in [
         (Role::Company, Some(w.etti)),
         (Role::Buyer, Some(w.buyer1)),
@@ -361,21 +477,33 @@ impl Tap for Res {
 async fn placements_and_hours_by_role() {
     let w = world().await;
     let app = &w.app;
-    let all = sorted(vec![w.pl1, w.pl2, w.pl3]);
+    let all = sorted(vec![w.pl1, w.pl2, w.pl3, w.pl4]);
     let cases: Vec<(Role, Option<Uuid>, Vec<Uuid>, bool)> = vec![
         (Role::Facilitator, None, all.clone(), false),
+        (
+            Role::Facilitator,
+            Some(w.fac1),
+            sorted(vec![w.pl1, w.pl2, w.pl3]),
+            false,
+        ),
+        (Role::Facilitator, Some(w.fac2), vec![w.pl4], false),
         (Role::Plie, Some(w.plie1), sorted(vec![w.pl1, w.pl3]), false),
-        (Role::Plie, Some(w.plie2), vec![w.pl2], false),
+        (Role::Plie, Some(w.plie2), sorted(vec![w.pl2, w.pl4]), false),
         (Role::Company, Some(w.company_a), vec![w.pl1], false),
         (Role::Company, Some(w.etti), vec![w.pl1], false),
         (
             Role::Company,
             Some(w.company_b),
-            sorted(vec![w.pl2, w.pl3]),
+            sorted(vec![w.pl2, w.pl3, w.pl4]),
             false,
         ),
         (Role::Buyer, Some(w.buyer1), vec![w.pl1], true),
-        (Role::Buyer, Some(w.buyer2), vec![w.pl2], true),
+        (
+            Role::Buyer,
+            Some(w.buyer2),
+            sorted(vec![w.pl2, w.pl4]),
+            true,
+        ),
         // The Département reads the placements of its own contracts only.
         (Role::Department, Some(w.department), vec![w.pl3], true),
     ];
