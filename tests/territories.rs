@@ -12,7 +12,9 @@ struct Two {
     app: TestApp,
     t1: Uuid,
     t2: Uuid,
-    /// Tokens of each territory's facilitator.
+    /// Each territory's facilitator, and their tokens.
+    fac1: Uuid,
+    fac2: Uuid,
     f1: String,
     f2: String,
     department: Uuid,
@@ -168,6 +170,8 @@ async fn two() -> Two {
         app,
         t1,
         t2,
+        fac1,
+        fac2,
         f1,
         f2,
         department,
@@ -554,6 +558,115 @@ async fn figures_of_the_territories_add_up_for_the_departement_and_the_state() {
     ];
     expected.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(rows, expected, "{b}");
+}
+
+/// One territory's figures come from the rollups (its people's
+/// `person_years` rows, its contracts' hours): the same as from the rows,
+/// for the territory asked for and for a territory's facilitator.
+#[actix_web::test]
+async fn a_territorys_rollups_agree_with_its_rows() {
+    use clauses::access::ContractScope;
+    use clauses::models::stats::{breakdown, key_figures_live, key_figures_rollup, Selection};
+    let w = two().await;
+    let app = &w.app;
+    // A second person in T1, placed into 2020, with hours in both years.
+    let p3 = id_of(
+        &app.post(
+            "/api/v1/beneficiaries",
+            &w.f1,
+            &person_body("Trois", w.plie),
+        )
+        .await,
+    );
+    let mut body = placement_body(p3, w.c1, w.company);
+    body["start_date"] = json!("2019-03-05");
+    body["end_date"] = json!("2020-03-31");
+    let pl3 = id_of(&app.post("/api/v1/placements", &w.f1, &body).await);
+    for (month, worked) in [("2019-04", "12.5"), ("2020-02", "33.75")] {
+        assert_eq!(app.hours(pl3, month, worked).await.status, 201);
+    }
+    let mut conn = app.db.conn();
+    let selections = [
+        ("T1 asked", ContractScope::All, Some(w.t1)),
+        ("T2 asked", ContractScope::All, Some(w.t2)),
+        ("T1's facilitator", ContractScope::Territory(w.fac1), None),
+        ("T2's facilitator", ContractScope::Territory(w.fac2), None),
+        (
+            "T2's facilitator asking T1",
+            ContractScope::Territory(w.fac2),
+            Some(w.t1),
+        ),
+        (
+            "T1's facilitator asking T1",
+            ContractScope::Territory(w.fac1),
+            Some(w.t1),
+        ),
+    ];
+    let mut hours = Vec::new();
+    for (label, scope, territory_id) in selections {
+        let s = Selection {
+            scope,
+            territory_id,
+            ..Selection::everything()
+        };
+        assert!(s.reads_rollups(), "{label}");
+        for year in [2018, 2019, 2020, 2021] {
+            let fast = key_figures_rollup(&mut conn, &s, year).unwrap();
+            let live = key_figures_live(&mut conn, &s, year).unwrap();
+            assert_eq!(fast, live, "{label}: {year}");
+            if year == 2019 {
+                hours.push(fast.hours.to_string());
+            }
+        }
+        // A person's attribute from person_years, against the same key
+        // read through the placements (as a referent filter would).
+        let by_sex = breakdown(
+            &mut conn,
+            &s,
+            2019,
+            clauses::domain::breakdown::BreakdownKey::Sex,
+        )
+        .unwrap();
+        let by_month = breakdown(
+            &mut conn,
+            &s,
+            2019,
+            clauses::domain::breakdown::BreakdownKey::Month,
+        )
+        .unwrap();
+        assert_eq!(by_sex.participants, by_month.participants, "{label}");
+    }
+    assert_eq!(hours, ["112.50", "60.00", "112.50", "60.00", "0", "112.50"]);
+
+    // What the rollups rest on holds in the database itself: a contract's
+    // or a person's territory never moves, and no placement joins two.
+    use diesel::RunQueryDsl;
+    for (sql, says) in [
+        (
+            format!(
+                "UPDATE contracts SET territory_id = '{}' WHERE id = '{}'",
+                w.t2, w.c1
+            ),
+            "fixed once set",
+        ),
+        (
+            format!(
+                "UPDATE beneficiaries SET territory_id = '{}' WHERE id = '{}'",
+                w.t2, w.p1
+            ),
+            "fixed once set",
+        ),
+        (
+            format!(
+                "UPDATE placements SET beneficiary_id = '{}' WHERE id = '{pl3}'",
+                w.p2
+            ),
+            "different territories",
+        ),
+    ] {
+        let err = diesel::sql_query(&sql).execute(&mut conn).unwrap_err();
+        assert!(err.to_string().contains(says), "{sql}: {err}");
+    }
 }
 
 #[actix_web::test]

@@ -55,6 +55,8 @@ pub struct KeyFigures {
     #[schema(example = 2019)]
     pub year: i32,
     /// Distinct people with a placement active in the year (started by 31 December, not ended before 1 January).
+    /// A person followed in two territories is two records, counted once in each and twice
+    /// across them.
     #[schema(example = 169)]
     pub participants: i64,
     /// Masked by the disclosure rule; null for a company.

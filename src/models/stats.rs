@@ -60,6 +60,18 @@ mod sql {
     pub const OUTCOMES_OF_YEAR: &str = include_str!("figures/outcomes_of_year.sql");
 }
 
+/// The territory rule of the figures, on `alias.territory_id`: the
+/// territory asked for (`:territory`) and the caller's, a territory's
+/// facilitator's (`:territory_of`, its organisation: read in the statement,
+/// so nothing is looked up per request). Both unset, it is true.
+fn territory_condition(alias: &str) -> String {
+    format!(
+        "(:territory::uuid IS NULL OR {alias}.territory_id = :territory)
+    AND (:territory_of::uuid IS NULL
+         OR {alias}.territory_id = (SELECT o.territory_id FROM organisations o WHERE o.id = :territory_of))"
+    )
+}
+
 /// What a figures statement may name: the selection and the year's days.
 struct Params<'a> {
     selection: &'a Selection,
@@ -78,7 +90,12 @@ type Statement = diesel::query_builder::BoxedSqlQuery<'static, Pg, diesel::query
 fn statement(template: &str, p: &Params) -> ApiResult<Statement> {
     let sql = named::fill(
         template,
-        &[("contracts", sql::CONTRACTS), ("referent", sql::REFERENT)],
+        &[
+            ("contracts", sql::CONTRACTS),
+            ("referent", sql::REFERENT),
+            ("person_territory", &territory_condition("pe")),
+            ("contract_territory", &territory_condition("c")),
+        ],
     );
     let (sql, names) = named::positional(&sql);
     let s = p.selection;
@@ -146,7 +163,19 @@ pub struct KeyFigureCounts {
 }
 
 impl Selection {
-    /// The whole territory, no filter: what the rollups answer.
+    /// The whole deployment or one territory (asked for, or the caller's),
+    /// nothing else: what the rollups answer, since a territory's people
+    /// are its own (`person_years` carries their territory).
+    pub fn reads_rollups(&self) -> bool {
+        matches!(self.scope, ContractScope::All | ContractScope::Territory(_))
+            && self.buyer_id.is_none()
+            && self.contract_id.is_none()
+            && self.operation.is_none()
+            && self.operation_id.is_none()
+            && self.referent_id.is_none()
+    }
+
+    /// The whole deployment, no filter.
     pub fn is_whole_territory(&self) -> bool {
         self.scope == ContractScope::All
             && self.territory_id.is_none()
@@ -166,8 +195,8 @@ pub fn key_figures(
     s: &Selection,
     year: i32,
 ) -> ApiResult<KeyFigureCounts> {
-    if s.is_whole_territory() {
-        key_figures_rollup(conn, year)
+    if s.reads_rollups() {
+        key_figures_rollup(conn, s, year)
     } else {
         key_figures_live(conn, s, year)
     }
@@ -194,15 +223,19 @@ pub fn extend_rollups(conn: &mut PgConnection, year: i32) -> ApiResult<()> {
     Ok(())
 }
 
-/// The whole territory's figures from the rollups; a year past their
+/// The figures of the whole deployment or of one territory (a selection
+/// that [`Selection::reads_rollups`]) from the rollups; a year past their
 /// horizon is computed from the rows.
-pub fn key_figures_rollup(conn: &mut PgConnection, year: i32) -> ApiResult<KeyFigureCounts> {
-    if year > rollup_horizon(conn)? {
-        return key_figures_live(conn, &Selection::everything(), year);
+pub fn key_figures_rollup(
+    conn: &mut PgConnection,
+    s: &Selection,
+    year: i32,
+) -> ApiResult<KeyFigureCounts> {
+    if year > rollup_horizon(conn)? || !s.reads_rollups() {
+        return key_figures_live(conn, s, year);
     }
-    let everything = Selection::everything();
     let p = Params {
-        selection: &everything,
+        selection: s,
         year,
         to_date: None,
     };
@@ -262,9 +295,11 @@ enum Reads {
 
 /// The statement of a breakdown by `by`: over the year's placement rows
 /// (`rows`: `placement_years`, or the live rows past the horizon), for the
-/// whole territory (`whole`: from the rollups alone) or a selection.
-fn breakdown_sql(by: BreakdownKey, whole: bool, rows: &str) -> String {
-    if whole && by.is_person_attribute() {
+/// whole deployment (`whole`: from the rollups alone) or a selection; a
+/// person's attribute reads `person_years` alone for the whole deployment
+/// or one territory (`people_rollup`).
+fn breakdown_sql(by: BreakdownKey, whole: bool, people_rollup: bool, rows: &str) -> String {
+    if people_rollup && by.is_person_attribute() {
         let (key, from) = match by {
             BreakdownKey::Sex => ("pe.sex", ""),
             BreakdownKey::AgeBand => ("age_band(pe.age)", ""),
@@ -382,13 +417,14 @@ pub fn breakdown(
         "placement_years"
     };
     let whole = s.is_whole_territory() && !past_horizon;
+    let people_rollup = s.reads_rollups() && !past_horizon;
     let p = Params {
         selection: s,
         year,
         to_date: None,
     };
     let rows: Vec<BreakdownCountRow> =
-        statement(&breakdown_sql(by, whole, rows), &p)?.load(conn)?;
+        statement(&breakdown_sql(by, whole, people_rollup, rows), &p)?.load(conn)?;
     Ok(complete(by, rows))
 }
 
@@ -561,9 +597,9 @@ mod tests {
             sql::OUTCOMES_OF_YEAR.to_string(),
         ];
         for by in BreakdownKey::ALL {
-            for whole in [true, false] {
+            for (whole, people_rollup) in [(true, true), (false, true), (false, false)] {
                 for rows in ["placement_years", sql::PLACEMENT_YEARS_LIVE] {
-                    statements.push(breakdown_sql(*by, whole, rows));
+                    statements.push(breakdown_sql(*by, whole, people_rollup, rows));
                 }
             }
         }

@@ -4,12 +4,10 @@
 -- filters asked for.
 (:held_by::uuid IS NULL OR c.holder_id = :held_by)
     AND (:bought_by::uuid IS NULL OR c.buyer_id = :bought_by)
-    AND (:territory_of::uuid IS NULL
-         OR c.territory_id = (SELECT o.territory_id FROM organisations o WHERE o.id = :territory_of))
+    AND {contract_territory}
     AND (:department::uuid IS NULL OR c.buyer_id = :department
          OR c.territory_id IN (SELECT t.id FROM territories t
                                WHERE t.department_id = :department OR t.department_id IS NULL))
-    AND (:territory::uuid IS NULL OR c.territory_id = :territory)
     AND (:buyer::uuid IS NULL OR c.buyer_id = :buyer)
     AND (:contract::uuid IS NULL OR c.id = :contract)
     AND (:operation::text IS NULL OR c.operation = :operation)
