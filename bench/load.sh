@@ -12,7 +12,11 @@
 #   DURATION=10 bench/load.sh       shorter runs
 #   HTTP_WORKERS=2 bench/load.sh    the service's worker threads (default 1
 #                                   here: see bench/README.md)
-#   WITH_ORG=1 bench/load.sh        a token with `org`, checked on each request
+#   WITH_ORG=1 bench/load.sh        a token with `org` (a facilitator organisation
+#                                   of the first territory: its rows only, since
+#                                   issue 29), checked on each request
+#   BIN=/tmp/old/clauses bench/load.sh  another build of the service, to
+#                                   compare two commits on the same data
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +31,8 @@ db="$base/clauses_load"
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 . bench/territory.sh
 
-cargo build --release -q
+bin=${BIN:-./target/release/clauses}
+[ -n "${BIN:-}" ] || cargo build --release -q
 if [ -z "${KEEP:-}" ] || ! psql_ "$db" -tAc "SELECT 1" >/dev/null 2>&1; then
   psql_ "$base/postgres" -c "DROP DATABASE IF EXISTS clauses_load WITH (FORCE)" -c "CREATE DATABASE clauses_load"
   DATABASE_URL="$db" ./target/release/clauses migrate
@@ -38,15 +43,22 @@ psql_ "$db" -tAc "SELECT 'data: ' || (SELECT count(*) FROM placements) || ' plac
 
 port=18090
 secret=bench-load-secret-long-enough-for-hs256
-HTTP_WORKERS=$workers DATABASE_URL="$db" JWT_SECRET=$secret BIND_ADDR=127.0.0.1:$port RUST_LOG=warn ./target/release/clauses serve &
+HTTP_WORKERS=$workers DATABASE_URL="$db" JWT_SECRET=$secret BIND_ADDR=127.0.0.1:$port RUST_LOG=warn "$bin" serve &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
 # WITH_ORG=1: the token names an organisation, which every request then
 # checks (a read by id of the organisation beside the request's own).
 org_arg=()
-[ -n "${WITH_ORG:-}" ] && org_arg=(--org "$(psql_ "$db" -tAc "SELECT id FROM organisations ORDER BY id LIMIT 1")")
-TOKEN=$(JWT_SECRET=$secret ./target/release/clauses token --role facilitator --sub bench --ttl 3600 "${org_arg[@]}")
+if [ -n "${WITH_ORG:-}" ]; then
+  psql_ "$db" -c "INSERT INTO organisations (id, kind, name)
+                  VALUES ('00090000-0000-4000-8000-0000000000fa', 'facilitator', 'Facilitateur du banc')
+                  ON CONFLICT (id) DO NOTHING" \
+              -c "UPDATE organisations SET territory_id = (SELECT id FROM territories ORDER BY created_at LIMIT 1)
+                  WHERE id = '00090000-0000-4000-8000-0000000000fa' AND territory_id IS NULL"
+  org_arg=(--org 00090000-0000-4000-8000-0000000000fa)
+fi
+TOKEN=$(JWT_SECRET=$secret "$bin" token --role facilitator --sub bench --ttl 3600 "${org_arg[@]}")
 export TOKEN
 curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/v1/placements/00040000-0000-4000-8000-000000000001"
 
@@ -73,7 +85,7 @@ list_pg=$(pg list)
 single_p99_ms=$(awk -v v="$single_p99" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v; else printf "%.2f", v * 1000 }')
 list_p99_ms=$(awk -v v="$list_p99" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v; else printf "%.2f", v * 1000 }')
 echo
-echo "$(nproc) cores, $connections connections, ${duration}s each, HTTP_WORKERS $workers, DATABASE_POOL_SIZE 10 (default)"
+echo "$(nproc) cores, $connections connections, ${duration}s each, HTTP_WORKERS $workers, DATABASE_POOL_SIZE 10 (default), $bin${WITH_ORG:+, token with org}"
 printf '%-34s %12s %10s %12s %10s\n' "" "API req/s" "API p99" "pgbench tps" "API/pg"
 printf '%-34s %12.0f %8s ms %12.0f %10.2f\n' "GET /api/v1/placements/{id}" "$single_rps" "$single_p99_ms" "$single_pg" "$(awk -v a="$single_rps" -v b="$single_pg" 'BEGIN {print a / b}')"
 printf '%-34s %12.0f %8s ms %12.0f %10.2f\n' "GET /api/v1/placements?limit=50" "$list_rps" "$list_p99_ms" "$list_pg" "$(awk -v a="$list_rps" -v b="$list_pg" 'BEGIN {print a / b}')"
