@@ -60,15 +60,24 @@ fn facilitator_only(p: &Principal, field: &str, message: &str) -> ApiResult<()> 
 /// facilitator organisation `$org`. An organisation without a territory
 /// (no facilitator's) yields NULL, which matches nothing. The territory is
 /// read in the statement itself: no lookup per request, nothing cached.
+/// A scalar sub-select (an init plan), not `IN (…)`: joined, PostgreSQL
+/// estimated the territory's rows from `organisations.territory_id`, NULL
+/// for all but the facilitators, at a few rows, and sorted a territory's
+/// 100,000 placements for a page of 50 (82 ms against 0.6 ms).
 macro_rules! in_territory_of {
     ($table:ident, $org:expr) => {{
         let org: Uuid = $org;
+        // Written out: diesel's `single_value` adds a `LIMIT` bind, and
+        // `HoursScope::sql` takes every bind of the rule for the
+        // organisation.
         schema::$table::territory_id
             .nullable()
-            .eq_any(
-                schema::organisations::table
-                    .filter(schema::organisations::id.eq(org))
-                    .select(schema::organisations::territory_id),
+            .eq(
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>>(
+                    "(SELECT o.territory_id FROM organisations o WHERE o.id = ",
+                )
+                .bind::<diesel::sql_types::Uuid, _>(org)
+                .sql(")"),
             )
             .assume_not_null()
     }};

@@ -422,6 +422,21 @@ async fn a_territorys_facilitator_reaches_nothing_of_the_other() {
             .map(|m| uuid(&m["placement_id"]))
             .collect();
         assert_eq!(placements, [mine[2]], "{months}");
+        // The months owed: both placements owe months by 2021, each
+        // territory's facilitator sees its own placement's only.
+        let owed = app
+            .get("/api/v1/hours/missing?as_of=2021-01-01&limit=200", t)
+            .await;
+        assert_eq!(owed.status, 200, "{}", String::from_utf8_lossy(&owed.body));
+        let owed = owed.json();
+        let mut placements: Vec<Uuid> = owed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| uuid(&m["placement_id"]))
+            .collect();
+        placements.dedup();
+        assert_eq!(placements, [mine[2]], "{owed}");
         let feed = app.changes_at_least(t, 1).await;
         let theirs: Vec<Uuid> = theirs.to_vec();
         for change in &feed {
