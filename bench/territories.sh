@@ -57,6 +57,8 @@ UPDATE placements p SET contract_id = t2.id
  WHERE t1.id = p.contract_id AND c.id = p.contract_id AND b.id = p.beneficiary_id
    AND b.territory_id <> c.territory_id
    AND t2.rn = CASE WHEN t1.rn % 2 = 0 THEN t1.rn - 1 ELSE t1.rn + 1 END;
+UPDATE placements p SET territory_id = c.territory_id
+  FROM contracts c WHERE c.id = p.contract_id AND p.territory_id <> c.territory_id;
 UPDATE placement_years py SET contract_id = p.contract_id
   FROM placements p WHERE p.id = py.placement_id AND py.contract_id <> p.contract_id;
 UPDATE person_years py SET territory_id = b.territory_id

@@ -383,7 +383,7 @@ pub mod placements {
     fn facilitated(territory: Option<Uuid>) -> Filter<schema::placements::table> {
         match territory {
             None => everything(),
-            Some(org) => Box::new(schema::placements::contract_id.eq_any(territory_contracts(org))),
+            Some(org) => Box::new(in_territory_of!(placements, org)),
         }
     }
 

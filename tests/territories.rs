@@ -676,7 +676,7 @@ async fn a_territorys_rollups_agree_with_its_rows() {
                 "UPDATE placements SET beneficiary_id = '{}' WHERE id = '{pl3}'",
                 w.p2
             ),
-            "different territories",
+            "placements_person_territory",
         ),
     ] {
         let err = diesel::sql_query(&sql).execute(&mut conn).unwrap_err();

@@ -109,6 +109,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        territory_id -> Uuid,
     }
 }
 
