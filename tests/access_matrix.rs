@@ -78,22 +78,12 @@ async fn world() -> World {
             .unwrap(),
     )
     .unwrap();
-    let t2 = id_of(
-        &app.post(
-            "/api/v1/territories",
-            &fac(),
+    let (_t2, fac2) = app
+        .territory_with_facilitator(
             &json!({"name": "Grand Paris Sud"}),
+            "Maison de l'emploi GPS",
         )
-        .await,
-    );
-    let fac2 = id_of(
-        &app.post(
-            "/api/v1/organisations",
-            &fac(),
-            &json!({"kind": "facilitator", "name": "Maison de l'emploi GPS", "territory_id": t2}),
-        )
-        .await,
-    );
+        .await;
     let f2 = token(Role::Facilitator, Some(fac2));
     let c4 = id_of(
         &app.post(

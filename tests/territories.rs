@@ -107,22 +107,9 @@ async fn two() -> Two {
         .await,
     );
 
-    let t2 = id_of(
-        &app.post(
-            "/api/v1/territories",
-            &fac(),
-            &json!({"name": "Grand Paris Sud", "department_id": department, "postal_codes": ["91080", "91130"]}),
-        )
-        .await,
-    );
-    let fac2 = id_of(
-        &app.post(
-            "/api/v1/organisations",
-            &fac(),
-            &json!({"kind": "facilitator", "name": "Maison de l'emploi GPS", "territory_id": t2}),
-        )
-        .await,
-    );
+    let (t2, fac2) = app
+        .territory_with_facilitator(&json!({"name": "Grand Paris Sud", "department_id": department, "postal_codes": ["91080", "91130"]}), "Maison de l'emploi GPS")
+        .await;
     let f2 = token(Role::Facilitator, Some(fac2));
     let c2 = id_of(
         &app.post(

@@ -1,6 +1,11 @@
-DROP TRIGGER placements_one_territory_update ON placements;
-DROP TRIGGER placements_one_territory_insert ON placements;
-DROP FUNCTION placements_one_territory();
+DROP INDEX placements_territory_paging;
+DROP TRIGGER placements_territory ON placements;
+DROP FUNCTION placements_territory();
+ALTER TABLE placements DROP CONSTRAINT placements_person_territory;
+ALTER TABLE placements DROP CONSTRAINT placements_contract_territory;
+ALTER TABLE placements DROP COLUMN territory_id;
+ALTER TABLE beneficiaries DROP CONSTRAINT beneficiaries_id_territory_key;
+ALTER TABLE contracts DROP CONSTRAINT contracts_id_territory_key;
 DROP TRIGGER contracts_territory_fixed ON contracts;
 DROP TRIGGER beneficiaries_territory_fixed ON beneficiaries;
 DROP FUNCTION territory_fixed();

@@ -6,6 +6,8 @@
 -- territory. Both halves of that are made facts of the database here,
 -- not only of the service: a person's and a contract's territory never
 -- change, and a placement joins a person and a contract of one territory.
+-- person_years_refresh of the migration `rollups` is defined again below
+-- (with the territory): a landed migration is history, not edited.
 
 DO $$
 BEGIN
@@ -28,23 +30,30 @@ CREATE TRIGGER beneficiaries_territory_fixed BEFORE UPDATE OF territory_id ON be
 CREATE TRIGGER contracts_territory_fixed BEFORE UPDATE OF territory_id ON contracts
     FOR EACH ROW WHEN (OLD.territory_id IS DISTINCT FROM NEW.territory_id) EXECUTE FUNCTION territory_fixed();
 
--- One check per statement over its new rows (a bulk load pays one join).
-CREATE FUNCTION placements_one_territory() RETURNS trigger
+-- A placement carries its territory (its contract's, set by the trigger
+-- below: the service never names it), and composite foreign keys make it
+-- its person's too. A territory's facilitator's pages of placements and
+-- months then filter on the placement's own column instead of probing
+-- each row's contract (0.5 ms a page, on one pipelined connection: a
+-- quarter of the unscoped rate).
+ALTER TABLE contracts ADD CONSTRAINT contracts_id_territory_key UNIQUE (id, territory_id);
+ALTER TABLE beneficiaries ADD CONSTRAINT beneficiaries_id_territory_key UNIQUE (id, territory_id);
+ALTER TABLE placements ADD COLUMN territory_id uuid;
+UPDATE placements p SET territory_id = c.territory_id FROM contracts c WHERE c.id = p.contract_id;
+ALTER TABLE placements ALTER COLUMN territory_id SET NOT NULL;
+ALTER TABLE placements ADD CONSTRAINT placements_contract_territory
+    FOREIGN KEY (contract_id, territory_id) REFERENCES contracts (id, territory_id);
+ALTER TABLE placements ADD CONSTRAINT placements_person_territory
+    FOREIGN KEY (beneficiary_id, territory_id) REFERENCES beneficiaries (id, territory_id);
+CREATE FUNCTION placements_territory() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM new_rows n
-               JOIN beneficiaries b ON b.id = n.beneficiary_id
-               JOIN contracts c ON c.id = n.contract_id
-               WHERE b.territory_id <> c.territory_id) THEN
-        RAISE EXCEPTION 'a placement joins a person and a contract of different territories'
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'placements_one_territory';
-    END IF;
-    RETURN NULL;
+    NEW.territory_id := (SELECT territory_id FROM contracts WHERE id = NEW.contract_id);
+    RETURN NEW;
 END $$;
-CREATE TRIGGER placements_one_territory_insert AFTER INSERT ON placements
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION placements_one_territory();
-CREATE TRIGGER placements_one_territory_update AFTER UPDATE ON placements
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION placements_one_territory();
+CREATE TRIGGER placements_territory BEFORE INSERT OR UPDATE OF contract_id ON placements
+    FOR EACH ROW EXECUTE FUNCTION placements_territory();
+CREATE INDEX placements_territory_paging ON placements (territory_id, created_at, id);
 
 ALTER TABLE person_years ADD COLUMN territory_id uuid;
 UPDATE person_years py SET territory_id = b.territory_id FROM beneficiaries b WHERE b.id = py.beneficiary_id;

@@ -359,6 +359,25 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A territory made by the platform's team from `body` (its name at
+    /// least), and a facilitator organisation bound to it, named `name`:
+    /// (territory, organisation).
+    pub async fn territory_with_facilitator(&self, body: &Value, name: &str) -> (Uuid, Uuid) {
+        let territory = id_of(&self.post("/api/v1/territories", &fac(), body).await);
+        let org = id_of(
+            &self
+                .post(
+                    "/api/v1/organisations",
+                    &fac(),
+                    &serde_json::json!({"kind": "facilitator", "name": name, "territory_id": territory}),
+                )
+                .await,
+        );
+        (territory, org)
+    }
+}
+
 /// Ids out of a 201 answer.
 pub fn id_of(res: &Res) -> Uuid {
     assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
