@@ -2,10 +2,11 @@
 # Figures of one territory when the deployment has two (issue 29): the
 # generated territory of bench/key_figures.sh (200,000 people, 300,000
 # placements, 3,000,000 monthly hours) split in two territories, A and B,
-# each with its own facilitator. Prints the median of 20 calls of the key
-# figures and of every breakdown key as each territory's facilitator, and
-# the same for the whole deployment (the platform's team), and checks the
-# targets: key figures <= 50 ms, breakdowns <= 150 ms.
+# each with its own facilitator and Département (A's also buys one in twenty
+# of B's contracts). Prints the median of 20 calls of the key figures and
+# of every breakdown key as each territory's facilitator, as A's
+# Département, and for the whole deployment (the platform's team), and
+# checks the targets: key figures <= 50 ms, breakdowns <= 150 ms.
 #
 #   bench/territories.sh            private cluster "bench" under .data/
 #   KEEP=1 bench/territories.sh     reuse the data of a previous run
@@ -24,7 +25,7 @@ db="$base/clauses_territories"
 . bench/territory.sh
 
 cargo build --release -q
-if [ -z "${KEEP:-}" ] || ! psql_ "$db" -tAc "SELECT 1 FROM territories WHERE name = 'Territoire B'" 2>/dev/null | grep -q 1; then
+if [ -z "${KEEP:-}" ] || ! psql_ "$db" -tAc "SELECT 1 FROM territories WHERE department_id IS NOT NULL AND name = 'Territoire B'" 2>/dev/null | grep -q 1; then
   psql_ "$base/postgres" -c "DROP DATABASE IF EXISTS clauses_territories WITH (FORCE)"
   if psql_ "$base/clauses_bench" -tAc "SELECT count(*) > 0 FROM monthly_hours" 2>/dev/null | grep -q t; then
     psql_ "$base/postgres" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'clauses_bench'" >/dev/null
@@ -74,6 +75,15 @@ SELECT '00090000-0000-4000-8000-0000000000fa', 'facilitator', 'Facilitateur A', 
 INSERT INTO organisations (id, kind, name, territory_id)
 VALUES ('00090000-0000-4000-8000-0000000000fb', 'facilitator', 'Facilitateur B',
         '00090000-0000-4000-8000-00000000000b');
+-- Two Départements, one over each territory; A's also buys one in
+-- twenty of B's contracts.
+INSERT INTO organisations (id, kind, name, buyer_category) VALUES
+  ('00090000-0000-4000-8000-0000000000d1', 'department', 'Département A', 'department'),
+  ('00090000-0000-4000-8000-0000000000d2', 'department', 'Département B', 'department');
+UPDATE territories SET department_id = CASE name WHEN 'Territoire A' THEN '00090000-0000-4000-8000-0000000000d1'::uuid
+                                                 ELSE '00090000-0000-4000-8000-0000000000d2'::uuid END;
+UPDATE contracts c SET buyer_id = '00090000-0000-4000-8000-0000000000d1'
+  FROM twin WHERE twin.id = c.id AND twin.rn % 40 = 0;
 RESET session_replication_role;
 VACUUM ANALYZE;
 SQL
@@ -97,6 +107,7 @@ tok() { JWT_SECRET=$secret ./target/release/clauses token --role facilitator --t
 platform=$(tok)
 fac_a=$(tok --org 00090000-0000-4000-8000-0000000000fa)
 fac_b=$(tok --org 00090000-0000-4000-8000-0000000000fb)
+dep_a=$(JWT_SECRET=$secret ./target/release/clauses token --role department --ttl 3600 --org 00090000-0000-4000-8000-0000000000d1)
 territory_b=00090000-0000-4000-8000-00000000000b
 
 out=$(mktemp)
@@ -118,20 +129,20 @@ measure() {
 }
 
 url="http://127.0.0.1:$port/api/v1/stats"
-for who in platform fac_a fac_b; do
+for who in platform fac_a fac_b dep_a; do
   measure "key figures 2019, $who" 50 "$url/key-figures?year=2019" "${!who}"
 done
 measure "key figures 2019, platform, ?territory_id=B" 50 "$url/key-figures?year=2019&territory_id=$territory_b" "$platform"
 for by in sex age_band qualification_level eligibility qpv modality contract operation month \
           clause_type market_nature cpv_division buyer_category employer_siae_type territory; do
-  for who in platform fac_a fac_b; do
+  for who in platform fac_a fac_b dep_a; do
     measure "breakdown 2019 by $by, $who" 150 "$url/breakdown?year=2019&by=$by" "${!who}"
   done
 done
 
 # The figures of A and B add up to the whole deployment's: hours, and
 # people (each lies in one territory).
-figures() { curl -fs -H "Authorization: Bearer $1" "$url/key-figures?year=2019" |
+figures() { curl -fs -H "Authorization: Bearer $1" "$url/key-figures?year=2019${2:-}" |
   python3 -c 'import json,sys; k = json.load(sys.stdin, parse_float=str); print(k["hours"], k["participants"], k["employment_contracts"])'; }
 read -r ha pa ea <<<"$(figures "$fac_a")"
 read -r hb pb eb <<<"$(figures "$fac_b")"
@@ -140,5 +151,12 @@ echo "2019, A + B against the whole: hours $ha + $hb = $hw, people $pa + $pb = $
 verdict=0
 python3 -c "from decimal import Decimal as D; exit(not (D('$ha') + D('$hb') == D('$hw') and $pa + $pb == $pw and $ea + $eb == $ew))" ||
   { echo "A + B differs from the whole"; verdict=1; }
+# A's Département: A's figures and those of its purchases in B (other
+# people: each person lies in one territory).
+read -r hd pd ed <<<"$(figures "$dep_a")"
+read -r hp pp ep <<<"$(figures "$platform" "&territory_id=$territory_b&buyer_id=00090000-0000-4000-8000-0000000000d1")"
+echo "2019, A's Département against A + its purchases in B: hours $hd = $ha + $hp, people $pd = $pa + $pp, employment contracts $ed = $ea + $ep"
+python3 -c "from decimal import Decimal as D; exit(not (D('$hd') == D('$ha') + D('$hp') and $pd == $pa + $pp and $ed == $ea + $ep))" ||
+  { echo "A's Département differs from A + its purchases in B"; verdict=1; }
 if grep -q MISSED "$out"; then echo "TARGETS MISSED: $(grep -c MISSED "$out")"; verdict=1; else echo "targets met"; fi
 exit "$verdict"

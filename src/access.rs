@@ -34,6 +34,22 @@ macro_rules! employs_or_holds {
     }};
 }
 
+/// The territories the Département `$org` oversees (a select of their
+/// ids): those that name it, and those that name no Département (every
+/// deployment of one territory).
+macro_rules! overseen_by {
+    ($org:expr) => {{
+        let org: Uuid = $org;
+        schema::territories::table
+            .filter(
+                schema::territories::department_id
+                    .eq(org)
+                    .or(schema::territories::department_id.is_null()),
+            )
+            .select(schema::territories::id)
+    }};
+}
+
 /// A boolean SQL condition on one table.
 pub type Filter<T> = Box<dyn BoxableExpression<T, Pg, SqlType = Bool>>;
 
@@ -628,31 +644,8 @@ pub mod placements {
             let text = diesel::query_builder::QueryBuilder::<Pg>::finish(out);
             // Each of the filter's binds is the organisation, all `$n`,
             // but the `LIMIT 1` of a scalar sub-select (`single_value`).
-            (renumber(&text, n), Some(org))
+            (super::renumber(&text, &format!("${n}")), Some(org))
         }
-    }
-
-    /// `$1`, `$2`... of `text` all become `$n`, but `LIMIT $k`, which
-    /// becomes `LIMIT 1` (diesel's `single_value` binds its limit, 1).
-    fn renumber(text: &str, n: usize) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '$' {
-                while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
-                    chars.next();
-                }
-                if out.ends_with("LIMIT ") {
-                    out.push('1');
-                } else {
-                    out.push('$');
-                    out.push_str(&n.to_string());
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
     }
 
     /// Leave to declare hours, granted once per request by
@@ -1119,6 +1112,41 @@ pub enum ContractScope {
     BoughtBy(Uuid),
 }
 
+/// The territories a Département oversees, as the SQL text of a select
+/// of their ids with its organisation as the named parameter `:param`:
+/// the text of the sub-select of [`ContractScope::Department`], for the
+/// figures' hand-written statements, so the rule is written once.
+pub fn overseen_territories_sql(param: &str) -> String {
+    let query = overseen_by!(Uuid::nil());
+    let mut out = <Pg as diesel::backend::Backend>::QueryBuilder::default();
+    // Building the text of a select of columns and binds cannot fail.
+    let _ = diesel::query_builder::QueryFragment::<Pg>::to_sql(&query, &mut out, &Pg);
+    let text = diesel::query_builder::QueryBuilder::<Pg>::finish(out);
+    renumber(&text, &format!(":{param}"))
+}
+
+/// `$1`, `$2`... of `text` all become `with`, but `LIMIT $k`, which
+/// becomes `LIMIT 1` (diesel's `single_value` binds its limit, 1).
+fn renumber(text: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' {
+            while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                chars.next();
+            }
+            if out.ends_with("LIMIT ") {
+                out.push('1');
+            } else {
+                out.push_str(with);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl ContractScope {
     /// The rule as a condition on `contracts`.
     pub fn contracts(self) -> Filter<schema::contracts::table> {
@@ -1127,15 +1155,9 @@ impl ContractScope {
             ContractScope::All => everything(),
             ContractScope::Territory(org) => Box::new(in_territory_of!(contracts, org)),
             ContractScope::Department(org) => Box::new(
-                c::buyer_id.eq(org).or(c::territory_id.eq_any(
-                    schema::territories::table
-                        .filter(
-                            schema::territories::department_id
-                                .eq(org)
-                                .or(schema::territories::department_id.is_null()),
-                        )
-                        .select(schema::territories::id),
-                )),
+                c::buyer_id
+                    .eq(org)
+                    .or(c::territory_id.eq_any(overseen_by!(org))),
             ),
             ContractScope::HeldBy(org) => Box::new(c::holder_id.eq(org)),
             ContractScope::BoughtBy(org) => Box::new(c::buyer_id.eq(org)),
@@ -1238,6 +1260,19 @@ pub mod stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_overseen_territories_text_names_the_departement_only() {
+        let sql = overseen_territories_sql("department");
+        assert!(!sql.contains('$'), "{sql}");
+        assert_eq!(sql.matches(":department").count(), 1, "{sql}");
+        assert!(sql.contains("IS NULL"), "{sql}");
+        assert!(sql.starts_with("SELECT"), "{sql}");
+        assert_eq!(
+            renumber("a = $1 OR b = (SELECT x LIMIT $2)", "$7"),
+            "a = $7 OR b = (SELECT x LIMIT 1)"
+        );
+    }
 
     fn p(role: Role) -> Principal {
         Principal {

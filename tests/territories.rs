@@ -640,6 +640,117 @@ async fn a_territorys_rollups_agree_with_its_rows() {
     }
     assert_eq!(hours, ["112.50", "60.00", "112.50", "60.00", "0", "112.50"]);
 
+    // A Département that oversees T1 only (T2 passes to another) and buys
+    // a contract in T2: T1's people, and those of its purchase alone. Its
+    // person there also works on T2's contract C2, which it does not see.
+    let d2 = app.org("department", "Conseil départemental voisin").await;
+    let res = app
+        .patch(
+            &format!("/api/v1/territories/{}", w.t2),
+            &fac(),
+            &json!({"department_id": d2}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let c3 = id_of(
+        &app.post(
+            "/api/v1/contracts",
+            &w.f2,
+            &contract_body(w.department, w.company, "C3"),
+        )
+        .await,
+    );
+    let p4 = id_of(
+        &app.post(
+            "/api/v1/beneficiaries",
+            &w.f2,
+            &person_body("Quatre", w.plie),
+        )
+        .await,
+    );
+    let on_c3 = app
+        .placement(p4, c3, w.company, "2019-06-03", Some("2019-12-20"))
+        .await;
+    let on_c2 = app.placement(p4, w.c2, w.company, "2019-02-04", None).await;
+    for (pl, month, worked) in [(on_c3, "2019-07", "20"), (on_c2, "2019-03", "7")] {
+        assert_eq!(app.hours(pl, month, worked).await.status, 201);
+    }
+    let nobody = app
+        .org("department", "Conseil départemental lointain")
+        .await;
+    let departments = [
+        (
+            "the Département",
+            ContractScope::Department(w.department),
+            None,
+            "132.50",
+        ),
+        (
+            "the Département asking T2",
+            ContractScope::Department(w.department),
+            Some(w.t2),
+            "20.00",
+        ),
+        (
+            "T2's Département",
+            ContractScope::Department(d2),
+            None,
+            "87.00",
+        ),
+        (
+            "a Département of nothing",
+            ContractScope::Department(nobody),
+            None,
+            "0",
+        ),
+    ];
+    for (label, scope, territory_id, expected) in departments {
+        let s = Selection {
+            scope,
+            territory_id,
+            ..Selection::everything()
+        };
+        assert!(s.reads_rollups(), "{label}");
+        for year in [2018, 2019, 2020, 2021] {
+            let fast = key_figures_rollup(&mut conn, &s, year).unwrap();
+            let live = key_figures_live(&mut conn, &s, year).unwrap();
+            assert_eq!(fast, live, "{label}: {year}");
+            if year == 2019 {
+                assert_eq!(fast.hours.to_string(), expected, "{label}");
+            }
+        }
+        // Each person once by sex, with their starts and hours, as the
+        // key figures count them from the rows.
+        let live = key_figures_live(&mut conn, &s, 2019).unwrap();
+        let by_sex = breakdown(
+            &mut conn,
+            &s,
+            2019,
+            clauses::domain::breakdown::BreakdownKey::Sex,
+        )
+        .unwrap();
+        let of = |code: &str| {
+            by_sex
+                .rows
+                .iter()
+                .find(|r| r.key.as_deref() == Some(code))
+                .map_or(0, |r| r.participants)
+        };
+        assert_eq!(
+            (by_sex.participants, of("F"), of("M")),
+            (live.participants, live.women, live.men),
+            "{label}"
+        );
+        let starts: i64 = by_sex.rows.iter().map(|r| r.employment_contracts).sum();
+        let hours: rust_decimal::Decimal = by_sex.rows.iter().map(|r| r.hours).sum();
+        assert_eq!(
+            (starts, hours),
+            (live.employment_contracts, live.hours),
+            "{label}"
+        );
+    }
+
     // What the rollups rest on holds in the database itself: a contract's
     // or a person's territory never moves, and no placement joins two.
     use diesel::RunQueryDsl;

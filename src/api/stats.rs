@@ -164,9 +164,11 @@ impl KeyFigures {
 /// The figures the State, the Département, the PLIE and the European Social Fund ask for:
 /// participants (people with a placement active in the year), women, men, under 26, QPV
 /// residents, employment contracts (placements starting in the year), validated hours and the
-/// year before's. The facilitator, a PLIE and the State read the whole territory; a company and
-/// a buyer their own contracts; the Département all. Filters: `buyer_id`, `contract_id`,
-/// `operation`, `operation_id`, `referent_id`. Counts of people follow the disclosure rule
+/// year before's. The facilitator, a PLIE and the State read every territory (a territory's
+/// facilitator its own); a company and a buyer their own contracts; the Département the
+/// territories it oversees and the contracts it buys. Filters: `territory_id`, `buyer_id`,
+/// `contract_id`, `operation`, `operation_id`, `referent_id`. A person followed in two
+/// territories is two records, counted in each. Counts of people follow the disclosure rule
 /// (API.md, "Disclosure control"). The same as a file: `/api/v1/stats/key-figures.csv`,
 /// `/api/v1/stats/key-figures.xlsx`.
 #[utoipa::path(

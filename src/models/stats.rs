@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::named;
-use crate::access::ContractScope;
+use crate::access::{self, ContractScope};
 use crate::domain::breakdown::BreakdownKey;
 use crate::domain::outcome::Situation;
 use crate::error::{ApiError, ApiResult};
@@ -49,6 +49,7 @@ impl Selection {
 mod sql {
     pub const CONTRACTS: &str = include_str!("figures/contracts.sql");
     pub const REFERENT: &str = include_str!("figures/referent.sql");
+    pub const PEOPLE_OF_YEAR: &str = include_str!("figures/people_of_year.sql");
     pub const KEY_FIGURES_ROLLUP: &str = include_str!("figures/key_figures_rollup.sql");
     pub const KEY_FIGURES_LIVE: &str = include_str!("figures/key_figures_live.sql");
     pub const PLACEMENT_YEARS_LIVE: &str = include_str!("figures/placement_years_live.sql");
@@ -91,10 +92,12 @@ fn statement(template: &str, p: &Params) -> ApiResult<Statement> {
     let sql = named::fill(
         template,
         &[
+            ("people", sql::PEOPLE_OF_YEAR),
             ("contracts", sql::CONTRACTS),
             ("referent", sql::REFERENT),
             ("person_territory", &territory_condition("pe")),
             ("contract_territory", &territory_condition("c")),
+            ("overseen", &access::overseen_territories_sql("department")),
         ],
     );
     let (sql, names) = named::positional(&sql);
@@ -163,12 +166,16 @@ pub struct KeyFigureCounts {
 }
 
 impl Selection {
-    /// The whole deployment or one territory (asked for, or the caller's),
-    /// nothing else: what the rollups answer, since a territory's people
-    /// are its own (`person_years` carries their territory).
+    /// The whole deployment, one territory (asked for, or the caller's) or
+    /// a Département's scope, nothing else: what the rollups answer, since
+    /// a territory's people are its own (`person_years` carries their
+    /// territory) and the people of a Département's purchases elsewhere
+    /// are few (figures/people_of_year.sql).
     pub fn reads_rollups(&self) -> bool {
-        matches!(self.scope, ContractScope::All | ContractScope::Territory(_))
-            && self.buyer_id.is_none()
+        matches!(
+            self.scope,
+            ContractScope::All | ContractScope::Territory(_) | ContractScope::Department(_)
+        ) && self.buyer_id.is_none()
             && self.contract_id.is_none()
             && self.operation.is_none()
             && self.operation_id.is_none()

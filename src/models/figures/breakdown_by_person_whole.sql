@@ -1,12 +1,12 @@
--- Each participant of the whole deployment or of one territory in one row,
--- from `person_years` alone: it holds the year's people with their sex, QPV, age on their
--- reference day (the same definitions), qualification level, eligibility,
--- and their placements' starts and hours of the year. The key fragment reads `pe`,
--- The from fragment may add a lateral (eligibility's criteria).
+-- Each participant of the whole deployment, of one territory or of a
+-- Département's scope in one row, from people_of_year.sql (person_years'
+-- rows): the year's people with their sex, QPV, age on their reference day
+-- (the same definitions), qualification level, eligibility, and their
+-- placements' starts and hours of the year. The key fragment reads `pe`;
+-- the from fragment may add a lateral (eligibility's criteria).
 SELECT {key} AS key, count(*) AS participants,
-       (SELECT count(*) FROM person_years pe WHERE pe.year = :year AND {person_territory}) AS selection,
+       (SELECT count(*) FROM {people} x) AS selection,
        coalesce(sum(pe.starts), 0)::bigint AS employment_contracts,
        coalesce(sum(pe.centihours), 0) * 0.01 AS hours
-FROM person_years pe {from}
-WHERE pe.year = :year AND {person_territory}
+FROM {people} pe {from}
 GROUP BY 1

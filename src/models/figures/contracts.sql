@@ -5,9 +5,7 @@
 (:held_by::uuid IS NULL OR c.holder_id = :held_by)
     AND (:bought_by::uuid IS NULL OR c.buyer_id = :bought_by)
     AND {contract_territory}
-    AND (:department::uuid IS NULL OR c.buyer_id = :department
-         OR c.territory_id IN (SELECT t.id FROM territories t
-                               WHERE t.department_id = :department OR t.department_id IS NULL))
+    AND (:department::uuid IS NULL OR c.buyer_id = :department OR c.territory_id IN ({overseen}))
     AND (:buyer::uuid IS NULL OR c.buyer_id = :buyer)
     AND (:contract::uuid IS NULL OR c.id = :contract)
     AND (:operation::text IS NULL OR c.operation = :operation)
