@@ -87,11 +87,20 @@ macro_rules! in_territory_of {
         // cache, and reads by id ran at a tenth of their rate.
         schema::$table::territory_id
             .nullable()
-            .eq(schema::organisations::table
-                .filter(schema::organisations::id.eq(org))
-                .select(schema::organisations::territory_id)
-                .single_value())
+            .eq(territory_of!(org))
             .assume_not_null()
+    }};
+}
+
+/// The territory of the facilitator organisation `$org`, as a scalar
+/// sub-select (see [`in_territory_of!`] for why).
+macro_rules! territory_of {
+    ($org:expr) => {{
+        let org: Uuid = $org;
+        schema::organisations::table
+            .filter(schema::organisations::id.eq(org))
+            .select(schema::organisations::territory_id)
+            .single_value()
     }};
 }
 
@@ -638,13 +647,9 @@ pub mod placements {
                 | HoursScope::Referent(org) => org,
             };
             let filter = self.placements().unwrap_or_else(everything);
-            let mut out = <Pg as diesel::backend::Backend>::QueryBuilder::default();
-            // Building the text of a filter of columns and binds cannot fail.
-            let _ = diesel::query_builder::QueryFragment::<Pg>::to_sql(&*filter, &mut out, &Pg);
-            let text = diesel::query_builder::QueryBuilder::<Pg>::finish(out);
             // Each of the filter's binds is the organisation, all `$n`,
             // but the `LIMIT 1` of a scalar sub-select (`single_value`).
-            (super::renumber(&text, &format!("${n}")), Some(org))
+            (super::sql_text(&*filter, &format!("${n}")), Some(org))
         }
     }
 
@@ -1117,12 +1122,26 @@ pub enum ContractScope {
 /// the text of the sub-select of [`ContractScope::Department`], for the
 /// figures' hand-written statements, so the rule is written once.
 pub fn overseen_territories_sql(param: &str) -> String {
-    let query = overseen_by!(Uuid::nil());
+    sql_text(&overseen_by!(Uuid::nil()), &format!(":{param}"))
+}
+
+/// The territory of a facilitator organisation, as the SQL text of a
+/// scalar sub-select with the organisation as `param` (`:name` or `$n`):
+/// the text of [`in_territory_of!`]'s, for hand-written statements.
+pub fn territory_of_sql(param: &str) -> String {
+    sql_text(&territory_of!(Uuid::nil()), param)
+}
+
+/// The SQL text of `query`, each bind (all the same organisation) written
+/// `param`.
+fn sql_text(query: &dyn diesel::query_builder::QueryFragment<Pg>, param: &str) -> String {
     let mut out = <Pg as diesel::backend::Backend>::QueryBuilder::default();
-    // Building the text of a select of columns and binds cannot fail.
-    let _ = diesel::query_builder::QueryFragment::<Pg>::to_sql(&query, &mut out, &Pg);
-    let text = diesel::query_builder::QueryBuilder::<Pg>::finish(out);
-    renumber(&text, &format!(":{param}"))
+    // Building the text of columns and binds cannot fail.
+    let _ = query.to_sql(&mut out, &Pg);
+    renumber(
+        &diesel::query_builder::QueryBuilder::<Pg>::finish(out),
+        param,
+    )
 }
 
 /// `$1`, `$2`... of `text` all become `with`, but `LIMIT $k`, which
@@ -1268,6 +1287,10 @@ mod tests {
         assert_eq!(sql.matches(":department").count(), 1, "{sql}");
         assert!(sql.contains("IS NULL"), "{sql}");
         assert!(sql.starts_with("SELECT"), "{sql}");
+        let sql = territory_of_sql("$4");
+        assert!(sql.contains(" LIMIT 1"), "{sql}");
+        assert_eq!(sql.matches("$4").count(), 1, "{sql}");
+        assert!(sql.starts_with("(SELECT"), "{sql}");
         assert_eq!(
             renumber("a = $1 OR b = (SELECT x LIMIT $2)", "$7"),
             "a = $7 OR b = (SELECT x LIMIT 1)"

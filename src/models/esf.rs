@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
+use crate::access;
 use crate::error::ApiResult;
 
 /// An indicator's count, women and men.
@@ -33,7 +34,7 @@ WITH people AS (
     WHERE ($3::uuid IS NULL OR b.referent_id = $3)
       -- A territory's facilitator: its territory's people.
       AND ($4::uuid IS NULL
-           OR b.territory_id = (SELECT o.territory_id FROM organisations o WHERE o.id = $4))
+           OR b.territory_id = {territory_of})
 ),
 entrants AS (
     SELECT pe.*, person_age(pe.id, pe.birth_date, f.first_start) AS age
@@ -93,7 +94,8 @@ pub fn indicators(
     referent_id: Option<Uuid>,
     territory_of: Option<Uuid>,
 ) -> ApiResult<Vec<IndicatorCount>> {
-    Ok(diesel::sql_query(SQL)
+    let sql = super::named::fill(SQL, &[("territory_of", &access::territory_of_sql("$4"))]);
+    Ok(diesel::sql_query(sql)
         .bind::<Date, _>(first)
         .bind::<Date, _>(last)
         .bind::<Nullable<SqlUuid>, _>(referent_id)

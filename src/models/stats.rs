@@ -68,8 +68,8 @@ mod sql {
 fn territory_condition(alias: &str) -> String {
     format!(
         "(:territory::uuid IS NULL OR {alias}.territory_id = :territory)
-    AND (:territory_of::uuid IS NULL
-         OR {alias}.territory_id = (SELECT o.territory_id FROM organisations o WHERE o.id = :territory_of))"
+    AND (:territory_of::uuid IS NULL OR {alias}.territory_id = {})",
+        access::territory_of_sql(":territory_of")
     )
 }
 
