@@ -22,11 +22,17 @@ help:
 	@mkdir -p .data
 	@head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > $@
 
-run: .data/jwt-secret
+# 32 random bytes in base64: the key that seals webhook secrets.
+.data/webhook-key:
+	@mkdir -p .data
+	@head -c 32 /dev/urandom | base64 | tr -d '\n' > $@
+
+run: .data/jwt-secret .data/webhook-key
 	@$(CARGO) build --release
 	@set -e; \
 	if [ -z "$$DATABASE_URL" ]; then url=$$(scripts/pg.sh start dev $(DEV_PORT)) || exit 1; export DATABASE_URL=$$url; fi; \
 	if [ -z "$$JWT_SECRET" ] && [ -z "$$JWT_PUBLIC_KEY_FILE" ]; then export JWT_SECRET=$$(cat .data/jwt-secret); fi; \
+	export WEBHOOK_SECRET_KEY=$${WEBHOOK_SECRET_KEY:-$$(cat .data/webhook-key)}; \
 	export BIND_ADDR=$${BIND_ADDR:-127.0.0.1:8080}; \
 	./target/release/clauses demo-data; \
 	token=$$(./target/release/clauses token --role facilitator --sub demo-facilitator --ttl 86400); \

@@ -156,6 +156,41 @@ pub mod territories {
     }
 }
 
+pub mod webhooks {
+    use super::*;
+    use schema::webhooks as w;
+
+    /// Whose a subscription is: the caller's role and organisation (none
+    /// for a facilitator without `org`). Every role with a token may
+    /// subscribe; what it is sent is what `/api/v1/changes` gives it.
+    pub fn owner(p: &Principal) -> (&'static str, Option<Uuid>) {
+        (p.role.as_str(), p.org)
+    }
+
+    /// The subscriptions a caller reads and changes: its own only (any
+    /// other answers 404).
+    pub fn own(p: &Principal) -> Filter<schema::webhooks::table> {
+        let (role, org) = owner(p);
+        Box::new(
+            w::owner_role
+                .eq(role)
+                .and(w::owner_org.is_not_distinct_from(org)),
+        )
+    }
+
+    /// The caller a subscription's deliveries are read as: its owner, so
+    /// that the feed's rule ([`changes::read`]) is the one applied. `None`
+    /// for a role this build does not know.
+    pub fn deliver_as(role: &str, org: Option<Uuid>, webhook: Uuid) -> Option<Principal> {
+        Some(Principal {
+            sub: format!("webhook:{webhook}"),
+            role: Role::parse(role)?,
+            org,
+            request_id: format!("webhook:{webhook}"),
+        })
+    }
+}
+
 pub mod organisations {
     use super::*;
 

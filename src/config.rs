@@ -30,6 +30,8 @@ pub struct Config {
     pub http_workers: Option<usize>,
     /// How commitments of imported contract data are estimated.
     pub decp: crate::domain::decp::Estimation,
+    /// `WEBHOOK_*` and `WEBHOOKS`.
+    pub webhooks: crate::webhooks::Settings,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -66,6 +68,51 @@ fn whole_number(
             }),
         },
     }
+}
+
+/// `true` or `false` (also `1`/`0`, `yes`/`no`), `default` when unset.
+fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some("false" | "0" | "no" | "off") => Ok(false),
+        Some(other) => Err(ConfigError::Invalid {
+            name,
+            reason: format!("{other:?} is neither true nor false"),
+        }),
+    }
+}
+
+/// `127.0.0.0/8,::1/128`: CIDRs (a bare address is its own network).
+pub fn networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("{item:?} is not a CIDR network (e.g. 10.1.0.0/16)"))
+        })
+        .collect()
+}
+
+/// `1,1,2`: whole seconds between attempts, at least one.
+pub fn schedule(list: &str) -> Result<Vec<Duration>, String> {
+    let out: Vec<Duration> = list
+        .split(',')
+        .map(str::trim)
+        .map(|item| {
+            item.parse::<u64>()
+                .ok()
+                .filter(|s| *s <= 7 * 24 * 3600)
+                .map(Duration::from_secs)
+                .ok_or_else(|| format!("{item:?} is not a number of seconds (at most a week)"))
+        })
+        .collect::<Result<_, _>>()?;
+    if out.is_empty() {
+        return Err("names no delay".into());
+    }
+    Ok(out)
 }
 
 /// `https://a.example,https://b.example:8443`: each an origin as browsers
@@ -147,6 +194,48 @@ impl Config {
             database_pool_size,
             database_connect_timeout: Duration::from_secs(1),
             decp: Self::decp_estimation()?,
+            webhooks: Self::webhooks()?,
+        })
+    }
+
+    /// `WEBHOOK_SECRET_KEY` (32 bytes, base64; webhooks are off without
+    /// it), `WEBHOOK_ALLOW_HTTP`, `WEBHOOK_ALLOWED_NETWORKS` (CIDRs),
+    /// `WEBHOOK_RETRY_SCHEDULE` (seconds), `WEBHOOKS=off`.
+    pub fn webhooks() -> Result<crate::webhooks::Settings, ConfigError> {
+        let invalid =
+            |name: &'static str| move |reason: String| ConfigError::Invalid { name, reason };
+        let sealing_key = var("WEBHOOK_SECRET_KEY")
+            .map(|k| crate::webhooks::secret::SealingKey::from_base64(&k))
+            .transpose()
+            .map_err(invalid("WEBHOOK_SECRET_KEY"))?;
+        let allowed_networks = match var("WEBHOOK_ALLOWED_NETWORKS") {
+            None => Vec::new(),
+            Some(list) => networks(&list).map_err(invalid("WEBHOOK_ALLOWED_NETWORKS"))?,
+        };
+        let retry_schedule = match var("WEBHOOK_RETRY_SCHEDULE") {
+            None => crate::webhooks::RETRY_SCHEDULE
+                .iter()
+                .map(|s| Duration::from_secs(*s))
+                .collect(),
+            Some(list) => schedule(&list).map_err(invalid("WEBHOOK_RETRY_SCHEDULE"))?,
+        };
+        Ok(crate::webhooks::Settings {
+            sealing_key,
+            destinations: crate::webhooks::Destinations {
+                allow_http: flag("WEBHOOK_ALLOW_HTTP", false)?,
+                allowed_networks,
+            },
+            retry_schedule,
+            deliver: match var("WEBHOOKS").as_deref().map(str::trim) {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        name: "WEBHOOKS",
+                        reason: format!("{other:?} is neither on nor off"),
+                    })
+                }
+            },
         })
     }
 

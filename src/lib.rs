@@ -17,6 +17,7 @@ pub mod sheets;
 pub mod state;
 pub mod telemetry;
 pub mod usecases;
+pub mod webhooks;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

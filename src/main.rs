@@ -344,6 +344,11 @@ fn serve() -> Result<(), String> {
         config.jwt_audience.clone(),
     )?
     .with_max_lifetime(config.jwt_max_lifetime_seconds);
+    if config.webhooks.sealing_key.is_none() {
+        log::warn!(
+            "WEBHOOK_SECRET_KEY is not set: webhooks are off (/api/v1/webhooks answers 503)"
+        );
+    }
     migrate(&config.database_url)?;
     let state = web::Data::new(AppState {
         pool: db::pool(
@@ -357,6 +362,7 @@ fn serve() -> Result<(), String> {
         decp: config.decp.clone(),
         metrics: Default::default(),
         cors_allowed_origins: config.cors_allowed_origins.clone(),
+        webhooks: config.webhooks.clone(),
     });
     let addr = config.bind_addr.clone();
     let grace = config.shutdown_grace;

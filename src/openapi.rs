@@ -62,7 +62,7 @@ impl Modify for CommonAnswers {
 struct PatchLimits;
 
 /// Each creation's schema and the schema of its PATCH.
-const PATCHES: [(&str, &str); 8] = [
+const PATCHES: [(&str, &str); 9] = [
     ("NewBeneficiary", "BeneficiaryPatch"),
     ("NewContract", "ContractPatch"),
     ("NewOrder", "OrderPatch"),
@@ -71,6 +71,7 @@ const PATCHES: [(&str, &str); 8] = [
     ("NewTerritory", "TerritoryPatch"),
     ("NewOrganisation", "OrganisationPatch"),
     ("NewPlacement", "PlacementPatch"),
+    ("NewWebhook", "WebhookPatch"),
 ];
 
 impl Modify for PatchLimits {
@@ -256,6 +257,12 @@ change you may read, once, in commit order.",
         api::public::key_figures_card,
         api::public_offers::list,
         api::changes::list,
+        api::webhooks::list,
+        api::webhooks::create,
+        api::webhooks::get,
+        api::webhooks::patch,
+        api::webhooks::delete,
+        api::webhooks::rotate,
         api::imports::import_decp,
         api::history::import_history,
         api::history::history_template,
@@ -273,6 +280,7 @@ change you may read, once, in commit order.",
         (name = "offers", description = "Jobs to fill on contracts, and the people proposed on them"),
         (name = "operations", description = "Urban-renewal and other operations that contracts belong to, and how far they are"),
         (name = "territories", description = "Territories: several facilitators on one deployment, each working inside its own"),
+        (name = "webhooks", description = "Partners told of the change feed's changes: signed deliveries (Standard Webhooks), retried, in order"),
         (name = "beneficiaries", description = "People far from employment (personal data: facilitator and referent only)"),
         (name = "placements", description = "Employment contracts of beneficiaries on clause contracts"),
         (name = "hours", description = "Monthly hours of a placement: declared, then validated or rejected"),

@@ -15,4 +15,6 @@ pub struct AppState {
     /// Counters of this process for `GET /metrics`; they never change an
     /// answer of the API.
     pub metrics: crate::metrics::Metrics,
+    /// `WEBHOOK_*`: the sealing key, where deliveries may go.
+    pub webhooks: crate::webhooks::Settings,
 }

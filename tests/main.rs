@@ -30,4 +30,5 @@ mod rules;
 mod system;
 mod territories;
 mod validation;
+mod webhooks;
 mod worklist;

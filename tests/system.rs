@@ -37,6 +37,7 @@ async fn ready_follows_the_database_without_a_restart() {
         decp: clauses::domain::decp::Estimation::default(),
         metrics: Default::default(),
         cors_allowed_origins: Vec::new(),
+        webhooks: Default::default(),
     });
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());

@@ -39,6 +39,7 @@ pub mod selection;
 pub mod stats;
 pub mod system;
 pub mod territories;
+pub mod webhooks;
 pub mod worklist;
 
 use actix_web::web;
@@ -55,6 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(contract_report::routes)
             .configure(operations::routes)
             .configure(territories::routes)
+            .configure(webhooks::routes)
             .configure(offers::routes)
             .configure(proposals::routes)
             .configure(beneficiaries::routes)

@@ -26,3 +26,4 @@ pub mod siret;
 pub mod standing;
 pub mod territory;
 pub mod violations;
+pub mod webhook;

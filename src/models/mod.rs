@@ -24,6 +24,7 @@ pub mod report;
 pub mod stats;
 pub mod territory;
 pub mod trail;
+pub mod webhook;
 pub mod worklist;
 
 /// What `If-Match` asks of a write.

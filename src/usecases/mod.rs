@@ -18,3 +18,4 @@ pub mod people;
 pub mod placements;
 pub mod publications;
 pub mod reports;
+pub mod webhooks;

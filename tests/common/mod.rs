@@ -220,6 +220,11 @@ pub async fn spawn() -> TestApp {
 }
 
 pub async fn spawn_with(keys: Keys) -> TestApp {
+    spawn_full(keys, webhook_settings()).await
+}
+
+/// A server with these webhook settings (e.g. none: webhooks off).
+pub async fn spawn_full(keys: Keys, webhooks: clauses::webhooks::Settings) -> TestApp {
     let _ = env_logger::builder().is_test(true).try_init();
     let db = TestDb::new();
     let verifier = Verifier::new(
@@ -241,6 +246,7 @@ pub async fn spawn_with(keys: Keys) -> TestApp {
         decp: clauses::domain::decp::Estimation::default(),
         metrics: Default::default(),
         cors_allowed_origins: Vec::new(),
+        webhooks,
     });
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
@@ -389,6 +395,10 @@ pub fn fac() -> String {
 }
 
 impl TestApp {
+    pub async fn delete(&self, path: &str, token: &str) -> Res {
+        self.send("DELETE", path, Some(token), &[], None).await
+    }
+
     pub async fn put(&self, path: &str, token: &str, body: &Value) -> Res {
         self.send(
             "PUT",
@@ -547,5 +557,24 @@ pub async fn one_person() -> One {
         contract,
         stranger,
         placement,
+    }
+}
+
+/// The tests' webhooks: a fixed sealing key, plain HTTP to the loopback
+/// receivers the tests run, and a schedule of a second.
+pub fn webhook_settings() -> clauses::webhooks::Settings {
+    clauses::webhooks::Settings {
+        sealing_key: Some(
+            clauses::webhooks::secret::SealingKey::from_base64(
+                "dGVzdHMtc2VhbGluZy1rZXktMzItYnl0ZXMtbG9uZyE=",
+            )
+            .unwrap(),
+        ),
+        destinations: clauses::webhooks::Destinations {
+            allow_http: true,
+            allowed_networks: vec!["127.0.0.0/8".parse().unwrap()],
+        },
+        retry_schedule: vec![std::time::Duration::from_secs(1); 3],
+        deliver: false,
     }
 }
