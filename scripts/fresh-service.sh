@@ -3,8 +3,9 @@
 #   fresh_database NAME   a new database beside DATABASE_URL's (or on the
 #                         private test cluster), dropped on exit; exports
 #                         DATABASE_URL to it, and sets $work, a scratch directory
-#   start_service BIN     serves it on a free port with a random JWT_SECRET;
-#                         exports BIND_ADDR and JWT_SECRET, sets $api, waits ready
+#   start_service BIN     serves it on a free port with a random JWT_SECRET and
+#                         WEBHOOK_SECRET_KEY (webhooks on); exports BIND_ADDR,
+#                         JWT_SECRET and WEBHOOK_SECRET_KEY, sets $api, waits ready
 
 fresh_database() {
   if [ -z "${DATABASE_URL:-}" ]; then
@@ -30,6 +31,7 @@ start_service() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   export BIND_ADDR="127.0.0.1:$port"
   export JWT_SECRET="fresh-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+  export WEBHOOK_SECRET_KEY="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
   api="http://127.0.0.1:$port"
   "$1" serve >"$work/serve.log" 2>&1 &
   service=$!
