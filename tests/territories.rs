@@ -358,30 +358,16 @@ async fn a_territorys_facilitator_reaches_nothing_of_the_other() {
         }
         // Writes: 404, and nothing changed.
         let [c, p, pl, op] = theirs;
-        app.patch(
-            &format!("/api/v1/contracts/{c}"),
-            t,
-            &json!({"title": "Pris"}),
-            None,
-        )
-        .await
-        .problem(404);
-        app.patch(
-            &format!("/api/v1/beneficiaries/{p}"),
-            t,
-            &json!({"first_name": "Pris"}),
-            None,
-        )
-        .await
-        .problem(404);
-        app.patch(
-            &format!("/api/v1/operations/{op}"),
-            t,
-            &json!({"name": "Pris"}),
-            None,
-        )
-        .await
-        .problem(404);
+        for (path, body) in [
+            (format!("/api/v1/contracts/{c}"), json!({"title": "Pris"})),
+            (
+                format!("/api/v1/beneficiaries/{p}"),
+                json!({"first_name": "Pris"}),
+            ),
+            (format!("/api/v1/operations/{op}"), json!({"name": "Pris"})),
+        ] {
+            app.patch(&path, t, &body, None).await.problem(404);
+        }
         app.put(
             &format!("/api/v1/placements/{pl}/hours/2019-04"),
             t,

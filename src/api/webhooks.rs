@@ -193,15 +193,23 @@ super::endpoint::create! {
             )
         });
         let (fields, _) = v.finish_with(checked)?;
+        reachable(&state, fields.url.clone()).await?;
         let settings = state.webhooks.clone();
-        let (row, secret) = db::run(&state.pool, move |c| {
-            usecase::check_reachable(&fields.url, &settings)?;
-            usecase::create(c, &p, &settings, &fields)
-        })
-        .await?;
+        let (row, secret) =
+            db::run(&state.pool, move |c| usecase::create(c, &p, &settings, &fields)).await?;
         let view = WebhookWithSecret { webhook: Webhook::from(row), secret };
         Ok(super::http::created(format!("/api/v1/webhooks/{}", view.webhook.id), view.webhook.version, &view))
     }
+}
+
+/// Refuses a URL whose host resolves inside (422 on `url`): resolved on a
+/// blocking thread, before any pooled connection is taken, so a slow
+/// resolver holds none.
+async fn reachable(state: &AppState, url: String) -> ApiResult<()> {
+    let settings = state.webhooks.clone();
+    web::block(move || usecase::check_reachable(&url, &settings))
+        .await
+        .map_err(|e| crate::error::ApiError::bug(format!("resolving a webhook's host: {e}")))?
 }
 
 /// A subscription, read by its owner.
@@ -237,11 +245,11 @@ super::endpoint::patch! {
             super::endpoint::patch_request::<WebhookPatch>(&req, &id, "webhook", &body)?;
         v.not_null("url", &patch.url);
         v.not_null("enabled", &patch.enabled);
+        if let Some(Some(url)) = &patch.url {
+            reachable(&state, url.clone()).await?;
+        }
         let settings = state.webhooks.clone();
         let row = db::run(&state.pool, move |c| {
-            if let Some(Some(url)) = &patch.url {
-                usecase::check_reachable(url, &settings)?;
-            }
             usecase::update(c, &p, &settings, id, &precondition, patch, v)
         })
         .await?;
