@@ -2,8 +2,8 @@
 //! and status, their latency, and the pool's connections.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::db::DbPool;
@@ -17,6 +17,16 @@ pub struct Metrics {
     pool_connections: IntGaugeVec,
     pool_waiting: IntGauge,
     pool_max: IntGauge,
+    webhook_deliveries: IntCounterVec,
+    webhooks_disabled: IntGauge,
+    webhook_lag: Gauge,
+}
+
+/// What the webhooks' gauges read from the database at scrape time.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookGauges {
+    pub disabled: i64,
+    pub oldest_undelivered_seconds: f64,
 }
 
 impl Metrics {
@@ -56,8 +66,29 @@ impl Metrics {
         .expect("valid metric");
         let pool_max =
             IntGauge::new("db_pool_max_connections", "DATABASE_POOL_SIZE").expect("valid metric");
+        let webhook_deliveries = IntCounterVec::new(
+            Opts::new(
+                "webhook_deliveries_total",
+                "Webhook delivery attempts of this process, by outcome (delivered, failed, gone, unreachable, refused)",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let webhooks_disabled = IntGauge::new(
+            "webhooks_disabled",
+            "Webhook subscriptions disabled (by their owner, a 410 or spent retries)",
+        )
+        .expect("valid metric");
+        let webhook_lag = Gauge::new(
+            "webhook_oldest_undelivered_seconds",
+            "Over every enabled subscription, how long the oldest change not yet delivered has waited",
+        )
+        .expect("valid metric");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(webhook_deliveries.clone()),
+            Box::new(webhooks_disabled.clone()),
+            Box::new(webhook_lag.clone()),
             Box::new(latency.clone()),
             Box::new(pool_connections.clone()),
             Box::new(pool_waiting.clone()),
@@ -74,7 +105,16 @@ impl Metrics {
             pool_connections,
             pool_waiting,
             pool_max,
+            webhook_deliveries,
+            webhooks_disabled,
+            webhook_lag,
         }
+    }
+
+    /// The deliverer's counter of attempts by outcome (shared: a clone
+    /// counts into this registry).
+    pub fn webhook_deliveries(&self) -> IntCounterVec {
+        self.webhook_deliveries.clone()
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
@@ -86,8 +126,13 @@ impl Metrics {
             .observe(seconds);
     }
 
-    /// The Prometheus text exposition, with the pool read at scrape time.
-    pub fn render(&self, pool: &DbPool) -> String {
+    /// The Prometheus text exposition, with the pool read at scrape time
+    /// and the webhooks' gauges when the database answered them.
+    pub fn render(&self, pool: &DbPool, webhooks: Option<WebhookGauges>) -> String {
+        if let Some(g) = webhooks {
+            self.webhooks_disabled.set(g.disabled);
+            self.webhook_lag.set(g.oldest_undelivered_seconds);
+        }
         let state = pool.r2d2().state();
         let idle = i64::from(state.idle_connections);
         let open = i64::from(state.connections);

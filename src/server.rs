@@ -52,6 +52,11 @@ pub fn serve(
     }
     let shutdown = builder.graceful_shutdown_signal();
     let addr = listener.local_addr()?;
+    crate::delivery::start(
+        state.pool.clone(),
+        state.webhooks.clone(),
+        state.metrics.webhook_deliveries(),
+    );
     let builder = builder.listen("clauses", listener, move || {
         let state = state.clone();
         let shutdown = shutdown.clone();

@@ -12,6 +12,7 @@ mod cli;
 mod contract_life;
 mod contract_report;
 mod decp;
+mod deliveries;
 mod disclosure;
 mod edge;
 mod esf;

@@ -32,6 +32,19 @@ pub struct Change {
     pub changed_at: DateTime<Utc>,
 }
 
+impl From<model::ChangeRow> for Change {
+    fn from(r: model::ChangeRow) -> Change {
+        Change {
+            cursor: r.cursor().encode(),
+            entity: r.entity,
+            id: r.entity_id,
+            op: r.op,
+            version: r.version,
+            changed_at: r.changed_at,
+        }
+    }
+}
+
 /// Changes in commit order. `next_cursor` is never null: at the end it is where to resume, and
 /// polling with it returns only changes committed since. Following it, a consumer sees every
 /// change exactly once.
@@ -79,17 +92,7 @@ super::endpoint::list! {
         v.finish()?;
         let (rows, next) = db::run(&state.pool, move |c| model::list(c, &p, after, limit)).await?;
         Ok(HttpResponse::Ok().json(ChangePage {
-            items: rows
-                .into_iter()
-                .map(|r| Change {
-                    cursor: r.cursor().encode(),
-                    entity: r.entity,
-                    id: r.entity_id,
-                    op: r.op,
-                    version: r.version,
-                    changed_at: r.changed_at,
-                })
-                .collect(),
+            items: rows.into_iter().map(Change::from).collect(),
             next_cursor: next.encode(),
         }))
     }

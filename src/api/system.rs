@@ -74,18 +74,31 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 /// Prometheus metrics
 ///
 /// This process's requests by route pattern and status, a latency histogram,
-/// and the database pool's connections in use, idle and waiting, in the
-/// Prometheus text format. No token: keep this path off the public proxy.
+/// the database pool's connections in use, idle and waiting, its webhook
+/// attempts by outcome, and over every subscription the disabled ones and
+/// the oldest change not yet delivered, in the Prometheus text format. No
+/// token: keep this path off the public proxy.
 #[utoipa::path(
     get, path = "/metrics", tag = "system", operation_id = "metrics",
     responses((status = 200, description = "Prometheus text exposition format 0.0.4",
         content_type = "text/plain", body = String))
 )]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    // A database that does not answer leaves the last gauges: the
+    // process's own metrics still come out.
+    let webhooks = crate::db::run(&state.pool, |c| crate::models::delivery::gauges(c))
+        .await
+        .ok()
+        .map(
+            |(disabled, oldest_undelivered_seconds)| crate::metrics::WebhookGauges {
+                disabled,
+                oldest_undelivered_seconds,
+            },
+        );
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(state.metrics.render(&state.pool))
+        .body(state.metrics.render(&state.pool, webhooks))
 }
 
 pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {

@@ -14,7 +14,10 @@ use crate::db;
 use crate::domain::patch::{set, set_nullable, Merge};
 use crate::domain::webhook::{self as rules, WebhookFields};
 use crate::error::{ApiResult, Violations};
+use crate::models::change::FeedCursor;
+use crate::models::delivery::{self as deliveries_model, AttemptRow};
 use crate::models::webhook::{self as model, WebhookRow};
+use crate::paging::{PageKey, SeqKey};
 use crate::state::AppState;
 use crate::usecases::webhooks as usecase;
 
@@ -30,7 +33,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(patch))
             .route(web::delete().to(delete)),
     )
-    .service(super::http::resource("/webhooks/{id}/rotate-secret").route(web::post().to(rotate)));
+    .service(super::http::resource("/webhooks/{id}/rotate-secret").route(web::post().to(rotate)))
+    .service(super::http::resource("/webhooks/{id}/deliveries").route(web::get().to(deliveries)))
+    .service(super::http::resource("/webhooks/{id}/replay").route(web::post().to(replay)));
 }
 
 /// A webhook subscription: the change feed's changes its owner may read, sent to `url`.
@@ -308,4 +313,128 @@ pub async fn rotate(
         secret,
     };
     Ok(super::http::changed(view.webhook.version, &view))
+}
+
+/// One attempt to deliver a change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Delivery {
+    /// The message's `webhook-id`: the same on every attempt of one change.
+    #[schema(example = "msg_3f2a9c0d1e4b5a6978c0d1e2f3a4b5c6")]
+    pub message_id: String,
+    /// The change's cursor in `/api/v1/changes` (pass it as `after` to replay from there).
+    pub cursor: String,
+    /// `<entity>.<op>`, as the body's `type`.
+    #[serde(rename = "type")]
+    #[schema(example = "contract.update")]
+    pub kind: String,
+    /// 1 for the first attempt of a change.
+    pub attempt: i32,
+    /// The receiver's status; null when there was no answer.
+    #[schema(required = true)]
+    pub status_code: Option<i32>,
+    /// Why it failed (`refused: ...` when the address may not be reached); null when delivered.
+    #[schema(required = true)]
+    pub error: Option<String>,
+    pub duration_ms: i32,
+    #[serde(serialize_with = "super::json::instant")]
+    pub at: DateTime<Utc>,
+}
+
+impl From<AttemptRow> for Delivery {
+    fn from(r: AttemptRow) -> Self {
+        Delivery {
+            message_id: r.message_id,
+            cursor: r.cursor,
+            kind: r.type_,
+            attempt: r.attempt,
+            status_code: r.status_code,
+            error: r.error,
+            duration_ms: r.duration_ms,
+            at: r.at,
+        }
+    }
+}
+
+/// One page of a subscription's attempts, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryPage {
+    pub items: Vec<Delivery>,
+    /// Pass as `cursor` for the next page; null on the page holding the last item.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+super::http::page_view!(DeliveryPage, Delivery);
+
+paged_query! {
+    pub struct DeliveryQuery {}
+}
+
+super::endpoint::list! {
+    path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", operation_id = "list_webhook_deliveries",
+    params(("id" = Uuid, Path, description = "Webhook id"), DeliveryQuery),
+    ok = (DeliveryPage, "A page of the subscription's attempts"), errors = OneQuery;
+    /// A webhook's attempts
+    ///
+    /// Its owner only. Every attempt of the last 30 days, oldest first: the message, the
+    /// change's cursor, the receiver's status or why there was none, how long it took.
+    pub async fn deliveries(state, p, req, id) {
+        usecase::sealing_key(&state.webhooks)?;
+        let id = super::http::path_id(&id, "webhook")?;
+        let (_, page, v) = list_query::<DeliveryQuery, SeqKey>(&req);
+        v.finish()?;
+        let page = db::run(&state.pool, move |c| deliveries_model::attempts(c, &p, id, page)).await?;
+        Ok(HttpResponse::Ok().json(DeliveryPage::from(page.map(Delivery::from))))
+    }
+}
+
+/// Where a replay starts.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookReplay {
+    /// A cursor of `/api/v1/changes` (an item's `cursor`, a `next_cursor`, or a delivery's
+    /// `cursor`): every change after it is sent again.
+    #[schema(required = true, nullable = false, example = "eDc1NF8xMg")]
+    pub after: Option<String>,
+}
+
+/// Send a webhook's changes again
+///
+/// Its owner only. Every change after `after` (exclusive) that the owner may read is sent
+/// again, in order, with the `webhook-id` it had; the subscription is enabled again. Answers
+/// the subscription. 422 on `after` when it is not a cursor of the change feed.
+#[utoipa::path(
+    post, path = "/api/v1/webhooks/{id}/replay", tag = "webhooks", operation_id = "replay_webhook",
+    params(("id" = Uuid, Path, description = "Webhook id")),
+    request_body = WebhookReplay,
+    responses(
+        (status = 200, description = "The subscription, enabled, sending again after `after`", body = Webhook,
+         headers(("ETag" = String, description = "The new version, quoted"))),
+        crate::api::responses::CreatingUnder,
+    ),
+    security(("bearer" = []))
+)]
+pub async fn replay(
+    state: web::Data<AppState>,
+    p: Principal,
+    req: actix_web::HttpRequest,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    usecase::sealing_key(&state.webhooks)?;
+    let id = super::http::path_id(&id, "webhook")?;
+    let (input, mut v) = json_body::<WebhookReplay>(&req, &body)?;
+    let after = v.require("after", input.after).and_then(|text| {
+        let cursor = FeedCursor::decode(&text);
+        if cursor.is_none() {
+            v.add("after", FeedCursor::REFUSAL);
+        }
+        cursor
+    });
+    let after = v.finish_with(after)?;
+    let row = db::run(&state.pool, move |c| {
+        deliveries_model::replay(c, &p, id, after)
+    })
+    .await?;
+    Ok(super::http::changed(row.version, &Webhook::from(row)))
 }

@@ -244,6 +244,124 @@ fn v6_refusal(a: Ipv6Addr) -> Option<&'static str> {
     }
 }
 
+/// What one attempt to deliver a change came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// A 2xx.
+    Delivered(u16),
+    /// Another status: retried, except 410.
+    Answered(u16),
+    /// No answer: refused connection, timeout, TLS, a secret that cannot
+    /// be opened.
+    Failed(String),
+    /// Not called: the host resolves to an address deliveries may not
+    /// reach.
+    Refused(String),
+}
+
+impl Attempt {
+    pub fn from_status(status: u16) -> Attempt {
+        if (200..300).contains(&status) {
+            Attempt::Delivered(status)
+        } else {
+            Attempt::Answered(status)
+        }
+    }
+
+    pub fn status_code(&self) -> Option<u16> {
+        match self {
+            Attempt::Delivered(s) | Attempt::Answered(s) => Some(*s),
+            Attempt::Failed(_) | Attempt::Refused(_) => None,
+        }
+    }
+
+    /// The outcome's name in the metrics and the log.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Attempt::Delivered(_) => "delivered",
+            Attempt::Answered(410) => "gone",
+            Attempt::Answered(_) => "failed",
+            Attempt::Failed(_) => "unreachable",
+            Attempt::Refused(_) => "refused",
+        }
+    }
+}
+
+/// What follows an attempt that did not deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Try the same change again after this long; `attempts` so far.
+    Retry {
+        attempts: i32,
+        after: std::time::Duration,
+    },
+    /// Stop: the subscription is disabled for this reason.
+    Disable(String),
+}
+
+/// After the `attempts`-th failed attempt of a change (1 for the first),
+/// given the retry schedule and a uniform draw in `0..=u32::MAX` for the
+/// jitter (±20 %, so that subscriptions failing together do not retry
+/// together). A 410 disables at once; the schedule spent, so does the
+/// next failure.
+pub fn after_failure(
+    attempts: i32,
+    attempt: &Attempt,
+    schedule: &[std::time::Duration],
+    draw: u32,
+) -> AfterFailure {
+    if attempt.status_code() == Some(410) {
+        return AfterFailure::Disable("the receiver answered 410 Gone".into());
+    }
+    let Some(wait) = usize::try_from(attempts - 1)
+        .ok()
+        .and_then(|i| schedule.get(i))
+    else {
+        return AfterFailure::Disable(format!(
+            "{attempts} attempts failed to deliver one change; the last: {}",
+            describe(attempt)
+        ));
+    };
+    // 0.8 to 1.2 of the wait, in millionths to stay in integers.
+    let factor = 800_000 + u64::from(draw) * 400_000 / u64::from(u32::MAX);
+    let micros = (wait.as_micros() as u64).saturating_mul(factor) / 1_000_000;
+    AfterFailure::Retry {
+        attempts,
+        after: std::time::Duration::from_micros(micros),
+    }
+}
+
+/// An attempt in a sentence, for the log of attempts and a disabled
+/// subscription's reason.
+pub fn describe(attempt: &Attempt) -> String {
+    match attempt {
+        Attempt::Delivered(s) | Attempt::Answered(s) => format!("HTTP {s}"),
+        Attempt::Failed(e) => e.clone(),
+        Attempt::Refused(e) => format!("refused: {e}"),
+    }
+}
+
+/// A message's `webhook-id`: one per change and subscription, the same on
+/// every retry and replay (a receiver deduplicates on it), and telling
+/// nothing of either.
+pub fn message_id(webhook: uuid::Uuid, xid: u64, seq: i64) -> String {
+    let mut input = Vec::with_capacity(32);
+    input.extend_from_slice(webhook.as_bytes());
+    input.extend_from_slice(&xid.to_be_bytes());
+    input.extend_from_slice(&seq.to_be_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, &input);
+    let hex: String = digest.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("msg_{hex}")
+}
+
+/// A message's `type`: the feed's entity and operation.
+pub fn message_type(entity: &str, op: &str) -> String {
+    format!("{entity}.{op}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,5 +461,61 @@ mod tests {
         let mut v = Violations::default();
         check_events(vec!["contract.create".into()], &mut v);
         assert!(v.finish().is_err());
+    }
+
+    #[test]
+    fn failures_follow_the_schedule_with_jitter_then_disable() {
+        use std::time::Duration;
+        let schedule = [Duration::from_secs(5), Duration::from_secs(300)];
+        let fail = Attempt::Answered(500);
+        let mid = u32::MAX / 2;
+        match after_failure(1, &fail, &schedule, mid) {
+            AfterFailure::Retry { attempts, after } => {
+                assert_eq!(attempts, 1);
+                assert!((after.as_millis() as i64 - 5000).abs() <= 1, "{after:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let low = after_failure(2, &fail, &schedule, 0);
+        let high = after_failure(2, &fail, &schedule, u32::MAX);
+        assert_eq!(
+            low,
+            AfterFailure::Retry {
+                attempts: 2,
+                after: Duration::from_secs(240)
+            }
+        );
+        assert_eq!(
+            high,
+            AfterFailure::Retry {
+                attempts: 2,
+                after: Duration::from_secs(360)
+            }
+        );
+        match after_failure(3, &Attempt::Failed("timed out".into()), &schedule, mid) {
+            AfterFailure::Disable(why) => assert!(
+                why.contains("3 attempts") && why.contains("timed out"),
+                "{why}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            after_failure(1, &Attempt::Answered(410), &schedule, mid),
+            AfterFailure::Disable(_)
+        ));
+    }
+
+    #[test]
+    fn outcomes_and_message_ids() {
+        assert_eq!(Attempt::from_status(204), Attempt::Delivered(204));
+        assert_eq!(Attempt::from_status(302).outcome(), "failed");
+        assert_eq!(Attempt::from_status(410).outcome(), "gone");
+        let w = uuid::Uuid::from_u128(7);
+        let id = message_id(w, 10, 3);
+        assert_eq!(id, message_id(w, 10, 3));
+        assert_ne!(id, message_id(w, 10, 4));
+        assert_ne!(id, message_id(uuid::Uuid::from_u128(8), 10, 3));
+        assert!(id.starts_with("msg_") && id.len() == 36, "{id}");
+        assert_eq!(message_type("contract", "update"), "contract.update");
     }
 }

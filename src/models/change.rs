@@ -72,7 +72,27 @@ pub fn list(
     after: FeedCursor,
     limit: i64,
 ) -> ApiResult<(Vec<ChangeRow>, FeedCursor)> {
-    let settled = sql::<Bool>("changes.xid < pg_snapshot_xmin(pg_current_snapshot())");
+    list_of(conn, p, after, &[], limit)
+}
+
+/// Changes are settled below the snapshot's xmin: every transaction older
+/// has ended, so no change can appear there later.
+const SETTLED: &str = "changes.xid < pg_snapshot_xmin(pg_current_snapshot())";
+
+/// [`list`] of these entity types only (empty: all).
+pub fn list_of(
+    conn: &mut PgConnection,
+    p: &Principal,
+    after: FeedCursor,
+    entities: &[String],
+    limit: i64,
+) -> ApiResult<(Vec<ChangeRow>, FeedCursor)> {
+    let settled = sql::<Bool>(SETTLED);
+    let of_entities = sql::<Bool>("(cardinality(")
+        .bind::<diesel::sql_types::Array<Text>, _>(entities)
+        .sql(") = 0 OR changes.entity = ANY(")
+        .bind::<diesel::sql_types::Array<Text>, _>(entities)
+        .sql("))");
     let past = sql::<Bool>("(changes.xid, changes.seq) > (")
         .bind::<Text, _>(after.xid.to_string())
         .sql("::xid8, ")
@@ -82,6 +102,7 @@ pub fn list(
         .filter(access::changes::read(p))
         .filter(settled)
         .filter(past)
+        .filter(of_entities)
         .order(sql::<Text>("changes.xid, changes.seq"))
         .limit(limit)
         .select((
@@ -96,6 +117,21 @@ pub fn list(
         .load(conn)?;
     let next = rows.last().map(ChangeRow::cursor).unwrap_or(after);
     Ok((rows, next))
+}
+
+/// The last settled change of the whole feed, whoever may read it: a
+/// reader that found nothing for it up to there resumes after it.
+pub fn settled_end(conn: &mut PgConnection) -> ApiResult<Option<FeedCursor>> {
+    let row: Option<(String, i64)> = changes::table
+        .filter(sql::<Bool>(SETTLED))
+        .order(sql::<Text>("changes.xid DESC, changes.seq DESC"))
+        .select((sql::<Text>("changes.xid::text"), changes::seq))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(xid, seq)| FeedCursor {
+        xid: xid.parse().unwrap_or_default(),
+        seq,
+    }))
 }
 
 #[cfg(test)]

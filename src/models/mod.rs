@@ -6,6 +6,7 @@ pub mod change;
 pub mod contract;
 pub mod contract_life;
 pub mod decp;
+pub mod delivery;
 pub mod demo;
 pub mod esf;
 pub mod history;

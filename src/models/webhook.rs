@@ -152,6 +152,9 @@ pub fn save(
             Columns::from(new),
             webhooks::version.eq(webhooks::version + 1),
             webhooks::updated_at.eq(diesel::dsl::now),
+            // A deliverer's claim ends with the version it was made on:
+            // another process may take the subscription at once.
+            webhooks::locked_until.eq(None::<DateTime<Utc>>),
         ))
         .returning(WebhookRow::as_returning())
         .get_result(conn)?;
@@ -195,6 +198,7 @@ pub fn rotate(conn: &mut PgConnection, id: Uuid, sealed_secret: &[u8]) -> ApiRes
             webhooks::secret.eq(sealed_secret),
             webhooks::version.eq(webhooks::version + 1),
             webhooks::updated_at.eq(diesel::dsl::now),
+            webhooks::locked_until.eq(None::<DateTime<Utc>>),
         ))
         .returning(WebhookRow::as_returning())
         .get_result(conn)?)

@@ -15,30 +15,41 @@ pub enum Unreachable {
     Unresolved(String),
 }
 
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreachable::Refused(why) | Unreachable::Unresolved(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for Unreachable {}
+
 /// The addresses to connect to for `target`, every one of them allowed;
 /// blocking (the system's resolver).
 pub fn resolve(target: &Target, d: &Destinations) -> Result<Vec<SocketAddr>, Unreachable> {
-    let addrs: Vec<SocketAddr> = match target.host.parse::<std::net::IpAddr>() {
-        Ok(ip) => vec![SocketAddr::new(ip, target.port)],
-        Err(_) => (target.host.as_str(), target.port)
+    lookup(&target.host, target.port, d)
+}
+
+/// [`resolve`] for a host and port.
+pub fn lookup(host: &str, port: u16, d: &Destinations) -> Result<Vec<SocketAddr>, Unreachable> {
+    let addrs: Vec<SocketAddr> = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) => (host, port)
             .to_socket_addrs()
-            .map_err(|e| Unreachable::Unresolved(format!("{} does not resolve: {e}", target.host)))?
+            .map_err(|e| Unreachable::Unresolved(format!("{host} does not resolve: {e}")))?
             .collect(),
     };
     if addrs.is_empty() {
-        return Err(Unreachable::Unresolved(format!(
-            "{} has no address",
-            target.host
-        )));
+        return Err(Unreachable::Unresolved(format!("{host} has no address")));
     }
     // One address refused refuses the host: a name that resolves to a
     // public and a private address is pointing inside.
     for a in &addrs {
         if let Some(why) = refusal(a.ip(), d) {
             return Err(Unreachable::Refused(format!(
-                "{} resolves to {}, {why}, which deliveries may not reach \
+                "{host} resolves to {}, {why}, which deliveries may not reach \
                  (WEBHOOK_ALLOWED_NETWORKS may list it)",
-                target.host,
                 a.ip()
             )));
         }

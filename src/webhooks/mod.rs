@@ -2,6 +2,7 @@
 //! changes instead of polling it.
 
 pub mod address;
+pub mod client;
 pub mod secret;
 
 pub use crate::domain::webhook::Destinations;
