@@ -62,9 +62,10 @@ impl Got {
     }
 }
 
-#[derive(Default)]
 struct Inner {
     script: VecDeque<Reply>,
+    /// The answer once the script is spent.
+    then: Reply,
     got: Vec<Got>,
     in_flight: usize,
     most_in_flight: usize,
@@ -106,7 +107,8 @@ async fn receive(req: HttpRequest, body: web::Bytes, rx: web::Data<Receiver>) ->
             content_type: header("content-type"),
             body: body.to_vec(),
         });
-        inner.script.pop_front().unwrap_or(Reply::Status(200))
+        let then = inner.then.clone();
+        inner.script.pop_front().unwrap_or(then)
     };
     let _flight = InFlight(rx.inner.clone());
     match reply {
@@ -125,12 +127,19 @@ async fn receive(req: HttpRequest, body: web::Bytes, rx: web::Data<Receiver>) ->
 
 impl Receiver {
     async fn start(script: Vec<Reply>) -> Receiver {
+        Receiver::start_then(script, Reply::Status(200)).await
+    }
+
+    async fn start_then(script: Vec<Reply>, then: Reply) -> Receiver {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let rx = Receiver {
             url: format!("http://{}/hooks", listener.local_addr().unwrap()),
             inner: Arc::new(Mutex::new(Inner {
                 script: script.into(),
-                ..Inner::default()
+                then,
+                got: Vec::new(),
+                in_flight: 0,
+                most_in_flight: 0,
             })),
         };
         let data = web::Data::new(rx.clone());
@@ -592,4 +601,152 @@ async fn each_subscription_receives_what_its_owner_may_read_and_nothing_else() {
         "a buyer is never sent a person"
     );
     assert!(ids("facilitator").contains(&("beneficiary".into(), person.to_string())));
+}
+
+/// `clauses serve` on `db_url`, as a deployment runs it, delivering or not.
+fn serve_process(db_url: &str, port: u16, deliver: bool) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_clauses"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", db_url)
+        .env("JWT_SECRET", SECRET)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env(
+            "WEBHOOK_SECRET_KEY",
+            "dGVzdHMtc2VhbGluZy1rZXktMzItYnl0ZXMtbG9uZyE=",
+        )
+        .env("WEBHOOK_ALLOW_HTTP", "true")
+        .env("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8")
+        .env("WEBHOOK_RETRY_SCHEDULE", "1,1,1")
+        .env("WEBHOOKS", if deliver { "on" } else { "off" })
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn until_ready(port: u16) {
+    let client = awc::Client::default();
+    let start = Instant::now();
+    while !matches!(
+        client.get(format!("http://127.0.0.1:{port}/ready")).send().await,
+        Ok(res) if res.status() == 200
+    ) {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "serve did not start"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Kills its process however the test ends.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[actix_web::test]
+async fn two_processes_deliver_every_change_once_at_a_time_and_one_killed_the_other_finishes() {
+    let db = TestDb::new();
+    let url = db.url.clone();
+    // One process answers the API and does not deliver; two deliver.
+    let api_port = free_port();
+    let _api = Killed(serve_process(&url, api_port, false));
+    until_ready(api_port).await;
+    let app = TestApp::at(db, format!("http://127.0.0.1:{api_port}"));
+    let rx = Receiver::start_then(vec![], Reply::Slow(Duration::from_millis(25))).await;
+    let fac = fac();
+    let company = app.org("company", "Bâtisseurs d'Essonne").await;
+    let buyer = app.org("buyer", "Ville d'Évry").await;
+    let start = feed_end(&app, &fac).await;
+    let (_, secret) = subscribe(&app, &fac, json!({"url": rx.url})).await;
+    for i in 0..200 {
+        app.contract(buyer, company, &format!("2026-{i:03}")).await;
+    }
+    let expected = feed_after(&app, &fac, &start).await;
+    assert_eq!(expected.len(), 200);
+
+    // The first deliverer takes the subscription; the second starts
+    // while the first holds it, then the first is killed mid-run.
+    let first_port = free_port();
+    let mut first = Killed(serve_process(&url, first_port, true));
+    until_ready(first_port).await;
+    until("the first deliveries", Duration::from_secs(30), || {
+        rx.got().len() >= 40
+    })
+    .await;
+    let second_port = free_port();
+    let _second = Killed(serve_process(&url, second_port, true));
+    until_ready(second_port).await;
+    actix_web::rt::time::sleep(Duration::from_millis(600)).await;
+    first.0.kill().unwrap(); // SIGKILL
+    first.0.wait().unwrap();
+    let at_kill = rx.messages().len();
+    assert!(at_kill < 200, "the run ended before the kill");
+
+    until("every change", Duration::from_secs(90), || {
+        rx.messages().len() == 200
+    })
+    .await;
+    let position = |g: &Got| {
+        expected
+            .iter()
+            .position(|c| c["cursor"] == g.json()["data"]["cursor"])
+            .expect("a change of the feed")
+    };
+    let order: Vec<usize> = rx.got().iter().map(position).collect();
+    assert!(
+        order.windows(2).all(|w| w[0] <= w[1]),
+        "out of order: {order:?}"
+    );
+    assert_eq!(
+        rx.messages().iter().map(position).collect::<Vec<_>>(),
+        (0..200).collect::<Vec<_>>()
+    );
+    // At most the change in flight at the kill comes twice.
+    assert!(rx.got().len() <= 201, "{}", rx.got().len());
+    assert_eq!(rx.most_in_flight(), 1, "two processes sent at once");
+    assert!(rx.got().iter().all(|g| g.verifies_with(&secret)));
+}
+
+#[actix_web::test]
+async fn an_address_refused_at_delivery_is_logged_as_refused() {
+    // Created where the loopback is allowed; delivered by a process of a
+    // deployment that does not allow it.
+    let app = spawn().await;
+    let rx = Receiver::start(vec![]).await;
+    let fac = fac();
+    let (id, _) = subscribe(&app, &fac, json!({"url": rx.url})).await;
+    let strict = clauses::webhooks::Settings {
+        destinations: clauses::webhooks::Destinations {
+            allow_http: true,
+            allowed_networks: Vec::new(),
+        },
+        ..delivering()
+    };
+    let _deliverer = spawn_beside(&app, Keys::default(), strict).await;
+    one_change(&app).await;
+    let log = until_logged(&app, &fac, &id, 1).await;
+    assert_eq!(log[0]["status_code"], Value::Null);
+    let error = log[0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("refused: 127.0.0.1 resolves to 127.0.0.1"),
+        "{error}"
+    );
+    assert!(rx.got().is_empty());
 }

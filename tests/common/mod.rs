@@ -225,8 +225,26 @@ pub async fn spawn_with(keys: Keys) -> TestApp {
 
 /// A server with these webhook settings (e.g. none: webhooks off).
 pub async fn spawn_full(keys: Keys, webhooks: clauses::webhooks::Settings) -> TestApp {
+    spawn_on(TestDb::new(), keys, webhooks).await
+}
+
+/// A second server on `app`'s database (another process of the same
+/// deployment, or of one configured otherwise); the database goes when
+/// the first of the two is dropped.
+pub async fn spawn_beside(
+    app: &TestApp,
+    keys: Keys,
+    webhooks: clauses::webhooks::Settings,
+) -> TestApp {
+    let db = TestDb {
+        name: app.db.name.clone(),
+        url: app.db.url.clone(),
+    };
+    spawn_on(db, keys, webhooks).await
+}
+
+async fn spawn_on(db: TestDb, keys: Keys, webhooks: clauses::webhooks::Settings) -> TestApp {
     let _ = env_logger::builder().is_test(true).try_init();
-    let db = TestDb::new();
     let verifier = Verifier::new(
         keys.secret,
         keys.public_key.as_deref(),
