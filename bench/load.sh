@@ -17,6 +17,11 @@
 #                                   issue 29), checked on each request
 #   BIN=/tmp/old/clauses bench/load.sh  another build of the service, to
 #                                   compare two commits on the same data
+#   WITH_DELIVERY=1 bench/load.sh   webhooks delivering meanwhile: 10
+#                                   subscriptions of a local receiver and
+#                                   CHANGES_PER_TICK (default 2) changes
+#                                   every 100 ms, so 200 messages a second,
+#                                   while wrk runs (issue 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,9 +48,16 @@ psql_ "$db" -tAc "SELECT 'data: ' || (SELECT count(*) FROM placements) || ' plac
 
 port=18090
 secret=bench-load-secret-long-enough-for-hs256
-HTTP_WORKERS=$workers DATABASE_URL="$db" JWT_SECRET=$secret BIND_ADDR=127.0.0.1:$port RUST_LOG=warn "$bin" serve &
+delivery_env=()
+if [ -n "${WITH_DELIVERY:-}" ]; then
+  cargo build --release -q --example webhook_receiver
+  delivery_env=(WEBHOOK_SECRET_KEY="$(head -c 32 /dev/urandom | base64)" WEBHOOK_ALLOW_HTTP=true
+                WEBHOOK_ALLOWED_NETWORKS=127.0.0.0/8)
+fi
+env "${delivery_env[@]}" HTTP_WORKERS=$workers DATABASE_URL="$db" JWT_SECRET=$secret BIND_ADDR=127.0.0.1:$port RUST_LOG=warn "$bin" serve &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
+background=()
+trap 'kill $server "${background[@]}" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.2; done
 # WITH_ORG=1: the token names an organisation, which every request then
 # checks (a read by id of the organisation beside the request's own).
@@ -63,6 +75,26 @@ export TOKEN
 curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$port/api/v1/placements/00040000-0000-4000-8000-000000000001"
 
 out=$(mktemp -d)
+if [ -n "${WITH_DELIVERY:-}" ]; then
+  psql_ "$db" -c "DELETE FROM webhooks"
+  ./target/release/examples/webhook_receiver 127.0.0.1:18191 &
+  background+=($!)
+  for _ in $(seq 100); do curl -fs http://127.0.0.1:18191/count >/dev/null && break; sleep 0.1; done
+  for i in $(seq 10); do
+    curl -fs -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+      -d "{\"url\": \"http://127.0.0.1:18191/s$i\"}" "http://127.0.0.1:$port/api/v1/webhooks"
+  done
+  per_tick=${CHANGES_PER_TICK:-2}
+  # One pgbench session, rate-limited: a psql a tick would cost more
+  # than what is measured.
+  echo "INSERT INTO operations (id, name, programme, start_date, territory_id)
+        SELECT gen_random_uuid(), 'Banc ' || gen_random_uuid(), 'other', DATE '2026-01-01',
+               (SELECT id FROM territories ORDER BY created_at LIMIT 1)
+        FROM generate_series(1, $per_tick);" >"$out/changes.sql"
+  "$bindir/pgbench" -n -c1 -R10 -T3600 -f "$out/changes.sql" "$db" >/dev/null 2>&1 &
+  background+=($!)
+fi
+
 api() { # NAME LUA
   wrk -t2 -c$connections -d"${duration}s" --latency -s "bench/load/$2.lua" "http://127.0.0.1:$port" >"$out/$1.wrk"
   local rps p99 non2xx
@@ -90,6 +122,10 @@ printf '%-34s %12s %10s %12s %10s\n' "" "API req/s" "API p99" "pgbench tps" "API
 printf '%-34s %12.0f %8s ms %12.0f %10.2f\n' "GET /api/v1/placements/{id}" "$single_rps" "$single_p99_ms" "$single_pg" "$(awk -v a="$single_rps" -v b="$single_pg" 'BEGIN {print a / b}')"
 printf '%-34s %12.0f %8s ms %12.0f %10.2f\n' "GET /api/v1/placements?limit=50" "$list_rps" "$list_p99_ms" "$list_pg" "$(awk -v a="$list_rps" -v b="$list_pg" 'BEGIN {print a / b}')"
 echo "service peak RSS: $((single_rss / 1024)) MB after the single reads, $((rss_kb / 1024)) MB after both; non-2xx answers: $single_bad, $list_bad"
+if [ -n "${WITH_DELIVERY:-}" ]; then
+  read -r requests distinct < <(curl -fs http://127.0.0.1:18191/count)
+  echo "webhooks delivered meanwhile: $distinct messages ($requests requests), CHANGES_PER_TICK=$per_tick"
+fi
 
 verdict=0
 awk -v a="$single_rps" -v b="$single_pg" 'BEGIN { exit !(a >= b / 2) }' || { echo "TARGET MISSED: single read under half of pgbench's rate"; verdict=1; }

@@ -10,6 +10,7 @@
 //! delivery and its record sends that change again (at least once), never
 //! a later one first.
 
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,7 +38,15 @@ pub const IN_FLIGHT: usize = 32;
 const POLL: Duration = Duration::from_millis(250);
 /// Changes sent under one claim before the subscription is given back,
 /// so that a busy one does not keep a slot from the others.
-const BATCH: usize = 200;
+const BATCH: usize = 1000;
+/// Changes read from the feed at once.
+const READ_AHEAD: i64 = 50;
+/// Delivered changes are recorded (logged, the cursor moved, the lease
+/// renewed) this many at once, or this long after the last record: a
+/// crash sends at most those again (at least once), and an owner's change
+/// ends the claim at the next record.
+const RECORD_EVERY: usize = 50;
+const RECORD_WITHIN: Duration = Duration::from_millis(250);
 /// How often the attempts' log is purged of what it no longer keeps.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -130,71 +139,102 @@ impl Deliverer {
     /// Sends a claimed subscription's changes until it has none, one
     /// fails, the batch ends or the claim is lost.
     async fn serve(&self, mut w: Claimed) {
+        let mut at = w.cursor();
         let Some(owner) = model::owner(&w) else {
-            let why = format!("its owner's role {:?} is unknown", w.owner_role);
-            self.stand(&w, Standing::Disabled(why)).await;
+            let reason = format!("its owner's role {:?} is unknown", w.owner_role);
+            self.record(&w, Vec::new(), Standing::Disabled { at, reason })
+                .await;
             return;
         };
+        let mut queue: VecDeque<ChangeRow> = VecDeque::new();
+        let mut unrecorded: Vec<Record> = Vec::new();
+        let mut recorded = Instant::now();
         for _ in 0..BATCH {
-            let next = {
-                let (owner, w) = (owner.clone(), w.clone());
-                db::run(&self.pool, move |c| model::next(c, &owner, &w)).await
-            };
-            let change = match next {
-                Ok(Next::Change(row)) => row,
-                Ok(Next::Caught(end)) => {
-                    let at = w.cursor();
-                    let to = end.filter(|e| (e.xid, e.seq) > (at.xid, at.seq));
-                    self.stand(&w, Standing::Caught(to.unwrap_or(at))).await;
-                    return;
+            if queue.is_empty() {
+                let next = {
+                    let (owner, w) = (owner.clone(), w.clone());
+                    db::run(&self.pool, move |c| {
+                        model::next(c, &owner, &w, at, READ_AHEAD)
+                    })
+                    .await
+                };
+                match next {
+                    Ok(Next::Changes(rows)) => queue.extend(rows),
+                    Ok(Next::Caught(end)) => {
+                        let to = end.filter(|e| (e.xid, e.seq) > (at.xid, at.seq));
+                        self.record(&w, unrecorded, Standing::Released(to.unwrap_or(at)))
+                            .await;
+                        return;
+                    }
+                    Err(e) => {
+                        log::warn!("webhook {}: cannot read the feed: {e}", w.id);
+                        self.record(&w, unrecorded, Standing::Released(at)).await;
+                        return;
+                    }
                 }
-                Err(e) => {
-                    log::warn!("webhook {}: cannot read the feed: {e}", w.id);
-                    self.stand(&w, Standing::Released).await;
-                    return;
-                }
+            }
+            let Some(change) = queue.pop_front() else {
+                break;
             };
-            let attempts = w.attempts + 1;
             let cursor = change.cursor();
+            let attempts = w.attempts + 1;
             let (attempt, record) = self.attempt(&w, change, attempts).await;
             self.outcomes.with_label_values(&[attempt.outcome()]).inc();
-            let standing = match &attempt {
-                Attempt::Delivered(_) => Standing::Delivered(cursor),
-                failed => match rules::after_failure(
-                    attempts,
-                    failed,
-                    &self.settings.retry_schedule,
-                    draw(),
-                ) {
-                    AfterFailure::Retry { attempts, after } => Standing::Retry { attempts, after },
-                    AfterFailure::Disable(why) => Standing::Disabled(why),
-                },
-            };
-            let written = {
-                let (w, standing) = (w.clone(), standing.clone());
-                db::run(&self.pool, move |c| {
-                    c.build_transaction().run(|c| {
-                        model::log(c, &record.as_new(w.id))?;
-                        model::stand(c, &w, w.lease, &standing)
-                    })
-                })
-                .await
-            };
-            match (written, standing) {
-                (Ok(Some(lease)), Standing::Delivered(c)) => {
-                    w.lease = lease;
-                    w.cursor_xid = i64::try_from(c.xid).unwrap_or(i64::MAX);
-                    w.cursor_seq = c.seq;
-                    w.attempts = 0;
+            unrecorded.push(record);
+            if let Attempt::Delivered(_) = attempt {
+                at = cursor;
+                w.attempts = 0;
+                if unrecorded.len() >= RECORD_EVERY || recorded.elapsed() >= RECORD_WITHIN {
+                    let batch = std::mem::take(&mut unrecorded);
+                    match self.record(&w, batch, Standing::Delivered(at)).await {
+                        Some(lease) => w.lease = lease,
+                        None => return,
+                    }
+                    recorded = Instant::now();
                 }
-                (Err(e), _) => {
-                    log::warn!("webhook {}: cannot record an attempt: {e}", w.id);
-                    return;
-                }
-                _ => return,
+                continue;
             }
+            let standing = match rules::after_failure(
+                attempts,
+                &attempt,
+                &self.settings.retry_schedule,
+                draw(),
+            ) {
+                AfterFailure::Retry { attempts, after } => Standing::Retry {
+                    at,
+                    attempts,
+                    after,
+                },
+                AfterFailure::Disable(reason) => Standing::Disabled { at, reason },
+            };
+            self.record(&w, unrecorded, standing).await;
+            return;
         }
-        self.stand(&w, Standing::Released).await;
+        self.record(&w, unrecorded, Standing::Released(at)).await;
+    }
+
+    /// Logs attempts and writes where the subscription stands, in one
+    /// transaction; the renewed lease, or `None` once the claim has ended.
+    async fn record(
+        &self,
+        w: &Claimed,
+        records: Vec<Record>,
+        standing: Standing,
+    ) -> Option<DateTime<Utc>> {
+        let w = w.clone();
+        let id = w.id;
+        let written = db::run(&self.pool, move |c| {
+            c.build_transaction().run(|c| {
+                let attempts: Vec<_> = records.iter().map(|r| r.as_new(w.id)).collect();
+                model::log(c, &attempts)?;
+                model::stand(c, &w, &standing)
+            })
+        })
+        .await;
+        written.unwrap_or_else(|e| {
+            log::warn!("webhook {id}: cannot record its attempts: {e}");
+            None
+        })
     }
 
     /// One attempt at one change: signed, sent, timed.
@@ -274,16 +314,6 @@ impl Deliverer {
     fn target(&self, w: &Claimed) -> Result<Target, Attempt> {
         rules::parse_url(&w.url, &self.settings.destinations)
             .map_err(|why| Attempt::Refused(format!("the subscription's URL {why}")))
-    }
-
-    /// Writes where a subscription stands outside an attempt.
-    async fn stand(&self, w: &Claimed, standing: Standing) {
-        let w = w.clone();
-        let id = w.id;
-        let written = db::run(&self.pool, move |c| model::stand(c, &w, w.lease, &standing)).await;
-        if let Err(e) = written {
-            log::warn!("webhook {id}: cannot write where it stands: {e}");
-        }
     }
 }
 

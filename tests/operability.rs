@@ -25,14 +25,6 @@ impl std::ops::Deref for Served {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 pub(crate) async fn serve(env: &[(&str, &str)]) -> Served {
     let db = TestDb::new();
     let port = free_port();

@@ -394,7 +394,12 @@ super::endpoint::list! {
 pub struct WebhookReplay {
     /// A cursor of `/api/v1/changes` (an item's `cursor`, a `next_cursor`, or a delivery's
     /// `cursor`): every change after it is sent again.
-    #[schema(required = true, nullable = false, max_length = 100, example = "eDc1NF8xMg")]
+    #[schema(
+        required = true,
+        nullable = false,
+        max_length = 100,
+        example = "eDc1NF8xMg"
+    )]
     pub after: Option<String>,
 }
 

@@ -102,42 +102,65 @@ pub fn claim(conn: &mut PgConnection, n: i64) -> ApiResult<Vec<Claimed>> {
 /// What a subscription has to send next.
 #[derive(Debug, Clone)]
 pub enum Next {
-    Change(ChangeRow),
+    /// The next changes, in the feed's order.
+    Changes(Vec<ChangeRow>),
     /// Nothing it may read up to this settled position (none: the feed is
     /// empty); it resumes after it.
     Caught(Option<FeedCursor>),
 }
 
-/// The first change after `w`'s cursor its owner may read now, of its
-/// event types. Both reads in one snapshot, so that nothing settles
+/// The first `n` changes after `after` that `w`'s owner may read now, of
+/// its event types. Both reads in one snapshot, so that nothing settles
 /// between "none found" and "the end is here".
-pub fn next(conn: &mut PgConnection, owner: &Principal, w: &Claimed) -> ApiResult<Next> {
+pub fn next(
+    conn: &mut PgConnection,
+    owner: &Principal,
+    w: &Claimed,
+    after: FeedCursor,
+    n: i64,
+) -> ApiResult<Next> {
     conn.build_transaction()
         .repeatable_read()
         .read_only()
         .run(|c| {
-            let (rows, _) = change::list_of(c, owner, w.cursor(), &w.events, 1)?;
-            match rows.into_iter().next() {
-                Some(row) => Ok(Next::Change(row)),
-                None => Ok(Next::Caught(change::settled_end(c)?)),
+            let (rows, _) = change::list_of(c, owner, after, &w.events, n)?;
+            if rows.is_empty() {
+                Ok(Next::Caught(change::settled_end(c)?))
+            } else {
+                Ok(Next::Changes(rows))
             }
         })
 }
 
-/// Where a subscription stands after an attempt, or after finding nothing.
+/// Where a subscription stands after attempts, or after finding nothing:
+/// each says up to which change it has delivered (or found nothing to
+/// send).
 #[derive(Debug, Clone)]
 pub enum Standing {
-    /// Delivered up to here; the lease is renewed for the next change.
+    /// Delivered up to here; the lease is renewed for the next changes.
     Delivered(FeedCursor),
-    /// Nothing more to send up to here; the lease is given back.
-    Caught(FeedCursor),
-    /// Given back without moving (a batch's end).
-    Released,
-    /// The same change again after `after`, the `attempts` so far.
-    Retry { attempts: i32, after: Duration },
-    /// Disabled for this reason; the cursor stays on the change that
+    /// Delivered, or nothing to send, up to here; the lease is given back.
+    Released(FeedCursor),
+    /// The change after `at` again after `after`, the `attempts` so far.
+    Retry {
+        at: FeedCursor,
+        attempts: i32,
+        after: Duration,
+    },
+    /// Disabled for this reason; the cursor stays before the change that
     /// failed, so that enabling it again tries that change first.
-    Disabled(String),
+    Disabled { at: FeedCursor, reason: String },
+}
+
+impl Standing {
+    fn at(&self) -> FeedCursor {
+        match self {
+            Standing::Delivered(at)
+            | Standing::Released(at)
+            | Standing::Retry { at, .. }
+            | Standing::Disabled { at, .. } => *at,
+        }
+    }
 }
 
 /// Writes `standing` if `w`'s lease is still this process's and its owner
@@ -146,46 +169,42 @@ pub enum Standing {
 pub fn stand(
     conn: &mut PgConnection,
     w: &Claimed,
-    lease: DateTime<Utc>,
     standing: &Standing,
 ) -> ApiResult<Option<DateTime<Utc>>> {
     let mine = webhooks::table
         .find(w.id)
-        .filter(webhooks::locked_until.eq(lease))
+        .filter(webhooks::locked_until.eq(w.lease))
         .filter(webhooks::version.eq(w.version));
-    let renewed = sql::<Nullable<Timestamptz>>("clock_timestamp() + make_interval(secs => ")
-        .bind::<Double, _>(LEASE.as_secs_f64())
-        .sql(")");
+    let at = standing.at();
+    let cursor = (
+        webhooks::cursor_xid.eq(i64::try_from(at.xid).unwrap_or(i64::MAX)),
+        webhooks::cursor_seq.eq(at.seq),
+    );
     let no_lease = webhooks::locked_until.eq(None::<DateTime<Utc>>);
-    let xid = |c: FeedCursor| i64::try_from(c.xid).unwrap_or(i64::MAX);
     let written: Option<Option<DateTime<Utc>>> = match standing {
-        Standing::Delivered(c) => diesel::update(mine)
+        Standing::Delivered(_) => diesel::update(mine)
             .set((
-                webhooks::cursor_xid.eq(xid(*c)),
-                webhooks::cursor_seq.eq(c.seq),
+                cursor,
                 webhooks::attempts.eq(0),
-                webhooks::locked_until.eq(renewed),
+                webhooks::locked_until.eq(sql::<Nullable<Timestamptz>>(
+                    "clock_timestamp() + make_interval(secs => ",
+                )
+                .bind::<Double, _>(LEASE.as_secs_f64())
+                .sql(")")),
             ))
             .returning(webhooks::locked_until)
             .get_result(conn)
             .optional()?,
-        Standing::Caught(c) => diesel::update(mine)
-            .set((
-                webhooks::cursor_xid.eq(xid(*c)),
-                webhooks::cursor_seq.eq(c.seq),
-                webhooks::attempts.eq(0),
-                no_lease,
-            ))
+        Standing::Released(_) => diesel::update(mine)
+            .set((cursor, webhooks::attempts.eq(0), no_lease))
             .returning(webhooks::locked_until)
             .get_result(conn)
             .optional()?,
-        Standing::Released => diesel::update(mine)
-            .set(no_lease)
-            .returning(webhooks::locked_until)
-            .get_result(conn)
-            .optional()?,
-        Standing::Retry { attempts, after } => diesel::update(mine)
+        Standing::Retry {
+            attempts, after, ..
+        } => diesel::update(mine)
             .set((
+                cursor,
                 webhooks::attempts.eq(attempts),
                 webhooks::next_attempt_at.eq(sql::<Timestamptz>("now() + make_interval(secs => ")
                     .bind::<Double, _>(after.as_secs_f64())
@@ -195,8 +214,9 @@ pub fn stand(
             .returning(webhooks::locked_until)
             .get_result(conn)
             .optional()?,
-        Standing::Disabled(reason) => diesel::update(mine)
+        Standing::Disabled { reason, .. } => diesel::update(mine)
             .set((
+                cursor,
                 webhooks::enabled.eq(false),
                 webhooks::disabled_reason.eq(reason),
                 webhooks::attempts.eq(0),
@@ -224,18 +244,28 @@ pub struct NewAttempt<'a> {
     pub duration_ms: i32,
 }
 
-pub fn log(conn: &mut PgConnection, a: &NewAttempt) -> ApiResult<()> {
+/// Logs attempts, in one statement.
+pub fn log(conn: &mut PgConnection, attempts: &[NewAttempt]) -> ApiResult<()> {
+    if attempts.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = attempts
+        .iter()
+        .map(|a| {
+            (
+                webhook_deliveries::webhook_id.eq(a.webhook),
+                webhook_deliveries::message_id.eq(a.message_id),
+                webhook_deliveries::cursor.eq(a.cursor),
+                webhook_deliveries::type_.eq(a.kind),
+                webhook_deliveries::attempt.eq(a.attempt),
+                webhook_deliveries::status_code.eq(a.status_code),
+                webhook_deliveries::error.eq(a.error),
+                webhook_deliveries::duration_ms.eq(a.duration_ms),
+            )
+        })
+        .collect();
     diesel::insert_into(webhook_deliveries::table)
-        .values((
-            webhook_deliveries::webhook_id.eq(a.webhook),
-            webhook_deliveries::message_id.eq(a.message_id),
-            webhook_deliveries::cursor.eq(a.cursor),
-            webhook_deliveries::type_.eq(a.kind),
-            webhook_deliveries::attempt.eq(a.attempt),
-            webhook_deliveries::status_code.eq(a.status_code),
-            webhook_deliveries::error.eq(a.error),
-            webhook_deliveries::duration_ms.eq(a.duration_ms),
-        ))
+        .values(&rows)
         .execute(conn)?;
     Ok(())
 }

@@ -278,6 +278,15 @@ async fn spawn_on(db: TestDb, keys: Keys, webhooks: clauses::webhooks::Settings)
     TestApp::at(db, addr)
 }
 
+/// A port free now on the loopback, for a process the test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn token(role: Role, org: Option<Uuid>) -> String {
     jwt::mint_hs256(
         SECRET,
