@@ -27,6 +27,7 @@ use crate::domain::webhook::{self as rules, AfterFailure, Attempt, Target};
 use crate::models::change::ChangeRow;
 use crate::models::delivery::{self as model, Claimed, Next, Standing};
 use crate::paging::PageKey;
+use crate::usecases::deliveries;
 use crate::webhooks::client::{self, Message};
 use crate::webhooks::secret::{self, SealingKey};
 use crate::webhooks::Settings;
@@ -146,6 +147,7 @@ impl Deliverer {
                 .await;
             return;
         };
+        let sending = self.sending(&w);
         let mut queue: VecDeque<ChangeRow> = VecDeque::new();
         let mut unrecorded: Vec<Record> = Vec::new();
         let mut recorded = Instant::now();
@@ -154,7 +156,7 @@ impl Deliverer {
                 let next = {
                     let (owner, w) = (owner.clone(), w.clone());
                     db::run(&self.pool, move |c| {
-                        model::next(c, &owner, &w, at, READ_AHEAD)
+                        deliveries::next(c, &owner, &w, at, READ_AHEAD)
                     })
                     .await
                 };
@@ -178,7 +180,7 @@ impl Deliverer {
             };
             let cursor = change.cursor();
             let attempts = w.attempts + 1;
-            let (attempt, record) = self.attempt(&w, change, attempts).await;
+            let (attempt, record) = self.attempt(&w, &sending, change, attempts).await;
             self.outcomes.with_label_values(&[attempt.outcome()]).inc();
             unrecorded.push(record);
             if let Attempt::Delivered(_) = attempt {
@@ -213,8 +215,8 @@ impl Deliverer {
         self.record(&w, unrecorded, Standing::Released(at)).await;
     }
 
-    /// Logs attempts and writes where the subscription stands, in one
-    /// transaction; the renewed lease, or `None` once the claim has ended.
+    /// Logs attempts and writes where the subscription stands; the renewed
+    /// lease, or `None` once the claim has ended.
     async fn record(
         &self,
         w: &Claimed,
@@ -224,11 +226,8 @@ impl Deliverer {
         let w = w.clone();
         let id = w.id;
         let written = db::run(&self.pool, move |c| {
-            c.build_transaction().run(|c| {
-                let attempts: Vec<_> = records.iter().map(|r| r.as_new(w.id)).collect();
-                model::log(c, &attempts)?;
-                model::stand(c, &w, &standing)
-            })
+            let attempts: Vec<_> = records.iter().map(|r| r.as_new(w.id)).collect();
+            deliveries::record(c, &w, &attempts, &standing)
         })
         .await;
         written.unwrap_or_else(|e| {
@@ -237,8 +236,33 @@ impl Deliverer {
         })
     }
 
+    /// What a claim's messages are sent with, worked out once per claim:
+    /// the secrets that sign them (during a rotation, the one before too)
+    /// and the URL as the deployment reads it now (turning
+    /// WEBHOOK_ALLOW_HTTP off refuses the http:// ones).
+    fn sending(&self, w: &Claimed) -> Result<Sending, Attempt> {
+        let target = rules::parse_url(&w.url, &self.settings.destinations)
+            .map_err(|why| Attempt::Refused(format!("the subscription's URL {why}")))?;
+        let open = |sealed: &[u8]| {
+            self.key.open(sealed, w.id).ok_or_else(|| {
+                Attempt::Failed("the secret cannot be opened with WEBHOOK_SECRET_KEY".into())
+            })
+        };
+        let mut secrets = vec![open(&w.secret)?];
+        if let Some(previous) = &w.previous_secret {
+            secrets.push(open(previous)?);
+        }
+        Ok(Sending { secrets, target })
+    }
+
     /// One attempt at one change: signed, sent, timed.
-    async fn attempt(&self, w: &Claimed, change: ChangeRow, attempt: i32) -> (Attempt, Record) {
+    async fn attempt(
+        &self,
+        w: &Claimed,
+        sending: &Result<Sending, Attempt>,
+        change: ChangeRow,
+        attempt: i32,
+    ) -> (Attempt, Record) {
         let id = rules::message_id(w.id, change.cursor().xid, change.seq);
         let kind = rules::message_type(&change.entity, &change.op);
         let now = Utc::now();
@@ -249,19 +273,23 @@ impl Deliverer {
             data: Change::from(change),
         };
         let started = Instant::now();
-        let outcome = match (
-            self.signature(w, &id, now.timestamp(), &body),
-            self.target(w),
-        ) {
-            (Err(why), _) | (_, Err(why)) => why,
-            (Ok((body, signature)), Ok(target)) => {
+        let outcome = match (sending, serde_json::to_vec(&body)) {
+            (Err(why), _) => why.clone(),
+            (_, Err(e)) => Attempt::Failed(format!("cannot write the body: {e}")),
+            (Ok(how), Ok(body)) => {
+                let signature = how
+                    .secrets
+                    .iter()
+                    .map(|s| secret::sign(s, &id, now.timestamp(), &body))
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 let m = Message {
                     id: id.clone(),
                     timestamp: now.timestamp(),
                     signature,
                     body,
                 };
-                client::send(&self.client, &target, &self.settings.destinations, m).await
+                client::send(&self.client, &how.target, &self.settings.destinations, m).await
             }
         };
         let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
@@ -284,37 +312,12 @@ impl Deliverer {
         };
         (outcome, record)
     }
+}
 
-    /// The body and its signatures: the secret's, and during a rotation
-    /// the one before's too.
-    fn signature(
-        &self,
-        w: &Claimed,
-        id: &str,
-        timestamp: i64,
-        body: &Body,
-    ) -> Result<(Vec<u8>, String), Attempt> {
-        let body = serde_json::to_vec(body)
-            .map_err(|e| Attempt::Failed(format!("cannot write the body: {e}")))?;
-        let opened = |sealed: &[u8]| {
-            self.key.open(sealed, w.id).ok_or_else(|| {
-                Attempt::Failed("the secret cannot be opened with WEBHOOK_SECRET_KEY".into())
-            })
-        };
-        let mut signature = secret::sign(&opened(&w.secret)?, id, timestamp, &body);
-        if let Some(previous) = &w.previous_secret {
-            signature.push(' ');
-            signature.push_str(&secret::sign(&opened(previous)?, id, timestamp, &body));
-        }
-        Ok((body, signature))
-    }
-
-    /// Where to call: the URL as the deployment reads it now (turning
-    /// WEBHOOK_ALLOW_HTTP off refuses the http:// ones).
-    fn target(&self, w: &Claimed) -> Result<Target, Attempt> {
-        rules::parse_url(&w.url, &self.settings.destinations)
-            .map_err(|why| Attempt::Refused(format!("the subscription's URL {why}")))
-    }
+/// See [`Deliverer::sending`].
+struct Sending {
+    secrets: Vec<String>,
+    target: Target,
 }
 
 /// An attempt as the log keeps it.

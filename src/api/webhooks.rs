@@ -437,8 +437,9 @@ pub async fn replay(
         cursor
     });
     let after = v.finish_with(after)?;
+    let settings = state.webhooks.clone();
     let row = db::run(&state.pool, move |c| {
-        deliveries_model::replay(c, &p, id, after)
+        usecase::replay(c, &p, &settings, id, after)
     })
     .await?;
     Ok(super::http::changed(row.version, &Webhook::from(row)))

@@ -16,7 +16,7 @@ use super::change::{self, ChangeRow, FeedCursor};
 use crate::access;
 use crate::auth::Principal;
 use crate::db::schema::{webhook_deliveries, webhooks};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::paging::{Keyed, Order, Page, PageRequest, SeqKey};
 
 /// How long a claim holds a subscription: past one attempt (its
@@ -110,7 +110,8 @@ pub enum Next {
 }
 
 /// The first `n` changes after `after` that `w`'s owner may read now, of
-/// its event types. Both reads in one snapshot, so that nothing settles
+/// its event types, or where the feed's settled end is when none. Run in
+/// one snapshot (the caller's transaction), so that nothing settles
 /// between "none found" and "the end is here".
 pub fn next(
     conn: &mut PgConnection,
@@ -119,17 +120,12 @@ pub fn next(
     after: FeedCursor,
     n: i64,
 ) -> ApiResult<Next> {
-    conn.build_transaction()
-        .repeatable_read()
-        .read_only()
-        .run(|c| {
-            let (rows, _) = change::list_of(c, owner, after, &w.events, n)?;
-            if rows.is_empty() {
-                Ok(Next::Caught(change::settled_end(c)?))
-            } else {
-                Ok(Next::Changes(rows))
-            }
-        })
+    let (rows, _) = change::list_of(conn, owner, after, &w.events, n)?;
+    if rows.is_empty() {
+        Ok(Next::Caught(change::settled_end(conn)?))
+    } else {
+        Ok(Next::Changes(rows))
+    }
 }
 
 /// Where a subscription stands after attempts, or after finding nothing:
@@ -328,34 +324,28 @@ pub fn attempts(
     Ok(Page::cut(rows, &page))
 }
 
-/// Sends the caller's subscription again every change after `after`:
-/// the cursor moves there and the subscription is enabled; a deliverer
-/// holding it loses its claim (the version moves), so it cannot move the
-/// cursor past the replay.
+/// Moves a locked subscription's cursor to `after` and enables it: every
+/// change after it is sent again. The version moves, so a deliverer
+/// holding it loses its claim and cannot move the cursor past the replay.
 pub fn replay(
     conn: &mut PgConnection,
-    p: &Principal,
     webhook: Uuid,
     after: FeedCursor,
 ) -> ApiResult<super::webhook::WebhookRow> {
-    conn.transaction(|c| {
-        super::webhook::lock(c, p, webhook)?;
-        diesel::update(webhooks::table.find(webhook))
-            .set((
-                webhooks::cursor_xid.eq(i64::try_from(after.xid).unwrap_or(i64::MAX)),
-                webhooks::cursor_seq.eq(after.seq),
-                webhooks::enabled.eq(true),
-                webhooks::disabled_reason.eq(None::<String>),
-                webhooks::attempts.eq(0),
-                webhooks::next_attempt_at.eq(diesel::dsl::now),
-                webhooks::locked_until.eq(None::<DateTime<Utc>>),
-                webhooks::version.eq(webhooks::version + 1),
-                webhooks::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(super::webhook::WebhookRow::as_returning())
-            .get_result(c)
-            .map_err(ApiError::from)
-    })
+    Ok(diesel::update(webhooks::table.find(webhook))
+        .set((
+            webhooks::cursor_xid.eq(i64::try_from(after.xid).unwrap_or(i64::MAX)),
+            webhooks::cursor_seq.eq(after.seq),
+            webhooks::enabled.eq(true),
+            webhooks::disabled_reason.eq(None::<String>),
+            webhooks::attempts.eq(0),
+            webhooks::next_attempt_at.eq(diesel::dsl::now),
+            webhooks::locked_until.eq(None::<DateTime<Utc>>),
+            webhooks::version.eq(webhooks::version + 1),
+            webhooks::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(super::webhook::WebhookRow::as_returning())
+        .get_result(conn)?)
 }
 
 /// What operators watch, over every subscription: how many are disabled,

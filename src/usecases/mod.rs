@@ -7,6 +7,7 @@
 
 pub mod contract_life;
 pub mod contracts;
+pub mod deliveries;
 pub mod demo;
 pub mod directory;
 pub mod figures;

@@ -104,3 +104,19 @@ pub fn delete(conn: &mut PgConnection, p: &Principal, s: &Settings, id: Uuid) ->
     sealing_key(s)?;
     model::delete(conn, p, id)
 }
+
+/// Sends the caller's subscription again every change after `after`, and
+/// enables it.
+pub fn replay(
+    conn: &mut PgConnection,
+    p: &Principal,
+    s: &Settings,
+    id: Uuid,
+    after: crate::models::change::FeedCursor,
+) -> ApiResult<WebhookRow> {
+    sealing_key(s)?;
+    conn.transaction(|c| {
+        model::lock(c, p, id)?;
+        crate::models::delivery::replay(c, id, after)
+    })
+}

@@ -66,8 +66,8 @@ pub async fn send(
     m: Message,
 ) -> Attempt {
     // A literal address never reaches the resolver: judged here.
-    if let Ok(ip) = target.host.parse::<IpAddr>() {
-        if let Err(e) = address::lookup(&ip.to_string(), target.port, d) {
+    if target.host.parse::<IpAddr>().is_ok() {
+        if let Err(e) = address::resolve(target, d) {
             return unreachable(e);
         }
     }
@@ -96,29 +96,26 @@ fn unreachable(e: Unreachable) -> Attempt {
 /// A failed call in words, without its URL (it may carry a partner's
 /// token in its query).
 fn explain(e: &reqwest::Error) -> Attempt {
+    // The resolver's refusal, else the innermost cause (connection
+    // refused, TLS, reset) says most.
     let mut source = e.source();
+    let mut root = None;
     while let Some(s) = source {
         if let Some(u) = s.downcast_ref::<Unreachable>() {
             return unreachable(u.clone());
         }
+        root = Some(s.to_string());
         source = s.source();
     }
     if e.is_timeout() {
         return Attempt::Failed(format!("no answer within {} s", TIMEOUT.as_secs()));
-    }
-    // The innermost cause says most (connection refused, TLS, reset).
-    let mut cause = e.source();
-    let mut last = None;
-    while let Some(s) = cause {
-        last = Some(s.to_string());
-        cause = s.source();
     }
     let what = if e.is_connect() {
         "cannot connect"
     } else {
         "the request failed"
     };
-    Attempt::Failed(match last {
+    Attempt::Failed(match root {
         Some(root) => format!("{what}: {root}"),
         None => what.to_string(),
     })
