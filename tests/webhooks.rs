@@ -214,4 +214,20 @@ async fn without_a_sealing_key_webhooks_are_off() {
         )
         .await;
     res.problem(503);
+    let id = "00000000-0000-7000-8000-000000000001";
+    let one = format!("/api/v1/webhooks/{id}");
+    app.get(&one, &fac()).await.problem(503);
+    app.patch(&one, &fac(), &json!({"enabled": false}), Some("\"1\""))
+        .await
+        .problem(503);
+    app.delete(&one, &fac()).await.problem(503);
+    app.post(&format!("{one}/rotate-secret"), &fac(), &json!({}))
+        .await
+        .problem(503);
+    app.get(&format!("{one}/deliveries"), &fac())
+        .await
+        .problem(503);
+    app.post(&format!("{one}/replay"), &fac(), &json!({"after": "x"}))
+        .await
+        .problem(503);
 }

@@ -23,19 +23,51 @@ use crate::usecases::webhooks as usecase;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        super::http::resource("/webhooks")
+        gated("/webhooks")
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
     .service(
-        super::http::resource("/webhooks/{id}")
+        gated("/webhooks/{id}")
             .route(web::get().to(get))
             .route(web::patch().to(patch))
             .route(web::delete().to(delete)),
     )
-    .service(super::http::resource("/webhooks/{id}/rotate-secret").route(web::post().to(rotate)))
-    .service(super::http::resource("/webhooks/{id}/deliveries").route(web::get().to(deliveries)))
-    .service(super::http::resource("/webhooks/{id}/replay").route(web::post().to(replay)));
+    .service(gated("/webhooks/{id}/rotate-secret").route(web::post().to(rotate)))
+    .service(gated("/webhooks/{id}/deliveries").route(web::get().to(deliveries)))
+    .service(gated("/webhooks/{id}/replay").route(web::post().to(replay)));
+}
+
+/// A webhooks path: 503 on every method while webhooks are off, before
+/// the token or the body is read (the one place that says so).
+fn gated(
+    path: &str,
+) -> actix_web::Resource<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    super::http::resource(path).wrap(actix_web::middleware::from_fn(webhooks_on))
+}
+
+async fn webhooks_on(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let on = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| usecase::sealing_key(&state.webhooks).map(|_| ()));
+    match on {
+        Some(Err(off)) => Ok(req.error_response(off).map_into_right_body()),
+        _ => Ok(next.call(req).await?.map_into_left_body()),
+    }
 }
 
 /// A webhook subscription: the change feed's changes its owner may read, sent to `url`.
@@ -162,7 +194,6 @@ super::endpoint::list! {
     /// Every role with a token: the subscriptions of the caller's organisation (a facilitator
     /// without `org`: the facilitator's). 503 while webhooks are off (no `WEBHOOK_SECRET_KEY`).
     pub async fn list(state, p, req) {
-        usecase::sealing_key(&state.webhooks)?;
         let (_q, page, v) = list_query::<WebhookQuery, _>(&req);
         v.finish()?;
         let page = db::run(&state.pool, move |c| model::list(c, &p, page)).await?;
@@ -182,7 +213,6 @@ super::endpoint::create! {
     /// host resolves to an address that is not public) and on `events` (not an entity type of
     /// the feed). 503 while webhooks are off.
     pub async fn create(state, p, req, body) {
-        usecase::sealing_key(&state.webhooks)?;
         let (input, mut v) = json_body::<NewWebhook>(&req, &body)?;
         let url = v.require("url", input.url);
         let checked = url.and_then(|url| {
@@ -219,7 +249,6 @@ async fn reachable(state: &AppState, url: String) -> ApiResult<()> {
 
 /// A subscription, read by its owner.
 pub async fn read(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<WebhookRow> {
-    usecase::sealing_key(&state.webhooks)?;
     let p = p.clone();
     db::run(&state.pool, move |c| model::get(c, &p, id)).await
 }
@@ -245,7 +274,6 @@ super::endpoint::patch! {
     /// Its owner only. A JSON merge patch under `If-Match` (412 when the version moved).
     /// `enabled: true` turns a disabled subscription on again, from the change it stopped at.
     pub async fn patch(state, p, req, id, body) {
-        usecase::sealing_key(&state.webhooks)?;
         let (id, precondition, patch, mut v) =
             super::endpoint::patch_request::<WebhookPatch>(&req, &id, "webhook", &body)?;
         v.not_null("url", &patch.url);
@@ -280,8 +308,7 @@ pub async fn delete(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = super::http::path_id(&id, "webhook")?;
-    let settings = state.webhooks.clone();
-    db::run(&state.pool, move |c| usecase::delete(c, &p, &settings, id)).await?;
+    db::run(&state.pool, move |c| usecase::delete(c, &p, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -379,7 +406,6 @@ super::endpoint::list! {
     /// Its owner only. Every attempt of the last 30 days, oldest first: the message, the
     /// change's cursor, the receiver's status or why there was none, how long it took.
     pub async fn deliveries(state, p, req, id) {
-        usecase::sealing_key(&state.webhooks)?;
         let id = super::http::path_id(&id, "webhook")?;
         let (_, page, v) = list_query::<DeliveryQuery, SeqKey>(&req);
         v.finish()?;
@@ -426,7 +452,6 @@ pub async fn replay(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    usecase::sealing_key(&state.webhooks)?;
     let id = super::http::path_id(&id, "webhook")?;
     let (input, mut v) = json_body::<WebhookReplay>(&req, &body)?;
     let after = v.require("after", input.after).and_then(|text| {
@@ -437,10 +462,6 @@ pub async fn replay(
         cursor
     });
     let after = v.finish_with(after)?;
-    let settings = state.webhooks.clone();
-    let row = db::run(&state.pool, move |c| {
-        usecase::replay(c, &p, &settings, id, after)
-    })
-    .await?;
+    let row = db::run(&state.pool, move |c| usecase::replay(c, &p, id, after)).await?;
     Ok(super::http::changed(row.version, &Webhook::from(row)))
 }

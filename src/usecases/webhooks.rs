@@ -61,7 +61,6 @@ pub fn update(
     patch: impl Merge<WebhookFields>,
     mut v: Violations,
 ) -> ApiResult<WebhookRow> {
-    sealing_key(s)?;
     conn.transaction(|c| {
         let current = model::lock(c, p, id)?;
         check_version(precondition, "webhook", current.version)?;
@@ -100,8 +99,7 @@ pub fn rotate(
     Ok((row, plain))
 }
 
-pub fn delete(conn: &mut PgConnection, p: &Principal, s: &Settings, id: Uuid) -> ApiResult<()> {
-    sealing_key(s)?;
+pub fn delete(conn: &mut PgConnection, p: &Principal, id: Uuid) -> ApiResult<()> {
     model::delete(conn, p, id)
 }
 
@@ -110,11 +108,9 @@ pub fn delete(conn: &mut PgConnection, p: &Principal, s: &Settings, id: Uuid) ->
 pub fn replay(
     conn: &mut PgConnection,
     p: &Principal,
-    s: &Settings,
     id: Uuid,
     after: crate::models::change::FeedCursor,
 ) -> ApiResult<WebhookRow> {
-    sealing_key(s)?;
     conn.transaction(|c| {
         model::lock(c, p, id)?;
         crate::models::delivery::replay(c, id, after)
