@@ -22,6 +22,9 @@
 #                                   CHANGES_PER_TICK (default 2) changes
 #                                   every 100 ms, so 200 messages a second,
 #                                   while wrk runs (issue 30)
+#   SUBSCRIPTIONS=0 WITH_DELIVERY=1 bench/load.sh   the same changes and
+#                                   receiver, nothing subscribed: what the
+#                                   writes cost, without the deliveries
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,7 +83,7 @@ if [ -n "${WITH_DELIVERY:-}" ]; then
   ./target/release/examples/webhook_receiver 127.0.0.1:18191 &
   background+=($!)
   for _ in $(seq 100); do curl -fs http://127.0.0.1:18191/count >/dev/null && break; sleep 0.1; done
-  for i in $(seq 10); do
+  for i in $(seq "${SUBSCRIPTIONS:-10}"); do
     curl -fs -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
       -d "{\"url\": \"http://127.0.0.1:18191/s$i\"}" "http://127.0.0.1:$port/api/v1/webhooks"
   done

@@ -72,11 +72,14 @@ impl Claimed {
 /// past their cursor, oldest due first, skipping those another process
 /// holds. Autocommitted: the claim is visible before any call is made.
 pub fn claim(conn: &mut PgConnection, n: i64) -> ApiResult<Vec<Claimed>> {
+    // `feed_end` orders by the table's columns (`c.`), not by the output's
+    // `xid` alias: the alias sorted the whole feed (270 ms a claim on
+    // 1.2 million changes, half a core at two claims a second).
     Ok(diesel::sql_query(
         "WITH feed_end AS (
-             SELECT xid::text::bigint AS xid, seq FROM changes
-             WHERE xid < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY xid DESC, seq DESC LIMIT 1
+             SELECT c.xid::text::bigint AS xid, c.seq FROM changes c
+             WHERE c.xid < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY c.xid DESC, c.seq DESC LIMIT 1
          ), due AS (
              SELECT w.id FROM webhooks w, feed_end e
              WHERE w.enabled AND w.next_attempt_at <= now()
