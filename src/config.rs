@@ -6,6 +6,18 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
+    /// `DATABASE_MIGRATION_URL`: where migrations run, a direct connection
+    /// (a transaction-mode pooler would take the migration lock on one
+    /// server connection and release it on another).
+    pub database_migration_url: String,
+    /// `DATABASE_REPLICA_URL`: a streaming replica for figures and lists.
+    pub database_replica_url: Option<String>,
+    /// `REPLICA_MAX_LAG_SECONDS`: the replica serves while it replays no
+    /// later than this.
+    pub replica_max_lag: Duration,
+    /// `DATABASE_PREPARED_STATEMENTS`: false behind a transaction-mode
+    /// pooler (PgBouncer).
+    pub prepared_statements: bool,
     pub bind_addr: String,
     pub jwt_secret: Option<String>,
     pub jwt_public_key_file: Option<String>,
@@ -146,6 +158,19 @@ impl Config {
         var("DATABASE_URL").ok_or(ConfigError::Missing("DATABASE_URL"))
     }
 
+    /// `DATABASE_MIGRATION_URL`, `DATABASE_URL` when unset.
+    pub fn migration_url() -> Result<String, ConfigError> {
+        match var("DATABASE_MIGRATION_URL") {
+            Some(url) => Ok(url),
+            None => Self::database_url(),
+        }
+    }
+
+    /// `DATABASE_PREPARED_STATEMENTS` (true unless set to false).
+    pub fn prepared_statements() -> Result<bool, ConfigError> {
+        flag("DATABASE_PREPARED_STATEMENTS", true)
+    }
+
     /// Everything `serve` needs; refuses to start without a JWT key.
     pub fn from_env() -> Result<Config, ConfigError> {
         let database_url = Self::database_url()?;
@@ -181,6 +206,14 @@ impl Config {
             .transpose()?;
         Ok(Config {
             database_url,
+            database_migration_url: Self::migration_url()?,
+            database_replica_url: var("DATABASE_REPLICA_URL"),
+            replica_max_lag: Duration::from_secs(whole_number(
+                "REPLICA_MAX_LAG_SECONDS",
+                5,
+                1..=86_400,
+            )?),
+            prepared_statements: Self::prepared_statements()?,
             http_workers,
             statement_timeout,
             shutdown_grace,

@@ -41,6 +41,12 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Unavailable(String),
+    /// The database server could not serve the request at all: not
+    /// reachable, the connection lost under it, or (on a replica) the
+    /// query cancelled by recovery. Answered 503 like `Unavailable`; a read
+    /// meant for a replica is made again on the primary instead.
+    #[error("{0}")]
+    Unreachable(String),
     /// A bug or a failure of what the service stands on: `context` says
     /// what was being done, `source` keeps the cause. Both are logged
     /// (with the request's id, as every log line), never shown.
@@ -120,8 +126,22 @@ impl From<diesel::result::Error> for ApiError {
                 let field = info.constraint_name().map(constraint_field).unwrap_or("id");
                 ApiError::conflict(field, "this value is already used by another record")
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                ApiError::Unavailable("the database connection was lost".into())
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => ApiError::Unreachable("the database connection was lost".into()),
+            // A server shutting down (SQLSTATE 57P01 to 57P03, which the
+            // drivers pass on by their message only), and a replica
+            // cancelling a query whose rows its recovery removes.
+            Error::DatabaseError(_, ref info)
+                if info.message().starts_with("terminating connection")
+                    || info.message().starts_with("the database system is")
+                    || info.message().contains("conflict with recovery") =>
+            {
+                ApiError::Unreachable(format!(
+                    "the database server cannot answer now: {}",
+                    info.message()
+                ))
             }
             // A number over what a column holds should have been refused
             // by the rules of its field; if one slips through it is still
@@ -146,7 +166,7 @@ impl From<diesel::result::Error> for ApiError {
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         log::warn!("database pool: {e}");
-        ApiError::Unavailable("the database is not reachable; retry shortly".into())
+        ApiError::Unreachable("the database is not reachable; retry shortly".into())
     }
 }
 

@@ -127,10 +127,16 @@ fn main() -> ExitCode {
 /// Connects, waiting up to `patience` for PostgreSQL to come up (as it
 /// may, started beside us by docker compose).
 fn connect(url: &str, patience: Duration) -> Result<PgConnection, String> {
+    let prepared = Config::prepared_statements().map_err(|e| e.to_string())?;
     let start = Instant::now();
     loop {
         match PgConnection::establish(url) {
-            Ok(conn) => return Ok(conn),
+            Ok(mut conn) => {
+                if !prepared {
+                    conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+                }
+                return Ok(conn);
+            }
             Err(e) if start.elapsed() < patience => {
                 log::warn!("database not reachable yet ({e}); retrying");
                 std::thread::sleep(Duration::from_secs(1));
@@ -138,6 +144,11 @@ fn connect(url: &str, patience: Duration) -> Result<PgConnection, String> {
             Err(e) => return Err(format!("cannot connect to DATABASE_URL: {e}")),
         }
     }
+}
+
+/// `DATABASE_MIGRATION_URL`, else `DATABASE_URL`.
+fn migration_url() -> Result<String, String> {
+    Config::migration_url().map_err(|e| e.to_string())
 }
 
 fn migrate(url: &str) -> Result<(), String> {
@@ -154,13 +165,12 @@ fn migrate(url: &str) -> Result<(), String> {
 }
 
 fn migrate_only() -> Result<(), String> {
-    let url = Config::database_url().map_err(|e| e.to_string())?;
-    migrate(&url)
+    migrate(&migration_url()?)
 }
 
 fn demo_data() -> Result<(), String> {
     let url = Config::database_url().map_err(|e| e.to_string())?;
-    migrate(&url)?;
+    migrate(&migration_url()?)?;
     let mut conn = connect(&url, Duration::from_secs(5))?;
     let added = usecases::demo::load(&mut conn).map_err(|e| format!("demo data: {e}"))?;
     println!("demo territory loaded ({added} new organisations; loading it again changes nothing)");
@@ -174,7 +184,7 @@ fn import_decp(
 ) -> Result<(), String> {
     let url = Config::database_url().map_err(|e| e.to_string())?;
     let estimation = Config::decp_estimation().map_err(|e| e.to_string())?;
-    migrate(&url)?;
+    migrate(&migration_url()?)?;
     let mut conn = connect(&url, Duration::from_secs(5))?;
     let reader = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let p = clauses::auth::Principal {
@@ -220,7 +230,7 @@ fn import_history(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let url = Config::database_url().map_err(|e| e.to_string())?;
-    migrate(&url)?;
+    migrate(&migration_url()?)?;
     let mut conn = connect(&url, Duration::from_secs(5))?;
     let reader = std::io::BufReader::new(
         std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?,
@@ -271,7 +281,7 @@ fn import_history(
 fn retention(dry_run: bool) -> Result<(), String> {
     let url = Config::database_url().map_err(|e| e.to_string())?;
     let years = Config::retention_years().map_err(|e| e.to_string())?;
-    migrate(&url)?;
+    migrate(&migration_url()?)?;
     let mut conn = connect(&url, Duration::from_secs(5))?;
     let today = chrono::Utc::now().date_naive();
     let due = clauses::models::beneficiary::past_retention(&mut conn, years, today)
@@ -349,14 +359,36 @@ fn serve() -> Result<(), String> {
             "WEBHOOK_SECRET_KEY is not set: webhooks are off (/api/v1/webhooks answers 503)"
         );
     }
-    migrate(&config.database_url)?;
-    let state = web::Data::new(AppState {
-        pool: db::pool(
-            &config.database_url,
+    migrate(&config.database_migration_url)?;
+    let sessions = db::Sessions {
+        statement_timeout: config.statement_timeout,
+        prepared_statements: config.prepared_statements,
+        read_only: false,
+    };
+    let mut pool = db::pool_with(
+        &config.database_url,
+        config.database_pool_size,
+        config.database_connect_timeout,
+        sessions,
+    );
+    if let Some(url) = &config.database_replica_url {
+        let replica = db::pool_with(
+            url,
             config.database_pool_size,
             config.database_connect_timeout,
-            config.statement_timeout,
-        ),
+            db::Sessions {
+                read_only: true,
+                ..sessions
+            },
+        );
+        pool = pool.with_replica(replica, config.replica_max_lag);
+        log::info!(
+            "figures and lists read on the replica while it lags at most {} s",
+            config.replica_max_lag.as_secs()
+        );
+    }
+    let state = web::Data::new(AppState {
+        pool,
         verifier,
         openapi_json: openapi::document(),
         decp: config.decp.clone(),

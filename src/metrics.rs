@@ -95,6 +95,9 @@ impl Metrics {
             Box::new(pool_max.clone()),
             Box::new(crate::db::pipelined::metrics().0.clone()),
             Box::new(crate::db::pipelined::metrics().1.clone()),
+            Box::new(crate::db::replica::metrics().reads.clone()),
+            Box::new(crate::db::replica::metrics().fallbacks.clone()),
+            Box::new(crate::db::replica::metrics().lag.clone()),
         ] {
             registry.register(c).expect("metric names are distinct");
         }

@@ -605,51 +605,20 @@ async fn each_subscription_receives_what_its_owner_may_read_and_nothing_else() {
 
 /// `clauses serve` on `db_url`, as a deployment runs it, delivering or not.
 fn serve_process(db_url: &str, port: u16, deliver: bool) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_clauses"))
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", db_url)
-        .env("JWT_SECRET", SECRET)
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env(
-            "WEBHOOK_SECRET_KEY",
-            "dGVzdHMtc2VhbGluZy1rZXktMzItYnl0ZXMtbG9uZyE=",
-        )
-        .env("WEBHOOK_ALLOW_HTTP", "true")
-        .env("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8")
-        .env("WEBHOOK_RETRY_SCHEDULE", "1,1,1")
-        .env("WEBHOOKS", if deliver { "on" } else { "off" })
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-async fn until_ready(port: u16) {
-    let client = awc::Client::default();
-    let start = Instant::now();
-    while !matches!(
-        client.get(format!("http://127.0.0.1:{port}/ready")).send().await,
-        Ok(res) if res.status() == 200
-    ) {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "serve did not start"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Kills its process however the test ends.
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    serve_process_with(
+        db_url,
+        port,
+        &[
+            (
+                "WEBHOOK_SECRET_KEY",
+                "dGVzdHMtc2VhbGluZy1rZXktMzItYnl0ZXMtbG9uZyE=",
+            ),
+            ("WEBHOOK_ALLOW_HTTP", "true"),
+            ("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8"),
+            ("WEBHOOK_RETRY_SCHEDULE", "1,1,1"),
+            ("WEBHOOKS", if deliver { "on" } else { "off" }),
+        ],
+    )
 }
 
 #[actix_web::test]

@@ -27,6 +27,7 @@ mod organisations;
 mod outcomes;
 mod personal_data;
 mod privileges;
+mod replicas;
 mod rules;
 mod system;
 mod territories;

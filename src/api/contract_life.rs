@@ -263,7 +263,7 @@ super::endpoint::list! {
         let id = path_id(&id, "contract")?;
         let (_q, page, v) = list_query::<LifeQuery, _>(&req);
         v.finish()?;
-        let page = db::run(&state.pool, move |c| usecase::orders(c, &p, id, page)).await?;
+        let page = db::read(&state.pool, move |c| usecase::orders(c, &p, id, page)).await?;
         Ok(HttpResponse::Ok().json(OrderPage::from(page.map(Order::from))))
     }
 }
@@ -380,7 +380,7 @@ super::endpoint::list! {
         let id = path_id(&id, "contract")?;
         let (_q, page, v) = list_query::<LifeQuery, _>(&req);
         v.finish()?;
-        let page = db::run(&state.pool, move |c| usecase::amendments(c, &p, id, page)).await?;
+        let page = db::read(&state.pool, move |c| usecase::amendments(c, &p, id, page)).await?;
         Ok(HttpResponse::Ok().json(AmendmentPage::from(page.map(Amendment::from))))
     }
 }

@@ -130,7 +130,7 @@ async fn live(state: &AppState, p: Principal, id: &str) -> ApiResult<ContractRep
     let id = path_id(id, "contract")?;
     let audience = access::stats::audience(&p, None);
     let today = Utc::now().date_naive();
-    let data = db::run(&state.pool, move |c| usecase::current(c, &p, id, today)).await?;
+    let data = db::read(&state.pool, move |c| usecase::current(c, &p, id, today)).await?;
     Ok(ContractReport::new(data, audience, None))
 }
 

@@ -425,7 +425,7 @@ super::endpoint::list! {
             active_on: q.active_on,
             territory_id: q.territory_id,
         };
-        let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+        let page = db::read(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
         Ok(HttpResponse::Ok().json(ContractPage::from(page.map(Contract::from))))
     }
 }

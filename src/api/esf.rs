@@ -185,7 +185,7 @@ async fn esf_document(
     let referent_id = access::stats::esf(&p, q.referent_id)?;
     let (first, last) = year_bounds(year);
     let territory_of = access::territories::bound(&p);
-    let counts = db::run(&state.pool, move |c| {
+    let counts = db::read(&state.pool, move |c| {
         model::indicators(c, first, last, referent_id, territory_of)
     })
     .await?;

@@ -213,7 +213,7 @@ super::endpoint::list! {
             status: q.status,
             territory_id: q.territory_id,
         };
-        let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+        let page = db::read(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
         Ok(HttpResponse::Ok().json(OfferPage::from(page.map(Offer::from))))
     }
 }

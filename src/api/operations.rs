@@ -169,7 +169,7 @@ super::endpoint::list! {
             qpv_code: q.qpv_code.map(|c| c.trim().to_ascii_uppercase()),
             territory_id: q.territory_id,
         };
-        let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+        let page = db::read(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
         Ok(HttpResponse::Ok().json(OperationPage::from(page.map(Operation::from))))
     }
 }

@@ -169,7 +169,7 @@ super::endpoint::list! {
             kind: q.kind,
             siret: q.siret,
         };
-        let page = db::run(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
+        let page = db::read(&state.pool, move |c| model::list(c, &p, filter, page)).await?;
         Ok(HttpResponse::Ok().json(OrganisationPage::from(page.map(Organisation::from))))
     }
 }

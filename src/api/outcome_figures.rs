@@ -241,7 +241,7 @@ async fn outcomes_document(
     let (q, v) = query::<FiguresQuery>(req);
     let (year, selection, format) = selection(&p, q, v)?;
     let audience = access::stats::audience(&p, selection.referent_id);
-    let o = db::run(&state.pool, move |c| {
+    let o = db::read(&state.pool, move |c| {
         model::outcomes_of_year(c, &selection, year)
     })
     .await?;

@@ -52,7 +52,7 @@ impl Render for ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::UriTooLong(_) => "uri-too-long",
             ApiError::Validation(_) => "validation",
-            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Unavailable(_) | ApiError::Unreachable(_) => "unavailable",
             ApiError::Internal { .. } => "internal",
         }
     }
@@ -103,7 +103,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Unreachable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -131,7 +131,7 @@ impl ResponseError for ApiError {
                     "Bearer realm=\"clauses\", error=\"invalid_token\"",
                 ));
             }
-            ApiError::Unavailable(_) => {
+            ApiError::Unavailable(_) | ApiError::Unreachable(_) => {
                 builder.insert_header((header::RETRY_AFTER, "2"));
             }
             _ => {}

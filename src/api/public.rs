@@ -122,7 +122,7 @@ async fn published(state: &AppState, year: &str, req: &HttpRequest) -> ApiResult
     let (q, v) = super::input::query::<PublicQuery>(req);
     v.finish()?;
     let territory = q.and_then(|q| q.territory_id);
-    let row = db::run(&state.pool, move |c| publication::find(c, year, territory))
+    let row = db::read(&state.pool, move |c| publication::find(c, year, territory))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("the figures of {year} are not published")))?;
     let mut figures = row.figures;

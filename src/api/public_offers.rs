@@ -124,7 +124,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<Htt
         postal_code: q.postal_code,
         contract_type: q.contract_type,
     };
-    let page = db::run(&state.pool, move |c| model::public(c, filter, page)).await?;
+    let page = db::read(&state.pool, move |c| model::public(c, filter, page)).await?;
     let body = serde_json::to_vec(&PublicOfferPage::from(page.map(PublicOffer::from)))
         .map_err(|e| crate::error::ApiError::internal("rendering the public offers", e))?;
     let etag = tag(&body);

@@ -220,7 +220,7 @@ async fn key_figures_document(
     let (q, v) = query::<FiguresQuery>(req);
     let (year, selection, format) = selection(&p, q, v)?;
     let audience = access::stats::audience(&p, selection.referent_id);
-    let source = db::run(&state.pool, move |c| {
+    let source = db::read(&state.pool, move |c| {
         usecases::figures::key_figures(c, &selection, year, audience)
     })
     .await?;
@@ -520,7 +520,7 @@ async fn breakdown_document(
         access::stats::person_attributes(&p)?;
     }
     let audience = access::stats::audience(&p, selection.referent_id);
-    let rows = db::run(&state.pool, move |c| {
+    let rows = db::read(&state.pool, move |c| {
         usecases::figures::breakdown(c, &selection, year, by)
     })
     .await?;
@@ -761,7 +761,7 @@ async fn contracts_document(
     });
     let (year, selection, format) = selection(&p, q, v)?;
     let on = to_date(year);
-    let rows = db::run(&state.pool, move |c| {
+    let rows = db::read(&state.pool, move |c| {
         model::contracts_of_year(c, &selection, year, on)
     })
     .await?;
@@ -853,7 +853,7 @@ async fn annual_report_document(
         .collect();
     // A situation is a person's attribute: not for a company either.
     let with_outcomes = access::stats::person_attributes(&p).is_ok();
-    let (annual, source) = db::run(&state.pool, move |c| {
+    let (annual, source) = db::read(&state.pool, move |c| {
         usecases::figures::annual(c, &selection, year, on, &keys, with_outcomes, audience)
     })
     .await?;

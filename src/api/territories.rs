@@ -121,7 +121,7 @@ super::endpoint::list! {
     pub async fn list(state, _p, req) {
         let (_q, page, v) = list_query::<TerritoryQuery, _>(&req);
         v.finish()?;
-        let page = db::run(&state.pool, move |c| model::list(c, page)).await?;
+        let page = db::read(&state.pool, move |c| model::list(c, page)).await?;
         Ok(HttpResponse::Ok().json(TerritoryPage::from(page.map(Territory::from))))
     }
 }

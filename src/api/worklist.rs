@@ -141,7 +141,7 @@ pub async fn list(
         }
     }
     v.finish()?;
-    let page = db::run(&state.pool, move |c| {
+    let page = db::read(&state.pool, move |c| {
         usecases::hours::worklist(c, scope, filter, page)
     })
     .await?;
@@ -215,7 +215,7 @@ pub async fn missing(
         contract_id: q.contract_id,
         employer_id: q.employer_id,
     };
-    let page = db::run(&state.pool, move |c| model::missing(c, scope, filter, page)).await?;
+    let page = db::read(&state.pool, move |c| model::missing(c, scope, filter, page)).await?;
     Ok(
         HttpResponse::Ok().json(MissingMonthPage::from(page.map(|r| MissingMonth {
             placement_id: r.placement_id,

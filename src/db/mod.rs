@@ -1,9 +1,11 @@
 //! The database: pool, the bridge from async handlers to blocking diesel
 //! calls, embedded migrations; reads by id and plain list pages in
-//! `pipelined`; codes read back loudly in `codes`.
+//! `pipelined`; reads a replica may serve in `replica`; codes read back
+//! loudly in `codes`.
 
 pub mod codes;
 pub mod pipelined;
+pub mod replica;
 pub mod schema;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -36,7 +38,35 @@ pub struct DbPool {
     /// Tells apart the pipelined connections a worker keeps per pool.
     id: u64,
     url: Arc<str>,
-    statement_timeout: Duration,
+    sessions: Sessions,
+    /// Where figures and lists may be read instead (`DATABASE_REPLICA_URL`).
+    replica: Option<Arc<replica::Replica>>,
+}
+
+/// How the sessions of a pool are set up.
+#[derive(Debug, Clone, Copy)]
+pub struct Sessions {
+    pub statement_timeout: Duration,
+    /// Named prepared statements and session settings (`SET`): off
+    /// (`DATABASE_PREPARED_STATEMENTS=false`) behind a transaction-mode
+    /// pooler, which hands each transaction whichever server connection is
+    /// free, so that a statement prepared or a setting made on one is
+    /// missing or leaks on another.
+    pub prepared_statements: bool,
+    /// Every transaction read-only (`default_transaction_read_only`): the
+    /// replica's sessions, so that a write routed there by mistake fails
+    /// instead of landing on whatever server the URL reaches.
+    pub read_only: bool,
+}
+
+impl Sessions {
+    pub fn new(statement_timeout: Duration) -> Sessions {
+        Sessions {
+            statement_timeout,
+            prepared_statements: true,
+            read_only: false,
+        }
+    }
 }
 
 impl DbPool {
@@ -46,6 +76,13 @@ impl DbPool {
 
     pub fn max_size(&self) -> u32 {
         self.inner.max_size()
+    }
+
+    /// This pool, with `replica` serving the reads of [`read`] while its
+    /// lag is within `max_lag`.
+    pub fn with_replica(mut self, replica: DbPool, max_lag: Duration) -> DbPool {
+        self.replica = Some(replica::Replica::start(replica, max_lag));
+        self
     }
 }
 
@@ -64,13 +101,18 @@ pub fn pool(
     connect_timeout: Duration,
     statement_timeout: Duration,
 ) -> DbPool {
+    pool_with(url, size, connect_timeout, Sessions::new(statement_timeout))
+}
+
+/// [`pool`] with its sessions set up as `sessions` says.
+pub fn pool_with(url: &str, size: u32, connect_timeout: Duration, sessions: Sessions) -> DbPool {
     // A connection is tested on checkout only after a rest (see `Manager`).
     let inner = Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(connect_timeout)
         .test_on_check_out(true)
-        .connection_customizer(Box::new(SessionSettings { statement_timeout }))
+        .connection_customizer(Box::new(SessionSettings(sessions)))
         .error_handler(Box::new(ConnectFailures))
         .build_unchecked(Manager(ConnectionManager::new(url)));
     static POOLS: AtomicU64 = AtomicU64::new(0);
@@ -80,7 +122,8 @@ pub fn pool(
         patience: connect_timeout,
         id: POOLS.fetch_add(1, Ordering::Relaxed),
         url: url.into(),
-        statement_timeout,
+        sessions,
+        replica: None,
     }
 }
 
@@ -158,28 +201,39 @@ impl diesel::r2d2::HandleError<diesel::r2d2::Error> for ConnectFailures {
 /// which this service does not make. The statement timeout (and its twin
 /// for a transaction left idle) frees a connection a slow query or a stuck
 /// lock would otherwise hold.
+///
+/// Behind a transaction-mode pooler no session is ours: nothing is set,
+/// and statements go unnamed (diesel's statement cache off). The same
+/// settings then belong to the role (README, "Behind a pooler").
 #[derive(Debug)]
-struct SessionSettings {
-    statement_timeout: Duration,
-}
+struct SessionSettings(Sessions);
 
 impl diesel::r2d2::CustomizeConnection<Rested, diesel::r2d2::Error> for SessionSettings {
     fn on_acquire(&self, conn: &mut Rested) -> Result<(), diesel::r2d2::Error> {
         use diesel::connection::SimpleConnection;
-        conn.batch_execute(&session_settings(self.statement_timeout))
+        if !self.0.prepared_statements {
+            use diesel::Connection;
+            conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+            return Ok(());
+        }
+        conn.batch_execute(&session_settings(self.0))
             .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
 /// The settings every session of the service runs with, pooled or
-/// pipelined.
-fn session_settings(statement_timeout: Duration) -> String {
-    let ms = statement_timeout.as_millis();
-    format!(
+/// pipelined, when its sessions are its own.
+fn session_settings(sessions: Sessions) -> String {
+    let ms = sessions.statement_timeout.as_millis();
+    let mut settings = format!(
         "SET jit = off; SET statement_timeout = {ms}; \
          SET idle_in_transaction_session_timeout = {}",
         ms.saturating_mul(2)
-    )
+    );
+    if sessions.read_only {
+        settings.push_str("; SET default_transaction_read_only = on");
+    }
+    settings
 }
 
 /// Applies pending migrations. Replicas starting together take turns on an
@@ -243,6 +297,21 @@ static WAITING: AtomicI64 = AtomicI64::new(0);
 
 pub fn waiting() -> i64 {
     WAITING.load(Ordering::Relaxed)
+}
+
+/// Runs a read that a replica may serve (figures, reports, lists): on the
+/// replica while it is usable, else on the primary. `f` may run twice (the
+/// replica failing it, then the primary): it must only read.
+pub async fn read<T, F>(pool: &DbPool, f: F) -> ApiResult<T>
+where
+    F: FnOnce(&mut DbConn) -> ApiResult<T> + Clone + Send + 'static,
+    T: Send + 'static,
+{
+    replica::route(pool, |p| {
+        let f = f.clone();
+        async move { run(&p, f).await }
+    })
+    .await
 }
 
 /// Runs blocking diesel work off the async workers (actix's blocking pool).

@@ -131,6 +131,12 @@ where
     U: Send + 'static,
 {
     let start = Instant::now();
+    if !pool.sessions.prepared_statements {
+        // The driver names every statement it prepares: not behind a
+        // transaction-mode pooler.
+        let query = make()?;
+        return super::run(pool, move |c| Ok(diesel::RunQueryDsl::load(query, c)?)).await;
+    }
     let slot = slot(pool);
     // A lost connection is replaced and the read made once more; lost
     // again, PostgreSQL is not there to answer.
@@ -153,9 +159,25 @@ where
             Err(Failure::Lost(e)) => log::warn!("pipelined connection lost: {e}"),
         }
     }
-    Err(ApiError::Unavailable(
+    Err(ApiError::Unreachable(
         "the database connection was lost".into(),
     ))
+}
+
+/// [`load`] of a list a replica may serve (API.md, "Beyond one machine").
+pub async fn load_read<Q, U>(pool: &DbPool, make: impl Fn() -> ApiResult<Q>) -> ApiResult<Vec<U>>
+where
+    Q: for<'c> LoadQuery<'static, &'c AsyncPgConnection, U>
+        + diesel::query_dsl::LoadQuery<'static, PgConnection, U>
+        + Send
+        + 'static,
+    U: Send + 'static,
+{
+    super::replica::route(pool, |p| {
+        let make = &make;
+        async move { load(&p, make).await }
+    })
+    .await
 }
 
 /// Why a pipelined read failed: the connection is gone (worth one more try
@@ -179,7 +201,7 @@ where
 {
     // The server cancels the statement at the statement timeout; this
     // deadline is for a connection that no longer answers at all.
-    let deadline = pool.statement_timeout + pool.patience;
+    let deadline = pool.sessions.statement_timeout + pool.patience;
     match actix_web::rt::time::timeout(deadline, query(conn.clone())).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(DieselError::NotFound)) => Err(Failure::Other(DieselError::NotFound.into())),
@@ -219,7 +241,7 @@ async fn connection(pool: &DbPool, slot: &Slot, start: Instant) -> Option<Rc<Pip
         return None;
     }
     let left = pool.patience.saturating_sub(start.elapsed());
-    let opened = actix_web::rt::time::timeout(left, open(&pool.url, pool.statement_timeout)).await;
+    let opened = actix_web::rt::time::timeout(left, open(&pool.url, pool.sessions)).await;
     let failure = match opened {
         Ok(Ok(conn)) => {
             metrics().0.inc();
@@ -237,11 +259,11 @@ async fn connection(pool: &DbPool, slot: &Slot, start: Instant) -> Option<Rc<Pip
     None
 }
 
-async fn open(url: &str, statement_timeout: Duration) -> Result<AsyncPgConnection, String> {
+async fn open(url: &str, sessions: super::Sessions) -> Result<AsyncPgConnection, String> {
     let mut conn = AsyncPgConnection::establish(url)
         .await
         .map_err(|e| e.to_string())?;
-    conn.batch_execute(&super::session_settings(statement_timeout))
+    conn.batch_execute(&super::session_settings(sessions))
         .await
         .map_err(|e| e.to_string())?;
     Ok(conn)

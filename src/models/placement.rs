@@ -97,7 +97,7 @@ pub async fn list(
     page: PageRequest,
 ) -> ApiResult<(Page<PlacementRow>, PlacementView)> {
     let (_, view) = access::placements::read(p)?;
-    let rows = db::pipelined::load(pool, || {
+    let rows = db::pipelined::load_read(pool, || {
         let (scope, _) = access::placements::read(p)?;
         let mut q = placements::table.filter(scope).into_boxed();
         if let Some(c) = filter.contract_id {

@@ -252,13 +252,26 @@ async fn spawn_on(db: TestDb, keys: Keys, webhooks: clauses::webhooks::Settings)
         keys.audience,
     )
     .unwrap();
+    // The database is its own "replica" too, through read-only sessions:
+    // every read routed to a replica runs in one in every test, so a
+    // routed read that writes fails.
+    let replica = clauses::db::pool_with(
+        &db.url,
+        2,
+        std::time::Duration::from_secs(2),
+        clauses::db::Sessions {
+            read_only: true,
+            ..clauses::db::Sessions::new(std::time::Duration::from_secs(30))
+        },
+    );
     let state = web::Data::new(AppState {
         pool: clauses::db::pool(
             &db.url,
             4,
             std::time::Duration::from_secs(2),
             std::time::Duration::from_secs(30),
-        ),
+        )
+        .with_replica(replica, std::time::Duration::from_secs(5)),
         verifier,
         openapi_json: clauses::openapi::document(),
         decp: clauses::domain::decp::Estimation::default(),
@@ -603,5 +616,51 @@ pub fn webhook_settings() -> clauses::webhooks::Settings {
         },
         retry_schedule: vec![std::time::Duration::from_secs(1); 3],
         deliver: false,
+    }
+}
+
+/// A `clauses serve` process on `db_url`, listening on `port`, with only
+/// the variables of API.md it needs and `env`.
+pub fn serve_process_with(db_url: &str, port: u16, env: &[(&str, &str)]) -> std::process::Child {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_clauses"));
+    command
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", db_url)
+        .env("JWT_SECRET", SECRET)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.spawn().unwrap()
+}
+
+/// Waits (30 s at most) for the process on `port` to answer `/ready`.
+pub async fn until_ready(port: u16) {
+    let client = awc::Client::default();
+    let start = std::time::Instant::now();
+    while !matches!(
+        client.get(format!("http://127.0.0.1:{port}/ready")).send().await,
+        Ok(res) if res.status() == 200
+    ) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "serve did not start"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Kills its process however the test ends.
+pub struct Killed(pub std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

@@ -149,7 +149,7 @@ super::endpoint::list! {
         let id = path_id(&id, "placement")?;
         let (_, page, v) = list_query::<HoursQuery, _>(&req);
         v.finish()?;
-        let page = db::run(&state.pool, move |c| model::list(c, &p, id, page)).await?;
+        let page = db::read(&state.pool, move |c| model::list(c, &p, id, page)).await?;
         Ok(HttpResponse::Ok().json(MonthlyHoursPage::from(page.map(MonthlyHours::from))))
     }
 }
