@@ -7,12 +7,13 @@ CARGO ?= cargo
 DEV_PORT ?= 55432
 TEST_PORT ?= 55433
 
-.PHONY: help run test faults fuzz clients lint openapi db-stop clean-data
+.PHONY: help run test faults replica fuzz clients lint openapi db-stop clean-data
 
 help:
 	@echo "make run      start PostgreSQL (if DATABASE_URL is unset), migrate, load demo data, serve on 127.0.0.1:8080"
 	@echo "make test     run every test against a private PostgreSQL"
 	@echo "make faults   stop and start PostgreSQL under the service, SIGTERM it under load (part of make test)"
+	@echo "make replica  a streaming replica and PgBouncer under two service processes (part of make test)"
 	@echo "make fuzz     schemathesis over every operation of openapi/openapi.json (part of make test, shorter)"
 	@echo "make clients  generate the typed clients, compile and run their flows (part of make test)"
 	@echo "make lint     rustfmt and clippy, as CI wants them"
@@ -57,6 +58,7 @@ test:
 	$(CARGO) test --all-targets --no-fail-fast; \
 	clients/check.sh; \
 	tests/faults.sh; \
+	tests/replica.sh; \
 	FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-50} FUZZ_SEED=$${FUZZ_SEED:-20261125} scripts/fuzz.sh
 
 # schemathesis over every operation, as a facilitator and as a company
@@ -72,6 +74,10 @@ clients:
 # PostgreSQL stopped and started under the service, statement timeout, SIGTERM.
 faults:
 	@$(CARGO) build -q && tests/faults.sh
+
+# A streaming replica and PgBouncer under two service processes.
+replica:
+	@$(CARGO) build -q && tests/replica.sh
 
 lint:
 	$(CARGO) fmt --check
