@@ -108,14 +108,29 @@ fn slot(pool: &DbPool) -> Slot {
 pub async fn first<Q, U>(pool: &DbPool, make: impl Fn() -> ApiResult<Q>) -> ApiResult<Option<U>>
 where
     Q: LimitDsl,
-    Limit<Q>: for<'c> LoadQuery<'static, &'c AsyncPgConnection, U>
-        + diesel::query_dsl::LoadQuery<'static, PgConnection, U>
-        + Send
-        + 'static,
+    Limit<Q>: Pipelinable<U>,
     U: Send + 'static,
 {
     let rows = load(pool, || Ok(make()?.limit(1))).await?;
     Ok(rows.into_iter().next())
+}
+
+/// A query both drivers run: the asynchronous one on a pipelined
+/// connection, diesel's own through the pool.
+pub trait Pipelinable<U>:
+    for<'c> LoadQuery<'static, &'c AsyncPgConnection, U>
+    + diesel::query_dsl::LoadQuery<'static, PgConnection, U>
+    + Send
+    + 'static
+{
+}
+
+impl<Q, U> Pipelinable<U> for Q where
+    Q: for<'c> LoadQuery<'static, &'c AsyncPgConnection, U>
+        + diesel::query_dsl::LoadQuery<'static, PgConnection, U>
+        + Send
+        + 'static
+{
 }
 
 /// The rows of a read-only query that `make` builds (a page of a list, in
@@ -124,19 +139,10 @@ where
 /// every read by id of the worker.
 pub async fn load<Q, U>(pool: &DbPool, make: impl Fn() -> ApiResult<Q>) -> ApiResult<Vec<U>>
 where
-    Q: for<'c> LoadQuery<'static, &'c AsyncPgConnection, U>
-        + diesel::query_dsl::LoadQuery<'static, PgConnection, U>
-        + Send
-        + 'static,
+    Q: Pipelinable<U>,
     U: Send + 'static,
 {
     let start = Instant::now();
-    if !pool.sessions.prepared_statements {
-        // The driver names every statement it prepares: not behind a
-        // transaction-mode pooler.
-        let query = make()?;
-        return super::run(pool, move |c| Ok(diesel::RunQueryDsl::load(query, c)?)).await;
-    }
     let slot = slot(pool);
     // A lost connection is replaced and the read made once more; lost
     // again, PostgreSQL is not there to answer.
@@ -167,10 +173,7 @@ where
 /// [`load`] of a list a replica may serve (API.md, "Beyond one machine").
 pub async fn load_read<Q, U>(pool: &DbPool, make: impl Fn() -> ApiResult<Q>) -> ApiResult<Vec<U>>
 where
-    Q: for<'c> LoadQuery<'static, &'c AsyncPgConnection, U>
-        + diesel::query_dsl::LoadQuery<'static, PgConnection, U>
-        + Send
-        + 'static,
+    Q: Pipelinable<U>,
     U: Send + 'static,
 {
     super::replica::route(pool, |p| {
@@ -228,6 +231,11 @@ where
 /// The worker's connection, opened if needed; `None` to go through the pool
 /// instead.
 async fn connection(pool: &DbPool, slot: &Slot, start: Instant) -> Option<Rc<Pipelined>> {
+    if !pool.sessions.prepared_statements {
+        // The driver names every statement it prepares: not behind a
+        // transaction-mode pooler.
+        return None;
+    }
     // Requests arriving while the connection opens wait for it rather than
     // each opening their own.
     let mut worker =
