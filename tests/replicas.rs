@@ -202,3 +202,71 @@ async fn the_replicas_sessions_are_read_only() {
     .await;
     assert!(write.is_err(), "a write passed on a read-only session");
 }
+
+/// A bulk decision under one idempotency key.
+async fn decide(app: &TestApp, body: &serde_json::Value) -> Res {
+    app.send(
+        "POST",
+        "/api/v1/hours/validations",
+        Some(&fac()),
+        &[
+            ("Content-Type", "application/json"),
+            ("Idempotency-Key", "decisions-2019-03"),
+        ],
+        Some(body.to_string().into_bytes()),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn two_processes_on_one_database_answer_the_same() {
+    let db = TestDb::new();
+    let (first_port, second_port) = (free_port(), free_port());
+    let _first = Killed(serve_process_with(&db.url, first_port, &[]));
+    let _second = Killed(serve_process_with(&db.url, second_port, &[]));
+    until_ready(first_port).await;
+    until_ready(second_port).await;
+    let twin = TestDb {
+        name: db.name.clone(),
+        url: db.url.clone(),
+    };
+    let one = TestApp::at(db, format!("http://127.0.0.1:{first_port}"));
+    let two = TestApp::at(twin, format!("http://127.0.0.1:{second_port}"));
+    let (contract, placement) = some_work(&one).await;
+
+    // A retry that lands on the other process gets the first answer.
+    let body = json!({"decisions": [{"placement_id": placement, "month": "2019-03", "decision": "validated"}]});
+    let first = decide(&one, &body).await;
+    assert_eq!(
+        first.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    let again = decide(&two, &body).await;
+    assert_eq!((again.status, &again.body), (first.status, &first.body));
+
+    // Published on one, the public card on the other.
+    let res = one
+        .post("/api/v1/stats/publications", &fac(), &json!({"year": 2019}))
+        .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let card = two
+        .send("GET", "/public/key-figures/2019.json", None, &[], None)
+        .await;
+    assert_eq!(card.status, 200);
+    assert_eq!(card.json()["hours"], json!(35));
+    let same = one
+        .send("GET", "/public/key-figures/2019.json", None, &[], None)
+        .await;
+    assert_eq!(same.body, card.body);
+
+    // The same contract, and the same change feed, from both.
+    let path = format!("/api/v1/contracts/{contract}");
+    assert_eq!(
+        one.get(&path, &fac()).await.body,
+        two.get(&path, &fac()).await.body
+    );
+    let feed = one.changes_at_least(&fac(), 4).await;
+    assert_eq!(two.changes_at_least(&fac(), 4).await, feed);
+}
