@@ -261,6 +261,28 @@ async fn two_processes_on_one_database_answer_the_same() {
         .await;
     assert_eq!(same.body, card.body);
 
+    // Reports issued on either process take the next number of one
+    // sequence, and each reads the same on the other.
+    let issue = format!("/api/v1/contracts/{contract}/report");
+    let first = one.post(&issue, &fac(), &json!({})).await;
+    assert_eq!(
+        first.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    let second = two.post(&issue, &fac(), &json!({})).await;
+    assert_eq!(second.status, 201);
+    let number = |res: &Res| res.json()["number"].as_str().unwrap().to_owned();
+    let (n1, n2) = (number(&first), number(&second));
+    assert_eq!((&n1[5..], &n2[5..]), ("0001", "0002"));
+    for (res, n) in [(&first, &n1), (&second, &n2)] {
+        let path = format!("/api/v1/contracts/{contract}/reports/{n}");
+        let (a, b) = (one.get(&path, &fac()).await, two.get(&path, &fac()).await);
+        assert_eq!((a.status, &a.body), (200, &b.body));
+        assert_eq!(a.json(), res.json());
+    }
+
     // The same contract, and the same change feed, from both.
     let path = format!("/api/v1/contracts/{contract}");
     assert_eq!(
