@@ -79,7 +79,6 @@ serve() { # PORT [VAR=VALUE...]
 TOKEN=$(JWT_SECRET=$secret "$bin" token --role facilitator --sub bench --ttl 3600)
 export TOKEN
 rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
-bad() { awk '/Non-2xx/ {n = $NF} END {print n + 0}' "$1"; }
 out=$(mktemp -d)
 
 # CPU seconds used so far by a cluster (its postmaster and every backend
@@ -118,14 +117,22 @@ stop_servers() {
   pids=()
 }
 
-split() { # NAME PORT_A PORT_B: 16 connections on each process at once
-  # Waited by its PID: "%1" would name the first job still running, a server.
-  wrk -t1 -c16 -d"${duration}s" -s bench/load/figures.lua "http://127.0.0.1:$2" >"$out/$1.a.wrk" &
-  local first=$!
-  wrk -t1 -c16 -d"${duration}s" -s bench/load/figures.lua "http://127.0.0.1:$3" >"$out/$1.b.wrk"
-  wait "$first"
-  awk -v a="$(rps "$out/$1.a.wrk")" -v b="$(rps "$out/$1.b.wrk")" 'BEGIN {print a + b}' >"$out/$1.rps"
-  echo $(($(bad "$out/$1.a.wrk") + $(bad "$out/$1.b.wrk"))) >"$out/$1.bad"
+figures() { # NAME CONNECTIONS PORT: wrk on one process, into NAME.wrk
+  wrk -t1 -c"$2" -d"${duration}s" -s bench/load/figures.lua "http://127.0.0.1:$3" >"$out/$1.wrk"
+}
+# NAME PORT...: 32 connections, shared between the processes, all at once;
+# the figures per second (summed) into NAME.rps.
+load() {
+  local name=$1; shift
+  local each=$((32 / $#)) i=0 port waiting=()
+  for port in "$@"; do
+    figures "$name.$i" "$each" "$port" &
+    waiting+=($!)
+    i=$((i + 1))
+  done
+  # Waited by their PIDs: "wait" alone would wait for the servers too.
+  wait "${waiting[@]}"
+  cat "$out/$name".[0-9]*.wrk | awk '/^Requests\/sec/ {s += $2} END {print s}' >"$out/$name.rps"
 }
 metric() { # NAME: summed over the running servers
   local total=0 port
@@ -134,18 +141,32 @@ metric() { # NAME: summed over the running servers
   done
   echo "$total"
 }
-
-# PIN=1: reads by id on the first process during NAME's run, in the background.
-by_id_start() { # NAME
-  [ "$pin" = 1 ] || return 0
-  wrk -t1 -c16 -d"${duration}s" -s bench/load/placement.lua "http://127.0.0.1:${ports[0]}" >"$out/$1.ids.wrk" &
-  by_id=$!
+# The answers other than 2xx, by status, as the running servers counted them
+# ("none", or e.g. "503: 5"): wrk says how many, not which.
+not_2xx() {
+  local port
+  for port in "${ports[@]}"; do curl -fs "http://127.0.0.1:$port/metrics"; done |
+    awk '/^http_requests_total\{/ && !/status="2/ {
+           match($0, /status="[0-9]+"/); n[substr($0, RSTART + 8, 3)] += $NF
+         }
+         END { for (s in n) { printf "%s%s: %d", sep, s, n[s]; sep = ", " } if (!sep) printf "none" }'
 }
-by_id_end() { # NAME
-  [ "$pin" = 1 ] || return 0
-  wait "$by_id"
-  rps "$out/$1.ids.wrk" >"$out/$1.ids"
-  echo $(($(cat "$out/$1.bad") + $(bad "$out/$1.ids.wrk"))) >"$out/$1.bad"
+# NAME: the figures' load on the servers of $ports, with its CPU, and with
+# PIN=1 reads by id on the first process beside it (into NAME.ids).
+measure() {
+  account "$1.start"
+  local by_id=""
+  if [ "$pin" = 1 ]; then
+    wrk -t1 -c16 -d"${duration}s" -s bench/load/placement.lua "http://127.0.0.1:${ports[0]}" >"$out/$1.ids.wrk" &
+    by_id=$!
+  fi
+  load "$1" "${ports[@]}"
+  if [ -n "$by_id" ]; then
+    wait "$by_id"
+    rps "$out/$1.ids.wrk" >"$out/$1.ids"
+  fi
+  account "$1"
+  not_2xx >"$out/$1.bad"
 }
 
 # The three set-ups take turns, round after round, so that a slow spell of
@@ -155,23 +176,13 @@ for round in $(seq "$rounds"); do
   # One process on the primary.
   ports=("$(free_port)")
   serve "${ports[0]}"
-  account "one.$round.start"
-  by_id_start "one.$round"
-  wrk -t2 -c32 -d"${duration}s" -s bench/load/figures.lua "http://127.0.0.1:${ports[0]}" >"$out/one.$round.wrk"
-  rps "$out/one.$round.wrk" >"$out/one.$round.rps"
-  bad "$out/one.$round.wrk" >"$out/one.$round.bad"
-  by_id_end "one.$round"
-  account "one.$round"
+  measure "one.$round"
   stop_servers
 
   # Two processes on the primary: what the second process brings by itself.
   ports=("$(free_port)" "$(free_port)")
   serve "${ports[0]}"; serve "${ports[1]}"
-  account "primary.$round.start"
-  by_id_start "primary.$round"
-  split "primary.$round" "${ports[@]}"
-  by_id_end "primary.$round"
-  account "primary.$round"
+  measure "primary.$round"
   stop_servers
 
   # Two processes reading the figures on the replica.
@@ -179,11 +190,7 @@ for round in $(seq "$rounds"); do
   serve "${ports[0]}" DATABASE_REPLICA_URL="$replica"
   serve "${ports[1]}" DATABASE_REPLICA_URL="$replica"
   sleep 2 # the first lag measurements
-  account "replica.$round.start"
-  by_id_start "replica.$round"
-  split "replica.$round" "${ports[@]}"
-  by_id_end "replica.$round"
-  account "replica.$round"
+  measure "replica.$round"
   reads=$((reads + $(metric db_replica_reads_total)))
   fallbacks=$((fallbacks + $(metric db_replica_fallbacks_total)))
   stop_servers
@@ -191,7 +198,7 @@ done
 
 echo
 echo "$(nproc) cores, $rounds round(s) of ${duration}s per set-up, 32 connections, HTTP_WORKERS 1 per process, bench/load/figures.lua"
-echo "figures/s (non-2xx) and CPU seconds spent during the run: primary / replica / clauses processes"
+echo "figures/s (answers other than 2xx) and CPU seconds spent during the run: primary / replica / clauses processes"
 for setup in one primary replica; do
   case $setup in
     one) label="one process, primary only" ;;
@@ -205,11 +212,9 @@ for setup in one primary replica; do
       "$(spent "$r" "$r.start" 1)" "$(spent "$r" "$r.start" 2)" "$(spent "$r" "$r.start" 3)" "$ids"
   done
 done
-mean() { cat "$out"/"$1".[0-9]*.rps | awk '{s += $1} END {print s / NR}'; }
-echo "ratio, two processes with the replica / one process on the primary (means): $(awk -v a="$(mean replica)" -v b="$(mean one)" 'BEGIN {printf "%.2f", a / b}')"
-if [ "$pin" = 1 ]; then
-  echo "ratio of reads by id, the same: $(awk -v a="$(cat "$out"/replica.*.ids | awk '{s += $1} END {print s / NR}')" \
-    -v b="$(cat "$out"/one.*.ids | awk '{s += $1} END {print s / NR}')" 'BEGIN {printf "%.2f", a / b}')"
-fi
+mean() { cat "$out/$1".[0-9]*."$2" | awk '{s += $1} END {print s / NR}'; } # SETUP rps|ids
+ratio() { awk -v a="$(mean replica "$1")" -v b="$(mean one "$1")" 'BEGIN {printf "%.2f", a / b}'; }
+echo "ratio, two processes with the replica / one process on the primary (means): $(ratio rps)"
+[ "$pin" = 1 ] && echo "ratio of reads by id, the same: $(ratio ids)"
 echo "replica reads: $reads, fallbacks to the primary: $fallbacks"
 rm -rf "$out"
